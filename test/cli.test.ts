@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mbi-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      const s = statSync(p);
+      if (s.isDirectory()) walk(p);
+      else out.push(`${p} ${s.size} ${s.mtimeMs}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('model-bundles CLI', () => {
+  it('prints usage and exits 2 without a command, 0 with --help', () => {
+    assert.equal(cli().code, 2);
+    const h = cli('--help');
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /model-bundles inspect <path\.\.\.>/);
+  });
+
+  it('exits 2 with a one-line error for an unknown command or a missing path', () => {
+    const a = cli('frobnicate');
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /^model-bundles: unknown command "frobnicate"/);
+    const b = cli('inspect', join(tmp, 'does-not-exist'));
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /does-not-exist: no such file or folder/);
+  });
+
+  it('inspect --json follows the contract and writes nothing into the inspected folder', () => {
+    const dir = join(tmp, 'bundle');
+    cpSync('examples/complete-bundle', dir, { recursive: true });
+    const before = listing(dir);
+    const r = cli('inspect', dir, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.tool, { name: 'model-bundles', version: '0.1.0' });
+    assert.equal(doc.files.length, 4);
+    for (const f of doc.files) {
+      assert.ok(f.path.startsWith(dir), 'paths are the given path joined with the path inside it');
+      for (const key of ['path', 'role', 'format', 'error']) assert.ok(key in f, `file has ${key}`);
+    }
+    assert.ok(Array.isArray(doc.bundles));
+    assert.deepEqual(listing(dir), before);
+  });
+});
