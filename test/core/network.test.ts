@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { initBackend, loadNetwork } from '../../src/core/network';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { readTfjsWeightValues } from '../../src/core/tfjsWeights';
+import { toTfjsTopology } from '../../src/core/kerasToTfjs';
+
+const REAL = 'test/fixtures/real/';
+const reference = JSON.parse(readFileSync('test/fixtures/reference/predict/predict_reference.json', 'utf8')) as {
+  cases: { name: string; files: string[]; inputShape: number[]; inputs: number[][]; outputs: number[][] }[];
+};
+
+/** Float32 network vs float64 numpy: 1e-5 relative, with an absolute floor relative to the output scale. */
+function assertClose(actual: number[][], expected: number[][], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: rows`);
+  const scale = Math.max(...expected.flat().map(Math.abs), 1e-12);
+  actual.forEach((row, i) => {
+    assert.equal(row.length, expected[i].length, `${what}: row ${i} width`);
+    row.forEach((v, j) => {
+      const e = expected[i][j];
+      const tol = 1e-5 * Math.max(Math.abs(e), scale * 1e-2);
+      assert.ok(Math.abs(v - e) <= tol, `${what}: row ${i} col ${j}: ${v} vs numpy ${e} (tol ${tol})`);
+    });
+  });
+}
+
+describe('network: TensorFlow.js models with their real weights equal a numpy forward pass', () => {
+  const tfjsCases = reference.cases.filter((c) => c.files[0].endsWith('.json') && c.files.length === 1);
+  it('has the tfjs cases', () => assert.equal(tfjsCases.length, 5));
+  for (const c of tfjsCases) {
+    it(c.name, async () => {
+      const backend = await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+      assert.equal(backend, 'wasm');
+      const path = REAL + c.files[0];
+      const doc = JSON.parse(readFileSync(path, 'utf8'));
+      const net = await loadNetwork(doc.modelTopology, await readTfjsWeightValues(doc, path, new NodeFileSource()));
+      try {
+        assert.deepEqual(net.inputShape.slice(1), c.inputShape);
+        assertClose(net.predict(c.inputs.map((r) => Float32Array.from(r))), c.outputs, c.name);
+      } finally {
+        net.dispose();
+      }
+    });
+  }
+});
+
+describe('kerasToTfjs', () => {
+  it('converts Keras 3 InputLayer batch_shape, DTypePolicy and __keras_tensor__ inbound nodes', () => {
+    const k3 = {
+      module: 'keras',
+      class_name: 'Functional',
+      config: {
+        name: 'f',
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 3], dtype: 'float32', name: 'in' }, name: 'in', inbound_nodes: [] },
+          {
+            module: 'keras.layers',
+            class_name: 'Dense',
+            config: { name: 'd', units: 2, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } }, kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null } } },
+            name: 'd',
+            build_config: { input_shape: [null, 3] },
+            inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 3], dtype: 'float32', keras_history: ['in', 0, 0] } }], kwargs: {} }],
+          },
+        ],
+        input_layers: ['in', 0, 0],
+        output_layers: ['d', 0, 0],
+      },
+    };
+    const t = toTfjsTopology(k3) as { class_name: string; config: { layers: Record<string, unknown>[]; input_layers: unknown; output_layers: unknown } };
+    assert.equal(t.class_name, 'Model');
+    const [input, dense] = t.config.layers as { config: Record<string, unknown>; inbound_nodes: unknown }[];
+    assert.deepEqual(input.config.batch_input_shape, [null, 3]);
+    assert.equal(input.config.batch_shape, undefined);
+    assert.equal(dense.config.dtype, 'float32');
+    assert.deepEqual(dense.inbound_nodes, [[['in', 0, 0, {}]]]);
+    assert.deepEqual(t.config.input_layers, [['in', 0, 0]]);
+    assert.equal((dense as Record<string, unknown>).build_config, undefined);
+  });
+
+  it('refuses a Lambda layer by name without looking at its code', () => {
+    const cfg = {
+      class_name: 'Sequential',
+      config: { name: 's', layers: [{ class_name: 'Lambda', config: { name: 'my_lambda', function: ['4wEAAAAAAAAA', null, null] } }] },
+    };
+    assert.throws(() => toTfjsTopology(cfg), (e: Error & { code?: string }) => e.code === 'python-only-layer' && /my_lambda/.test(e.message));
+  });
+
+  it('maps Keras 1 Dense arguments (output_dim, init, input_dim) and keeps Embedding output_dim', () => {
+    const cfg = {
+      class_name: 'Sequential',
+      config: [
+        { class_name: 'Embedding', config: { name: 'e', input_dim: 10, output_dim: 4, batch_input_shape: [null, 3] } },
+        { class_name: 'Dense', config: { name: 'd', output_dim: 5, init: 'glorot_uniform', W_regularizer: null } },
+      ],
+    };
+    const t = toTfjsTopology(cfg) as { config: { layers: { config: Record<string, unknown> }[] } };
+    assert.equal(t.config.layers[0].config.output_dim, 4);
+    assert.equal(t.config.layers[1].config.units, 5);
+    assert.equal(t.config.layers[1].config.output_dim, undefined);
+  });
+});
