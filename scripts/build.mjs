@@ -1,5 +1,6 @@
 // One esbuild script for every bundle: extension host, CLI (Node, CommonJS) and webview (browser).
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -32,4 +33,8 @@ await Promise.all([
     target: 'es2022',
   }),
 ]);
+// TensorFlow.js' wasm backend loads its .wasm files at run time from beside the bundle.
+mkdirSync('dist', { recursive: true });
+const tfWasm = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+for (const f of readdirSync(tfWasm)) if (f.endsWith('.wasm')) copyFileSync(`${tfWasm}/${f}`, `dist/${f}`);
 console.log('built dist/extension.js, dist/cli.js, dist/webview.js');
