@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { csvLogReader, csvLogSeparator, readCsvLogData } from '../../src/core/csvLog';
+import { ReadError } from '../../src/core/errors';
+import { inspectFile } from '../../src/core/inspect';
+import { summarizeLog } from '../../src/core/logSummary';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
+
+// Fixtures and expected values: test/fixtures/reference/logs/make_csv_logs.py (a line-for-line
+// imitation of keras.callbacks.CSVLogger writing with Python's csv module; expectations read back
+// with Python's csv.reader). See test/fixtures/logs/README.md.
+const DIR = 'test/fixtures/logs/csv';
+type Ref = Record<string, { runs: number; series: Record<string, { steps: number[]; values: (number | string)[] }> }>;
+const ref = JSON.parse(readFileSync('test/fixtures/reference/logs/csv_reference.json', 'utf8')) as Ref;
+const dec = (v: number | string) => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity);
+const enc = (s: string) => new TextEncoder().encode(s);
+const load = (name: string) => new Uint8Array(readFileSync(`${DIR}/${name}`));
+
+function readRef(name: string) {
+  const data = readCsvLogData(load(name), `${DIR}/${name}`);
+  const r = ref[name];
+  assert.ok(r, `reference for ${name}`);
+  assert.equal(data.source, 'keras-csv-log');
+  assert.equal(data.runs, r.runs, `${name} runs`);
+  assert.deepEqual(Object.keys(data.series).sort(), Object.keys(r.series).sort(), `${name} series`);
+  for (const [k, s] of Object.entries(r.series)) {
+    assert.deepEqual(data.series[k].steps, s.steps, `${name} ${k} steps`);
+    assert.deepEqual(data.series[k].values, s.values.map(dec), `${name} ${k} values`);
+  }
+  return data;
+}
+
+function readErr(text: string, path = 'run/log.csv'): ReadError {
+  try {
+    readCsvLogData(enc(text), path);
+  } catch (e) {
+    assert.ok(e instanceof ReadError);
+    return e;
+  }
+  assert.fail('expected a ReadError');
+}
+
+describe('csvLog: every fixture matches the Python csv reading', () => {
+  for (const name of Object.keys(ref)) it(name, () => void readRef(name));
+});
+
+describe('csvLog: variants', () => {
+  it('Keras 2 acc/val_acc names, CRLF rows, numpy float32 text', () => {
+    const log = summarizeLog(readRef('keras2_acc.csv'));
+    assert.deepEqual(Object.keys(log.series), ['acc', 'loss', 'val_acc', 'val_loss']);
+    assert.equal(log.epochs, 4);
+    assert.equal(log.runs, 1);
+    assert.deepEqual(log.series.val_loss, { points: 4, first: 0.7012, last: 0.4411, min: 0.4411, minStep: 3, max: 0.7012, maxStep: 0 });
+    assert.deepEqual(log.series.acc, { points: 4, first: 0.5, last: 0.88, min: 0.5, minStep: 0, max: 0.88, maxStep: 3 });
+  });
+
+  it('Keras 3 with learning_rate, ";" separator and \\r\\r\\n row ends', () => {
+    const bytes = load('keras3_semicolon_windows.csv');
+    assert.equal(csvLogSeparator(bytes.subarray(0, 4096)), ';');
+    const log = summarizeLog(readRef('keras3_semicolon_windows.csv'));
+    assert.deepEqual(log.series.learning_rate, { points: 3, first: 0.001, last: 0.0005, min: 0.0005, minStep: 2, max: 0.001, maxStep: 0 });
+    // val_loss: 1.1, 0.95, 0.97 -> min at epoch 1
+    assert.equal(log.series.val_loss.min, 0.95);
+    assert.equal(log.series.val_loss.minStep, 1);
+  });
+
+  it('tab separator with NA on epochs without validation (validation_freq=2)', () => {
+    const data = readRef('tab_validation_freq.csv');
+    assert.equal(data.series.val_loss.values.filter(Number.isNaN).length, 3);
+    const s = summarizeLog(data).series.val_loss;
+    // validated epochs 1, 3, 5: 1.1/2 = 0.55, 1.1/4 = 0.275, 1.1/6 = 0.1833
+    assert.equal(s.points, 6);
+    assert.ok(Number.isNaN(s.first));
+    assert.deepEqual([s.min, s.minStep, s.max, s.maxStep, s.last], [0.1833, 5, 0.55, 1, 0.1833]);
+  });
+
+  it('nan and inf values', () => {
+    const data = readRef('diverged_nan_inf.csv');
+    assert.deepEqual(data.series.val_loss.values, [2.4, Infinity, NaN, -Infinity]);
+    const s = summarizeLog(data).series.loss;
+    assert.deepEqual([s.min, s.minStep, s.max, s.maxStep], [2.5, 0, 310.25, 1]);
+  });
+
+  it('append=True restarting epochs at 0 without a new header: two runs, steps as written', () => {
+    const data = readRef('append_restart.csv');
+    assert.equal(data.runs, 2);
+    assert.deepEqual(data.series.loss.steps, [0, 1, 2, 0, 1]);
+    const log = summarizeLog(data);
+    assert.equal(log.runs, 2);
+    assert.equal(log.epochs, 5);
+    assert.deepEqual(log.series.loss, { points: 5, first: 0.9, last: 0.45, min: 0.45, minStep: 1, max: 0.9, maxStep: 0 });
+  });
+
+  it('append=True resuming at initial_epoch=3 stays one run', () => {
+    assert.deepEqual(readRef('append_resume.csv').series.loss.steps, [0, 1, 2, 3, 4]);
+  });
+
+  it('a repeated header starts a run and may add columns; a trailing empty line is ignored', () => {
+    const data = readRef('repeated_header.csv');
+    assert.equal(data.runs, 2);
+    assert.deepEqual(data.series.mae, { steps: [0, 1], values: [0.3, 0.28] });
+    assert.deepEqual(data.series.loss.values, [0.9, 0.8, 0.7, 0.4, 0.35]);
+  });
+
+  it('quoted metric names holding the separator or quotes', () => {
+    const data = readRef('quoted_names.csv');
+    assert.deepEqual(data.series['top_k,5'].values, [0.9, 0.95]);
+    assert.deepEqual(data.series['f1 "macro"'].values, [0.71, 0.78]);
+  });
+
+  it('LF rows, no final line break, BOM, quoted numbers', () => {
+    const data = readCsvLogData(enc('\uFEFFepoch,loss,val_loss\n0,"0.5",0.6\n1,0.25,NA'), 'x.csv');
+    assert.deepEqual(data.series.loss, { steps: [0, 1], values: [0.5, 0.25] });
+    assert.deepEqual(data.series.val_loss.values, [0.6, NaN]);
+    assert.equal(data.runs, 1);
+  });
+
+  it('reads the example bundle log through the dispatcher', async () => {
+    const path = 'examples/complete-bundle/training_log.csv';
+    const r = await inspectFile(path, new NodeFileSource());
+    assert.equal(r.role, 'log');
+    assert.equal(r.format, 'keras-csv-log');
+    assert.equal(r.error, null);
+    // lines of the file: header + 120 rows (epochs 0..119); first row's loss read off the file
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    assert.equal(r.log!.epochs, lines.length - 1);
+    assert.equal(r.log!.series.loss.first, Number(lines[1].split(',')[1]));
+    assert.equal(r.log!.series.val_mae.last, Number(lines.at(-1)!.split(',')[4]));
+  });
+});
+
+describe('csvLog: errors', () => {
+  it('a vector metric written as "[a, b]" names the row and the column', () => {
+    const path = `${DIR}/bad_vector_metric.csv`;
+    assert.throws(
+      () => readCsvLogData(load('bad_vector_metric.csv'), path),
+      (e: ReadError) =>
+        e.code === 'invalid-value' && e.message === `${path}: row 3, column "per_class": ""[0.1, 0.9]"" is not a number`,
+    );
+  });
+
+  it('a row with the wrong number of fields, counting lines across a quoted line break', () => {
+    const e = readErr('epoch,loss,"val\nloss"\n0,1,2\n\n1,2\n');
+    assert.equal(e.code, 'wrong-field-count');
+    assert.equal(e.message, 'run/log.csv: row 5 has 2 fields, its header (row 1) has 3');
+  });
+
+  it('a non-integer epoch and an unterminated quote', () => {
+    const e = readErr('epoch,loss\n0,1\n1.5,2\n');
+    assert.equal(e.code, 'invalid-value');
+    assert.match(e.message, /^run\/log\.csv: row 3, column "epoch": "1\.5"/);
+    assert.equal(readErr('epoch,loss\n0,1\n1,"2\n').code, 'unterminated-quote');
+  });
+
+  it('the reader gives the error through the dispatcher with role log', async () => {
+    const r = await inspectFile(`${DIR}/bad_vector_metric.csv`, new NodeFileSource());
+    assert.equal(r.role, 'log');
+    assert.equal(r.format, 'keras-csv-log');
+    assert.equal(r.error?.code, 'invalid-value');
+    assert.match(r.error!.message, /bad_vector_metric\.csv: row 3, column "per_class"/);
+  });
+});
+
+describe('csvLog: sniffing', () => {
+  const sniff = (text: string, path = 'data.csv') => csvLogReader.sniff(enc(text), path);
+  it('claims epoch-first headers with , ; and tab', () => {
+    assert.equal(sniff('epoch,loss,val_loss\r\n0,1,2\r\n'), true);
+    assert.equal(sniff('epoch;acc;loss\n0;1;2\n'), true);
+    assert.equal(sniff('epoch\tloss\n'), true);
+  });
+
+  it('does not claim data files or look-alikes', () => {
+    assert.equal(sniff('id,age,income\n1,2,3\n'), false);
+    assert.equal(sniff('epochs,loss\n1,2\n'), false);
+    assert.equal(sniff('epoch_id,loss\n1,2\n'), false);
+    assert.equal(sniff('epoch,temperature\n1.5,20\n'), false, 'first field not an integer epoch');
+    assert.equal(sniff('epoch,temperature,pressure\n'), false, 'header only, no metric name, data-like name');
+    assert.equal(sniff('epoch,temperature,pressure\n', 'run/training_log.csv'), true, 'the name breaks the tie');
+    assert.equal(sniff('epoch,loss\n'), true);
+    assert.equal(sniff('epoch\n0\n'), false);
+    assert.equal(csvLogReader.sniff(Uint8Array.from([0x65, 0x70, 0x6f, 0x63, 0x68, 0x2c, 0x00]), 'x.csv'), false);
+  });
+});
