@@ -1,0 +1,233 @@
+// Plain view-model shapes the extension host builds (src/core/viewModel.ts) and the webview renders.
+// Only data: no functions, no classes, so they cross postMessage unchanged.
+
+/** The four roles a complete bundle needs. */
+export type BundleRoleName = 'scaler' | 'structure' | 'weights' | 'log';
+
+/** Whether a role is filled: by its own file, by a full-model file, missing, or present but unreadable. */
+export type RoleStatus = 'present' | 'covered-by-model' | 'missing' | 'error';
+
+/** One role line of the overview. */
+export interface RoleView {
+  role: BundleRoleName;
+  status: RoleStatus;
+  files: string[];
+}
+
+/** One finding with the fix we suggest for it. */
+export interface FindingView {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  path: string | null;
+  fix: string | null;
+}
+
+/** One file of the bundle as listed in the overview. */
+export interface FileView {
+  path: string;
+  name: string;
+  role: string;
+  format: string;
+  size: number | null;
+  sizeText: string;
+  mtimeMs: number | null;
+  error: string | null;
+}
+
+/** Library versions named by the bundle's files. */
+export interface VersionsView {
+  keras: string[];
+  sklearn: string[];
+  tfjs: string[];
+}
+
+/** Overview tab. */
+export interface OverviewView {
+  root: string;
+  complete: boolean;
+  roles: RoleView[];
+  findings: FindingView[];
+  files: FileView[];
+  versions: VersionsView;
+}
+
+/** One row of a model.summary()-style table. */
+export interface SummaryRowView {
+  /** Unique within the table (path of layer names joined with `/`). */
+  id: string;
+  /** Id of the row of the nested model this layer belongs to; null at top level. */
+  parentId: string | null;
+  depth: number;
+  name: string;
+  className: string;
+  outputShape: string;
+  params: number;
+  trainable: boolean;
+  connectedTo: string;
+  /** True when this layer is itself a model whose layers follow (expandable). */
+  hasChildren: boolean;
+}
+
+/** A box of the graph drawing. */
+export interface GraphNodeView {
+  id: string;
+  label: string;
+  sub: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A functional model drawn as boxes and edges (coordinates in SVG user units). */
+export interface GraphView {
+  width: number;
+  height: number;
+  nodes: GraphNodeView[];
+  edges: { from: string; to: string }[];
+}
+
+/** Architecture of one model file. */
+export interface ArchitectureView {
+  path: string;
+  name: string;
+  framework: string;
+  className: string;
+  kerasVersion: string | null;
+  rows: SummaryRowView[];
+  totals: { total: number; trainable: number; nonTrainable: number };
+  /** Bytes of the parameters (stored weights when known, else 4 bytes per parameter). */
+  memoryBytes: number;
+  memoryText: string;
+  inputShapes: string[];
+  outputShapes: string[];
+  graph: GraphView | null;
+  notes: string[];
+  error: string | null;
+}
+
+/** One fitted column of a scaler table (e.g. `data_min_`). */
+export interface ScalerColumnView {
+  param: string;
+  label: string;
+}
+
+/** One feature of a scaler table. */
+export interface FeatureView {
+  index: number;
+  name: string;
+  /** Values by param name, aligned with the columns. */
+  values: (number | null)[];
+  /** The range the bar shows (min..max, mean±std, center±IQR/2...), or null when unknown. */
+  range: { lo: number; hi: number } | null;
+}
+
+/** One scaler (or one step of a Pipeline). */
+export interface ScalerView {
+  path: string;
+  name: string;
+  target: boolean;
+  className: string;
+  module: string;
+  sklearnVersion: string | null;
+  nFeatures: number | null;
+  rangeLabel: string | null;
+  columns: ScalerColumnView[];
+  features: FeatureView[];
+  /** Common axis of the range bars. */
+  axis: { lo: number; hi: number } | null;
+  /** Fitted values that are not per-feature. */
+  extras: { param: string; value: string }[];
+  steps: ScalerView[];
+  error: string | null;
+}
+
+/** Preprocessing tab. */
+export interface PreprocessingView {
+  scalers: ScalerView[];
+}
+
+/** Which side of a train/validation pair a series is. */
+export type Split = 'train' | 'validation' | 'other';
+
+/** One plotted series (already smoothed and decimated by the host). */
+export interface CurveSeriesView {
+  /** Original name in the log (`val_loss`, `validation/epoch_loss`). */
+  name: string;
+  run: string;
+  split: Split;
+  x: number[];
+  y: number[];
+  /** Unsmoothed values at the same points when smoothing is on (drawn faint), else null. */
+  raw: number[] | null;
+  /** Points in the log before decimation. */
+  points: number;
+}
+
+/** A marker on a chart: a vertical line at `x`. */
+export interface CurveMarkerView {
+  kind: 'best' | 'overfit';
+  run: string;
+  x: number;
+  step: number;
+  value: number;
+  label: string;
+}
+
+/** One chart: train and validation of the same metric, for every run. */
+export interface CurveChartView {
+  id: string;
+  metric: string;
+  higherIsBetter: boolean;
+  series: CurveSeriesView[];
+  markers: CurveMarkerView[];
+}
+
+/** Options of the curve tab that the host applies. */
+export interface CurveOptions {
+  smoothing: 'none' | 'ema' | 'ma';
+  /** EMA weight in [0, 1) as TensorBoard's slider. */
+  emaWeight: number;
+  /** Moving-average window in points (>= 1). */
+  maWindow: number;
+  xAxis: 'step' | 'wallTime';
+  /** Points per series sent to the webview. */
+  maxPoints: number;
+}
+
+/** A saved plot (loss.png) shown beside the charts. */
+export interface ImageView {
+  path: string;
+  name: string;
+  /** webview URI, filled by the host; null when it could not be made. */
+  src: string | null;
+}
+
+/** Curves tab. */
+export interface CurvesView {
+  options: CurveOptions;
+  charts: CurveChartView[];
+  runs: string[];
+  /** True when at least one series has wall times (the x-axis toggle is offered). */
+  hasWallTime: boolean;
+  images: ImageView[];
+  /** Logs whose full data could not be read: their summary lines. */
+  summaries: { path: string; series: { name: string; points: number; first: number; last: number; min: number; minStep: number; max: number; maxStep: number }[] }[];
+  notes: string[];
+}
+
+/** Tab identifiers. */
+export type TabId = 'overview' | 'architecture' | 'preprocessing' | 'curves' | 'predictions';
+
+/** Everything the bundle view shows. */
+export interface BundleViewModel {
+  title: string;
+  root: string;
+  overview: OverviewView;
+  architecture: ArchitectureView[];
+  preprocessing: PreprocessingView;
+  curves: CurvesView;
+  /** File to highlight and the tab it belongs to, when the view was opened on a file. */
+  focus: { path: string; tab: TabId } | null;
+}
