@@ -1,6 +1,103 @@
-// Keras history dumped as JSON (stub until its reader lands).
+// Keras training history dumped as JSON: `json.dump(history.history, f)` gives
+// `{"loss": [...], "val_loss": [...], ...}` (NaN written as NaN, which the dispatcher maps to
+// null); some dump `{"history": {...}, "epoch": [...], "params": {...}}`; pandas'
+// `pd.DataFrame(history.history).to_json()` gives `{"loss": {"0": 0.5, "1": 0.4}, ...}`.
+// Steps are 0..n-1, or the `epoch` list when it has the series' length, or pandas' index keys.
+// Numbers written as strings (`json.dump(..., default=str)` of numpy floats) are accepted.
 import { ReadError } from './errors';
+import { baseName } from './fileSource';
+import { summarizeLog } from './logSummary';
 import type { JsonReader } from './reader';
+import type { LogData } from './types';
+
+/** Column names Keras metrics commonly have (at least one is needed unless the file name says history). */
+const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|dice|f1/i;
+/** File names of history dumps (only a tie-break). */
+const HISTORY_NAME = /hist|metrics/i;
+
+type Dict = Record<string, unknown>;
+
+function isDict(v: unknown): v is Dict {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON value read as a number: numbers, null (NaN), numeric strings, `nan`/`inf`; else null. */
+function asNumber(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (v === null) return NaN;
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  const l = s.toLowerCase();
+  if (l === 'nan' || l === 'na') return NaN;
+  if (l === 'inf' || l === 'infinity' || l === '+inf') return Infinity;
+  if (l === '-inf' || l === '-infinity') return -Infinity;
+  return null;
+}
+
+/** One series read from a list or from a pandas `{"0": x, ...}` column; null when it is neither. */
+function asSeries(v: unknown): { steps: number[] | null; values: number[] } | null {
+  if (Array.isArray(v)) {
+    const values: number[] = [];
+    for (const x of v) {
+      const n = asNumber(x);
+      if (n === null) return null;
+      values.push(n);
+    }
+    return { steps: null, values };
+  }
+  if (isDict(v)) {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return null;
+    const steps: number[] = [];
+    const values: number[] = [];
+    for (const [k, x] of entries) {
+      const n = asNumber(x);
+      if (!/^\d+$/.test(k) || n === null) return null;
+      steps.push(Number(k));
+      values.push(n);
+    }
+    return { steps, values };
+  }
+  return null;
+}
+
+function epochList(v: unknown): number[] | null {
+  if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) return null;
+  return v as number[];
+}
+
+/** The history dict of a JSON value (the value itself or its `history`), or null. */
+function historyDict(value: unknown, path: string): { dict: Dict; epochs: number[] | null } | null {
+  if (!isDict(value)) return null;
+  if (isDict(value.history) && isHistory(value.history, true, path)) {
+    return { dict: value.history, epochs: epochList(value.epoch) ?? epochList(value.history.epoch) };
+  }
+  if (isHistory(value, false, path)) return { dict: value, epochs: epochList(value.epoch) };
+  return null;
+}
+
+function isHistory(d: Dict, wrapped: boolean, path: string): boolean {
+  const keys = Object.keys(d).filter((k) => k !== 'epoch');
+  if (keys.length === 0) return false;
+  if (!keys.every((k) => asSeries(d[k]) !== null)) return false;
+  if ('epoch' in d && epochList(d.epoch) === null && asSeries(d.epoch) === null) return false;
+  return wrapped || keys.some((k) => METRIC_NAME.test(k)) || HISTORY_NAME.test(baseName(path));
+}
+
+/** Reads a Keras history JSON value in full. Throws ReadError when it is not one. */
+export function readHistoryJsonData(value: unknown, path: string): LogData {
+  const h = historyDict(value, path);
+  if (!h) throw new ReadError('not-a-history', `${path}: not a Keras training history (a dict of metric lists)`);
+  const series: [string, { steps: number[]; values: number[] }][] = [];
+  for (const [name, raw] of Object.entries(h.dict)) {
+    if (name === 'epoch' && epochList(raw)) continue;
+    const s = asSeries(raw)!;
+    const steps = s.steps ?? (h.epochs && h.epochs.length === s.values.length ? h.epochs.slice() : s.values.map((_, i) => i));
+    series.push([name, { steps, values: s.values }]);
+  }
+  return { source: 'history-json', series: Object.fromEntries(series) };
+}
 
 /** Keras history dumped as JSON. */
 export const historyJsonReader: JsonReader = {
@@ -8,8 +105,6 @@ export const historyJsonReader: JsonReader = {
   name: 'historyJson',
   formats: ['history-json'],
   fallbackRole: 'log',
-  sniffJson: () => false,
-  readJson: async () => {
-    throw new ReadError('not-implemented', 'historyJson reader is not implemented yet');
-  },
+  sniffJson: (value, path) => historyDict(value, path) !== null,
+  readJson: async (value, { path }) => ({ role: 'log', format: 'history-json', log: summarizeLog(readHistoryJsonData(value, path)) }),
 };
