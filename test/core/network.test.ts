@@ -5,6 +5,7 @@ import { initBackend, loadNetwork } from '../../src/core/network';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { readTfjsWeightValues } from '../../src/core/tfjsWeights';
 import { toTfjsTopology } from '../../src/core/kerasToTfjs';
+import { readH5ModelValues, readH5WeightValues, readKerasZipValues } from '../../src/core/kerasWeightValues';
 
 const REAL = 'test/fixtures/real/';
 const reference = JSON.parse(readFileSync('test/fixtures/reference/predict/predict_reference.json', 'utf8')) as {
@@ -35,6 +36,34 @@ describe('network: TensorFlow.js models with their real weights equal a numpy fo
       const path = REAL + c.files[0];
       const doc = JSON.parse(readFileSync(path, 'utf8'));
       const net = await loadNetwork(doc.modelTopology, await readTfjsWeightValues(doc, path, new NodeFileSource()));
+      try {
+        assert.deepEqual(net.inputShape.slice(1), c.inputShape);
+        assertClose(net.predict(c.inputs.map((r) => Float32Array.from(r))), c.outputs, c.name);
+      } finally {
+        net.dispose();
+      }
+    });
+  }
+});
+
+describe('network: Keras HDF5 / .keras / JSON + HDF5 models with their real weights equal a numpy forward pass', () => {
+  const source = new NodeFileSource();
+  const kerasCases = reference.cases.filter((c) => !(c.files[0].endsWith('.json') && c.files.length === 1));
+  it('has the Keras cases', () => assert.equal(kerasCases.length, 5));
+  for (const c of kerasCases) {
+    it(c.name, async () => {
+      await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+      const [first, second] = c.files.map((f) => REAL + f);
+      let values;
+      if (second) {
+        const config = JSON.parse(readFileSync(first, 'utf8'));
+        values = { config, layers: await readH5WeightValues(source, second, config) };
+      } else if (readFileSync(first).subarray(0, 2).toString() === 'PK') {
+        values = await readKerasZipValues(source, first);
+      } else {
+        values = await readH5ModelValues(source, first);
+      }
+      const net = await loadNetwork(values.config, values.layers);
       try {
         assert.deepEqual(net.inputShape.slice(1), c.inputShape);
         assertClose(net.predict(c.inputs.map((r) => Float32Array.from(r))), c.outputs, c.name);
