@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ReadError } from '../../src/core/errors';
+import {
+  canInverse,
+  canTransform,
+  featureRanges,
+  interp,
+  inverseTransform,
+  normCdf,
+  normPpf,
+  transform,
+} from '../../src/core/scalerTransform';
+import { toScaler } from '../../src/core/sklearn';
+import type { Scaler } from '../../src/core/types';
+import { decodeNumber, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
+
+// Reference: test/fixtures/reference/sklearn/make_transform_reference.py (scikit-learn 1.2.1).
+const REF_DIR = join(__dirname, '..', 'fixtures', 'reference', 'sklearn');
+interface Case {
+  name: string;
+  file: string;
+  class: string;
+  object: unknown;
+  inputs: unknown[][];
+  transform: unknown[][];
+  inverse?: unknown[][];
+  ranges?: { min: unknown; max: unknown }[];
+}
+const ref = JSON.parse(readFileSync(join(REF_DIR, 'transform_reference.json'), 'utf8')) as { cases: Case[] };
+const rows = (m: unknown[][]): number[][] => m.map((r) => r.map(decodeNumber));
+
+/** 1e-12 relative, 1e-12 absolute near 0; NaN equals NaN; infinities exactly. */
+export function assertClose(actual: number[][], expected: number[][], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: row count`);
+  for (let i = 0; i < expected.length; i++) {
+    assert.equal(actual[i].length, expected[i].length, `${what}: row ${i} length`);
+    for (let j = 0; j < expected[i].length; j++) {
+      const a = actual[i][j];
+      const e = expected[i][j];
+      if (Number.isNaN(e)) {
+        assert.ok(Number.isNaN(a), `${what} [${i}][${j}]: expected NaN, got ${a}`);
+        continue;
+      }
+      if (!Number.isFinite(e)) {
+        assert.equal(a, e, `${what} [${i}][${j}]`);
+        continue;
+      }
+      const tol = Math.max(1e-12 * Math.abs(e), 1e-12);
+      assert.ok(Math.abs(a - e) <= tol, `${what} [${i}][${j}]: ${a} vs sklearn ${e} (diff ${Math.abs(a - e)})`);
+    }
+  }
+}
+
+function scalerOf(c: Case): Scaler {
+  const s = toScaler(fromStateJson(c.object));
+  assert.ok(s, `${c.name}: toScaler gave null`);
+  return s;
+}
+
+describe('transform / inverseTransform equal scikit-learn 1.2.1 (values built from the pickled state)', () => {
+  assert.ok(ref.cases.length >= 25);
+  for (const c of ref.cases) {
+    it(`${c.name} (${c.class})`, () => {
+      const s = scalerOf(c);
+      assert.equal(s.class, c.class);
+      assert.ok(canTransform(s));
+      const out = transform(s, rows(c.inputs));
+      assertClose(out, rows(c.transform), `${c.name} transform`);
+      if (c.inverse) {
+        assert.ok(canInverse(s));
+        assertClose(inverseTransform(s, rows(c.transform)), rows(c.inverse), `${c.name} inverse_transform`);
+      } else {
+        assert.equal(canInverse(s), false);
+        assert.throws(() => inverseTransform(s, rows(c.transform)), ReadError);
+      }
+      if (c.ranges) {
+        const r = featureRanges(s);
+        assert.ok(r);
+        assert.deepEqual(
+          r,
+          c.ranges.map((x) => ({ min: decodeNumber(x.min), max: decodeNumber(x.max) })),
+        );
+      }
+    });
+  }
+});
+
+describe('interp (numpy.interp, worked by hand)', () => {
+  it('interpolates, clamps outside, takes the last of repeated points', () => {
+    const xp = [0, 1, 1, 3];
+    const fp = [0, 10, 20, 40];
+    assert.equal(interp(0.5, xp, fp), 5); // 0 + (10-0)/(1-0) * 0.5
+    assert.equal(interp(1, xp, fp), 20); // largest j with xp[j] <= 1 is j=2
+    assert.equal(interp(2, xp, fp), 30); // 20 + (40-20)/(3-1) * (2-1)
+    assert.equal(interp(-5, xp, fp), 0);
+    assert.equal(interp(9, xp, fp), 40);
+    assert.equal(interp(3, xp, fp), 40);
+    assert.ok(Number.isNaN(interp(NaN, xp, fp)));
+    assert.equal(interp(7, [2], [5]), 5);
+  });
+});
+
+describe('normal distribution helpers', () => {
+  it('norm.ppf / norm.cdf at known points', () => {
+    assert.equal(normPpf(0.5), 0);
+    assert.equal(normPpf(0), -Infinity);
+    assert.equal(normPpf(1), Infinity);
+    assert.ok(Number.isNaN(normPpf(1.5)));
+    // Phi(1.959963984540054) = 0.975 (the 97.5% quantile of the standard normal).
+    assert.ok(Math.abs(normPpf(0.975) - 1.959963984540054) < 1e-14);
+    assert.ok(Math.abs(normCdf(1.959963984540054) - 0.975) < 1e-15);
+    assert.equal(normCdf(0), 0.5);
+  });
+});
+
+describe('transform errors and edge cases', () => {
+  const std: Scaler = {
+    class: 'StandardScaler',
+    module: 'sklearn.preprocessing._data',
+    sklearnVersion: '1.2.1',
+    nFeaturesIn: 2,
+    featureNames: null,
+    params: { mean_: [1, 2], scale_: [2, 4] },
+  };
+  it('applies the stored arithmetic: (x - mean) / scale and back', () => {
+    assert.deepEqual(transform(std, [[3, 10]]), [[1, 2]]); // (3-1)/2, (10-2)/4
+    assert.deepEqual(inverseTransform(std, [[1, 2]]), [[3, 10]]);
+  });
+  it('rejects rows of the wrong length, naming the row', () => {
+    assert.throws(() => transform(std, [[1, 2], [1, 2, 3]]), /row 1 has 3 values but the StandardScaler was fitted on 2/);
+  });
+  it('rejects classes it cannot apply', () => {
+    const ohe: Scaler = { ...std, class: 'OneHotEncoder', params: {} };
+    assert.equal(canTransform(ohe), false);
+    assert.throws(() => transform(ohe, [[1, 2]]), (e: unknown) => e instanceof ReadError && e.code === 'unsupported-transform');
+  });
+  it('rejects a scaler without its fitted arrays', () => {
+    const broken: Scaler = { ...std, params: { mean_: [1, 2] } };
+    assert.throws(() => transform(broken, [[1, 2]]), /no fitted scale_/);
+  });
+  it('Normalizer leaves an all-zero row alone (norm treated as 1)', () => {
+    const nrm: Scaler = { ...std, class: 'Normalizer', params: {} };
+    assert.deepEqual(transform(nrm, [[0, 0], [3, 4]]), [[0, 0], [0.6, 0.8]]);
+  });
+  it('featureRanges is null where the scaler does not record its training range', () => {
+    assert.equal(featureRanges(std), null);
+  });
+});
