@@ -111,6 +111,17 @@ function looksKeras1(layers: unknown[]): boolean {
   return false;
 }
 
+/** True when a Keras 1 model's layers say `dim_ordering: 'th'` (its global setting). */
+function usesTh(layers: unknown[], depth = 0): boolean {
+  for (const l of layers) {
+    if (!isObj(l) || !isObj(l.config)) continue;
+    if (l.config.dim_ordering === 'th') return true;
+    const inner = configLayers(l.config);
+    if (inner && depth < 8 && usesTh(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
 function unknownParamsNote(name: string, cls: string): string {
   return `layer "${name}" (${cls}): parameter count not known from the config (input shape unknown or layer class not known); counted as 0`;
 }
@@ -347,6 +358,7 @@ export function summarizeModelConfig(config: unknown, opts: SummarizeOptions): M
   const keras1 = kerasVersion ? /^1\./.test(kerasVersion) : looksKeras1(list);
   const ctx: Ctx = {
     keras1,
+    channelsFirst: keras1 && usesTh(list),
     framework: opts.framework,
     notes: [],
     python: new Set(),

@@ -76,11 +76,16 @@ export function declaredInputShape(cfg: Json, className: string): Shape | null {
   return null;
 }
 
-/** `channels_first` for Keras 2/3 `data_format` or Keras 1 `dim_ordering: 'th'`. */
-export function channelsFirst(cfg: Json): boolean {
+/**
+ * `channels_first` for Keras 2/3 `data_format` or Keras 1 `dim_ordering: 'th'`; `dflt` when the
+ * config says neither (Keras 1 layers such as UpSampling2D did not write the global setting).
+ */
+export function channelsFirst(cfg: Json, dflt = false): boolean {
   if (cfg.data_format === 'channels_first') return true;
   if (cfg.data_format === 'channels_last') return false;
-  return cfg.dim_ordering === 'th';
+  if (cfg.dim_ordering === 'th') return true;
+  if (cfg.dim_ordering === 'tf') return false;
+  return dflt;
 }
 
 /** The dtype name, also from a Keras 3 `DTypePolicy` object. */

@@ -18,6 +18,8 @@ export interface LayerContext {
   /** Keras 1 config (GRU without reset_after, `output_dim`...). */
   keras1: boolean;
   framework: 'keras' | 'tfjs';
+  /** Data format of layers whose config does not say (Keras 1 `th` models). */
+  channelsFirst: boolean;
 }
 
 /** The result of one layer call. */
@@ -116,8 +118,8 @@ function useBias(cfg: Json): boolean {
   return bool(cfg, 'use_bias', bool(cfg, 'bias', true));
 }
 
-function conv(cls: string, n: number, cfg: Json, x: Shape | null): LayerEval {
-  const first = channelsFirst(cfg);
+function conv(cls: string, n: number, cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
+  const first = channelsFirst(cfg, ctx.channelsFirst);
   const filters = numOf(cfg, 'filters', 'nb_filter');
   const k = kernelSize(cfg, n);
   const s = strides(cfg, n);
@@ -151,9 +153,9 @@ function conv(cls: string, n: number, cfg: Json, x: Shape | null): LayerEval {
   return out1(join(sp.batch, dims, outCh, first), params);
 }
 
-function pool(n: number, cfg: Json, x: Shape | null): LayerEval {
+function pool(n: number, cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
-  const first = channelsFirst(cfg);
+  const first = channelsFirst(cfg, ctx.channelsFirst);
   const p = tuple(cfg.pool_size, n) ?? (n === 1 ? tuple(cfg.pool_length, 1) : null) ?? Array(n).fill(2);
   const s = tuple(cfg.strides, n) ?? (n === 1 ? tuple(cfg.stride, 1) : null) ?? p;
   const pad = padding(cfg);
@@ -162,9 +164,9 @@ function pool(n: number, cfg: Json, x: Shape | null): LayerEval {
   return out1(join(sp.batch, dims, sp.ch, first), 0);
 }
 
-function globalPool(cfg: Json, x: Shape | null): LayerEval {
+function globalPool(cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
-  const first = channelsFirst(cfg);
+  const first = channelsFirst(cfg, ctx.channelsFirst);
   const sp = spatial(x, first);
   if (bool(cfg, 'keepdims', false)) return out1(join(sp.batch, sp.dims.map(() => 1), sp.ch, first), 0);
   return out1([sp.batch, sp.ch], 0);
@@ -274,20 +276,20 @@ function pad3(cfg: Json, key: string, n: number): [number, number][] | null {
   return null;
 }
 
-function padOrCrop(n: number, cfg: Json, x: Shape | null, sign: 1 | -1): LayerEval {
+function padOrCrop(n: number, cfg: Json, x: Shape | null, sign: 1 | -1, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
   const key = sign > 0 ? 'padding' : 'cropping';
   const p = pad3(cfg, key, n) ?? Array(n).fill(sign > 0 ? [1, 1] : [0, 0]);
-  const first = n === 1 ? false : channelsFirst(cfg);
+  const first = n === 1 ? false : channelsFirst(cfg, ctx.channelsFirst);
   const sp = spatial(x, first);
   const dims = sp.dims.map((d, i) => (d === null || !p[i] ? null : d + sign * (p[i][0] + p[i][1])));
   return out1(join(sp.batch, dims, sp.ch, first), 0);
 }
 
-function upsample(n: number, cfg: Json, x: Shape | null): LayerEval {
+function upsample(n: number, cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
   const size = tuple(cfg.size, n) ?? (n === 1 ? tuple(cfg.length, 1) : null) ?? Array(n).fill(2);
-  const first = n === 1 ? false : channelsFirst(cfg);
+  const first = n === 1 ? false : channelsFirst(cfg, ctx.channelsFirst);
   const sp = spatial(x, first);
   const dims = sp.dims.map((d, i) => (d === null ? null : d * size[i]));
   return out1(join(sp.batch, dims, sp.ch, first), 0);
@@ -369,24 +371,24 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       return out1(x && units !== null ? [...x.slice(0, -1), units] : null, params);
     }
     case 'Conv1D': case 'Convolution1D': case 'AtrousConvolution1D':
-      return conv(cls, 1, cfg, x);
+      return conv(cls, 1, cfg, x, ctx);
     case 'Conv2D': case 'Convolution2D': case 'AtrousConvolution2D': case 'Conv2DTranspose':
     case 'Deconvolution2D': case 'SeparableConv2D': case 'SeparableConvolution2D': case 'DepthwiseConv2D':
-      return conv(cls, 2, cfg, x);
+      return conv(cls, 2, cfg, x, ctx);
     case 'SeparableConv1D': case 'DepthwiseConv1D': case 'Conv1DTranspose':
-      return conv(cls, 1, cfg, x);
+      return conv(cls, 1, cfg, x, ctx);
     case 'Conv3D': case 'Convolution3D': case 'Conv3DTranspose':
-      return conv(cls, 3, cfg, x);
+      return conv(cls, 3, cfg, x, ctx);
     case 'MaxPooling1D': case 'AveragePooling1D': case 'MaxPool1D': case 'AvgPool1D':
-      return pool(1, cfg, x);
+      return pool(1, cfg, x, ctx);
     case 'MaxPooling2D': case 'AveragePooling2D': case 'MaxPool2D': case 'AvgPool2D':
-      return pool(2, cfg, x);
+      return pool(2, cfg, x, ctx);
     case 'MaxPooling3D': case 'AveragePooling3D': case 'MaxPool3D': case 'AvgPool3D':
-      return pool(3, cfg, x);
+      return pool(3, cfg, x, ctx);
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D': case 'GlobalAveragePooling3D': case 'GlobalMaxPooling3D':
     case 'GlobalAvgPool1D': case 'GlobalAvgPool2D': case 'GlobalMaxPool1D': case 'GlobalMaxPool2D':
-      return globalPool(cfg, x);
+      return globalPool(cfg, x, ctx);
     case 'Flatten': {
       if (!x) return out1(null, 0);
       return out1([x[0], prod(x.slice(1))], 0);
@@ -440,15 +442,15 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
     case 'Concatenate': case 'Add': case 'Multiply': case 'Average': case 'Subtract': case 'Maximum':
     case 'Minimum': case 'Merge': case 'Dot':
       return mergeShapes(cls, cfg, inputs);
-    case 'ZeroPadding1D': return padOrCrop(1, cfg, x, 1);
-    case 'ZeroPadding2D': return padOrCrop(2, cfg, x, 1);
-    case 'ZeroPadding3D': return padOrCrop(3, cfg, x, 1);
-    case 'Cropping1D': return padOrCrop(1, cfg, x, -1);
-    case 'Cropping2D': return padOrCrop(2, cfg, x, -1);
-    case 'Cropping3D': return padOrCrop(3, cfg, x, -1);
-    case 'UpSampling1D': return upsample(1, cfg, x);
-    case 'UpSampling2D': return upsample(2, cfg, x);
-    case 'UpSampling3D': return upsample(3, cfg, x);
+    case 'ZeroPadding1D': return padOrCrop(1, cfg, x, 1, ctx);
+    case 'ZeroPadding2D': return padOrCrop(2, cfg, x, 1, ctx);
+    case 'ZeroPadding3D': return padOrCrop(3, cfg, x, 1, ctx);
+    case 'Cropping1D': return padOrCrop(1, cfg, x, -1, ctx);
+    case 'Cropping2D': return padOrCrop(2, cfg, x, -1, ctx);
+    case 'Cropping3D': return padOrCrop(3, cfg, x, -1, ctx);
+    case 'UpSampling1D': return upsample(1, cfg, x, ctx);
+    case 'UpSampling2D': return upsample(2, cfg, x, ctx);
+    case 'UpSampling3D': return upsample(3, cfg, x, ctx);
     case 'MultiHeadAttention': return multiHeadAttention(cfg, inputs);
     case 'Normalization': {
       const c = axisSize(x, cfg.axis ?? -1, -1);

@@ -1,0 +1,482 @@
+// Architecture summaries: real configs against h5py reference numbers and hand arithmetic, and one
+// small config per layer type in Keras 2 and Keras 3 spelling.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ReadError } from '../../src/core/errors';
+import { reconcileWithWeights, summarizeModelConfig } from '../../src/core/architecture';
+import type { LayerSummary, ModelSummary, Shape, WeightsSummary } from '../../src/core/types';
+
+const REAL = join(__dirname, '..', 'fixtures', 'real');
+const REF = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'arch', 'arch_reference.json'), 'utf8'));
+
+type J = Record<string, unknown>;
+function real(rel: string): unknown {
+  return JSON.parse(readFileSync(join(REAL, rel), 'utf8'));
+}
+function keras(doc: unknown, version: string | null = null): ModelSummary {
+  return summarizeModelConfig(doc, { framework: 'keras', kerasVersion: version });
+}
+function layer(s: ModelSummary, name: string): LayerSummary {
+  const l = s.layers.find((x) => x.name === name);
+  assert.ok(l, `layer ${name} in ${s.layers.map((x) => x.name).join(',')}`);
+  return l;
+}
+/** A WeightsSummary from h5py's [[tensor name, shape]] lists per layer. */
+function weightsFrom(tensors: Record<string, [string, number[]][]>): WeightsSummary {
+  const layers = Object.entries(tensors).map(([name, ts]) => ({
+    name,
+    tensors: ts.map(([n, shape]) => ({ name: n, shape, dtype: 'float32' })),
+  }));
+  const totalParams = layers.flatMap((l) => l.tensors).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  return { layers, totalParams, bytes: totalParams * 4 };
+}
+
+// ---- small configs: Keras 2 (`batch_input_shape`, list inbound nodes) and Keras 3 forms ----
+
+let counter = 0;
+/** Keras 2 Sequential `{name, layers}` with an InputLayer. */
+function seq2(input: Shape, ...layers: [string, J][]): J {
+  return {
+    class_name: 'Sequential',
+    keras_version: '2.4.0',
+    config: {
+      name: 'sequential',
+      layers: [
+        { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: input, dtype: 'float32' } },
+        ...layers.map(([cls, cfg]) => ({ class_name: cls, config: { name: `l${counter++}`, trainable: true, dtype: 'float32', ...cfg } })),
+      ],
+    },
+  };
+}
+const POLICY = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+/** Keras 3 Sequential (`batch_shape`, DTypePolicy, module/registered_name/build_config). */
+function seq3(input: Shape, ...layers: [string, J][]): J {
+  return {
+    module: 'keras',
+    class_name: 'Sequential',
+    registered_name: null,
+    config: {
+      name: 'sequential',
+      trainable: true,
+      dtype: POLICY,
+      layers: [
+        { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, config: { name: 'in', batch_shape: input, dtype: 'float32', sparse: false } },
+        ...layers.map(([cls, cfg]) => ({
+          module: 'keras.layers',
+          class_name: cls,
+          registered_name: null,
+          config: { name: `l${counter++}`, trainable: true, dtype: POLICY, ...cfg },
+          build_config: { input_shape: input },
+        })),
+      ],
+      build_input_shape: input,
+    },
+  };
+}
+/** The one layer of a one-layer model, in both spellings, checked to agree. */
+function one(input: Shape, cls: string, cfg: J): LayerSummary {
+  const a = keras(seq2(input, [cls, cfg])).layers[0];
+  const b = keras(seq3(input, [cls, cfg])).layers[0];
+  assert.deepEqual({ ...b, name: a.name }, a, `Keras 2 and Keras 3 forms of ${cls} agree`);
+  return a;
+}
+
+describe('layer arithmetic (Keras 2 and Keras 3 forms)', () => {
+  it('Dense: 8 -> 64 is 8*64+64 = 576; without bias 512; on 3-D input only the last axis changes', () => {
+    const d = one([null, 8], 'Dense', { units: 64, use_bias: true });
+    assert.deepEqual([d.outputShape, d.params], [[null, 64], 576]);
+    assert.equal(one([null, 8], 'Dense', { units: 64, use_bias: false }).params, 512);
+    assert.deepEqual(one([null, 10, 8], 'Dense', { units: 64 }).outputShape, [null, 10, 64]);
+  });
+  it('Conv2D: 3x3x3x16+16 = 448; valid 28->26, same stride 2 28->14, dilation 2 valid 28->24, channels_first', () => {
+    const base = { filters: 16, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], use_bias: true };
+    const v = one([null, 28, 28, 3], 'Conv2D', base);
+    assert.deepEqual([v.outputShape, v.params], [[null, 26, 26, 16], 448]);
+    assert.deepEqual(one([null, 28, 28, 3], 'Conv2D', { ...base, padding: 'same', strides: [2, 2] }).outputShape, [null, 14, 14, 16]);
+    // dilation 2: effective kernel (3-1)*2+1 = 5, 28-5+1 = 24
+    assert.deepEqual(one([null, 28, 28, 3], 'Conv2D', { ...base, dilation_rate: [2, 2] }).outputShape, [null, 24, 24, 16]);
+    const cf = one([null, 3, 28, 28], 'Conv2D', { ...base, data_format: 'channels_first' });
+    assert.deepEqual([cf.outputShape, cf.params], [[null, 16, 26, 26], 448]);
+  });
+  it('Conv1D: 5*4*8+8 = 168; valid stride 2: floor((100-5)/2)+1 = 48; causal stride 2: ceil(100/2) = 50', () => {
+    const c = one([null, 100, 4], 'Conv1D', { filters: 8, kernel_size: [5], strides: [2], padding: 'valid' });
+    assert.deepEqual([c.outputShape, c.params], [[null, 48, 8], 168]);
+    assert.deepEqual(one([null, 100, 4], 'Conv1D', { filters: 8, kernel_size: 5, strides: 2, padding: 'causal' }).outputShape, [null, 50, 8]);
+  });
+  it('pooling: 2x2 valid 26->13; 3x3 stride 2 same 9x11 -> 5x6; AveragePooling1D 48->24; global pooling', () => {
+    assert.deepEqual(one([null, 26, 26, 16], 'MaxPooling2D', { pool_size: [2, 2], padding: 'valid', strides: [2, 2] }).outputShape, [null, 13, 13, 16]);
+    assert.deepEqual(one([null, 9, 11, 64], 'MaxPooling2D', { pool_size: [3, 3], padding: 'same', strides: [2, 2] }).outputShape, [null, 5, 6, 64]);
+    assert.deepEqual(one([null, 48, 8], 'AveragePooling1D', { pool_size: [2], padding: 'valid', strides: [2] }).outputShape, [null, 24, 8]);
+    assert.deepEqual(one([null, 26, 26, 16], 'AveragePooling2D', { pool_size: [2, 2] }).outputShape, [null, 13, 13, 16]);
+    assert.deepEqual(one([null, 13, 13, 16], 'GlobalAveragePooling2D', {}).outputShape, [null, 16]);
+    assert.deepEqual(one([null, 16, 13, 13], 'GlobalMaxPooling2D', { data_format: 'channels_first' }).outputShape, [null, 16]);
+    assert.deepEqual(one([null, 48, 8], 'GlobalMaxPooling1D', {}).outputShape, [null, 8]);
+    assert.deepEqual(one([null, 48, 8], 'GlobalAveragePooling1D', {}).outputShape, [null, 8]);
+  });
+  it('Flatten 13*13*16 = 2704; Reshape [-1, 4] of 12 -> [3, 4]; Permute; RepeatVector', () => {
+    assert.deepEqual(one([null, 13, 13, 16], 'Flatten', {}).outputShape, [null, 2704]);
+    assert.deepEqual(one([null, 12], 'Reshape', { target_shape: [-1, 4] }).outputShape, [null, 3, 4]);
+    assert.deepEqual(one([null, 10, 8], 'Permute', { dims: [2, 1] }).outputShape, [null, 8, 10]);
+    assert.deepEqual(one([null, 8], 'RepeatVector', { n: 5 }).outputShape, [null, 5, 8]);
+  });
+  it('shape-preserving layers have no parameters', () => {
+    for (const cls of ['Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'GaussianNoise', 'SpatialDropout1D']) {
+      const l = one([null, 10, 8], cls, { rate: 0.5, activation: 'relu', stddev: 0.1 });
+      assert.deepEqual([l.outputShape, l.params], [[null, 10, 8], 0], cls);
+    }
+  });
+  it('BatchNormalization: gamma, beta, moving mean, moving variance = 4*8 = 32, 16 non-trainable; axis list; center off', () => {
+    const b = one([null, 10, 8], 'BatchNormalization', { axis: -1, center: true, scale: true });
+    assert.deepEqual([b.params, b.nonTrainableParams, b.trainable], [32, 16, true]);
+    const l = one([null, 50], 'BatchNormalization', { axis: [1] });
+    assert.deepEqual([l.params, l.nonTrainableParams], [200, 100]);
+    assert.equal(one([null, 10, 8], 'BatchNormalization', { axis: -1, center: false }).params, 24);
+    const s = keras(seq2([null, 10, 8], ['BatchNormalization', { axis: -1 }]));
+    assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams], [32, 16, 16]);
+  });
+  it('LayerNormalization 2*8 = 16; PReLU 10*8 = 80, shared axis 1 -> 8', () => {
+    assert.equal(one([null, 10, 8], 'LayerNormalization', { axis: -1 }).params, 16);
+    assert.equal(one([null, 10, 8], 'PReLU', {}).params, 80);
+    assert.equal(one([null, 10, 8], 'PReLU', { shared_axes: [1] }).params, 8);
+  });
+  it('Embedding 1000*64 = 64000 -> [null, 10, 64]', () => {
+    const e = one([null, 10], 'Embedding', { input_dim: 1000, output_dim: 64 });
+    assert.deepEqual([e.outputShape, e.params], [[null, 10, 64], 64000]);
+  });
+  it('LSTM 32 on 8: 4*(8*32+32*32+32) = 5248; return_sequences; return_state gives three shapes; no bias 5120', () => {
+    const l = one([null, 10, 8], 'LSTM', { units: 32, return_sequences: false, use_bias: true });
+    assert.deepEqual([l.outputShape, l.params], [[null, 32], 5248]);
+    assert.deepEqual(one([null, 10, 8], 'LSTM', { units: 32, return_sequences: true }).outputShape, [null, 10, 32]);
+    assert.deepEqual(one([null, 10, 8], 'LSTM', { units: 32, return_state: true }).outputShape, [[null, 32], [null, 32], [null, 32]]);
+    assert.equal(one([null, 10, 8], 'LSTM', { units: 32, use_bias: false }).params, 5120);
+  });
+  it('GRU 32 on 8: 3*(256+1024) + 6*32 = 4032 (reset_after), + 3*32 = 3936 without; SimpleRNN 8*16+16*16+16 = 400', () => {
+    assert.equal(one([null, 10, 8], 'GRU', { units: 32, reset_after: true }).params, 4032);
+    assert.equal(one([null, 10, 8], 'GRU', { units: 32, reset_after: false }).params, 3936);
+    assert.equal(keras(seq2([null, 10, 8], ['GRU', { units: 32 }])).layers[0].params, 4032, 'Keras 2 default reset_after=True');
+    assert.equal(one([null, 10, 8], 'SimpleRNN', { units: 16 }).params, 400);
+  });
+  it('Bidirectional(LSTM 16) on 8: 2*4*(128+256+16) = 3200; concat 32, sum 16, None two outputs', () => {
+    const inner = { class_name: 'LSTM', config: { name: 'lstm', units: 16, return_sequences: false } };
+    const b = one([null, 10, 8], 'Bidirectional', { layer: inner, merge_mode: 'concat' });
+    assert.deepEqual([b.outputShape, b.params], [[null, 32], 3200]);
+    assert.deepEqual(one([null, 10, 8], 'Bidirectional', { layer: inner, merge_mode: 'sum' }).outputShape, [null, 16]);
+    assert.deepEqual(one([null, 10, 8], 'Bidirectional', { layer: inner, merge_mode: null }).outputShape, [[null, 16], [null, 16]]);
+  });
+  it('TimeDistributed(Dense 4) on [10, 8]: 8*4+4 = 36 -> [null, 10, 4]', () => {
+    const t = one([null, 10, 8], 'TimeDistributed', { layer: { class_name: 'Dense', config: { name: 'd', units: 4 } } });
+    assert.deepEqual([t.outputShape, t.params], [[null, 10, 4], 36]);
+  });
+  it('ZeroPadding2D, Cropping1D/2D, UpSampling1D/2D', () => {
+    assert.deepEqual(one([null, 28, 28, 3], 'ZeroPadding2D', { padding: [[1, 1], [1, 1]] }).outputShape, [null, 30, 30, 3]);
+    assert.deepEqual(one([null, 28, 28, 3], 'ZeroPadding2D', { padding: [[1, 2], [3, 4]] }).outputShape, [null, 31, 35, 3]);
+    assert.deepEqual(one([null, 28, 28, 3], 'Cropping2D', { cropping: [[2, 2], [4, 4]] }).outputShape, [null, 24, 20, 3]);
+    assert.deepEqual(one([null, 10, 4], 'Cropping1D', { cropping: [1, 2] }).outputShape, [null, 7, 4]);
+    assert.deepEqual(one([null, 28, 28, 3], 'UpSampling2D', { size: [2, 2] }).outputShape, [null, 56, 56, 3]);
+    assert.deepEqual(one([null, 10, 4], 'UpSampling1D', { size: 3 }).outputShape, [null, 30, 4]);
+  });
+  it('Conv2DTranspose 3*3*8*16+8 = 1160, same stride 2 7->14, valid 7*2+max(3-2,0) = 15', () => {
+    const t = one([null, 7, 7, 16], 'Conv2DTranspose', { filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'same' });
+    assert.deepEqual([t.outputShape, t.params], [[null, 14, 14, 8], 1160]);
+    assert.deepEqual(one([null, 7, 7, 16], 'Conv2DTranspose', { filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'valid' }).outputShape, [null, 15, 15, 8]);
+  });
+  it('SeparableConv2D 3*3*16 + 16*32 + 32 = 688; DepthwiseConv2D x2: 3*3*16*2 + 32 = 320', () => {
+    const s = one([null, 28, 28, 16], 'SeparableConv2D', { filters: 32, kernel_size: [3, 3], padding: 'valid', depth_multiplier: 1 });
+    assert.deepEqual([s.outputShape, s.params], [[null, 26, 26, 32], 688]);
+    const d = one([null, 28, 28, 16], 'DepthwiseConv2D', { kernel_size: [3, 3], depth_multiplier: 2, padding: 'valid' });
+    assert.deepEqual([d.outputShape, d.params], [[null, 26, 26, 32], 320]);
+  });
+  it('Lambda: shape unknown, listed as Python-only', () => {
+    const s = keras(seq2([null, 8], ['Lambda', { function: ['4wEAAAAAAAAA', null, null], function_type: 'lambda' }], ['Dense', { units: 2 }]));
+    assert.equal(s.layers[0].outputShape, null);
+    assert.deepEqual(s.pythonOnlyLayers, ['Lambda']);
+    assert.ok(s.notes?.some((n) => n.includes('"l') && n.includes('Dense')), 'the Dense after it has unknown params');
+  });
+  it('a frozen layer (trainable: false) makes its parameters non-trainable', () => {
+    const s = keras(seq2([null, 8], ['Dense', { units: 64, trainable: false }], ['Dense', { units: 1 }]));
+    // 576 frozen + 64*1+1 = 65 trainable
+    assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams], [641, 65, 576]);
+    assert.equal(s.layers[0].trainable, false);
+  });
+  it('an unknown layer class: params 0 with a note, then filled in by the weights', () => {
+    const s = keras(seq2([null, 8], ['MyCustomLayer', { units: 3 }]));
+    assert.equal(s.layers[0].params, 0);
+    assert.ok(s.notes?.some((n) => n.includes('MyCustomLayer') && n.includes('not known')));
+    const name = s.layers[0].name;
+    const r = reconcileWithWeights(s, weightsFrom({ [name]: [[`${name}/w:0`, [8, 3]]] }));
+    assert.equal(r.layers[0].params, 24);
+    assert.equal(r.totalParams, 24);
+    assert.ok(!r.notes?.some((n) => n.includes('parameter count not known')));
+  });
+});
+
+describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
+  it('Keras 3 functional with keras_history tensors, list input_layers and single output ref', () => {
+    const t = (l: string): J => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [l, 0, 0] } });
+    const doc = {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: {
+        name: 'f',
+        trainable: true,
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 8], dtype: 'float32', name: 'in_a' }, name: 'in_a', inbound_nodes: [] },
+          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 4], dtype: 'float32', name: 'in_b' }, name: 'in_b', inbound_nodes: [] },
+          { module: 'keras.layers', class_name: 'Dense', config: { name: 'da', units: 16, dtype: POLICY }, name: 'da', build_config: { input_shape: [null, 8] }, inbound_nodes: [{ args: [t('in_a')], kwargs: {} }] },
+          { module: 'keras.layers', class_name: 'Concatenate', config: { name: 'cat', axis: -1, dtype: POLICY }, name: 'cat', inbound_nodes: [{ args: [[t('da'), t('in_b')]], kwargs: {} }] },
+          { module: 'keras.layers', class_name: 'Dense', config: { name: 'out', units: 1, dtype: POLICY }, name: 'out', inbound_nodes: [{ args: [t('cat')], kwargs: {} }] },
+        ],
+        input_layers: [['in_a', 0, 0], ['in_b', 0, 0]],
+        output_layers: ['out', 0, 0],
+      },
+    };
+    const s = keras(doc, '3.3.3');
+    // da 8*16+16 = 144, cat 16+4 = 20, out 20*1+1 = 21
+    assert.deepEqual(s.layers.map((l) => [l.name, l.params, l.outputShape]), [
+      ['in_a', 0, [null, 8]], ['in_b', 0, [null, 4]], ['da', 144, [null, 16]], ['cat', 0, [null, 20]], ['out', 21, [null, 1]],
+    ]);
+    assert.deepEqual(layer(s, 'cat').inbound, ['da', 'in_b']);
+    assert.deepEqual([s.totalParams, s.inputShapes, s.outputShapes], [165, [[null, 8], [null, 4]], [[null, 1]]]);
+  });
+  it('Keras 2 functional: a shared layer counts once; Add/Multiply/Average/Subtract keep the shape', () => {
+    const mk = (cls: string): ModelSummary =>
+      keras({
+        class_name: 'Model',
+        config: {
+          name: 'm',
+          layers: [
+            { class_name: 'InputLayer', name: 'a', config: { name: 'a', batch_input_shape: [null, 8] }, inbound_nodes: [] },
+            { class_name: 'InputLayer', name: 'b', config: { name: 'b', batch_input_shape: [null, 8] }, inbound_nodes: [] },
+            { class_name: 'Dense', name: 'shared', config: { name: 'shared', units: 8 }, inbound_nodes: [[['a', 0, 0, {}]], [['b', 0, 0, {}]]] },
+            { class_name: cls, name: 'merge', config: { name: 'merge' }, inbound_nodes: [[['shared', 0, 0, {}], ['shared', 1, 0, {}]]] },
+          ],
+          input_layers: [['a', 0, 0], ['b', 0, 0]],
+          output_layers: [['merge', 0, 0]],
+        },
+      }, '2.2.4');
+    for (const cls of ['Add', 'Multiply', 'Average', 'Subtract', 'Maximum']) {
+      const s = mk(cls);
+      assert.equal(s.totalParams, 72, `${cls}: shared Dense 8*8+8 = 72 once`);
+      assert.deepEqual(layer(s, 'merge').outputShape, [null, 8]);
+      assert.deepEqual(layer(s, 'shared').inbound, ['a', 'b']);
+    }
+  });
+  it('a nested Sequential inside a Keras 2 functional model (node index 1) and a frozen one inside a Keras 3 one', () => {
+    const inner = {
+      class_name: 'Sequential',
+      config: { name: 'inner', layers: [{ class_name: 'Dense', config: { name: 'd1', units: 4, batch_input_shape: [null, 8] } }, { class_name: 'BatchNormalization', config: { name: 'bn', axis: -1 } }] },
+    };
+    const doc = {
+      class_name: 'Model',
+      config: {
+        name: 'outer',
+        layers: [
+          { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 8] }, inbound_nodes: [] },
+          { ...inner, name: 'inner', inbound_nodes: [[['x', 0, 0, {}]]] },
+          { class_name: 'Dense', name: 'head', config: { name: 'head', units: 1 }, inbound_nodes: [[['inner', 1, 0, {}]]] },
+        ],
+        input_layers: [['x', 0, 0]],
+        output_layers: [['head', 0, 0]],
+      },
+    };
+    const s = keras(doc, '2.2.4');
+    const n = layer(s, 'inner');
+    // d1 8*4+4 = 36, bn 4*4 = 16 (8 non-trainable): 52; head 4+1 = 5
+    assert.deepEqual([n.params, n.nonTrainableParams, n.outputShape], [52, 8, [null, 4]]);
+    assert.deepEqual(n.layers?.map((l) => [l.name, l.params]), [['d1', 36], ['bn', 16]]);
+    assert.deepEqual([s.totalParams, s.nonTrainableParams, layer(s, 'head').params], [57, 8, 5]);
+    const t = (l: string): J => ({ class_name: '__keras_tensor__', config: { shape: [null, 8], dtype: 'float32', keras_history: [l, 0, 0] } });
+    const k3 = keras({
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: {
+        name: 'outer',
+        trainable: true,
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_shape: [null, 8], dtype: 'float32' }, inbound_nodes: [] },
+          {
+            module: 'keras', class_name: 'Sequential', name: 'inner', build_config: { input_shape: [null, 8] },
+            config: { name: 'inner', trainable: false, dtype: POLICY, layers: [
+              { module: 'keras.layers', class_name: 'InputLayer', config: { name: 'inner_in', batch_shape: [null, 8] } },
+              { module: 'keras.layers', class_name: 'Dense', config: { name: 'd1', units: 4, dtype: POLICY } },
+            ] },
+            inbound_nodes: [{ args: [t('x')], kwargs: { training: false } }],
+          },
+          { module: 'keras.layers', class_name: 'Dense', name: 'head', config: { name: 'head', units: 1, dtype: POLICY }, inbound_nodes: [{ args: [t('inner')], kwargs: {} }] },
+        ],
+        input_layers: ['x', 0, 0],
+        output_layers: ['head', 0, 0],
+      },
+    }, '3.4.1');
+    // frozen inner model: its 36 parameters do not train; head 5 does
+    assert.deepEqual([k3.totalParams, k3.trainableParams, k3.nonTrainableParams], [41, 5, 36]);
+    assert.deepEqual([layer(k3, 'inner').outputShape, k3.inputShapes, k3.outputShapes], [[null, 4], [[null, 8]], [[null, 1]]]);
+  });
+  it('Keras 1: Merge concat, Convolution2D with dim_ordering th, output_dim, GRU without reset_after', () => {
+    const doc = {
+      class_name: 'Model',
+      keras_version: '1.2.2',
+      config: {
+        name: 'm',
+        layers: [
+          { class_name: 'InputLayer', name: 'a', config: { name: 'a', batch_input_shape: [null, 4] }, inbound_nodes: [] },
+          { class_name: 'InputLayer', name: 'b', config: { name: 'b', batch_input_shape: [null, 6] }, inbound_nodes: [] },
+          { class_name: 'Merge', name: 'm1', config: { name: 'm1', mode: 'concat', concat_axis: -1 }, inbound_nodes: [[['a', 0, 0], ['b', 0, 0]]] },
+          { class_name: 'Dense', name: 'd', config: { name: 'd', output_dim: 2, init: 'glorot_uniform', bias: true }, inbound_nodes: [[['m1', 0, 0]]] },
+        ],
+        input_layers: [['a', 0, 0], ['b', 0, 0]],
+        output_layers: [['d', 0, 0]],
+      },
+    };
+    const s = keras(doc);
+    // (4+6)*2+2 = 22
+    assert.deepEqual([layer(s, 'm1').outputShape, layer(s, 'd').params], [[null, 10], 22]);
+    const c = keras({
+      class_name: 'Sequential',
+      config: [
+        { class_name: 'Convolution2D', config: { name: 'c', nb_filter: 8, nb_row: 3, nb_col: 3, border_mode: 'valid', dim_ordering: 'th', subsample: [1, 1], batch_input_shape: [null, 1, 28, 28] } },
+        { class_name: 'GRU', config: { name: 'g', output_dim: 4, input_dim: 3 } },
+      ],
+    });
+    // 3*3*1*8+8 = 80 -> [null, 8, 26, 26]
+    assert.deepEqual([c.layers[0].outputShape, c.layers[0].params], [[null, 8, 26, 26], 80]);
+    const g = keras({ class_name: 'Sequential', keras_version: '1.2.2', config: [{ class_name: 'GRU', config: { name: 'g', output_dim: 4, input_dim: 3, input_length: 7 } }] });
+    // Keras 1 GRU: 3*(3*4 + 4*4 + 4) = 96
+    assert.deepEqual([g.layers[0].params, g.layers[0].outputShape], [96, [null, 4]]);
+  });
+  it('refuses what is not a model config', () => {
+    for (const bad of [{ a: 1 }, { class_name: 'Adam', config: { lr: 0.001 } }, { loss: 'mse', optimizer: 'adam' }, [], null, 'x', { class_name: 'Sequential', config: null }]) {
+      assert.throws(() => keras(bad), (e: unknown) => e instanceof ReadError && e.code === 'not-a-model', JSON.stringify(bad));
+    }
+  });
+  it('a config nested 200 deep is refused, a cyclic graph terminates with a note', () => {
+    let doc: J = { class_name: 'Sequential', config: { name: 'leaf', layers: [{ class_name: 'Dense', config: { name: 'd', units: 1, batch_input_shape: [null, 1] } }] } };
+    for (let i = 0; i < 200; i++) doc = { class_name: 'Sequential', config: { name: `s${i}`, layers: [doc] } };
+    assert.throws(() => keras(doc), (e: unknown) => e instanceof ReadError);
+    const cyc = keras({
+      class_name: 'Model',
+      config: {
+        name: 'c',
+        layers: [
+          { class_name: 'Dense', name: 'p', config: { name: 'p', units: 2 }, inbound_nodes: [[['q', 0, 0, {}]]] },
+          { class_name: 'Dense', name: 'q', config: { name: 'q', units: 2 }, inbound_nodes: [[['p', 0, 0, {}]]] },
+        ],
+        input_layers: [],
+        output_layers: [['q', 0, 0]],
+      },
+    });
+    assert.ok(cyc.notes?.some((n) => n.includes('could not be followed')));
+  });
+});
+
+describe('real structure files', () => {
+  it('2dongheee Sequential (Keras 2.2.4): per-layer arithmetic and shapes', () => {
+    const s = keras(real('2dongheee__Udacity-CarND-Behavioral-Cloning-P3/model.json'));
+    const expect: [string, Shape, number][] = [
+      ['conv2d_1', [null, 32, 32, 32], 5 * 5 * 3 * 32 + 32], // same, stride 2: 64/2
+      ['conv2d_2', [null, 30, 30, 16], 3 * 3 * 32 * 16 + 16], // valid: 32-3+1
+      ['max_pooling2d_1', [null, 15, 15, 16], 0],
+      ['conv2d_3', [null, 13, 13, 16], 3 * 3 * 16 * 16 + 16],
+      ['flatten_1', [null, 13 * 13 * 16], 0],
+      ['dense_1', [null, 1024], 2704 * 1024 + 1024],
+      ['dense_2', [null, 512], 1024 * 512 + 512],
+      ['dense_3', [null, 1], 512 + 1],
+    ];
+    for (const [name, shape, params] of expect) assert.deepEqual([layer(s, name).outputShape, layer(s, name).params], [shape, params], name);
+    assert.equal(s.layers.length, 16);
+    assert.deepEqual([s.totalParams, s.nonTrainableParams, s.kerasVersion, s.backend], [3304609, 0, '2.2.4', 'tensorflow']);
+  });
+  it('Arksyd96 autoencoder: two nested functional models (encoder called as node 1)', () => {
+    const s = keras(real('Arksyd96__denoising-autoencoder-keras/autoencoder.json'));
+    const enc = 896 + 128 + 18496 + 256 + 73856 + 512 + (2048 * 1024 + 1024); // conv 3*3*3*32+32, BN 4*32, ...
+    const dec = (1024 * 2048 + 2048) + (9 * 128 * 128 + 128) + 512 + (9 * 128 * 64 + 64) + 256 + (9 * 64 * 32 + 32) + 128 + (9 * 32 * 3 + 3);
+    assert.deepEqual([layer(s, 'encoder').params, layer(s, 'decoder').params], [enc, dec]);
+    assert.deepEqual([layer(s, 'encoder').outputShape, layer(s, 'decoder').outputShape], [[null, 1024], [null, 32, 32, 3]]);
+    assert.deepEqual(layer(s, 'decoder').inbound, ['encoder']);
+    // moving mean + variance of BN over 32+64+128 channels, twice
+    assert.deepEqual([s.totalParams, s.nonTrainableParams, s.trainableParams], [enc + dec, 896, enc + dec - 896]);
+    assert.equal(layer(s, 'encoder').layers?.length, 9);
+  });
+  it('charlesll autoencoder (Keras 1.0.5, dim_ordering th, UpSampling2D without it)', () => {
+    const s = keras(real('charlesll__SiliCat/autoencoder.json'));
+    assert.equal(s.kerasVersion, '1.0.5');
+    assert.deepEqual(layer(s, 'convolution2d_10').outputShape, [null, 8, 100, 1000]);
+    assert.deepEqual(layer(s, 'flatten_4').outputShape, [null, 16 * 25 * 250]);
+    assert.deepEqual(layer(s, 'upsampling2d_4').outputShape, [null, 8, 100, 1000]);
+    const convs = [6 * 6 * 1 * 8 + 8, 6 * 6 * 8 * 16 + 16, 6 * 6 * 16 * 16 + 16, 6 * 6 * 16 * 8 + 8, 6 * 6 * 8 * 1 + 1];
+    const dense = [100000 * 128 + 128, 128 * 10 + 10, 10 * 128 + 128, 128 * 100000 + 100000];
+    assert.equal(s.totalParams, [...convs, ...dense].reduce((a, b) => a + b));
+    assert.deepEqual(s.outputShapes, [[null, 1, 100, 1000]]);
+  });
+  for (const [rel, r] of Object.entries<{ totalParams: number; nonTrainableParams: number; layers: Record<string, number>; tensors: Record<string, [string, number[]][]> }>(REF.pairs)) {
+    it(`${rel}: config and h5py weights agree, reconciliation keeps the totals`, () => {
+      const s = keras(real(rel));
+      assert.equal(s.totalParams, r.totalParams);
+      for (const l of s.layers) assert.equal(l.params, r.layers[l.name] ?? 0, l.name);
+      const rec = reconcileWithWeights(s, weightsFrom(r.tensors));
+      assert.deepEqual([rec.totalParams, rec.nonTrainableParams, rec.notes], [r.totalParams, r.nonTrainableParams, undefined]);
+    });
+  }
+  for (const [rel, r] of Object.entries<{ keras_version: string; model_config: unknown; totalParams: number; nonTrainableParams: number; layers: Record<string, number>; tensors: Record<string, [string, number[]][]> }>(REF.fullH5)) {
+    it(`${rel}: model_config summary equals the h5py sums of model_weights`, () => {
+      const s = summarizeModelConfig(r.model_config, { framework: 'keras', kerasVersion: r.keras_version });
+      if (r.totalParams > 0) {
+        assert.deepEqual([s.totalParams, s.nonTrainableParams], [r.totalParams, r.nonTrainableParams]);
+        for (const l of s.layers) assert.equal(l.params, r.layers[l.name] ?? 0, l.name);
+      }
+      const rec = reconcileWithWeights(s, weightsFrom(r.tensors));
+      assert.deepEqual([rec.totalParams, rec.nonTrainableParams], [r.totalParams, r.nonTrainableParams]);
+    });
+  }
+  it('Keras 3 .keras config.json (FlowNet) equals the h5py sum of its model.weights.h5', () => {
+    for (const r of Object.values<{ keras_version: string; config: unknown; totalParams: number; layers: Record<string, number> }>(REF.kerasZip)) {
+      const s = summarizeModelConfig(r.config, { framework: 'keras', kerasVersion: r.keras_version });
+      assert.equal(s.totalParams, r.totalParams);
+      assert.deepEqual(s.inputShapes, [[null, 4]]);
+    }
+  });
+  it('lstm.h5 (frugally-deep): return_state outputs and multi-input LSTM', () => {
+    const r = REF.fullH5['Dobiasd__frugally-deep/keras_export/lstm.h5'];
+    const s = summarizeModelConfig(r.model_config, { framework: 'keras', kerasVersion: r.keras_version });
+    assert.deepEqual(layer(s, 'lstm_3').outputShape, [[null, 3], [null, 3], [null, 3]]);
+    assert.deepEqual(layer(s, 'lstm_15').inbound, ['input_3', 'input_4', 'input_5']);
+    // Bidirectional(LSTM 6, return_sequences=False) concat: 12
+    assert.deepEqual(layer(s, 'bidirectional_2').outputShape, [null, 12]);
+    assert.equal(s.outputShapes.length, 17);
+  });
+});
+
+describe('reconcileWithWeights', () => {
+  const base = (): ModelSummary => keras(seq2([null, 8], ['Dense', { name: 'dense_1', units: 4 }], ['BatchNormalization', { name: 'bn', axis: -1 }]));
+  it('accepts every tensor naming: dense_1/kernel:0, kernel:0, kernel, vars/0 (Keras 3 BN: last two vars non-trainable)', () => {
+    for (const names of [
+      ['dense_1/kernel:0', 'dense_1/bias:0', 'bn/gamma:0', 'bn/beta:0', 'bn/moving_mean:0', 'bn/moving_variance:0'],
+      ['kernel:0', 'bias:0', 'gamma:0', 'beta:0', 'moving_mean:0', 'moving_variance:0'],
+      ['kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'],
+      ['vars/0', 'vars/1', 'vars/0', 'vars/1', 'vars/2', 'vars/3'],
+    ]) {
+      const w = weightsFrom({ dense_1: [[names[0], [8, 4]], [names[1], [4]]], bn: [[names[2], [4]], [names[3], [4]], [names[4], [4]], [names[5], [4]]] });
+      const r = reconcileWithWeights(base(), w);
+      // 8*4+4 = 36, BN 4*4 = 16 of which 8 non-trainable
+      assert.deepEqual([r.totalParams, r.nonTrainableParams, r.notes], [52, 8, undefined], names[0]);
+    }
+  });
+  it('Keras 1 flat names (dense_1_W in one list) are matched by prefix', () => {
+    const s = keras({ class_name: 'Sequential', config: [{ class_name: 'Dense', config: { name: 'dense_1', output_dim: 3, input_dim: 2, init: 'uniform' } }] });
+    const r = reconcileWithWeights(s, weightsFrom({ all: [['dense_1_W', [2, 3]], ['dense_1_b', [3]]] }));
+    assert.deepEqual([r.totalParams, r.notes], [9, undefined]);
+  });
+  it('notes a missing layer, an extra layer and a different count; the weights win', () => {
+    const w = weightsFrom({ dense_1: [['dense_1/kernel:0', [8, 5]], ['dense_1/bias:0', [5]]], other: [['other/kernel:0', [2, 2]]] });
+    const r = reconcileWithWeights(base(), w);
+    assert.equal(layer(r, 'dense_1').params, 45);
+    const notes = r.notes ?? [];
+    assert.ok(notes.some((n) => n.includes('"dense_1"') && n.includes('36 parameters') && n.includes('45 values')), notes.join('\n'));
+    assert.ok(notes.some((n) => n.includes('"bn"') && n.includes('nothing for it')), notes.join('\n'));
+    assert.ok(notes.some((n) => n.includes('"other"') && n.includes('does not have')), notes.join('\n'));
+    // 45 from the weights + BN 16 kept from the config (its weights are missing)
+    assert.equal(r.totalParams, 61);
+  });
+});
