@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
+import { findScalers, toScaler, type SklearnScaler } from '../../src/core/sklearn';
+import { decodeNumber, dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
+
+// Reference: test/fixtures/reference/sklearn/make_params_reference.py (restricted joblib.load under
+// scikit-learn 1.2.1, every value read from the raw pickled state).
+const REF_DIR = join(__dirname, '..', 'fixtures', 'reference', 'sklearn');
+/** One scikit-learn object as the reference describes it. */
+export interface RefScaler {
+  class: string;
+  module: string;
+  sklearnVersion: string | null;
+  nFeaturesIn: number | null;
+  featureNames: string[] | null;
+  params: Record<string, unknown>;
+  categories?: unknown[][];
+  steps?: RefScaler[];
+  name?: string;
+  columns?: (number | string)[];
+}
+/** The reference file. */
+export interface ParamsRef {
+  files: Record<string, { scalers: RefScaler[]; value?: unknown; history?: Record<string, unknown[]> }>;
+}
+export const paramsRef = JSON.parse(readFileSync(join(REF_DIR, 'params_reference.json'), 'utf8')) as ParamsRef;
+
+const decodeParam = (v: unknown): number | number[] => (Array.isArray(v) ? v.map(decodeNumber) : decodeNumber(v));
+const decodeCat = (v: unknown): unknown => (v === 'nan' ? NaN : v);
+
+/** Asserts that our Scaler says exactly what the reference says (every param, same keys). */
+export function assertScalerMatches(actual: SklearnScaler, expected: RefScaler, where: string): void {
+  assert.equal(actual.class, expected.class, `${where}: class`);
+  assert.equal(actual.module, expected.module, `${where}: module`);
+  assert.equal(actual.sklearnVersion, expected.sklearnVersion, `${where}: sklearnVersion`);
+  assert.equal(actual.nFeaturesIn, expected.nFeaturesIn, `${where}: nFeaturesIn`);
+  assert.deepEqual(actual.featureNames, expected.featureNames, `${where}: featureNames`);
+  assert.deepEqual(Object.keys(actual.params).sort(), Object.keys(expected.params).sort(), `${where}: param names`);
+  for (const [k, v] of Object.entries(expected.params)) {
+    // Exact: both sides hold the file's float64 (or int) values.
+    assert.deepEqual(actual.params[k], decodeParam(v), `${where}: ${k}`);
+  }
+  if (expected.categories) {
+    assert.deepEqual(actual.categories, expected.categories.map((c) => c.map(decodeCat)), `${where}: categories`);
+  }
+  if (expected.name !== undefined) assert.equal(actual.name, expected.name, `${where}: step name`);
+  if (expected.columns !== undefined) assert.deepEqual(actual.columns, expected.columns, `${where}: columns`);
+  assert.equal(actual.steps?.length, expected.steps?.length, `${where}: step count`);
+  (expected.steps ?? []).forEach((s, i) => assertScalerMatches(actual.steps![i], s, `${where} step ${i}`));
+}
+
+describe('findScalers on values built from the pickled state equals the reference', () => {
+  const entries = Object.entries(paramsRef.files).filter(([, e]) => e.value !== undefined);
+  assert.ok(entries.length >= 60);
+  for (const [rel, e] of entries) {
+    it(rel, () => {
+      const found = findScalers(fromStateJson(e.value));
+      assert.equal(found.length, e.scalers.length, 'number of scikit-learn objects');
+      e.scalers.forEach((s, i) => assertScalerMatches(found[i], s, `${rel} #${i}`));
+    });
+  }
+});
+
+const f8 = dtypeOf('<f8');
+const arr = (xs: number[]): NdArray => new NdArray(f8, [xs.length], xs);
+
+describe('toScaler (hand-built values)', () => {
+  it('reads an old (0.20) StandardScaler without n_features_in_: count from scale_, version kept', () => {
+    const state = new Map<string, PyValue>([
+      ['with_mean', true],
+      ['with_std', true],
+      ['copy', true],
+      ['mean_', arr([1, 2, 3])],
+      ['var_', arr([4, 9, 16])],
+      ['scale_', arr([2, 3, 4])],
+      ['n_samples_seen_', 10],
+      ['_sklearn_version', '0.20.3'],
+    ]);
+    const s = toScaler(new PyObject('sklearn.preprocessing.data.StandardScaler', state));
+    assert.ok(s);
+    assert.equal(s.class, 'StandardScaler');
+    assert.equal(s.module, 'sklearn.preprocessing.data');
+    assert.equal(s.sklearnVersion, '0.20.3');
+    assert.equal(s.nFeaturesIn, 3);
+    assert.deepEqual(s.params, { mean_: [1, 2, 3], var_: [4, 9, 16], scale_: [2, 3, 4], n_samples_seen_: 10 });
+    assert.deepEqual(s.hyper, { with_mean: true, with_std: true, copy: true });
+  });
+
+  it('reads the pre-0.20 Imputer and a version-less (pre-0.18) object', () => {
+    const s = toScaler(
+      new PyObject(
+        'sklearn.preprocessing.imputation.Imputer',
+        new Map<string, PyValue>([
+          ['strategy', 'mean'],
+          ['statistics_', arr([0.5, 1.5])],
+        ]),
+      ),
+    );
+    assert.ok(s);
+    assert.equal(s.class, 'Imputer');
+    assert.equal(s.sklearnVersion, null);
+    assert.equal(s.nFeaturesIn, 2);
+    assert.deepEqual(s.params, { statistics_: [0.5, 1.5] });
+  });
+
+  it('flattens 2-D arrays in C order, turns int64 (also bigint) and bools into numbers, skips strings', () => {
+    const q = new NdArray(f8, [2, 3], [1, 2, 3, 4, 5, 6]);
+    const i8 = new NdArray(dtypeOf('<i8'), [2], [7, 2n ** 60n]);
+    const b = new NdArray(dtypeOf('|b1'), [3], [true, false, true]);
+    const names = new NdArray(dtypeOf('|O'), [3], ['a', 'b', 'c']);
+    const s = toScaler(
+      new PyObject(
+        'sklearn.preprocessing._data.QuantileTransformer',
+        new Map<string, PyValue>([
+          ['quantiles_', q],
+          ['counts_', i8],
+          ['mask_', b],
+          ['feature_names_in_', names],
+          ['flag_', true],
+          ['label_', 'x'],
+          ['_private_', 5],
+        ]),
+      ),
+    );
+    assert.ok(s);
+    assert.deepEqual(s.params, { quantiles_: [1, 2, 3, 4, 5, 6], counts_: [7, 2 ** 60], mask_: [1, 0, 1], flag_: 1 });
+    assert.deepEqual(s.featureNames, ['a', 'b', 'c']);
+    assert.equal(s.nFeaturesIn, 3); // quantiles_ has 3 columns
+  });
+
+  it('resolves a ColumnTransformer slice and boolean mask into column indices', () => {
+    const sub = (): PyObject =>
+      new PyObject('sklearn.preprocessing._data.MaxAbsScaler', new Map<string, PyValue>([['scale_', arr([1])]]));
+    const ct = new PyObject(
+      'sklearn.compose._column_transformer.ColumnTransformer',
+      new Map<string, PyValue>([
+        ['n_features_in_', 5],
+        [
+          'transformers_',
+          [
+            new PyTuple(['a', sub(), new PySlice(1, null, 2)]),
+            new PyTuple(['b', sub(), new NdArray(dtypeOf('|b1'), [5], [true, false, false, false, true])]),
+            new PyTuple(['c', 'drop', [2]]),
+          ],
+        ],
+      ]),
+    );
+    const s = toScaler(ct);
+    assert.ok(s);
+    assert.deepEqual(
+      s.steps?.map((x) => [x.name, x.columns]),
+      [
+        ['a', [1, 3]],
+        ['b', [0, 4]],
+      ],
+    );
+  });
+
+  it('ignores classes outside the table and non-sklearn modules', () => {
+    assert.equal(toScaler(new PyObject('sklearn.preprocessing._function_transformer.FunctionTransformer', new Map())), null);
+    assert.equal(toScaler(new PyObject('mylib.StandardScaler', new Map())), null);
+    assert.equal(toScaler(new Map() as PyValue), null);
+  });
+
+  it('findScalers visits shared values once and keeps dict order', () => {
+    const a = new PyObject('sklearn.preprocessing._data.MinMaxScaler', new Map<string, PyValue>([['scale_', arr([1])]]));
+    const b = new PyObject('sklearn.preprocessing._data.RobustScaler', new Map<string, PyValue>([['scale_', arr([1])]]));
+    const v = new Map<string, PyValue>([
+      ['x', a],
+      ['nested', [b, a]],
+      ['features', ['f1']],
+    ]);
+    assert.deepEqual(
+      findScalers(v).map((s) => s.class),
+      ['MinMaxScaler', 'RobustScaler'],
+    );
+  });
+
+  it('does not let state keys touch prototypes', () => {
+    const s = toScaler(
+      new PyObject(
+        'sklearn.preprocessing._data.StandardScaler',
+        new Map<string, PyValue>([
+          ['__proto__', new Map([['polluted', true]])],
+          ['constructor', 'x'],
+          ['toString_', 3],
+        ]),
+      ),
+    );
+    assert.ok(s);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(s.params.toString_, 3);
+    assert.equal(s.hyper?.constructor, 'x');
+  });
+});
