@@ -1,6 +1,11 @@
 // The `model-bundles` command line: the core without VS Code, for terminals and CI pipelines.
 // Contract: spec/cli-json.md (inspect, check; JSON shapes and exit codes).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ReadError } from './core/errors';
+import { predict, type PredictResult } from './core/predict';
+import type { BackendPreference } from './core/network';
 import { NodeFileSource } from './core/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report';
 import { formatReport } from './core/textReport';
@@ -12,6 +17,10 @@ Usage:
   model-bundles inspect <path...> [--json]   read every model, weights, scaler and log file
   model-bundles check <path...> [--json] [--strict]
                                              validate bundles; exit 1 on errors (--strict: also warnings)
+  model-bundles predict <bundle-folder-or-model-file> --input <file.csv|file.json|->
+                [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
+                [--backend auto|wasm|cpu] [--json]
+                                             run sample predictions: input scaler, network, target scaler
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -39,6 +48,12 @@ async function run(argv: string[]): Promise<number> {
           strict: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
           version: { type: 'boolean', short: 'v', default: false },
+          input: { type: 'string' },
+          scaler: { type: 'string' },
+          'target-scaler': { type: 'string' },
+          'no-scaler': { type: 'boolean', default: false },
+          'no-target-scaler': { type: 'boolean', default: false },
+          backend: { type: 'string', default: 'auto' },
         },
       });
     } catch (e) {
@@ -53,6 +68,9 @@ async function run(argv: string[]): Promise<number> {
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
+  }
+  if (command === 'predict') {
+    return runPredict(paths, values);
   }
   if (command !== 'inspect' && command !== 'check') throw new UsageError(`unknown command "${command}"`);
   if (paths.length === 0) throw new UsageError(`${command} needs at least one file or folder`);
@@ -78,6 +96,73 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${report.bundles.length} bundle(s), ${n} finding(s): ${code === 0 ? 'OK' : 'FAILED'}\n`);
   }
   return code;
+}
+
+/** Folder holding TensorFlow.js' .wasm files: beside the bundle (dist/), else in node_modules. */
+function wasmDir(): string | undefined {
+  if (existsSync(join(__dirname, 'tfjs-backend-wasm.wasm'))) return __dirname;
+  try {
+    return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
+
+function formatPrediction(r: PredictResult): string {
+  const lines = [
+    `model: ${r.model}`,
+    `input scaler: ${r.scaler ?? (r.scaledInput ? 'yes' : 'none (raw inputs go to the network)')}`,
+    `target scaler: ${r.targetScaler ?? 'none (outputs are the network outputs)'}`,
+    `backend: ${r.backend}, ${r.rows} row(s) in ${r.inferenceMs.toFixed(1)} ms`,
+    '',
+  ];
+  const width = r.outputs[0]?.length ?? 0;
+  const header = ['row', ...Array.from({ length: width }, (_, j) => (width === 1 ? 'output' : `output[${j}]`))];
+  const rows = [header, ...r.outputs.map((o, i) => [String(i), ...o.map((v) => String(Number(v.toPrecision(7))))])];
+  const widths = header.map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  for (const row of rows) lines.push(row.map((c, j) => c.padStart(widths[j])).join('  '));
+  for (const w of r.warnings) lines.push(`warning: row ${w.row}, ${w.feature}: ${w.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+async function runPredict(paths: string[], values: Values): Promise<number> {
+  if (paths.length !== 1) throw new UsageError('predict takes one bundle folder or model file');
+  const input = values.input;
+  if (typeof input !== 'string') throw new UsageError('predict needs --input <file.csv|file.json|->');
+  const backend = String(values.backend);
+  if (!['auto', 'wasm', 'cpu', 'node'].includes(backend)) throw new UsageError(`unknown backend "${backend}"`);
+  let text: string;
+  try {
+    text = input === '-' ? readFileSync(0, 'utf8') : readFileSync(input, 'utf8');
+  } catch (e) {
+    process.stderr.write(`model-bundles: ${input}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return 2;
+  }
+  try {
+    const result = await predict(
+      {
+        target: paths[0],
+        input: { text, name: input === '-' ? 'stdin' : input },
+        scaler: values.scaler as string | undefined,
+        targetScaler: values['target-scaler'] as string | undefined,
+        skipScaler: values['no-scaler'] === true,
+        skipTargetScaler: values['no-target-scaler'] === true,
+        backend: backend as BackendPreference,
+        wasmDir: wasmDir(),
+      },
+      new NodeFileSource(),
+    );
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPrediction(result));
+    return 0;
+  } catch (e) {
+    if (e instanceof ReadError) {
+      process.stderr.write(`model-bundles: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
 }
 
 run(process.argv.slice(2)).then(
