@@ -50,7 +50,22 @@ function tokenize(text: string, sep: string): { rows: Row[]; unterminatedQuoteAt
     field = '';
     wasQuoted = false;
   };
+  let nextQuote = text.indexOf('"');
   for (let i = 0; i < n; i++) {
+    if (!inQuotes && field === '' && fields.length === 0 && !wasQuoted) {
+      // fast path: a whole line without quotes is split at once
+      let nl = text.indexOf('\n', i);
+      if (nl < 0) nl = n;
+      if (nextQuote >= 0 && nextQuote < i) nextQuote = text.indexOf('"', i);
+      if (nextQuote < 0 || nextQuote > nl) {
+        const lineText = text.slice(i, nl).replace(/\r+$/, '');
+        if (lineText.trim() !== '') rows.push({ line, fields: lineText.split(sep) });
+        i = nl;
+        line++;
+        rowLine = line;
+        continue;
+      }
+    }
     const c = text[i];
     if (inQuotes) {
       if (c === '"') {

@@ -122,7 +122,26 @@ export class ProtoReader {
 
   /** A length-delimited field decoded as UTF-8. */
   string(): string {
-    return utf8.decode(this.bytes());
+    const [s, e] = this.span();
+    // short ASCII strings (tags, plugin names) skip the TextDecoder call, which dominates otherwise
+    if (e - s <= 64) {
+      let out = '';
+      for (let i = s; i < e; i++) {
+        const c = this.buf[i];
+        if (c >= 0x80) return utf8.decode(this.buf.subarray(s, e));
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    return utf8.decode(this.buf.subarray(s, e));
+  }
+
+  /** Whether the current length-delimited field holds exactly the ASCII bytes of `text`. */
+  equalsAscii(text: string): boolean {
+    const [s, e] = this.span();
+    if (e - s !== text.length) return false;
+    for (let i = 0; i < text.length; i++) if (this.buf[s + i] !== text.charCodeAt(i)) return false;
+    return true;
   }
 
   /** A reader over the embedded message in the current length-delimited field. */

@@ -78,8 +78,8 @@ class EventCollector {
     return { source: 'tfevents', series: Object.fromEntries(this.series) };
   }
 
-  addEvent(buf: Uint8Array, start: number, end: number): void {
-    const r = new ProtoReader(buf, start, end);
+  addEvent(buf: Uint8Array, start: number, end: number, view: DataView): void {
+    const r = new ProtoReader(buf, start, end, view);
     let wall = 0;
     let step = 0;
     let summary: [number, number] | null = null;
@@ -91,7 +91,7 @@ class EventCollector {
       else r.skip();
     }
     if (!summary) return;
-    const s = new ProtoReader(buf, summary[0], summary[1]);
+    const s = new ProtoReader(buf, summary[0], summary[1], view);
     while (s.next()) {
       if (s.field === 1 && s.wire === WireType.LengthDelimited) this.addValue(s.message(), step, wall);
       else s.skip();
@@ -133,7 +133,7 @@ function isScalarMetadata(m: ProtoReader): boolean {
     if (m.field === 1 && m.wire === WireType.LengthDelimited) {
       const p = m.message();
       while (p.next()) {
-        if (p.field === 1 && p.wire === WireType.LengthDelimited) scalar = scalar || p.string() === 'scalars';
+        if (p.field === 1 && p.wire === WireType.LengthDelimited) scalar = p.equalsAscii('scalars') || scalar;
         else p.skip();
       }
     } else if (m.field === 4 && m.wire === WireType.Varint) scalar = scalar || m.varint() === DATA_CLASS_SCALAR;
@@ -141,6 +141,9 @@ function isScalarMetadata(m: ProtoReader): boolean {
   }
   return scalar;
 }
+
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
 
 // TensorProto: dtype (1), tensor_shape (2) { dim (2) { size (1) } }, tensor_content (4),
 // float_val (5), double_val (6), int_val (7), int64_val (10). Null unless it holds one number.
@@ -159,7 +162,8 @@ function tensorScalar(t: ProtoReader): number | null {
   }
   if (elements !== 1) return null;
   if (content && content.length) {
-    const dv = new DataView(content.buffer, content.byteOffset, content.byteLength);
+    scratch.set(content.subarray(0, 8));
+    const dv = scratchView;
     if (dtype === DT_FLOAT && content.length === 4) return dv.getFloat32(0, true);
     if (dtype === DT_DOUBLE && content.length === 8) return dv.getFloat64(0, true);
     if (dtype === DT_INT32 && content.length === 4) return dv.getInt32(0, true);
@@ -233,22 +237,23 @@ class Walk {
   /** Decodes every complete record in `buf` (file offset `base`); returns the bytes consumed. */
   records(buf: Uint8Array, base: number): number {
     let p = 0;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     while (buf.length - p >= HEADER) {
       const at = base + p;
       const len = this.header(buf, p, at);
       if (buf.length - p < HEADER + len + FOOTER) break;
       const data = buf.subarray(p + HEADER, p + HEADER + len);
       if (maskedCrc32c(data) !== u32(buf, p + HEADER + len)) throw this.fail('crc-mismatch', at, 'CRC mismatch in record data');
-      this.decode(buf, p + HEADER, p + HEADER + len, at);
+      this.decode(buf, view, p + HEADER, p + HEADER + len, at);
       p += HEADER + len + FOOTER;
     }
     return p;
   }
 
-  decode(buf: Uint8Array, start: number, end: number, at: number): void {
+  decode(buf: Uint8Array, view: DataView, start: number, end: number, at: number): void {
     this.events.records++;
     try {
-      this.events.addEvent(buf, start, end);
+      this.events.addEvent(buf, start, end, view);
     } catch (e) {
       if (!(e instanceof ProtoError)) throw e;
       throw this.fail('invalid-event', at, `malformed Event protobuf: ${e.message} at byte ${at + HEADER + e.offset - start}`);
