@@ -66,6 +66,7 @@ describe('kerasZipReader', () => {
     assert.equal(r.weights?.bytes, REF.bytes);
     // Hand check: 4*64+64 + 64*128+128 + 128*64+64 + 64*2+2 = 320 + 8320 + 8256 + 130.
     assert.equal(REF.totalParams, 17026);
+    assert.ok(r.model, 'config.json gives a model summary');
     if (r.model) {
       assert.equal(r.model.kerasVersion, REF.kerasVersion);
       assert.equal(r.model.totalParams, REF.totalParams);
