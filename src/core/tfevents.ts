@@ -179,7 +179,10 @@ function readRepeated(t: ProtoReader, out: number[], f: number): void {
   const one = (r: ProtoReader): number => (f === 5 ? r.float() : f === 6 ? r.double() : r.int64());
   if (t.wire === WireType.LengthDelimited) {
     const packed = t.message();
-    while (packed.pos < packed.end) out.push(one(packed));
+    while (packed.pos < packed.end) {
+      const x = one(packed);
+      if (out.length < 2) out.push(x); // two are enough to know it is not a scalar
+    }
   } else if (
     (f === 5 && t.wire === WireType.Fixed32) ||
     (f === 6 && t.wire === WireType.Fixed64) ||
@@ -339,6 +342,22 @@ async function skipLarge(source: FileSource, w: Walk, head: Uint8Array, at: numb
   if (footer.length < FOOTER) throw w.fail('truncated-record', at, 'truncated record: the file ended before its data CRC');
   if (maskCrc(crc) !== u32(footer, 0)) throw w.fail('crc-mismatch', at, 'CRC mismatch in record data');
   w.events.records++;
+}
+
+/**
+ * Merges the logs of several runs (Keras' TensorBoard callback writes `train/` and `validation/`
+ * folders, one event file each) into one LogData whose series are named `<run>/<tag>`.
+ */
+export function mergeTfeventsRuns(runs: { name: string; data: LogData }[]): LogData {
+  const series: [string, LogData['series'][string]][] = [];
+  for (const r of runs) for (const [tag, s] of Object.entries(r.data.series)) series.push([`${r.name}/${tag}`, s]);
+  return { source: 'tfevents', series: Object.fromEntries(series), runs: runs.length };
+}
+
+/** The run name of an event file: its folder's name (`train`, `validation`), or `.` at the top. */
+export function tfeventsRunName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts.length > 1 ? parts[parts.length - 2] || '.' : '.';
 }
 
 /** TensorBoard event files. */

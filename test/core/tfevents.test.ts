@@ -6,7 +6,14 @@ import type { FileSource } from '../../src/core/fileSource';
 import { inspectFile } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { ProtoError, ProtoReader } from '../../src/core/protobuf';
-import { readTfeventsData, readTfeventsFile, TfeventsError, tfeventsReader } from '../../src/core/tfevents';
+import {
+  mergeTfeventsRuns,
+  readTfeventsData,
+  readTfeventsFile,
+  TfeventsError,
+  tfeventsReader,
+  tfeventsRunName,
+} from '../../src/core/tfevents';
 import type { LogData } from '../../src/core/types';
 
 // Expected values: decoded by test/fixtures/reference/logs/tfrecord_walk.py (hand-written Python
@@ -237,6 +244,54 @@ describe('tfevents: TF2-style files (tensor scalars, train/ and validation/)', (
     });
     assert.equal(r.log!.series.epoch_accuracy.max, Math.fround(0.81));
     assert.equal(r.log!.series.epoch_accuracy.maxStep, 3);
+  });
+});
+
+describe('tfevents: train/validation pairing', () => {
+  it('names runs after their folder and merges them as <run>/<tag>', async () => {
+    const src = new NodeFileSource();
+    assert.equal(tfeventsRunName(TRAIN), 'train');
+    assert.equal(tfeventsRunName(VALID), 'validation');
+    assert.equal(tfeventsRunName('events.out.tfevents.1'), '.');
+    const runs = [];
+    for (const p of [TRAIN, VALID]) runs.push({ name: tfeventsRunName(p), data: await readTfeventsFile(src, p, readFileSync(p).length) });
+    const merged = mergeTfeventsRuns(runs);
+    assert.equal(merged.runs, 2);
+    assert.deepEqual(Object.keys(merged.series), [
+      'train/batch_loss',
+      'train/epoch_loss',
+      'train/epoch_accuracy',
+      'train/epoch_learning_rate',
+      'validation/epoch_loss',
+      'validation/epoch_accuracy',
+    ]);
+    assert.deepEqual(merged.series['validation/epoch_loss'].values, tf2Ref[VALID].series.epoch_loss.values);
+  });
+});
+
+describe('tfevents: mutated records never crash or hang', () => {
+  it('decodes 300 randomly corrupted events (CRCs recomputed) to data or a ReadError', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const src = new Uint8Array(readFileSync(TRAIN));
+    const offsets = tf2Ref[TRAIN].recordOffsets;
+    let errors = 0;
+    for (let n = 0; n < 300; n++) {
+      const bytes = src.slice();
+      const off = offsets[3 + Math.floor(rand() * (offsets.length - 3))];
+      const dv = new DataView(bytes.buffer);
+      const len = dv.getUint32(off, true);
+      for (let k = 0; k < 3; k++) bytes[off + 12 + Math.floor(rand() * len)] = Math.floor(rand() * 256);
+      dv.setUint32(off + 12 + len, maskedCrc32c(bytes.subarray(off + 12, off + 12 + len)), true);
+      try {
+        readTfeventsData(bytes, 'fuzz');
+      } catch (e) {
+        assert.ok(e instanceof TfeventsError, String(e));
+        assert.equal(e.code, 'invalid-event');
+        errors++;
+      }
+    }
+    assert.ok(errors > 0 && errors < 300, `some mutations break the Event, some do not (${errors})`);
   });
 });
 
