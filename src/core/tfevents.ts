@@ -367,8 +367,10 @@ export const tfeventsReader: BinaryReader = {
   formats: ['tfevents'],
   fallbackRole: 'log',
   sniff: (head, path) => {
-    if (head.length < HEADER) return TFEVENTS_NAME.test(path); // too short to sniff (an empty new log)
-    return maskedCrc32c(head.subarray(0, 8)) === u32(head, 8);
+    if (head.length >= HEADER && maskedCrc32c(head.subarray(0, 8)) === u32(head, 8)) return true;
+    // the name breaks the tie when the content cannot: an empty new log, or a damaged first record
+    // (read then reports the CRC mismatch instead of an unknown file)
+    return TFEVENTS_NAME.test(path);
   },
   read: async ({ path, size, source }) => {
     try {

@@ -89,8 +89,19 @@ describe('tfevents: real TF1 file (0xDaksh Credit-Card-Fraud)', () => {
     assert.equal(tfeventsReader.sniff(realBytes.subarray(0, 4096), 'renamed.bin'), true);
     const bad = realBytes.slice(0, 4096);
     bad[8] ^= 1;
-    assert.equal(tfeventsReader.sniff(bad, 'events.out.tfevents.123.host'), false);
-    assert.equal(tfeventsReader.sniff(new TextEncoder().encode('epoch,loss\n0,1\n'), 'events.out.tfevents.1'), false);
+    assert.equal(tfeventsReader.sniff(bad, 'renamed.bin'), false);
+    assert.equal(tfeventsReader.sniff(new TextEncoder().encode('epoch,loss\n0,1\n'), 'log.csv'), false);
+  });
+
+  it('claims a damaged first record by its TensorBoard name and reports the CRC mismatch at offset 0', async () => {
+    const bad = realBytes.slice();
+    bad[8] ^= 1;
+    const path = 'Graph/events.out.tfevents.123.host';
+    assert.equal(tfeventsReader.sniff(bad.subarray(0, 4096), path), true);
+    const r = await tfeventsReader.read({ path, size: bad.length, head: bad.subarray(0, 4096), source: new MemorySource({ [path]: bad }) });
+    assert.equal(r.error?.code, 'crc-mismatch');
+    assert.equal(r.error?.message, `${path}: CRC mismatch in a record length (record at byte offset 0)`);
+    assert.deepEqual(r.log?.series, {});
   });
 
   it('decodes loss and acc (5 TF1 simple_value points each) as the Python walk does', () => {
