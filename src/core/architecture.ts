@@ -425,53 +425,93 @@ function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/**
- * Makes the weights the truth: per-layer params taken from the stored tensors, totals recomputed,
- * and a note (ModelSummary.notes) for every disagreement between config and weights.
- */
-export function reconcileWithWeights(summary: ModelSummary, weights: WeightsSummary): ModelSummary {
+/** Result of reconciling one list of layers (a model or a nested model). */
+interface Reconciled {
+  layers: LayerSummary[];
+  notes: string[];
+  resolved: Set<string>;
+}
+
+/** Tensors of a nested model grouped by inner layer (`conv2d_1/kernel:0` -> `conv2d_1`), or null. */
+function innerGroups(owner: string, tensors: TensorInfo[]): { name: string; tensors: TensorInfo[] }[] | null {
+  const groups = new Map<string, TensorInfo[]>();
+  for (const t of tensors) {
+    const rel = t.name.startsWith(`${owner}/`) ? t.name.slice(owner.length + 1) : t.name;
+    const i = rel.indexOf('/');
+    if (i <= 0) return null;
+    const g = rel.slice(0, i);
+    groups.set(g, [...(groups.get(g) ?? []), { ...t, name: rel }]);
+  }
+  return [...groups].map(([name, ts]) => ({ name, tensors: ts }));
+}
+
+function reconcileLayers(
+  layersIn: LayerSummary[],
+  weightLayers: { name: string; tensors: TensorInfo[] }[],
+  prior: string[],
+  where: string,
+): Reconciled {
   const notes: string[] = [];
+  const resolved = new Set<string>();
   const byName = new Map<string, TensorInfo[]>();
-  for (const l of weights.layers) byName.set(l.name, [...(byName.get(l.name) ?? []), ...l.tensors]);
+  for (const l of weightLayers) byName.set(l.name, [...(byName.get(l.name) ?? []), ...l.tensors]);
   const used = new Set<string>();
   // Layers whose weights sit in a flat list (Keras 1 `dense_1_W`, tfjs `dense_1/kernel`).
-  const names = summary.layers.map((l) => l.name).sort((a, b) => b.length - a.length);
+  const names = layersIn.map((l) => l.name).sort((a, b) => b.length - a.length);
   const byPrefix = new Map<string, { group: string; t: TensorInfo }[]>();
   for (const [group, ts] of byName) {
     if (names.includes(group)) continue;
     for (const t of ts) {
-      const owner = names.find((n) => t.name.startsWith(`${n}_`) || t.name.startsWith(`${n}/`));
-      if (owner) byPrefix.set(owner, [...(byPrefix.get(owner) ?? []), { group, t }]);
+      // `dense_1_W` (Keras 1), `bidirectional_1/forward_lstm_1` + `kernel` (tfjs), `model/dense` (TF2 names).
+      const full = t.name.startsWith(`${group}/`) ? t.name : `${group}/${t.name}`;
+      let owner = names.find((n) => t.name.startsWith(`${n}_`) || t.name.startsWith(`${n}/`));
+      let named = t;
+      if (!owner) {
+        owner = names.find((n) => full.startsWith(`${n}/`));
+        if (owner) named = { ...t, name: full };
+      }
+      owner ??= names.find((n) => group.endsWith(`/${n}`));
+      if (owner) byPrefix.set(owner, [...(byPrefix.get(owner) ?? []), { group, t: named }]);
     }
   }
-  const resolvedNotes = new Set<string>();
-  const layers = summary.layers.map((l): LayerSummary => {
+  const layers = layersIn.map((l): LayerSummary => {
     let tensors = byName.get(l.name);
     if (tensors) used.add(l.name);
-    else if (byPrefix.has(l.name)) {
-      const found = byPrefix.get(l.name)!;
-      tensors = found.map((f) => f.t);
-    }
+    else if (byPrefix.has(l.name)) tensors = byPrefix.get(l.name)!.map((f) => f.t);
+    const label = `layer "${where}${l.name}" (${l.className})`;
     if (!tensors) {
       if (l.params > 0) {
         notes.push(
-          `layer "${l.name}" (${l.className}) needs ${plural(l.params, 'parameter')} but the weights hold nothing for it: loading these weights into this model would fail`,
+          `${label} needs ${plural(l.params, 'parameter')} but the weights hold nothing for it: loading these weights into this model would fail`,
         );
       }
       return l;
     }
     const p = tensors.reduce((a, t) => a + size(t), 0);
-    const nt = l.trainable ? nonTrainableOf(l.className, tensors) : p;
+    let nt = l.trainable ? nonTrainableOf(l.className, tensors) : p;
     const unknownNote = unknownParamsNote(l.name, l.className);
-    const wasUnknown = summary.notes?.includes(unknownNote) ?? false;
-    if (wasUnknown) resolvedNotes.add(unknownNote);
-    else if (p !== l.params) {
+    const wasUnknown = prior.includes(unknownNote);
+    if (wasUnknown) resolved.add(unknownNote);
+    if (wasUnknown && tensors.length === 0) {
+      notes.push(`${label} has no stored weights: the model was probably saved before it was built (no input shape)`);
+    } else if (!wasUnknown && p !== l.params) {
       const shapes = tensors.map((t) => `${shortName(t.name)} ${JSON.stringify(t.shape)}`).join(', ');
       notes.push(
-        `layer "${l.name}" (${l.className}): the config implies ${plural(l.params, 'parameter')}, the weights hold ${plural(p, 'value')} (${shapes}); the weights were probably saved from a different model`,
+        `${label}: the config implies ${plural(l.params, 'parameter')}, the weights hold ${plural(p, 'value')} (${shapes}); the weights were probably saved from a different model`,
       );
     }
     const out: LayerSummary = { ...l, params: p };
+    if (l.layers?.length) {
+      const groups = innerGroups(l.name, tensors);
+      if (groups) {
+        const inner = reconcileLayers(l.layers, groups, prior, `${where}${l.name}/`);
+        out.layers = inner.layers;
+        inner.resolved.forEach((n) => resolved.add(n));
+        if (l.trainable) nt = inner.layers.reduce((a, x) => a + (x.nonTrainableParams ?? 0), 0);
+        // A mismatch inside a nested model is already told by the note on the model itself.
+        if (wasUnknown || p === l.params) notes.push(...inner.notes);
+      }
+    }
     if (nt > 0) out.nonTrainableParams = nt;
     else delete out.nonTrainableParams;
     return out;
@@ -483,20 +523,29 @@ export function reconcileWithWeights(summary: ModelSummary, weights: WeightsSumm
     const p = ts.reduce((a, t) => a + size(t), 0);
     if (p === 0) continue;
     notes.push(
-      `the weights hold a layer "${group}" (${plural(p, 'value')}) that the model config does not have; it is not counted in the totals`,
+      `the weights hold a layer "${where}${group}" (${plural(p, 'value')}) that the model config does not have; it is not counted in the totals`,
     );
   }
+  return { layers, notes, resolved };
+}
+
+/**
+ * Makes the weights the truth: per-layer params taken from the stored tensors, totals recomputed,
+ * and a note (ModelSummary.notes) for every disagreement between config and weights.
+ */
+export function reconcileWithWeights(summary: ModelSummary, weights: WeightsSummary): ModelSummary {
+  const r = reconcileLayers(summary.layers, weights.layers, summary.notes ?? [], '');
   let total = 0;
   let nonTrainable = 0;
-  for (const l of layers) {
+  for (const l of r.layers) {
     total += l.params;
     nonTrainable += l.nonTrainableParams ?? 0;
   }
-  const kept = (summary.notes ?? []).filter((n) => !resolvedNotes.has(n));
-  const allNotes = [...kept, ...notes];
+  const kept = (summary.notes ?? []).filter((n) => !r.resolved.has(n));
+  const allNotes = [...new Set([...kept, ...r.notes])];
   const out: ModelSummary = {
     ...summary,
-    layers,
+    layers: r.layers,
     totalParams: total,
     trainableParams: total - nonTrainable,
     nonTrainableParams: nonTrainable,

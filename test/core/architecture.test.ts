@@ -468,6 +468,52 @@ describe('reconcileWithWeights', () => {
     const r = reconcileWithWeights(s, weightsFrom({ all: [['dense_1_W', [2, 3]], ['dense_1_b', [3]]] }));
     assert.deepEqual([r.totalParams, r.notes], [9, undefined]);
   });
+  it('nested models: one weights group per nested model fills its inner layers (Keras 2 HDF5 layout)', () => {
+    const s = keras(real('Arksyd96__denoising-autoencoder-keras/autoencoder.json'));
+    const bn = (n: string, c: number): [string, number[]][] => ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => [`${n}/${w}:0`, [c]]);
+    const conv = (n: string, k: number[], c: number): [string, number[]][] => [[`${n}/kernel:0`, k], [`${n}/bias:0`, [c]]];
+    const encoder = [
+      ...conv('conv2d_1', [3, 3, 3, 32], 32), ...bn('batch_normalization_1', 32),
+      ...conv('conv2d_2', [3, 3, 32, 64], 64), ...bn('batch_normalization_2', 64),
+      ...conv('conv2d_3', [3, 3, 64, 128], 128), ...bn('batch_normalization_3', 128),
+      ...conv('dense_1', [2048, 1024], 1024),
+    ];
+    const decoder = [
+      ...conv('dense_2', [1024, 2048], 2048),
+      ...conv('conv2d_transpose_1', [3, 3, 128, 128], 128), ...bn('batch_normalization_4', 128),
+      ...conv('conv2d_transpose_2', [3, 3, 64, 128], 64), ...bn('batch_normalization_5', 64),
+      ...conv('conv2d_transpose_3', [3, 3, 32, 64], 32), ...bn('batch_normalization_6', 32),
+      ...conv('conv2d_transpose_4', [3, 3, 3, 32], 3),
+    ];
+    const r = reconcileWithWeights(s, weightsFrom({ encoder, decoder }));
+    assert.deepEqual([r.totalParams, r.nonTrainableParams, r.notes], [s.totalParams, 896, undefined]);
+    const enc = layer(r, 'encoder');
+    assert.deepEqual(enc.layers?.map((l) => [l.name, l.params, l.nonTrainableParams ?? 0]).slice(1, 3), [['conv2d_1', 896, 0], ['batch_normalization_1', 128, 64]]);
+    // a decoder saved with 16 filters in its last layer instead of 3: told on the model and counted from the weights
+    const bad = decoder.map(([n, sh]): [string, number[]] => (n === 'conv2d_transpose_4/kernel:0' ? [n, [3, 3, 16, 32]] : [n, sh]));
+    const r2 = reconcileWithWeights(s, weightsFrom({ encoder, decoder: bad }));
+    assert.equal(r2.totalParams, s.totalParams + 9 * 32 * 13);
+    assert.ok(r2.notes?.some((n) => n.includes('"decoder"')), r2.notes?.join('\n'));
+  });
+  it('tfjs names: bidirectional_1/forward_lstm_1/kernel and model/dense/kernel belong to their layers', () => {
+    const s = summarizeModelConfig(
+      seq2([null, 10, 8], ['Bidirectional', { name: 'bidirectional_1', layer: { class_name: 'LSTM', config: { name: 'lstm_1', units: 16 } } }], ['Dense', { name: 'dense', units: 1 }]),
+      { framework: 'tfjs', kerasVersion: null },
+    );
+    const lstm = (d: string): [string, number[]][] => [[`kernel`, [8, 64]], ['recurrent_kernel', [16, 64]], ['bias', [64]]].map(([n, sh]) => [`${d}/${n}`, sh as number[]]);
+    const w: WeightsSummary = {
+      layers: [
+        { name: 'bidirectional_1/forward_lstm_1', tensors: lstm('x').map(([n, shape]) => ({ name: n.slice(2), shape, dtype: 'float32' })) },
+        { name: 'bidirectional_1/backward_lstm_1', tensors: lstm('x').map(([n, shape]) => ({ name: n.slice(2), shape, dtype: 'float32' })) },
+        { name: 'model/dense', tensors: [{ name: 'kernel', shape: [32, 1], dtype: 'float32' }, { name: 'bias', shape: [1], dtype: 'float32' }] },
+      ],
+      totalParams: 0,
+      bytes: 0,
+    };
+    const r = reconcileWithWeights(s, w);
+    // 2*4*(8*16+16*16+16) = 3200 and 32+1 = 33
+    assert.deepEqual([layer(r, 'bidirectional_1').params, layer(r, 'dense').params, r.notes], [3200, 33, undefined]);
+  });
   it('notes a missing layer, an extra layer and a different count; the weights win', () => {
     const w = weightsFrom({ dense_1: [['dense_1/kernel:0', [8, 5]], ['dense_1/bias:0', [5]]], other: [['other/kernel:0', [2, 2]]] });
     const r = reconcileWithWeights(base(), w);
