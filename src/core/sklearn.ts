@@ -10,7 +10,9 @@ import type { Scaler } from './types';
  * - `inner`: fitted estimators held in private attributes (PowerTransformer's `_scaler`);
  * - `categories`: `categories_` of encoders (or `classes_` of LabelEncoder as one list), strings kept;
  * - `name` / `columns`: for a step of a Pipeline / ColumnTransformer / FeatureUnion, its name and (for a
- *   ColumnTransformer) the input columns it applies to (indices or column names).
+ *   ColumnTransformer) the input columns it applies to (indices or column names);
+ * - `path`: where findScalers found it inside a plain dict / list wrapper (`scaler`, `[1]`, `models.y`);
+ * - `others`: on the file's primary object only, the other objects the same file holds (pickleArtifact).
  */
 export interface SklearnScaler extends Scaler {
   steps?: SklearnScaler[];
@@ -19,6 +21,8 @@ export interface SklearnScaler extends Scaler {
   categories?: (number | string | null)[][];
   name?: string;
   columns?: (number | string)[];
+  path?: string;
+  others?: SklearnScaler[];
 }
 
 /** Plain JSON-like values used for hyperparameters. */
@@ -374,10 +378,10 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
 export function findScalers(value: PyValue): SklearnScaler[] {
   const out: SklearnScaler[] = [];
   const seen = new Set<object>();
-  const stack: { v: PyValue; depth: number }[] = [{ v: value, depth: 0 }];
+  const stack: { v: PyValue; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
   let visited = 0;
   while (stack.length && visited < 100_000) {
-    const { v, depth } = stack.pop()!;
+    const { v, depth, path } = stack.pop()!;
     visited++;
     if (v !== null && typeof v === 'object') {
       if (seen.has(v)) continue;
@@ -385,17 +389,24 @@ export function findScalers(value: PyValue): SklearnScaler[] {
     }
     if (v instanceof PyObject) {
       const s = toScaler(v);
-      if (s) out.push(s);
+      if (s) out.push(path ? { ...s, path } : s);
       continue;
     }
     if (depth >= MAX_DEPTH) continue;
-    let children: PyValue[] | null = null;
-    if (v instanceof Map) children = [...v.values()];
-    else if (Array.isArray(v)) children = v;
-    else if (v instanceof PyTuple) children = v.items;
-    else if (v instanceof NdArray && v.dtype.kind === 'O' && !v.scalar) children = Array.from(v.data as PyValue[]);
+    let children: { v: PyValue; key: string }[] | null = null;
+    if (v instanceof Map) {
+      children = [...v].map(([k, x]) => ({ v: x, key: typeof k === 'string' ? (path ? `.${k}` : k) : `[${String(k)}]` }));
+    } else {
+      let items: PyValue[] | null = null;
+      if (Array.isArray(v)) items = v;
+      else if (v instanceof PyTuple) items = v.items;
+      else if (v instanceof NdArray && v.dtype.kind === 'O' && !v.scalar) items = Array.from(v.data as PyValue[]);
+      if (items) children = items.map((x, i) => ({ v: x, key: `[${i}]` }));
+    }
     if (!children) continue;
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ v: children[i], depth: depth + 1 });
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ v: children[i].v, depth: depth + 1, path: path + children[i].key });
+    }
   }
   return out;
 }

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { PickleLoad } from '../../src/core/joblib';
+import { isScalerName, pickleArtifactReader, resultFromLoad, sniffContainer } from '../../src/core/pickleArtifact';
+import { NdArray, PyObject, type PyValue } from '../../src/core/pyValue';
+import type { PickleReport } from '../../src/core/types';
+import { dtypeOf } from '../fixtures/reference/sklearn/stateJson';
+
+const FIX = join(__dirname, '..', 'fixtures');
+const head = (rel: string): Uint8Array => readFileSync(join(FIX, rel)).subarray(0, 4096);
+const bytes = (...xs: (number | string)[]): Uint8Array =>
+  Uint8Array.from(xs.flatMap((x) => (typeof x === 'string' ? [...x].map((c) => c.charCodeAt(0)) : [x])));
+
+describe('sniff: pickle / joblib containers by magic bytes', () => {
+  it('claims every control container whatever its protocol or compression', () => {
+    const controls = [
+      'standard_p0.pkl',
+      'standard_p1.pkl',
+      'standard_p2.pkl',
+      'standard_p3.pkl',
+      'standard_p4.pkl',
+      'standard_p5.pkl',
+      'standard.joblib',
+      'standard_zlib.joblib',
+      'standard_gzip.joblib',
+      'standard_bz2.joblib',
+      'standard_lzma.joblib',
+      'standard_xz.joblib',
+      'standard_lz4.joblib',
+    ];
+    for (const c of controls) {
+      const p = `hostile/controls/${c}`;
+      assert.ok(pickleArtifactReader.sniff(head(p), p), c);
+    }
+  });
+  it('protocol 2-5 by magic, whatever the name', () => {
+    assert.equal(sniffContainer(bytes(0x80, 4, 0x95, 0, 0), 'data/blob'), 'pickle');
+    assert.equal(sniffContainer(bytes(0x80, 2, '}', 'q'), 'noext'), 'pickle');
+    // 0x80 0x03 then a byte no pickle starts with: raw float data, not claimed without a pickle name.
+    assert.equal(sniffContainer(bytes(0x80, 3, 0x00, 0x3f), 'group1-shard1of1'), null);
+    assert.equal(sniffContainer(bytes(0x80, 3, 0x00, 0x3f), 'x.pkl'), 'pickle');
+    assert.equal(sniffContainer(bytes(0x80, 6, '}'), 'x.pkl'), null);
+  });
+  it('protocol 0/1 and compressed joblib only with a pickle-ish name', () => {
+    assert.equal(sniffContainer(bytes('(dp0\n'), 'scaler.pkl'), 'pickle');
+    assert.equal(sniffContainer(bytes('(dp0\n'), 'notes.txt'), null);
+    assert.equal(sniffContainer(bytes('epoch,loss\n'), 'log.pkl'), null); // 'e' is not a first opcode
+    assert.equal(sniffContainer(bytes(0x78, 0x9c, 1, 2), 'scaler.joblib'), 'compressed');
+    assert.equal(sniffContainer(bytes(0x78, 0x9c, 1, 2), 'data.bin'), null);
+    assert.equal(sniffContainer(bytes(0x78, 0x9d, 1, 2), 'scaler.joblib'), null); // bad zlib FCHECK
+    assert.equal(sniffContainer(bytes(0x1f, 0x8b, 8, 0), 'scaler.gz'), 'compressed');
+    assert.equal(sniffContainer(bytes(0x1f, 0x8b, 8, 0), 'training.csv.gz'), null);
+    assert.equal(sniffContainer(bytes('BZh9'), 'scaler.pkl.bz2'), 'compressed');
+    assert.equal(sniffContainer(bytes(0xfd, '7zXZ', 0), 's.joblib'), 'compressed');
+    assert.equal(sniffContainer(bytes(0x04, 0x22, 0x4d, 0x18), 's.lz4'), 'compressed');
+    assert.equal(sniffContainer(bytes(0x5d, 0, 0, 0x80), 's.joblib'), 'compressed');
+    assert.equal(sniffContainer(bytes('ZF0x'), 'old.pkl'), 'legacy');
+    assert.equal(sniffContainer(bytes(0x93, 'NUMPY', 1, 0), 'arr.npy'), 'npy');
+    assert.equal(sniffContainer(bytes(0x89, 'PNG'), 'x.pkl'), null);
+  });
+  it('recognises scaler-ish names', () => {
+    assert.ok(isScalerName('models/scaler.pkl'));
+    assert.ok(isScalerName('x_minmax.joblib'));
+    assert.ok(isScalerName('imputer.pkl'));
+    assert.equal(isScalerName('history.pkl'), false);
+  });
+});
+
+const safe = (globals: string[] = []): PickleReport => ({ verdict: 'safe', globals, refused: [] });
+const load = (value: PyValue, extra: Partial<PickleLoad> = {}): PickleLoad => ({
+  value,
+  report: safe(),
+  error: null,
+  container: 'pickle',
+  compression: null,
+  ...extra,
+});
+const f8 = dtypeOf('<f8');
+const mm = (): PyObject =>
+  new PyObject(
+    'sklearn.preprocessing._data.MinMaxScaler',
+    new Map<string, PyValue>([
+      ['scale_', new NdArray(f8, [1], [2])],
+      ['min_', new NdArray(f8, [1], [-1])],
+      ['_sklearn_version', '1.2.1'],
+    ]),
+  );
+
+describe('resultFromLoad: roles, formats and errors', () => {
+  it('a scikit-learn object: role scaler, format by container', () => {
+    const r = resultFromLoad(load(mm(), { container: 'joblib' }), 'a/scaler.joblib');
+    assert.equal(r.role, 'scaler');
+    assert.equal(r.format, 'joblib');
+    assert.equal(r.error, null);
+    assert.equal(r.scaler?.class, 'MinMaxScaler');
+    assert.deepEqual(r.scaler?.params, { scale_: [2], min_: [-1] });
+    assert.deepEqual(r.pickle, safe());
+    assert.equal(resultFromLoad(load(mm()), 'a/x.pkl').format, 'sklearn-pickle');
+  });
+  it('a dict holding several: the first is primary, the others listed with their keys', () => {
+    const v = new Map<string, PyValue>([
+      ['features', ['a']],
+      ['x', mm()],
+      ['y', mm()],
+    ]);
+    const r = resultFromLoad(load(v), 'bundle.pkl');
+    const s = r.scaler as { path?: string; others?: { path?: string }[] };
+    assert.equal(s.path, 'x');
+    assert.deepEqual(
+      s.others?.map((o) => o.path),
+      ['y'],
+    );
+  });
+  it('a history dict: role log, format history-pickle, summarised', () => {
+    const r = resultFromLoad(load(new Map<string, PyValue>([['loss', [3, 1, 2]]])), 'history.pkl');
+    assert.equal(r.role, 'log');
+    assert.equal(r.format, 'history-pickle');
+    assert.deepEqual(r.log, {
+      source: 'history-pickle',
+      epochs: 3,
+      series: { loss: { points: 3, first: 3, last: 2, min: 1, minStep: 1, max: 3, maxStep: 0 } },
+    });
+  });
+  it('refused globals: unsafe-pickle / unsupported-pickle naming them, role from the name', () => {
+    const dangerous: PickleReport = {
+      verdict: 'dangerous',
+      globals: ['posix.system'],
+      refused: [{ global: 'posix.system', reason: 'runs a shell command', severity: 'dangerous' }],
+    };
+    const r = resultFromLoad(
+      load(null, { report: dangerous, error: { code: 'unsafe-pickle', message: 'refused' }, container: 'joblib' }),
+      'm/scaler.joblib',
+    );
+    assert.equal(r.role, 'scaler');
+    assert.equal(r.format, 'joblib');
+    assert.equal(r.error?.code, 'unsafe-pickle');
+    assert.match(r.error!.message, /^m\/scaler\.joblib: .*posix\.system/);
+    assert.deepEqual(r.pickle, dangerous);
+    const unsupported: PickleReport = {
+      verdict: 'unsupported',
+      globals: ['mylib.Thing'],
+      refused: [{ global: 'mylib.Thing', reason: 'not on the allowlist' }],
+    };
+    const u = resultFromLoad(load(null, { report: unsupported, error: null }), 'blob.pkl');
+    assert.equal(u.role, 'other');
+    assert.equal(u.error?.code, 'unsupported-pickle');
+    assert.match(u.error!.message, /mylib\.Thing/);
+  });
+  it('a malformed file keeps its error code, names the file, and keeps the report', () => {
+    const report: PickleReport = { verdict: 'unsupported', globals: [], refused: [] };
+    const r = resultFromLoad(
+      load(null, { report, error: { code: 'truncated-pickle', message: 'ends inside BINUNICODE at offset 12' } }),
+      'x/imputer.pkl',
+    );
+    assert.equal(r.role, 'scaler');
+    assert.deepEqual(r.error, { code: 'truncated-pickle', message: 'x/imputer.pkl: ends inside BINUNICODE at offset 12' });
+    assert.deepEqual(r.pickle, report);
+  });
+  it('a safe pickle of something else: other, or not-a-scaler when the name says scaler', () => {
+    const arr = new NdArray(f8, [2], [1, 2]);
+    assert.deepEqual(resultFromLoad(load(arr), 'data.pkl'), {
+      role: 'other',
+      format: 'sklearn-pickle',
+      pickle: safe(),
+      error: null,
+    });
+    const r = resultFromLoad(load(['a', 'b']), 'scaler.pkl');
+    assert.equal(r.role, 'scaler');
+    assert.equal(r.error?.code, 'not-a-scaler');
+    assert.match(r.error!.message, /holds a list/);
+  });
+});
