@@ -1,0 +1,649 @@
+// Training-script lint: finds a scikit-learn scaler that a Python script (or notebook) fits but never
+// saves while it does save the model, so the model cannot be used on raw inputs later. Works on
+// tokens (comments and strings ignored), never runs or imports Python.
+
+/** A 0-based position (line, UTF-16 column) inside one cell (a .py file is cell 0). */
+export interface CellPosition {
+  cell: number;
+  line: number;
+  col: number;
+}
+
+/** A text insertion of a quick fix. */
+export interface ScriptInsert {
+  at: CellPosition;
+  text: string;
+}
+
+/** A problem found in a training script. */
+export interface ScriptFinding {
+  /** Stable code: `unsaved-scaler`. */
+  code: 'unsaved-scaler';
+  severity: 'warning';
+  message: string;
+  /** The scaler's variable (dotted: `self.scaler`), or null for a scaler never bound to a name. */
+  scalerName: string | null;
+  /** Its scikit-learn class. */
+  scalerClass: string;
+  /** Where the scaler is fitted (the warning's range, inside one line). */
+  start: CellPosition;
+  end: CellPosition;
+  /** Edits of the quick fix (save after the model is saved, import at the top), or null when none applies. */
+  fix: { title: string; inserts: ScriptInsert[] } | null;
+}
+
+/** Preprocessing classes whose fitted state a model needs at prediction time. */
+export const SCALER_CLASSES: ReadonlySet<string> = new Set([
+  'MinMaxScaler',
+  'StandardScaler',
+  'RobustScaler',
+  'MaxAbsScaler',
+  'Normalizer',
+  'QuantileTransformer',
+  'PowerTransformer',
+  'OneHotEncoder',
+  'OrdinalEncoder',
+  'LabelEncoder',
+  'LabelBinarizer',
+  'SimpleImputer',
+  'KBinsDiscretizer',
+  'PolynomialFeatures',
+  'ColumnTransformer',
+  'PCA',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+type TokKind = 'name' | 'num' | 'str' | 'op';
+
+interface Tok {
+  kind: TokKind;
+  value: string;
+  cell: number;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+interface LogicalLine {
+  toks: Tok[];
+  /** Column of the first token on its physical line. */
+  indent: number;
+  /** Physical line (in the cell) where the statement ends, and that line's length. */
+  lastLine: number;
+  lastLineLength: number;
+  cell: number;
+}
+
+const OPS3 = new Set(['**=', '//=', '>>=', '<<=', '...']);
+const OPS2 = new Set(['**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', ':=', '<<', '>>']);
+
+/** Splits one cell's Python source into logical lines of tokens (no comments, no newlines). */
+function tokenizeCell(src: string, cell: number, notebook: boolean): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  const lineStarts = [0];
+  for (let i = 0; i < src.length; i++) if (src[i] === '\n') lineStarts.push(i + 1);
+  const lineLength = (ln: number): number => {
+    const s = lineStarts[ln];
+    let e = ln + 1 < lineStarts.length ? lineStarts[ln + 1] - 1 : src.length;
+    if (e > s && src[e - 1] === '\r') e--;
+    return e - s;
+  };
+  let cur: Tok[] = [];
+  let depth = 0;
+  let line = 0;
+  let lineStart = 0;
+  let i = 0;
+  let atLineStart = true;
+  const endLogical = (): void => {
+    if (cur.length > 0) {
+      const last = cur[cur.length - 1];
+      const first = cur[0];
+      lines.push({ toks: cur, indent: first.col, lastLine: last.endLine, lastLineLength: lineLength(last.endLine), cell });
+    }
+    cur = [];
+    depth = 0;
+  };
+  const newline = (): void => {
+    line++;
+    lineStart = i;
+    atLineStart = true;
+  };
+  while (i < src.length) {
+    const c = src[i];
+    if (atLineStart && notebook && depth === 0 && cur.length === 0) {
+      // IPython magics and shell escapes are not Python: skip the whole line.
+      let j = i;
+      while (j < src.length && (src[j] === ' ' || src[j] === '\t')) j++;
+      if (src[j] === '%' || src[j] === '!') {
+        while (i < src.length && src[i] !== '\n') i++;
+        continue;
+      }
+    }
+    atLineStart = false;
+    if (c === '\n') {
+      i++;
+      if (depth === 0) endLogical();
+      newline();
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f') {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '\\' && (src[i + 1] === '\n' || (src[i + 1] === '\r' && src[i + 2] === '\n'))) {
+      i += src[i + 1] === '\r' ? 3 : 2;
+      lineStart = i;
+      line++;
+      continue;
+    }
+    const startLine = line;
+    const startCol = i - lineStart;
+    // String (with optional prefix letters)
+    const pm = /^[rRbBuUfF]{0,2}(['"])/.exec(src.slice(i, i + 3));
+    if (pm && (pm[0].length === 1 || /^[A-Za-z]/.test(c))) {
+      const q = pm[1];
+      let j = i + pm[0].length;
+      const triple = src.startsWith(q + q, j);
+      if (triple) j += 2;
+      for (;;) {
+        if (j >= src.length) break;
+        const d = src[j];
+        if (d === '\\') {
+          if (src[j + 1] === '\n') {
+            line++;
+            lineStart = j + 2;
+          }
+          j += 2;
+          continue;
+        }
+        if (d === '\n') {
+          if (!triple) break; // unterminated single-quoted string ends at the line end
+          line++;
+          lineStart = j + 1;
+          j++;
+          continue;
+        }
+        if (d === q) {
+          if (!triple) {
+            j++;
+            break;
+          }
+          if (src.startsWith(q + q + q, j)) {
+            j += 3;
+            break;
+          }
+        }
+        j++;
+      }
+      cur.push({ kind: 'str', value: '', cell, line: startLine, col: startCol, endLine: line, endCol: j - lineStart });
+      i = j;
+      continue;
+    }
+    if (/[A-Za-z_\u00c0-\uffff]/.test(c)) {
+      let j = i + 1;
+      while (j < src.length && /[\w\u00c0-\uffff]/.test(src[j])) j++;
+      cur.push({ kind: 'name', value: src.slice(i, j), cell, line, col: startCol, endLine: line, endCol: j - lineStart });
+      i = j;
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+      let j = i + 1;
+      while (j < src.length && /[\w.]/.test(src[j])) j++;
+      cur.push({ kind: 'num', value: src.slice(i, j), cell, line, col: startCol, endLine: line, endCol: j - lineStart });
+      i = j;
+      continue;
+    }
+    let op = c;
+    if (OPS3.has(src.slice(i, i + 3))) op = src.slice(i, i + 3);
+    else if (OPS2.has(src.slice(i, i + 2))) op = src.slice(i, i + 2);
+    if (op === '(' || op === '[' || op === '{') depth++;
+    else if ((op === ')' || op === ']' || op === '}') && depth > 0) depth--;
+    cur.push({ kind: 'op', value: op, cell, line, col: startCol, endLine: line, endCol: startCol + op.length });
+    i += op.length;
+  }
+  endLogical();
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small token helpers
+
+/** A dotted name starting at toks[i] (`a.b.c`), with the index after it. */
+function dottedAt(toks: Tok[], i: number): { name: string; next: number } | null {
+  if (toks[i]?.kind !== 'name') return null;
+  let name = toks[i].value;
+  let j = i + 1;
+  while (toks[j]?.value === '.' && toks[j + 1]?.kind === 'name') {
+    name += '.' + toks[j + 1].value;
+    j += 2;
+  }
+  return { name, next: j };
+}
+
+/** Index of the bracket closing the one at toks[i] (or toks.length when unclosed). */
+function closeOf(toks: Tok[], i: number): number {
+  let d = 0;
+  for (let j = i; j < toks.length; j++) {
+    const v = toks[j].value;
+    if (toks[j].kind !== 'op') continue;
+    if (v === '(' || v === '[' || v === '{') d++;
+    else if (v === ')' || v === ']' || v === '}') {
+      d--;
+      if (d === 0) return j;
+    }
+  }
+  return toks.length;
+}
+
+/** Splits toks[from, to) at top-level commas. */
+function splitCommas(toks: Tok[], from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  let d = 0;
+  let s = from;
+  for (let j = from; j < to; j++) {
+    const v = toks[j].kind === 'op' ? toks[j].value : '';
+    if (v === '(' || v === '[' || v === '{') d++;
+    else if (v === ')' || v === ']' || v === '}') d--;
+    else if (v === ',' && d === 0) {
+      out.push([s, j]);
+      s = j + 1;
+    }
+  }
+  if (s < to) out.push([s, to]);
+  return out;
+}
+
+const last = (dotted: string): string => dotted.slice(dotted.lastIndexOf('.') + 1);
+
+/** A call in a logical line: callee dotted name, index of its first token and of its brackets. */
+interface Call {
+  callee: string;
+  start: number;
+  open: number;
+  close: number;
+  line: LogicalLine;
+}
+
+/** Every `name(...)` / `a.b.c(...)` call of a logical line. */
+function callsOf(line: LogicalLine): Call[] {
+  const out: Call[] = [];
+  const t = line.toks;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i].kind !== 'name' || t[i - 1]?.value === '.') continue;
+    const d = dottedAt(t, i);
+    if (!d || t[d.next]?.value !== '(') continue;
+    out.push({ callee: d.name, start: i, open: d.next, close: closeOf(t, d.next), line });
+  }
+  return out;
+}
+
+/** Does the dotted name `name` occur in toks[from, to) as a value (or as `name.attr` when allowAttr), not as a method call? */
+function mentions(toks: Tok[], from: number, to: number, name: string, allowAttr: (attr: string) => boolean): boolean {
+  for (let j = from; j < to; j++) {
+    if (toks[j].kind !== 'name' || toks[j - 1]?.value === '.') continue;
+    const d = dottedAt(toks, j);
+    if (!d) continue;
+    if (d.name === name) {
+      if (toks[d.next]?.value !== '(') return true;
+      continue;
+    }
+    if (d.name.startsWith(name + '.') && toks[d.next]?.value !== '(') {
+      const attr = d.name.slice(name.length + 1).split('.')[0];
+      if (allowAttr(attr)) return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis
+
+const SAVE_CALLS = new Set(['dump', 'dumps', 'save', 'savez', 'savez_compressed', 'savetxt', 'to_json', 'write']);
+const SAVER_FUNCTION = /save|dump|export|persist|store|serial|pickle|write/i;
+const MODEL_RECEIVER = /model|net$|^net|regressor|classifier|estimator|autoencoder|encoder|decoder|^clf|^reg$|^nn$|^ann|^cnn|^rnn|^lstm|^mlp|^gru|^keras/i;
+const NOT_MODEL_RECEIVER = new Set(['np', 'numpy', 'jnp', 'pd', 'pandas', 'df', 'plt', 'fig', 'ax', 'img', 'image', 'Image', 'wb', 'workbook', 'json', 'f', 'file', 'fh']);
+const MODEL_FACTORY = /^(Sequential|Model|Functional)$|Regressor$|Classifier$|Regression$|^(SVR|SVC|NuSVR|KNeighbors\w*)$|load_model$|^(build|create|make|get|define|compile)_?\w*model|Net$/i;
+const FIT_METHODS = new Set(['fit', 'fit_transform', 'partial_fit']);
+
+interface ScalerVar {
+  name: string;
+  cls: string;
+}
+
+interface Fit {
+  name: string | null;
+  cls: string;
+  line: LogicalLine;
+  from: number;
+  to: number;
+}
+
+/** Where the script saves a model. */
+interface ModelSave {
+  line: LogicalLine;
+  order: number;
+}
+
+/** Finds unsaved fitted scalers in Python source split in cells (one cell for a .py file). */
+export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = {}): ScriptFinding[] {
+  const lines: LogicalLine[] = [];
+  cells.forEach((src, cell) => lines.push(...tokenizeCell(src, cell, opts.notebook ?? cells.length > 1)));
+  const order = new Map<LogicalLine, number>(lines.map((l, k) => [l, k]));
+
+  const scalers = new Map<string, ScalerVar>();
+  const modelVars = new Set<string>();
+  const fits: Fit[] = [];
+  const aliases: { target: string; line: LogicalLine; from: number; to: number }[] = [];
+  const calls: Call[] = [];
+  let joblibName: string | null = null;
+
+  for (const line of lines) {
+    const t = line.toks;
+    calls.push(...callsOf(line));
+    // imports binding joblib
+    if (t[0]?.value === 'import') {
+      for (const [a, b] of splitCommas(t, 1, t.length)) {
+        const d = dottedAt(t, a);
+        if (d?.name === 'joblib') joblibName = t[d.next]?.value === 'as' && b > d.next + 1 ? t[d.next + 1].value : 'joblib';
+      }
+    } else if (t[0]?.value === 'from') {
+      const imp = t.findIndex((x) => x.value === 'import');
+      for (const [a] of imp > 0 ? splitCommas(t, imp + 1, t.length) : []) {
+        let k = a;
+        if (t[k]?.value === '(') k++;
+        if (t[k]?.value === 'joblib') joblibName = t[k + 1]?.value === 'as' ? (t[k + 2]?.value ?? 'joblib') : 'joblib';
+      }
+    }
+    // assignment `targets = rhs`
+    const eq = t.findIndex((x, k) => x.kind === 'op' && x.value === '=' && topLevel(t, k));
+    if (eq > 0) {
+      const targets = splitCommas(t, 0, eq).map(([a, b]) => {
+        let s = a;
+        let e = b;
+        if (t[s]?.value === '(' || t[s]?.value === '[') s++;
+        if (t[e - 1]?.value === ')' || t[e - 1]?.value === ']') e--;
+        const d = dottedAt(t, s);
+        return d && d.next === e ? d.name : null;
+      });
+      const values = splitCommas(t, eq + 1, t.length);
+      const pairs: [string | null, [number, number]][] =
+        targets.length === values.length ? targets.map((x, k) => [x, values[k]]) : targets.length === 1 ? [[targets[0], [eq + 1, t.length]]] : [];
+      for (const [target, [a, b]] of pairs) {
+        if (!target) continue;
+        const d = dottedAt(t, a);
+        if (d && t[d.next]?.value === '(') {
+          const close = closeOf(t, d.next);
+          const cls = last(d.name);
+          if (SCALER_CLASSES.has(cls)) {
+            if (close + 1 === b) {
+              scalers.set(target, { name: target, cls });
+              continue;
+            }
+            // `x = MinMaxScaler(...).fit(...)`: x is the fitted scaler
+            if (t[close + 1]?.value === '.' && t[close + 2]?.value === 'fit' && t[close + 3]?.value === '(' && closeOf(t, close + 3) + 1 === b) {
+              scalers.set(target, { name: target, cls });
+              fits.push({ name: target, cls, line, from: a, to: close + 3 });
+              continue;
+            }
+          }
+          if (MODEL_FACTORY.test(cls)) modelVars.add(target);
+        }
+        aliases.push({ target, line, from: a, to: b });
+      }
+    }
+    // anonymous scalers fitted in place: `X = MinMaxScaler().fit_transform(X)`
+    for (let k = 0; k < t.length; k++) {
+      if (t[k].kind !== 'name' || t[k - 1]?.value === '.') continue;
+      const d = dottedAt(t, k);
+      if (!d || !SCALER_CLASSES.has(last(d.name)) || t[d.next]?.value !== '(') continue;
+      const close = closeOf(t, d.next);
+      const m = t[close + 2]?.value;
+      if (t[close + 1]?.value !== '.' || !FIT_METHODS.has(m ?? '') || t[close + 3]?.value !== '(') continue;
+      if (fits.some((f) => f.line === line && f.from === k)) continue;
+      if (m === 'fit' && eq > 0 && k === eq + 1 && closeOf(t, close + 3) + 1 === t.length) continue;
+      fits.push({ name: null, cls: last(d.name), line, from: k, to: close + 3 });
+    }
+  }
+
+  // fits of named scalers: `scaler.fit(`, `scaler.fit_transform(`, `scaler.partial_fit(`
+  for (const c of calls) {
+    const method = last(c.callee);
+    if (!FIT_METHODS.has(method)) continue;
+    const recv = c.callee.slice(0, c.callee.length - method.length - 1);
+    const s = scalers.get(recv);
+    if (!s) continue;
+    if (fits.some((f) => f.name === recv && f.line === c.line)) continue;
+    fits.push({ name: recv, cls: s.cls, line: c.line, from: c.start, to: c.open });
+  }
+  if (fits.length === 0) return [];
+
+  // where the model is saved
+  const saves: ModelSave[] = [];
+  const isModelish = (name: string): boolean => {
+    if (scalers.has(name)) return false;
+    const seg = last(name);
+    return modelVars.has(name) || (!NOT_MODEL_RECEIVER.has(seg) && MODEL_RECEIVER.test(seg));
+  };
+  for (const c of calls) {
+    const method = last(c.callee);
+    const recv = c.callee.includes('.') ? c.callee.slice(0, c.callee.length - method.length - 1) : '';
+    const t = c.line.toks;
+    const firstArg = dottedAt(t, c.open + 1);
+    const firstArgName = firstArg && (t[firstArg.next]?.value === ',' || t[firstArg.next]?.value === ')') ? firstArg.name : null;
+    let model = false;
+    if (method === 'save_weights' || method === 'save_keras_model' || method === 'save_model') model = true;
+    else if (c.callee === 'torch.save' || c.callee.endsWith('saved_model.save')) model = true;
+    else if ((method === 'save' || method === 'to_json' || method === 'to_yaml' || method === 'export') && recv && isModelish(recv)) model = true;
+    else if ((method === 'dump' || method === 'save') && firstArgName && isModelish(firstArgName)) model = true;
+    if (model) saves.push({ line: c.line, order: order.get(c.line) ?? 0 });
+  }
+  if (saves.length === 0) return [];
+
+  // functions that save one of their parameters: `def save_all(m, sc): ... joblib.dump(sc, ...)`
+  const saverParams = new Map<string, { names: string[]; saved: Set<number> }>();
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines[k].toks;
+    if (t[0]?.value !== 'def' || t[1]?.kind !== 'name' || t[2]?.value !== '(') continue;
+    const params = splitCommas(t, 3, closeOf(t, 2)).map(([a]) => (t[a]?.value === '*' || t[a]?.value === '**' ? t[a + 1]?.value : t[a]?.value) ?? '');
+    const body: LogicalLine[] = [];
+    for (let j = k + 1; j < lines.length && lines[j].indent > lines[k].indent && lines[j].cell === lines[k].cell; j++) body.push(lines[j]);
+    const saved = new Set<number>();
+    params.forEach((p, pi) => {
+      if (p && body.some((l) => callsOf(l).some((c) => isSaveCall(c) && mentions(l.toks, c.open + 1, c.close, p, () => true)))) saved.add(pi);
+    });
+    if (saved.size > 0) saverParams.set(t[1].value, { names: params, saved });
+  }
+
+  /** Is `name` saved: dumped, passed to a saver, or held by a container that is saved? */
+  const savedNames = new Map<string, boolean>();
+  const isSaved = (name: string, depth: number): boolean => {
+    const known = savedNames.get(name);
+    if (known !== undefined) return known;
+    if (depth > 4) return false;
+    savedNames.set(name, false);
+    let result = false;
+    for (const c of calls) {
+      const t = c.line.toks;
+      if (isSaveCall(c) && mentions(t, c.open + 1, c.close, name, () => true)) result = true;
+      else if (SAVER_FUNCTION.test(last(c.callee)) && mentions(t, c.open + 1, c.close, name, () => false)) result = true;
+      else {
+        const sp = saverParams.get(last(c.callee));
+        if (sp) {
+          const args = splitCommas(t, c.open + 1, c.close);
+          const offset = c.callee.includes('.') && sp.names[0] === 'self' ? 1 : 0;
+          args.forEach(([a, b], ai) => {
+            const kw = t[a + 1]?.value === '=' ? sp.names.indexOf(t[a].value) : -1;
+            const pi = kw >= 0 ? kw : ai + offset;
+            if (sp.saved.has(pi) && mentions(t, kw >= 0 ? a + 2 : a, b, name, () => false)) result = true;
+          });
+        }
+      }
+      if (result) break;
+    }
+    if (!result) {
+      for (const al of aliases) {
+        if (al.target === name || !mentions(al.line.toks, al.from, al.to, name, (attr) => attr.endsWith('_'))) continue;
+        if (startsWithFitOrTransform(al.line.toks, al.from, name)) continue;
+        if (isSaved(al.target, depth + 1)) {
+          result = true;
+          break;
+        }
+      }
+    }
+    savedNames.set(name, result);
+    return result;
+  };
+
+  const findings: ScriptFinding[] = [];
+  const reported = new Set<string>();
+  for (const f of fits) {
+    if (f.name !== null) {
+      if (reported.has(f.name) || isSaved(f.name, 0)) continue;
+      reported.add(f.name);
+    }
+    const t = f.line.toks;
+    const from = t[f.from];
+    const to = t[f.to - 1] ?? t[f.from];
+    const fitOrder = order.get(f.line) ?? 0;
+    const after = saves.filter((s) => s.order >= fitOrder).sort((a, b) => a.order - b.order)[0];
+    const target = after ?? saves.reduce((a, b) => (b.order > a.order ? b : a));
+    const role = f.name !== null && /(^|[._])(y|target|label|output|out)(_|$)|_y$|^y/i.test(last(f.name)) ? 'target scaler' : 'scaler';
+    let message: string;
+    let fix: ScriptFinding['fix'] = null;
+    if (f.name !== null) {
+      const file = `${last(f.name)}.joblib`;
+      const call = `${joblibName ?? 'joblib'}.dump(${f.name}, "${file}")`;
+      message =
+        `The ${role} \`${f.name}\` (${f.cls}) is fitted here but never saved, while this script saves the model: ` +
+        `without it the model cannot be used on raw inputs (and re-fitting it later gives different numbers). ` +
+        `Save it next to the model, e.g. \`${call}\`.`;
+      const indent = ' '.repeat(target.line.indent);
+      const inserts: ScriptInsert[] = [
+        { at: { cell: target.line.cell, line: target.line.lastLine, col: target.line.lastLineLength }, text: `\n${indent}${call}` },
+      ];
+      if (joblibName === null) inserts.unshift({ at: importPosition(lines, cells), text: 'import joblib\n' });
+      fix = { title: `Save ${f.name} with joblib.dump after the model is saved`, inserts };
+    } else {
+      message =
+        `A ${f.cls} is fitted here and thrown away (it is never bound to a name), while this script saves the model: ` +
+        `the scaling cannot be reproduced at prediction time. Keep it in a variable (\`scaler = ${f.cls}()\`, ` +
+        `\`X = scaler.fit_transform(X)\`) and save it with \`joblib.dump(scaler, "scaler.joblib")\`.`;
+    }
+    findings.push({
+      code: 'unsaved-scaler',
+      severity: 'warning',
+      message,
+      scalerName: f.name,
+      scalerClass: f.cls,
+      start: { cell: from.cell, line: from.line, col: from.col },
+      end: { cell: to.cell, line: to.endLine, col: to.endCol },
+      fix,
+    });
+  }
+  return findings;
+}
+
+/** Is toks[k] at bracket depth 0 of its logical line? */
+function topLevel(toks: Tok[], k: number): boolean {
+  let d = 0;
+  for (let j = 0; j < k; j++) {
+    const v = toks[j].kind === 'op' ? toks[j].value : '';
+    if (v === '(' || v === '[' || v === '{') d++;
+    else if (v === ')' || v === ']' || v === '}') d--;
+  }
+  return d === 0;
+}
+
+/** A call that writes its arguments somewhere (`joblib.dump`, `pickle.dump`, `np.save`...). */
+function isSaveCall(c: Call): boolean {
+  return SAVE_CALLS.has(last(c.callee));
+}
+
+/** `X = scaler.transform(...)`-like right-hand sides use the scaler; they do not hold it. */
+function startsWithFitOrTransform(toks: Tok[], from: number, name: string): boolean {
+  const d = dottedAt(toks, from);
+  return !!d && d.name.startsWith(name + '.') && toks[d.next]?.value === '(';
+}
+
+/** Where `import joblib` goes: before the first top-level import (after `__future__` imports), else at the top. */
+function importPosition(lines: LogicalLine[], cells: string[]): CellPosition {
+  let afterFuture: LogicalLine | null = null;
+  for (const l of lines) {
+    if (l.indent !== 0) continue;
+    const t = l.toks;
+    if (t[0]?.value === 'from' && t[1]?.value === '__future__') {
+      afterFuture = l;
+      continue;
+    }
+    if (t[0]?.value === 'import' || t[0]?.value === 'from') {
+      if (afterFuture) break;
+      return { cell: l.cell, line: t[0].line, col: 0 };
+    }
+  }
+  if (afterFuture) return { cell: afterFuture.cell, line: afterFuture.lastLine + 1, col: 0 };
+  // no imports: after a shebang / encoding line and a module docstring
+  const src = cells[0] ?? '';
+  const first = lines.find((l) => l.cell === 0);
+  if (first && first.toks.length === 1 && first.toks[0].kind === 'str') return { cell: 0, line: first.lastLine + 1, col: 0 };
+  let ln = 0;
+  const physical = src.split('\n');
+  while (ln < physical.length && /^#(!|.*coding[:=])/.test(physical[ln])) ln++;
+  return { cell: 0, line: ln, col: 0 };
+}
+
+/** Finds unsaved fitted scalers in a Python script. */
+export function lintPythonScript(src: string): ScriptFinding[] {
+  return lintScriptCells([src], { notebook: false });
+}
+
+/** A code cell of a notebook: its index among all cells, and its source. */
+export interface NotebookCodeCell {
+  index: number;
+  source: string;
+}
+
+/** The Python code cells of a `.ipynb` document (empty when it is not a Python notebook or not JSON). */
+export function notebookCodeCells(json: string): NotebookCodeCell[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { cells?: unknown }).cells)) return [];
+  const meta = (doc as { metadata?: { language_info?: { name?: unknown }; kernelspec?: { language?: unknown } } }).metadata;
+  const lang = meta?.language_info?.name ?? meta?.kernelspec?.language;
+  if (typeof lang === 'string' && lang.toLowerCase() !== 'python') return [];
+  const out: NotebookCodeCell[] = [];
+  (doc as { cells: unknown[] }).cells.forEach((c, index) => {
+    if (typeof c !== 'object' || c === null) return;
+    const cell = c as { cell_type?: unknown; source?: unknown };
+    if (cell.cell_type !== 'code') return;
+    const source = Array.isArray(cell.source) ? cell.source.filter((x) => typeof x === 'string').join('') : typeof cell.source === 'string' ? cell.source : '';
+    out.push({ index, source });
+  });
+  return out;
+}
+
+/** Lints a `.ipynb` file's JSON; positions name the notebook's cell index (of all cells) and the line in it. */
+export function lintNotebookJson(json: string): ScriptFinding[] {
+  const cells = notebookCodeCells(json);
+  const findings = lintScriptCells(
+    cells.map((c) => c.source),
+    { notebook: true },
+  );
+  const map = (p: CellPosition): CellPosition => ({ ...p, cell: cells[p.cell].index });
+  return findings.map((f) => ({
+    ...f,
+    start: map(f.start),
+    end: map(f.end),
+    fix: f.fix && { ...f.fix, inserts: f.fix.inserts.map((x) => ({ ...x, at: map(x.at) })) },
+  }));
+}

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { lintNotebookJson, lintPythonScript, notebookCodeCells, type ScriptFinding, type ScriptInsert } from '../../src/core/scriptLint';
+
+/** Applies a fix's insertions to one cell's text (last position first, so earlier ones stay valid). */
+function apply(src: string, inserts: ScriptInsert[], cell = 0): string {
+  const lines = src.split('\n');
+  const offsetOf = (line: number, col: number): number => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
+  const mine = inserts.filter((x) => x.at.cell === cell).sort((a, b) => offsetOf(b.at.line, b.at.col) - offsetOf(a.at.line, a.at.col));
+  let out = src;
+  for (const x of mine) {
+    const o = offsetOf(x.at.line, x.at.col);
+    out = out.slice(0, o) + x.text + out.slice(o);
+  }
+  return out;
+}
+
+const range = (f: ScriptFinding) => [f.start.line, f.start.col, f.end.line, f.end.col];
+
+// A typical Keras regression script that forgets both scalers.
+const KERAS_FORGETS = `import numpy as np
+import pandas as pd
+from sklearn.preprocessing import MinMaxScaler
+from tensorflow import keras
+
+df = pd.read_csv("housing.csv")  # scaler.fit(X) in a comment does not count
+X = df.drop(columns=["price"]).values
+y = df["price"].values.reshape(-1, 1)
+print("remember: scaler.fit(X) then joblib.dump(scaler)")
+scaler = MinMaxScaler()
+X_scaled = scaler.fit_transform(X)
+y_scaler = MinMaxScaler(feature_range=(0, 1))
+y_scaled = y_scaler.fit_transform(y)
+
+model = keras.Sequential([
+    keras.layers.Dense(64, activation="relu", input_shape=(8,)),
+    keras.layers.Dense(1),
+])
+model.compile(optimizer="adam", loss="mse")
+history = model.fit(X_scaled, y_scaled, epochs=100, validation_split=0.2)
+model.save("model.h5")
+pd.DataFrame(history.history).to_csv("history.csv")
+`;
+
+test('Keras script that saves the model but neither scaler: two warnings on the fit lines', () => {
+  const f = lintPythonScript(KERAS_FORGETS);
+  assert.equal(f.length, 2);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.scalerName, x.scalerClass]),
+    [
+      ['unsaved-scaler', 'warning', 'scaler', 'MinMaxScaler'],
+      ['unsaved-scaler', 'warning', 'y_scaler', 'MinMaxScaler'],
+    ],
+  );
+  // line 10: `X_scaled = scaler.fit_transform(X)`: `scaler` starts at col 11, `fit_transform` ends at 11+6+1+13 = 31
+  assert.deepEqual(range(f[0]), [10, 11, 10, 31]);
+  // line 12: `y_scaled = y_scaler.fit_transform(y)`: 11 .. 11+8+1+13 = 33
+  assert.deepEqual(range(f[1]), [12, 11, 12, 33]);
+  assert.match(f[0].message, /never saved/);
+  assert.match(f[1].message, /target scaler/);
+});
+
+test('the quick fix inserts joblib.dump after model.save (same indentation) and import joblib at the top', () => {
+  const f = lintPythonScript(KERAS_FORGETS);
+  const fix = f[0].fix;
+  assert.ok(fix);
+  assert.deepEqual(fix.inserts, [
+    { at: { cell: 0, line: 0, col: 0 }, text: 'import joblib\n' },
+    // line 20 is `model.save("model.h5")`, 22 characters long
+    { at: { cell: 0, line: 20, col: 22 }, text: '\njoblib.dump(scaler, "scaler.joblib")' },
+  ]);
+  const fixed = apply(KERAS_FORGETS, fix.inserts);
+  assert.ok(fixed.startsWith('import joblib\nimport numpy as np\n'));
+  assert.ok(fixed.includes('model.save("model.h5")\njoblib.dump(scaler, "scaler.joblib")\npd.DataFrame'));
+  // after the fix only the target scaler is left; after both fixes nothing
+  assert.deepEqual(lintPythonScript(fixed).map((x) => x.scalerName), ['y_scaler']);
+  const both = apply(fixed, lintPythonScript(fixed)[0].fix!.inserts);
+  assert.ok(!both.includes('import joblib\nimport joblib'), 'joblib is imported once');
+  assert.deepEqual(lintPythonScript(both), []);
+});
+
+test('no warning when the scalers are saved (joblib.dump and pickle.dump in a with block)', () => {
+  const src = `${KERAS_FORGETS}import joblib, pickle
+joblib.dump(scaler, "scaler.joblib")
+with open("y_scaler.pkl", "wb") as f:
+    pickle.dump(y_scaler, f)
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+});
+
+test('no warning when nothing saves a model (an exploration script)', () => {
+  const src = `from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import LinearRegression
+import numpy as np
+import matplotlib.pyplot as plt
+
+X = np.random.rand(100, 3)
+y = X @ np.array([1.0, 2.0, 3.0])
+sc = StandardScaler()
+Xs = sc.fit_transform(X)
+reg = LinearRegression().fit(Xs, y)
+plt.plot(reg.predict(Xs))
+plt.savefig("fit.png")
+np.save("predictions.npy", reg.predict(Xs))
+df_out = None
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+});
+
+test('no warning when a helper function saves the scaler it is given (positional and keyword)', () => {
+  const src = `import joblib
+from sklearn.preprocessing import StandardScaler
+
+def finish(m, sc, out_dir):
+    """Writes the model and its scaler."""
+    m.save(out_dir + "/model.keras")
+    joblib.dump(sc, out_dir + "/scaler.joblib")
+
+x_scaler = StandardScaler()
+X = x_scaler.fit_transform(X)
+model = build_model()
+model.fit(X, y)
+model.save("model.keras")
+finish(model, x_scaler, "out")
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+  const kw = src.replace('finish(model, x_scaler, "out")', 'finish(out_dir="out", sc=x_scaler, m=model)');
+  assert.deepEqual(lintPythonScript(kw), []);
+  // the same helper given the model only: the scaler is not saved
+  const wrong = src.replace('finish(model, x_scaler, "out")', 'finish(model, None, "out")');
+  assert.deepEqual(lintPythonScript(wrong).map((x) => x.scalerName), ['x_scaler']);
+});
+
+test('no warning when the scaler is fitted and saved inside the training function', () => {
+  const src = `import pickle
+from sklearn.preprocessing import RobustScaler
+
+def train(X, y):
+    scaler = RobustScaler()
+    X = scaler.fit_transform(X)
+    model = make_model(X.shape[1])
+    model.fit(X, y, epochs=10)
+    model.save_weights("weights.h5")
+    with open("structure.json", "w") as fh:
+        fh.write(model.to_json())
+    with open("scaler.pkl", "wb") as fh:
+        pickle.dump(scaler, fh)
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+});
+
+test('a scaler saved inside a dict or tuple with the model counts as saved', () => {
+  const src = `import joblib
+from sklearn.preprocessing import MinMaxScaler
+scaler = MinMaxScaler().fit(X)
+model.fit(scaler.transform(X), y)
+model.save("m.h5")
+bundle = {"model_path": "m.h5", "scaler": scaler}
+joblib.dump(bundle, "bundle.joblib")
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+  const tuple = `import pickle
+from sklearn.preprocessing import MinMaxScaler
+scaler = MinMaxScaler().fit(X)
+clf = RandomForestClassifier().fit(scaler.transform(X), y)
+pickle.dump((clf, scaler), open("clf.pkl", "wb"))
+`;
+  assert.deepEqual(lintPythonScript(tuple), []);
+});
+
+test('`x = MinMaxScaler().fit(...)`: the warning covers the constructor through `.fit`', () => {
+  const src = `from sklearn.preprocessing import MinMaxScaler
+import torch
+scaler = MinMaxScaler().fit(X_train)
+net = Net()
+torch.save(net.state_dict(), "net.pt")
+`;
+  const f = lintPythonScript(src);
+  assert.equal(f.length, 1);
+  // line 2: `scaler = MinMaxScaler().fit(X_train)`: MinMaxScaler at col 9, `fit` ends at 9+12+2+1+3 = 27
+  assert.deepEqual(range(f[0]), [2, 9, 2, 27]);
+  assert.deepEqual(f[0].fix?.inserts, [
+    { at: { cell: 0, line: 0, col: 0 }, text: 'import joblib\n' },
+    { at: { cell: 0, line: 4, col: 38 }, text: '\njoblib.dump(scaler, "scaler.joblib")' },
+  ]);
+});
+
+test('a scaler fitted and thrown away (`X = StandardScaler().fit_transform(X)`) warns without a fix', () => {
+  const src = `from sklearn.preprocessing import StandardScaler
+X = StandardScaler().fit_transform(X)
+model.fit(X, y)
+model.save("model.h5")
+`;
+  const f = lintPythonScript(src);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].scalerName, null);
+  assert.equal(f[0].fix, null);
+  // `StandardScaler` at col 4, `fit_transform` ends at 4+14+2+1+13 = 34
+  assert.deepEqual(range(f[0]), [1, 4, 1, 34]);
+});
+
+test('fix inside a main block: multi-line model.save, indentation kept, joblib alias reused, __future__ first', () => {
+  const src = `from __future__ import annotations
+import joblib as jl
+from sklearn import preprocessing
+
+if __name__ == "__main__":
+    self_scaler = preprocessing.StandardScaler()
+    self_scaler.partial_fit(batch)
+    model.save(
+        "out/model.keras",
+    )
+`;
+  const f = lintPythonScript(src);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].scalerClass, 'StandardScaler');
+  // the alias is used and no import is added
+  assert.deepEqual(f[0].fix?.inserts, [{ at: { cell: 0, line: 9, col: 5 }, text: '\n    jl.dump(self_scaler, "self_scaler.joblib")' }]);
+  const noAlias = src.replace('import joblib as jl\n', '');
+  const g = lintPythonScript(noAlias);
+  // `import joblib` goes after the __future__ import (line 1, before `from sklearn ...`)
+  assert.deepEqual(g[0].fix?.inserts[0], { at: { cell: 0, line: 1, col: 0 }, text: 'import joblib\n' });
+});
+
+test('class attributes: self.scaler fitted and dumped is fine; the fix names the last segment', () => {
+  const saved = `import joblib
+from sklearn.preprocessing import MinMaxScaler
+class Trainer:
+    def __init__(self):
+        self.scaler = MinMaxScaler()
+    def run(self, X, y):
+        self.scaler.fit(X)
+        self.model.fit(self.scaler.transform(X), y)
+        self.model.save("m.h5")
+        joblib.dump(self.scaler, "scaler.joblib")
+`;
+  assert.deepEqual(lintPythonScript(saved), []);
+  const forgot = saved.replace('        joblib.dump(self.scaler, "scaler.joblib")\n', '');
+  const f = lintPythonScript(forgot);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].scalerName, 'self.scaler');
+  assert.deepEqual(f[0].fix?.inserts, [{ at: { cell: 0, line: 8, col: 31 }, text: '\n        joblib.dump(self.scaler, "scaler.joblib")' }]);
+});
+
+test('pandas to_json, numpy save and saving the scaled data are not model saves / scaler saves', () => {
+  const src = `from sklearn.preprocessing import MinMaxScaler
+import numpy as np
+scaler = MinMaxScaler()
+X = scaler.fit_transform(X)
+df.to_json("data.json")
+np.save("scaled.npy", scaler.transform(X))
+`;
+  assert.deepEqual(lintPythonScript(src), [], 'no model is saved');
+  const withModel = src + 'model.save("m.h5")\n';
+  assert.deepEqual(lintPythonScript(withModel).map((x) => x.scalerName), ['scaler'], 'saving transformed data does not save the scaler');
+  const params = withModel + 'np.save("scaler_min.npy", scaler.data_min_)\n';
+  assert.deepEqual(lintPythonScript(params), [], 'saving the fitted parameters keeps the scaling reproducible');
+});
+
+test('strings that look like code (triple-quoted, f-strings, escaped quotes) are ignored', () => {
+  const src = `doc = """
+scaler = MinMaxScaler()
+scaler.fit(X)
+"""
+msg = f"model.save('{path}') and \\"scaler.fit(X)\\""
+model.save("m.h5")
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+});
+
+/** A notebook as Jupyter writes it (sources as line arrays). */
+function notebook(cells: { type: 'code' | 'markdown'; src: string }[]): string {
+  return JSON.stringify({
+    cells: cells.map((c) => ({
+      cell_type: c.type,
+      metadata: {},
+      source: c.src.split(/(?<=\n)/),
+      ...(c.type === 'code' ? { outputs: [], execution_count: null } : {}),
+    })),
+    metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' }, language_info: { name: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+test('notebook: positions map back to the cell index and its line; magics are skipped', () => {
+  const nb = notebook([
+    { type: 'markdown', src: '# Training\nscaler.fit(X) in markdown is not code\n' },
+    { type: 'code', src: '%matplotlib inline\n!pip install joblib\nimport numpy as np\nfrom sklearn.preprocessing import MinMaxScaler' },
+    { type: 'code', src: 'scaler = MinMaxScaler()\nX = scaler.fit_transform(X)' },
+    { type: 'markdown', src: 'Now train.' },
+    { type: 'code', src: 'model.fit(X, y)\nmodel.save("model.h5")' },
+  ]);
+  assert.deepEqual(
+    notebookCodeCells(nb).map((c) => c.index),
+    [1, 2, 4],
+  );
+  const f = lintNotebookJson(nb);
+  assert.equal(f.length, 1);
+  // cell 2, line 1: `X = scaler.fit_transform(X)`: 4 .. 4+6+1+13 = 24
+  assert.deepEqual([f[0].start, f[0].end], [
+    { cell: 2, line: 1, col: 4 },
+    { cell: 2, line: 1, col: 24 },
+  ]);
+  assert.deepEqual(f[0].fix?.inserts, [
+    { at: { cell: 1, line: 2, col: 0 }, text: 'import joblib\n' },
+    { at: { cell: 4, line: 1, col: 22 }, text: '\njoblib.dump(scaler, "scaler.joblib")' },
+  ]);
+});
+
+test('notebook that saves its scaler in a later cell, and a non-Python notebook: no warning', () => {
+  const nb = notebook([
+    { type: 'code', src: 'from sklearn.preprocessing import StandardScaler\nsc = StandardScaler()\nX = sc.fit_transform(X)' },
+    { type: 'code', src: 'model.save("m.keras")' },
+    { type: 'code', src: 'import joblib\njoblib.dump(sc, "sc.joblib")' },
+  ]);
+  assert.deepEqual(lintNotebookJson(nb), []);
+  const r = JSON.parse(nb.replace('joblib.dump(sc, \\"sc.joblib\\")', 'print(1)'));
+  assert.equal(lintNotebookJson(JSON.stringify(r)).length, 1);
+  r.metadata = { language_info: { name: 'R' } };
+  assert.deepEqual(lintNotebookJson(JSON.stringify(r)), []);
+  assert.deepEqual(lintNotebookJson('not json'), []);
+});
