@@ -37,6 +37,9 @@ let backendPromise: Promise<BackendName> | null = null;
 export function initBackend(pref: BackendPreference = 'auto', wasmDir?: string): Promise<BackendName> {
   if (backendPromise) return backendPromise;
   backendPromise = (async (): Promise<BackendName> => {
+    // Production mode: no debug checks and no console advertising of tfjs-node (it would land on
+    // the CLI's stderr and in the extension's log).
+    tf.env().set('PROD', true);
     if (pref !== 'cpu') {
       try {
         if (wasmDir) setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
