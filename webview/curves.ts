@@ -147,7 +147,7 @@ function drawChart(canvas: HTMLCanvasElement, c: CurveChartView, v: CurvesView, 
         },
       },
       plugins: {
-        legend: { labels: { color: theme.foreground, boxHeight: 2 } },
+        legend: { labels: { color: theme.foreground, boxHeight: 2, filter: (item) => !item.text.endsWith(' (raw)') } },
         decimation: { enabled: true, algorithm: 'lttb', samples: 1000 },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${formatNum(item.parsed.y)}` } },
       },

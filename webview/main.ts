@@ -192,8 +192,11 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
 });
 
 watchTheme(() => redrawCharts?.());
+let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {
   state.scroll[state.tab] = window.scrollY;
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(save, 250);
 });
 window.addEventListener('pagehide', save);
 
