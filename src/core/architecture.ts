@@ -284,34 +284,38 @@ function functional(className: string, config: Json, specs: Spec[], ctx: Ctx, ca
     ns.forEach((refs, idx) => pending.push({ spec: s, idx, refs }));
     inbound.set(s.name, [...new Set(ns.flat().map((r) => r[0]))]);
   }
-  const run = (p: { spec: Spec; idx: number; refs: Ref[] }, force: boolean): boolean => {
-    const inputs: (Shape | null)[] = [];
-    for (const r of p.refs) {
-      const v = resolve(r);
-      if (!v.ready && !force) return false;
-      inputs.push(v.shape);
-    }
+  const run = (p: { spec: Spec; idx: number; refs: Ref[] }): void => {
+    const inputs = p.refs.map((r) => resolve(r).shape);
     const r = evalSpec(p.spec, inputs, ctx);
     const arr = outs.get(p.spec.name) ?? [];
     arr[p.idx] = r.outputs;
     outs.set(p.spec.name, arr);
-    if (!evals.has(p.spec.name)) evals.set(p.spec.name, r);
-    return true;
+    if (p.idx === 0 || !evals.has(p.spec.name)) evals.set(p.spec.name, r);
   };
-  let progress = true;
-  let queue = pending;
-  while (queue.length && progress) {
-    progress = false;
-    const next: typeof queue = [];
-    for (const p of queue) {
-      if (run(p, false)) progress = true;
-      else next.push(p);
-    }
-    queue = next;
+  // Kahn's algorithm over layer calls: each call waits for the calls producing its inputs.
+  const keyOf = (r: Ref): string => {
+    const count = Math.max(nodes.get(r[0])?.length ?? 1, 1);
+    return `${r[0]}#${Math.min(Math.max(r[1] - (offset.get(r[0]) ?? 0), 0), count - 1)}`;
+  };
+  const waiting = new Map<string, number[]>();
+  const deps = pending.map((p, i) => {
+    const keys = new Set(p.refs.filter((r) => byName.has(r[0]) && !outs.has(r[0])).map(keyOf));
+    for (const k of keys) waiting.set(k, [...(waiting.get(k) ?? []), i]);
+    return keys.size;
+  });
+  const done = new Array<boolean>(pending.length).fill(false);
+  const ready = pending.map((_, i) => i).filter((i) => deps[i] === 0);
+  for (let head = 0; head < ready.length; head++) {
+    const i = ready[head];
+    const p = pending[i];
+    run(p);
+    done[i] = true;
+    for (const w of waiting.get(`${p.spec.name}#${p.idx}`) ?? []) if (--deps[w] === 0) ready.push(w);
   }
-  for (const p of queue) {
+  for (const [i, p] of pending.entries()) {
+    if (done[i]) continue;
     ctx.notes.push(`layer "${p.spec.name}": its inputs could not be followed (a cycle or a missing layer); shapes unknown`);
-    run(p, true);
+    run(p);
   }
   const layers: LayerSummary[] = [];
   for (const s of specs) {

@@ -368,6 +368,22 @@ describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
       },
     });
     assert.ok(cyc.notes?.some((n) => n.includes('could not be followed')));
+    // layers listed after the layers they feed are still followed: 8 -> 4 -> 2
+    const rev = keras({
+      class_name: 'Model',
+      config: {
+        name: 'r',
+        layers: [
+          { class_name: 'Dense', name: 'b', config: { name: 'b', units: 2 }, inbound_nodes: [[['a', 0, 0, {}]]] },
+          { class_name: 'Dense', name: 'a', config: { name: 'a', units: 4 }, inbound_nodes: [[['x', 0, 0, {}]]] },
+          { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 8] }, inbound_nodes: [] },
+        ],
+        input_layers: [['x', 0, 0]],
+        output_layers: [['b', 0, 0]],
+      },
+    });
+    // a: 8*4+4 = 36, b: 4*2+2 = 10
+    assert.deepEqual([rev.totalParams, rev.outputShapes, rev.notes], [46, [[null, 2]], undefined]);
   });
 });
 
