@@ -58,7 +58,9 @@ function tokenize(text: string, sep: string): { rows: Row[]; unterminatedQuoteAt
       if (nl < 0) nl = n;
       if (nextQuote >= 0 && nextQuote < i) nextQuote = text.indexOf('"', i);
       if (nextQuote < 0 || nextQuote > nl) {
-        const lineText = text.slice(i, nl).replace(/\r+$/, '');
+        let e = nl;
+        while (e > i && text.charCodeAt(e - 1) === 0x0d) e--;
+        const lineText = text.slice(i, e);
         if (lineText.trim() !== '') rows.push({ line, fields: lineText.split(sep) });
         i = nl;
         line++;
@@ -113,16 +115,26 @@ export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
   return names.some((x) => METRIC_NAME.test(x)) || LOG_NAME.test(path) ? sep : null;
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseNumber(raw: string): number | null {
+  // fast path: plain decimals (what Python writes); Number() alone would also take hex and ''
+  const c0 = raw.charCodeAt(0);
+  if ((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2d) {
+    const n = +raw;
+    if (n === n && !(raw.length > 1 && c0 === 0x30 && /[xXbBoO]/.test(raw[1]))) return n;
+  }
   const s = raw.trim();
   if (s === '' || s === 'NA') return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  if (NUMBER.test(s)) return Number(s);
   const l = s.toLowerCase();
   if (l === 'nan' || l === '-nan' || l === '+nan') return NaN;
   if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
   if (l === '-inf' || l === '-infinity') return -Infinity;
   return null;
 }
+
+const EPOCH = /^\d+$/;
 
 /** Reads a Keras CSVLogger file in full (steps = the epoch column). Throws ReadError. */
 export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
@@ -136,6 +148,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   }
   const series = new Map<string, { steps: number[]; values: number[] }>();
   let header: string[] = [];
+  let columns: { steps: number[]; values: number[] }[] = [];
   let headerLine = 0;
   let runs = 0;
   let prevEpoch = -Infinity;
@@ -147,6 +160,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
       runs++;
       prevEpoch = -Infinity;
       for (const name of header.slice(1)) if (!series.has(name)) series.set(name, { steps: [], values: [] });
+      columns = header.map((name) => series.get(name)!);
       continue;
     }
     if (f.length !== header.length) {
@@ -156,7 +170,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
       );
     }
     const epochRaw = f[0].trim();
-    if (!/^\d+$/.test(epochRaw)) {
+    if (!EPOCH.test(epochRaw)) {
       throw new ReadError('invalid-value', `${path}: row ${row.line}, column "epoch": "${epochRaw}" is not an epoch number`);
     }
     const epoch = Number(epochRaw);
@@ -168,7 +182,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
         const shown = f[c].length > 40 ? `${f[c].slice(0, 40)}...` : f[c];
         throw new ReadError('invalid-value', `${path}: row ${row.line}, column "${header[c]}": "${shown}" is not a number`);
       }
-      const s = series.get(header[c])!;
+      const s = columns[c];
       s.steps.push(epoch);
       s.values.push(v);
     }

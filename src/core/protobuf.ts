@@ -106,23 +106,30 @@ export class ProtoReader {
 
   /** A length-delimited field: its bytes (a view into `buf`, not a copy). */
   bytes(): Uint8Array {
-    const [s, e] = this.span();
-    return this.buf.subarray(s, e);
+    const s = this.delimited();
+    return this.buf.subarray(s, this.pos);
   }
 
   /** A length-delimited field: its `[start, end)` in `buf`. */
   span(): [number, number] {
+    const s = this.delimited();
+    return [s, this.pos];
+  }
+
+  // Reads a length and moves past the bytes it covers; returns their start (their end is `pos`).
+  private delimited(): number {
     const at = this.pos;
     const n = this.varint();
     if (n > this.end - this.pos) throw new ProtoError(`length ${n} runs past the end of the message`, at);
     const s = this.pos;
     this.pos += n;
-    return [s, this.pos];
+    return s;
   }
 
   /** A length-delimited field decoded as UTF-8. */
   string(): string {
-    const [s, e] = this.span();
+    const s = this.delimited();
+    const e = this.pos;
     // short ASCII strings (tags, plugin names) skip the TextDecoder call, which dominates otherwise
     if (e - s <= 64) {
       let out = '';
@@ -138,7 +145,8 @@ export class ProtoReader {
 
   /** Whether the current length-delimited field holds exactly the ASCII bytes of `text`. */
   equalsAscii(text: string): boolean {
-    const [s, e] = this.span();
+    const s = this.delimited();
+    const e = this.pos;
     if (e - s !== text.length) return false;
     for (let i = 0; i < text.length; i++) if (this.buf[s + i] !== text.charCodeAt(i)) return false;
     return true;
@@ -146,8 +154,8 @@ export class ProtoReader {
 
   /** A reader over the embedded message in the current length-delimited field. */
   message(): ProtoReader {
-    const [s, e] = this.span();
-    return new ProtoReader(this.buf, s, e, this.view);
+    const s = this.delimited();
+    return new ProtoReader(this.buf, s, this.pos, this.view);
   }
 
   /** Skips the current field's value. */
@@ -161,7 +169,7 @@ export class ProtoReader {
         this.pos += 8;
         return;
       case WireType.LengthDelimited:
-        this.span();
+        this.delimited();
         return;
       case WireType.Fixed32:
         this.need(4);

@@ -146,6 +146,14 @@ describe('csvLog: errors', () => {
     assert.equal(e.message, 'run/log.csv: row 5 has 2 fields, its header (row 1) has 3');
   });
 
+  it('refuses number forms Python never writes (hex, binary, underscores)', () => {
+    for (const bad of ['0x10', '0b1', '1_000', '--1', '1.2.3']) {
+      const e = readErr(`epoch,loss\n0,${bad}\n`);
+      assert.equal(e.message, `run/log.csv: row 2, column "loss": "${bad}" is not a number`);
+    }
+    assert.deepEqual(readCsvLogData(enc('epoch,loss\n0, 1.5 \n1,-2e-3\n2,+.5\n'), 'x').series.loss.values, [1.5, -0.002, 0.5]);
+  });
+
   it('a non-integer epoch and an unterminated quote', () => {
     const e = readErr('epoch,loss\n0,1\n1.5,2\n');
     assert.equal(e.code, 'invalid-value');
