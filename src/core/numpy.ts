@@ -32,6 +32,13 @@ export function parseDTypeSpec(spec: string): DType | null {
   return { kind, itemsize, byteorder, str: body };
 }
 
+/** numpy's `dtype.str` for a DType (`<f8`, `|O`, `<U3`, `|b1`). */
+export function dtypeStr(dt: DType): string {
+  if (dt.kind === 'O') return '|O';
+  if (dt.kind === 'U') return `${dt.byteorder}U${dt.itemsize / 4}`;
+  return `${dt.byteorder}${dt.kind}${dt.itemsize}`;
+}
+
 /** Applies the byte-order character of a pickled dtype's state (`<`, `>`, `|`, `=`). */
 export function withByteOrder(dt: DType, order: string): DType | null {
   if (order === '|' || order === '=' || order === '<' || order === '>') {

@@ -6,7 +6,7 @@
 import { ReadError, toFileError } from './errors';
 import { handlerFor, severityOf, type HandlerKind } from './pickleAllowlist';
 import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type DType, type PyValue } from './pyValue';
-import { arrayByteLength, arrayFromBytes, bufferBytes, latin1Bytes, parseDTypeSpec, reorderFortran, scalarFromBytes, withByteOrder } from './numpy';
+import { arrayByteLength, arrayFromBytes, bufferBytes, dtypeStr, latin1Bytes, parseDTypeSpec, reorderFortran, scalarFromBytes, withByteOrder } from './numpy';
 import type { FileError } from './types';
 
 /** One refused global (or refused use of an allowlisted one). */
@@ -999,7 +999,7 @@ function finalize(root: Item, st: ScanState): PyValue {
       if (!v.result) throw new ReadError('pickle-malformed', `${st.path}: an array is used before its state was set`);
       return v.result;
     }
-    if (v instanceof DTypeBox) return new PyObject('numpy.dtype', v.dtype.str);
+    if (v instanceof DTypeBox) return new PyObject('numpy.dtype', dtypeStr(v.dtype));
     if (v instanceof PyGlobal) {
       const k = handlerFor(v.qualifiedName);
       if (k !== 'typeRef' && k !== 'sklearn') st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
