@@ -4,12 +4,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
-// h5wasm (HDF5) is ESM-only and asks `import.meta.url` for its own location (createRequire): in the
-// CommonJS bundles that is the bundle's URL. utf8 keeps its embedded wasm string at 1-2 bytes a
-// byte instead of 4-byte \x escapes (10 MB instead of 11.6 MB).
-const nodeCjs = { define: { 'import.meta.url': '__importMetaUrl' }, charset: 'utf8' };
-// "use strict" first: the banner would otherwise push esbuild's directive out of first place.
-const importMetaUrl = `"use strict";\nvar __importMetaUrl = require('url').pathToFileURL(__filename).href;`;
+import { importMetaUrl, nodeCjs } from './esbuildNode.mjs';
 
 await Promise.all([
   esbuild.build({
@@ -32,6 +27,16 @@ await Promise.all([
     target: 'node18',
     ...nodeCjs,
     banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` },
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/predictWorker.ts'],
+    outfile: 'dist/predictWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    ...nodeCjs,
+    banner: { js: importMetaUrl },
   }),
   esbuild.build({
     ...common,
