@@ -128,8 +128,10 @@ function unknownParamsNote(name: string, cls: string): string {
 
 function evalSpec(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
   if (PYTHON_ONLY_CLASSES.has(spec.cls)) ctx.python.add(spec.cls);
-  if (MODEL_CLASSES.has(spec.cls) || configLayers(spec.cfg) !== null && Array.isArray(spec.cfg.layers)) {
-    const b = buildModel(spec.cls, spec.cfg, ctx, inputs);
+  if (spec.cls === 'Merge' && Array.isArray(spec.cfg.layers)) return keras1Merge(spec, inputs, ctx);
+  const modelConfig = spec.raw.config;
+  if (configLayers(modelConfig) && (MODEL_CLASSES.has(spec.cls) || isObj(modelConfig))) {
+    const b = buildModel(spec.cls, modelConfig, ctx, inputs);
     return { outputs: b.outputs, params: b.total, nonTrainable: b.nonTrainable, layers: b.layers, known: true };
   }
   const r = evalLayer(spec.cls, spec.cfg, inputs, ctx);
@@ -137,8 +139,30 @@ function evalSpec(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
   return r;
 }
 
-function toSummary(spec: Spec, r: Evaluated, inbound: string[], ctx: Ctx, parentTrainable: boolean): LayerSummary {
+/** A Keras 1 `Merge` inside a Sequential: its config holds the branch models it merges. */
+function keras1Merge(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
+  const branches: LayerSummary[] = [];
+  const outs: (Shape | null)[] = [];
+  let params = 0;
+  let nonTrainable = 0;
+  for (const [i, b] of (spec.cfg.layers as unknown[]).entries()) {
+    const bs = specOf(b, i);
+    const r = evalSpec(bs, [inputs[0] ?? null], ctx);
+    const l = toSummary(bs, r, [], ctx, spec.cfg.trainable !== false);
+    branches.push(l);
+    outs.push(r.outputs[0] ?? null);
+    params += l.params;
+    nonTrainable += l.nonTrainableParams ?? 0;
+  }
+  const merged = evalLayer('Merge', spec.cfg, outs, ctx);
+  return { outputs: merged.outputs, params, nonTrainable, layers: branches, known: true };
+}
+
+function toSummary(spec: Spec, rIn: Evaluated, inbound: string[], ctx: Ctx, parentTrainable: boolean): LayerSummary {
+  let r = rIn;
   const trainable = parentTrainable && spec.cfg.trainable !== false;
+  // A hostile or broken config can imply absurd counts (negative units, 1e308 filters).
+  if (r.params !== null && !(Number.isSafeInteger(r.params) && r.params >= 0)) r = { ...r, params: null };
   const params = r.params ?? 0;
   const nonTrainable = trainable ? r.nonTrainable : params;
   const known = r.outputs.filter((s): s is Shape => s !== null);

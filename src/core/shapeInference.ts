@@ -59,6 +59,8 @@ function convLen(len: number | null, k: number, pad: string, stride: number, dil
   if (pad === 'same' || pad === 'causal') out = len;
   else if (pad === 'full') out = len + dk - 1;
   else out = len - dk + 1;
+  // A kernel larger than its input: Keras refuses the model; the shape is unknown.
+  if (out <= 0 || stride <= 0) return null;
   return Math.floor((out + stride - 1) / stride);
 }
 
@@ -366,6 +368,7 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
   switch (cls) {
     case 'Dense': {
       const units = numOf(cfg, 'units', 'output_dim');
+      if (units !== null && units < 0) return out1(null, null);
       const inDim = last(x);
       const params = units === null || inDim === null ? null : inDim * units + (useBias(cfg) ? units : 0);
       return out1(x && units !== null ? [...x.slice(0, -1), units] : null, params);

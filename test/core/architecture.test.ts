@@ -346,6 +346,31 @@ describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
     // Keras 1 GRU: 3*(3*4 + 4*4 + 4) = 96
     assert.deepEqual([g.layers[0].params, g.layers[0].outputShape], [96, [null, 4]]);
   });
+  it('Keras 1 Sequential starting with a Merge of two Sequential branches (bare-list configs)', () => {
+    const branch = (name: string, inDim: number, out: number): J => ({
+      class_name: 'Sequential',
+      config: [{ class_name: 'Dense', config: { name, output_dim: out, input_dim: inDim, init: 'glorot_uniform', batch_input_shape: [null, inDim] } }],
+    });
+    const s = keras({
+      class_name: 'Sequential',
+      keras_version: '1.2.2',
+      config: [
+        { class_name: 'Merge', config: { name: 'merge_1', mode: 'concat', concat_axis: -1, layers: [branch('dense_1', 10, 8), branch('dense_2', 6, 4)] } },
+        { class_name: 'Dense', config: { name: 'dense_3', output_dim: 1, init: 'glorot_uniform' } },
+      ],
+    });
+    // branches 10*8+8 = 88 and 6*4+4 = 28, concat 8+4 = 12, head 12*1+1 = 13
+    assert.deepEqual(s.layers.map((l) => [l.name, l.params, l.outputShape]), [['merge_1', 116, [null, 12]], ['dense_3', 13, [null, 1]]]);
+    assert.deepEqual(s.layers[0].layers?.map((l) => l.params), [88, 28]);
+    assert.equal(s.totalParams, 129);
+  });
+  it('absurd configs give unknown counts and shapes, not negative ones', () => {
+    const s = keras(seq2([null, 8], ['Dense', { units: -5 }]));
+    assert.equal(s.layers[0].params, 0);
+    assert.ok(s.notes?.some((n) => n.includes('not known')));
+    const c = keras(seq2([null, 4, 4, 3], ['Conv2D', { filters: 2, kernel_size: [9, 9], padding: 'valid' }]));
+    assert.deepEqual(c.layers[0].outputShape, [null, null, null, 2]);
+  });
   it('refuses what is not a model config', () => {
     for (const bad of [{ a: 1 }, { class_name: 'Adam', config: { lr: 0.001 } }, { loss: 'mse', optimizer: 'adam' }, [], null, 'x', { class_name: 'Sequential', config: null }]) {
       assert.throws(() => keras(bad), (e: unknown) => e instanceof ReadError && e.code === 'not-a-model', JSON.stringify(bad));
