@@ -21,7 +21,7 @@ function rangeBar(range: { lo: number; hi: number } | null, axis: { lo: number; 
 }
 
 function scalerSection(s: ScalerView, level: number): HTMLElement {
-  const head = el(level === 2 ? 'h2' : 'h3', {}, s.name, s.target ? el('span', { class: 'badge', text: 'target scaler' }) : null, level > 2 && s.className ? ` ${s.className}` : '');
+  const head = el(level === 2 ? 'h2' : 'h3', {}, s.name, s.where ? el('code', { class: 'where', text: ` ${s.where}` }) : null, s.target ? el('span', { class: 'badge', text: 'target scaler' }) : null, level > 2 && s.className ? ` ${s.className}` : '');
   const meta = el(
     'p',
     { class: 'meta' },
@@ -63,6 +63,8 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
     parts.push(table);
     if (s.axis) parts.push(el('p', { class: 'note', text: `Bars share one axis: ${axisText}.` }));
   }
+  if (s.settings.length)
+    parts.push(el('dl', { class: 'extras settings', attrs: { 'aria-label': 'Settings' } }, ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
   if (s.extras.length)
     parts.push(el('dl', { class: 'extras' }, ...s.extras.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
   for (const st of s.steps) parts.push(scalerSection(st, 3));

@@ -6,6 +6,8 @@ import type { BundleIndex } from '../core/bundleIndex';
 import { readCsvLogData } from '../core/csvLog';
 import { baseName, dirName, type FileSource } from '../core/fileSource';
 import { readHistoryJsonData } from '../core/historyJson';
+import { historyFromPyValue } from '../core/historyPickle';
+import { loadPickleBytes } from '../core/joblib';
 import { readTfeventsFile, TfeventsError } from '../core/tfevents';
 import type { Bundle, FileReport, LogData } from '../core/types';
 import { buildBundleViewModel, exportChart, type LoadedLog } from '../core/viewModel';
@@ -49,6 +51,12 @@ async function loadLogData(source: FileSource, r: FileReport): Promise<LogData |
       if (size > MAX_LOG_BYTES) return null;
       const text = new TextDecoder('utf-8').decode(await source.readFile(r.path));
       return readHistoryJsonData(JSON.parse(text), r.path);
+    }
+    case 'history-pickle': {
+      if (size > MAX_LOG_BYTES) return null;
+      // the allowlist unpickler: nothing in the file is executed
+      const load = loadPickleBytes(await source.readFile(r.path), { path: r.path });
+      return load.value === null || load.report.verdict !== 'safe' ? null : historyFromPyValue(load.value);
     }
     default:
       return null;

@@ -13,6 +13,7 @@ import {
   splitRestarts,
   type NamedSeries,
 } from './curves';
+import type { SklearnScaler } from './sklearn';
 import type { Bundle, FileReport, LayerSummary, LogData, ModelSummary, Scaler, Shape } from './types';
 import type {
   ArchitectureView,
@@ -320,8 +321,13 @@ function columnLabel(cls: string, param: string): string {
 }
 
 function isTargetScaler(path: string): boolean {
-  const n = baseName(path).toLowerCase();
-  return /(^|[^a-z])(y|target|targets|label|labels|output|outputs)[_\-.]?(scaler|scale|norm|normali[sz]er|transformer)/.test(n) || /^y[_\-.]/.test(n);
+  const n = baseName(path.replace(/\.$/, '')).toLowerCase();
+  const stem = n.replace(/\.[a-z0-9]+$/, '');
+  return (
+    /(^|[^a-z])(y|target|targets|label|labels|output|outputs)[_\-.]?(scaler|scale|norm|normali[sz]er|transformer)/.test(n) ||
+    /^y[_\-.]/.test(n) ||
+    /(scaler|scale|norm|normali[sz]er|transformer)[_\-.]?(y|target|targets|label|labels|output|outputs)$/.test(stem)
+  );
 }
 
 function rangeOf(p: Record<string, number | number[]>, i: number): { lo: number; hi: number } | null {
@@ -362,8 +368,14 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(6);
 }
 
+function short(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 200 ? `${t.slice(0, 199)}…` : t;
+}
+
 /** One scaler (and its Pipeline steps) as a per-feature table with range bars. */
 export function buildScalerView(s: Scaler, path: string, root: string, target: boolean): ScalerView {
+  const sk = s as SklearnScaler;
   const p = s.params;
   let n = s.nFeaturesIn ?? null;
   if (n === null) for (const v of Object.values(p)) if (Array.isArray(v)) n = Math.max(n ?? 0, v.length);
@@ -399,6 +411,9 @@ export function buildScalerView(s: Scaler, path: string, root: string, target: b
       const text = Array.isArray(v) ? `[${v.slice(0, 12).map(fmt).join(', ')}${v.length > 12 ? `, … (${v.length} values)` : ''}]` : fmt(v);
       return { param: k, value: text };
     });
+  if (sk.categories) extras.push({ param: 'categories_', value: short(sk.categories) });
+  const settings = Object.entries(sk.hyper ?? {}).map(([k, v]) => ({ param: k, value: short(v) }));
+  const where = sk.name ?? sk.path ?? null;
   return {
     path,
     name: relativeTo(root, path),
@@ -412,6 +427,8 @@ export function buildScalerView(s: Scaler, path: string, root: string, target: b
     features,
     axis: axisLo <= axisHi ? { lo: axisLo, hi: axisHi } : null,
     extras,
+    settings,
+    where,
     steps: (s.steps ?? []).map((st) => buildScalerView(st, path, root, target)),
     error: null,
   };
@@ -423,7 +440,13 @@ function scalerViews(bundle: Bundle, byPath: Map<string, FileReport>): ScalerVie
     const r = byPath.get(path);
     const target = isTargetScaler(path);
     if (r?.scaler) {
-      out.push(buildScalerView(r.scaler, path, bundle.root, target));
+      const primary = r.scaler as SklearnScaler;
+      const all = [primary, ...(primary.others ?? [])];
+      for (const s of all) {
+        // a dict wrapper names its objects: {"x": scaler_x, "y": scaler_y}
+        const keyTarget = s.path ? isTargetScaler(s.path.split('.').pop() ?? '') || /^(y|target)$/i.test(s.path.split('.').pop() ?? '') : false;
+        out.push(buildScalerView(s, path, bundle.root, all.length > 1 ? keyTarget : target));
+      }
       continue;
     }
     const reason = r?.error ? `${r.error.code}: ${r.error.message}` : r?.pickle && r.pickle.verdict !== 'safe' ? `not loaded: pickle ${r.pickle.verdict}` : 'no scaler found in this file';
@@ -440,6 +463,8 @@ function scalerViews(bundle: Bundle, byPath: Map<string, FileReport>): ScalerVie
       features: [],
       axis: null,
       extras: [],
+      settings: [],
+      where: null,
       steps: [],
       error: reason,
     });

@@ -139,6 +139,10 @@ export interface ScalerView {
   axis: { lo: number; hi: number } | null;
   /** Fitted values that are not per-feature. */
   extras: { param: string; value: string }[];
+  /** Hyperparameters (feature_range, with_mean, method...) when the reader gives them. */
+  settings: { param: string; value: string }[];
+  /** Where in the file the object was found (`scaler`, `models.y`, a Pipeline step name), if not at the top. */
+  where: string | null;
   steps: ScalerView[];
   error: string | null;
 }

@@ -331,3 +331,27 @@ test('whole view: focus tab from the file role, images listed, unreadable logs s
   assert.equal(vm.architecture.length, 1);
   assert.equal(buildBundleViewModel({ bundle, files, logs: [], curveOptions: DEFAULT_CURVE_OPTIONS, focusPath: '/w/run/old.csv' }).focus?.tab, 'curves');
 });
+
+test('a file holding several scalers (dict wrapper) lists each, the y one as target; settings and step names shown', () => {
+  const x = { class: 'MinMaxScaler', module: 'm', sklearnVersion: null, nFeaturesIn: 1, featureNames: null, params: { data_min_: [0], data_max_: [1] }, path: 'scaler_x', hyper: { feature_range: [0, 1] } };
+  const y = { class: 'StandardScaler', module: 'm', sklearnVersion: null, nFeaturesIn: 1, featureNames: null, params: { mean_: [3], scale_: [1] }, path: 'scaler_y' };
+  const b: Bundle = { root: '/r', files: { scaler: ['/r/scalers.pkl'], structure: [], weights: [], model: [], log: [] }, complete: false, findings: [] };
+  const f: FileReport[] = [{ path: '/r/scalers.pkl', role: 'scaler', format: 'sklearn-pickle', error: null, scaler: { ...x, others: [y] } as Scaler }];
+  const vm = buildBundleViewModel({ bundle: b, files: f, logs: [], curveOptions: DEFAULT_CURVE_OPTIONS });
+  assert.deepEqual(
+    vm.preprocessing.scalers.map((s) => [s.className, s.where, s.target, s.settings]),
+    [
+      ['MinMaxScaler', 'scaler_x', false, [{ param: 'feature_range', value: '[0,1]' }]],
+      ['StandardScaler', 'scaler_y', true, []],
+    ],
+  );
+  // a Pipeline's steps keep their names
+  const pipe = buildScalerView(
+    { class: 'Pipeline', module: 'sklearn.pipeline', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {}, steps: [{ ...x, path: undefined, name: 'scale' } as Scaler] },
+    '/r/p.pkl',
+    '/r',
+    false,
+  );
+  assert.equal(pipe.steps[0].where, 'scale');
+  assert.equal(pipe.features.length, 0);
+});
