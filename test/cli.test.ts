@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -59,5 +59,23 @@ describe('model-bundles CLI', () => {
     }
     assert.ok(Array.isArray(doc.bundles));
     assert.deepEqual(listing(dir), before);
+  });
+
+  it('predict --json prints the contract fields and predict errors exit 1 with one line', () => {
+    const r = cli('predict', 'examples/complete-bundle', '--input', 'examples/inputs.csv', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const ref = JSON.parse(readFileSync('examples/reference/complete-bundle.json', 'utf8')) as { outputs: number[][] };
+    assert.equal(doc.rows, 5);
+    assert.equal(doc.scaledInput, true);
+    assert.equal(doc.unscaledOutput, true);
+    assert.equal(doc.backend, 'wasm');
+    assert.deepEqual(doc.warnings, []);
+    doc.outputs.forEach((row: number[], i: number) => assert.ok(Math.abs(row[0] - ref.outputs[i][0]) < 1e-5 * Math.abs(ref.outputs[i][0])));
+    const bad = cli('predict', 'examples/complete-bundle', '--input', 'examples/make_examples.py');
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+    assert.match(bad.stderr, /^model-bundles: examples\/make_examples\.py: /);
+    assert.equal(cli('predict', 'examples/complete-bundle').code, 2);
   });
 });
