@@ -19,7 +19,7 @@ const PICKLE_NAME = /\.(pkl|pickle|joblib|jbl|jl|sav|p|pck|pcl|pk|dump|gz|z|bz2|
 /** Compressed names that are clearly something else. */
 const NOT_PICKLE_GZ = /\.(csv|tsv|txt|json|jsonl|tar|h5|hdf5|npy|npz|log|png|jpg)\.(gz|bz2|xz|lz4|z)$/i;
 /** Names that say "preprocessing object", so a refused or broken file still counts as the bundle's scaler. */
-const SCALER_NAME = /scal|norm|standard|minmax|robust|quantile|preproc|transform|encod|imput|pipe/i;
+const SCALER_NAME = /scaler|scaling|scale[-_.]|normali[sz]|standard|minmax|robust|quantile|preproc|transformer|encoder|imputer|pipe/i;
 
 /** Opcodes a protocol 0/1 pickle can start with (no PROTO): MARK, lists, dicts, GLOBAL, NONE, INT... */
 const P01_FIRST = new Set([...'(]})cNISVFLlditUTXJKMGqpghi'].map((c) => c.charCodeAt(0)));

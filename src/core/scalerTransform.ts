@@ -163,7 +163,14 @@ function yeoJohnsonInverse(x: number, l: number): number {
 }
 
 function mapColumns(rows: number[][], f: (x: number, j: number) => number): number[][] {
-  return rows.map((r) => r.map((x, j) => f(x, j)));
+  const out = new Array<number[]>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    // slice() keeps the row a packed double array; values are then replaced in place.
+    const o = rows[i].slice();
+    for (let j = 0; j < o.length; j++) o[j] = f(o[j], j);
+    out[i] = o;
+  }
+  return out;
 }
 
 /** The inner StandardScaler of a standardizing PowerTransformer. */

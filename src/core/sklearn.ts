@@ -369,6 +369,13 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   return out;
 }
 
+/** The path segment of a dict key: `.name` (bare `name` first), `[3]` for numbers, `[?]` for other keys. */
+function keyPath(k: unknown, path: string): string {
+  if (typeof k === 'string') return path ? `.${k}` : k;
+  if (typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean' || k === null) return `[${String(k)}]`;
+  return '[?]';
+}
+
 /**
  * Every scikit-learn preprocessing object in a value: the value itself, or the objects found in a
  * plain dict's values / a list's or tuple's items (e.g. `{'scaler': s, 'features': [...]}`), in order.
@@ -395,7 +402,7 @@ export function findScalers(value: PyValue): SklearnScaler[] {
     if (depth >= MAX_DEPTH) continue;
     let children: { v: PyValue; key: string }[] | null = null;
     if (v instanceof Map) {
-      children = [...v].map(([k, x]) => ({ v: x, key: typeof k === 'string' ? (path ? `.${k}` : k) : `[${String(k)}]` }));
+      children = [...v].map(([k, x]) => ({ v: x, key: keyPath(k, path) }));
     } else {
       let items: PyValue[] | null = null;
       if (Array.isArray(v)) items = v;

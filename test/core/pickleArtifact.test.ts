@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { PickleLoad } from '../../src/core/joblib';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { isScalerName, pickleArtifactReader, resultFromLoad, sniffContainer } from '../../src/core/pickleArtifact';
 import { NdArray, PyObject, type PyValue } from '../../src/core/pyValue';
+import type { SklearnScaler } from '../../src/core/sklearn';
 import type { PickleReport } from '../../src/core/types';
-import { dtypeOf } from '../fixtures/reference/sklearn/stateJson';
+import { decodeNumber, dtypeOf } from '../fixtures/reference/sklearn/stateJson';
+import { assertScalerMatches, paramsRef } from '../fixtures/reference/sklearn/paramsRef';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const head = (rel: string): Uint8Array => readFileSync(join(FIX, rel)).subarray(0, 4096);
@@ -64,7 +67,9 @@ describe('sniff: pickle / joblib containers by magic bytes', () => {
     assert.ok(isScalerName('models/scaler.pkl'));
     assert.ok(isScalerName('x_minmax.joblib'));
     assert.ok(isScalerName('imputer.pkl'));
+    assert.ok(isScalerName('y_scale.pkl'));
     assert.equal(isScalerName('history.pkl'), false);
+    assert.equal(isScalerName('np2_i8scalar_p4.pkl'), false);
   });
 });
 
@@ -170,5 +175,139 @@ describe('resultFromLoad: roles, formats and errors', () => {
     assert.equal(r.role, 'scaler');
     assert.equal(r.error?.code, 'not-a-scaler');
     assert.match(r.error!.message, /holds a list/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// End to end: real files, controls and our fixtures read from disk through loadPickleBytes.
+// Expected values: test/fixtures/reference/sklearn/make_params_reference.py (restricted joblib.load).
+
+const source = new NodeFileSource();
+async function readFixture(rel: string) {
+  const p = join(FIX, rel);
+  const st = statSync(p);
+  const h = readFileSync(p).subarray(0, 4096);
+  assert.ok(pickleArtifactReader.sniff(h, p), `${rel}: sniffed as pickle / joblib`);
+  return pickleArtifactReader.read({ path: p, size: st.size, head: h, source });
+}
+
+describe('end to end: every scikit-learn file equals the restricted-unpickler reference', () => {
+  const entries = Object.entries(paramsRef.files);
+  assert.ok(entries.length >= 70);
+  for (const [rel, e] of entries) {
+    it(rel, async () => {
+      const r = await readFixture(rel);
+      assert.equal(r.error, null, `${rel}: ${JSON.stringify(r.error)}`);
+      assert.equal(r.pickle?.verdict, 'safe');
+      assert.deepEqual(r.pickle?.refused, []);
+      if (e.scalers.length) {
+        assert.equal(r.role, 'scaler');
+        // joblib container: compressed, or NumpyArrayWrapper arrays in the stream (checked on the raw bytes).
+        const raw = readFileSync(join(FIX, rel));
+        const wrapper = Buffer.from(raw).includes('NumpyArrayWrapper') || /_(zlib|gzip|bz2|lzma|xz|lz4)\.joblib$/.test(rel);
+        assert.equal(r.format, wrapper ? 'joblib' : 'sklearn-pickle');
+        const s = r.scaler as SklearnScaler;
+        const found = [s, ...(s.others ?? [])];
+        assert.equal(found.length, e.scalers.length, 'objects in the file');
+        e.scalers.forEach((x, i) => assertScalerMatches(found[i], x, `${rel} #${i}`));
+      } else if (e.history) {
+        assert.equal(r.role, 'log');
+        assert.equal(r.format, 'history-pickle');
+        for (const [name, raw] of Object.entries(e.history)) {
+          const v = raw.map(decodeNumber);
+          const sum = r.log!.series[name];
+          assert.equal(sum.points, v.length);
+          assert.equal(sum.first, v[0]);
+          assert.equal(sum.last, v[v.length - 1]);
+          assert.equal(sum.min, Math.min(...v));
+          assert.equal(sum.max, Math.max(...v));
+        }
+      } else {
+        assert.equal(r.role, 'other'); // numpy-only controls
+      }
+    });
+  }
+
+  it('real files: version, class, feature count and names as SOURCES.md lists them', async () => {
+    const cases: [string, string, string, number, string[] | null][] = [
+      ['real/556isback__StockFactorExtractionUsingNeuralNetwork/scaler.joblib', 'RobustScaler', '1.5.0', 110, null],
+      ['real/AlbertFrydensberg__ML_Ops_59/models/scaler.joblib', 'StandardScaler', '1.8.0', 13, ['Alcohol', 'Malic acid', 'Ash']],
+      ['real/gazi-faysal-jubayer__ExoBengal/models/scaler.pkl', 'StandardScaler', '1.6.1', 9, ['koi_period', 'koi_prad', 'koi_teq']],
+      ['real/gazi-faysal-jubayer__ExoBengal/models/imputer.pkl', 'SimpleImputer', '1.6.1', 9, ['koi_period', 'koi_prad', 'koi_teq']],
+    ];
+    for (const [rel, cls, version, n, names] of cases) {
+      const r = await readFixture(rel);
+      assert.equal(r.role, 'scaler');
+      assert.equal(r.format, 'joblib', `${rel}: joblib.dump wrote NumpyArrayWrapper arrays`);
+      assert.equal(r.scaler?.class, cls);
+      assert.equal(r.scaler?.sklearnVersion, version);
+      assert.equal(r.scaler?.nFeaturesIn, n);
+      if (names) assert.deepEqual(r.scaler?.featureNames?.slice(0, 3), names);
+      else assert.equal(r.scaler?.featureNames, null);
+    }
+  });
+
+  it('compressed joblib controls give the same StandardScaler as the uncompressed one', async () => {
+    const plain = (await readFixture('hostile/controls/standard.joblib')).scaler;
+    for (const c of ['zlib', 'gzip', 'bz2', 'lzma', 'xz', 'lz4']) {
+      const r = await readFixture(`hostile/controls/standard_${c}.joblib`);
+      assert.equal(r.format, 'joblib', c);
+      assert.deepEqual(r.scaler, plain, c);
+    }
+  });
+});
+
+describe('end to end: hostile pickles are refused, naming the global, never giving a scaler', () => {
+  const refused: [string, string][] = [
+    ['picklescan/malicious1_v0.pkl', '__builtin__.eval'],
+    ['picklescan/malicious1_v3.pkl', 'builtins.eval'],
+    ['picklescan/malicious1_v4.pkl', 'builtins.eval'],
+    ['picklescan/malicious2_v0.pkl', 'posix.system'],
+    ['picklescan/malicious2_v3.pkl', 'posix.system'],
+    ['picklescan/malicious2_v4.pkl', 'posix.system'],
+    ['generated/joblib_objarray_nested_os_system.joblib', 'posix.system'],
+    ['generated/joblib_zlib_os_system.joblib', 'posix.system'],
+    ['generated/joblib_gzip_os_system.joblib', 'posix.system'],
+    ['generated/joblib_lz4_os_system.joblib', 'posix.system'],
+    ['generated/pipeline_functiontransformer_os_system.pkl', 'posix.system'],
+    ['generated/trailing_second_pickle_eval.pkl', 'builtins.eval'],
+  ];
+  for (const [rel, global] of refused) {
+    it(`${rel}: unsafe-pickle naming ${global}`, async () => {
+      const r = await readFixture(`hostile/${rel}`);
+      assert.equal(r.error?.code, 'unsafe-pickle');
+      assert.ok(r.error!.message.includes(global), r.error!.message);
+      assert.equal(r.pickle?.verdict, 'dangerous');
+      assert.equal(r.scaler, undefined);
+      assert.ok(r.role === 'other' || r.role === 'scaler');
+    });
+  }
+  it('functiontransformer_np_log1p_ufunc.pkl: unsupported-pickle, not loaded', async () => {
+    const r = await readFixture('hostile/generated/functiontransformer_np_log1p_ufunc.pkl');
+    assert.equal(r.error?.code, 'unsupported-pickle');
+    assert.notEqual(r.pickle?.verdict, 'safe');
+    assert.equal(r.scaler, undefined);
+  });
+  it('build_state_proto_key.pkl: odd state keys stay inert data, no prototype is touched', async () => {
+    const r = await readFixture('hostile/generated/build_state_proto_key.pkl');
+    assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
+    if (r.scaler) {
+      assert.deepEqual(r.scaler.params, {});
+      assert.equal(Object.getPrototypeOf(r.scaler.params), Object.prototype);
+    }
+  });
+  it('no other hostile file yields a scaler or a log', async () => {
+    for (const dir of ['picklescan', 'generated']) {
+      for (const name of readdirSync(join(FIX, 'hostile', dir))) {
+        if (name === 'build_state_proto_key.pkl') continue;
+        const p = join(FIX, 'hostile', dir, name);
+        const h = readFileSync(p).subarray(0, 4096);
+        if (!pickleArtifactReader.sniff(h, p)) continue;
+        const r = await pickleArtifactReader.read({ path: p, size: statSync(p).size, head: h, source });
+        assert.equal(r.scaler, undefined, name);
+        assert.equal(r.log, undefined, name);
+        assert.ok(r.pickle, `${name}: has a pickle report`);
+      }
+    }
   });
 });

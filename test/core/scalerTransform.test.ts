@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ReadError } from '../../src/core/errors';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { pickleArtifactReader } from '../../src/core/pickleArtifact';
 import {
   canInverse,
   canTransform,
@@ -33,7 +35,7 @@ const ref = JSON.parse(readFileSync(join(REF_DIR, 'transform_reference.json'), '
 const rows = (m: unknown[][]): number[][] => m.map((r) => r.map(decodeNumber));
 
 /** 1e-12 relative, 1e-12 absolute near 0; NaN equals NaN; infinities exactly. */
-export function assertClose(actual: number[][], expected: number[][], what: string): void {
+function assertClose(actual: number[][], expected: number[][], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: row count`);
   for (let i = 0; i < expected.length; i++) {
     assert.equal(actual[i].length, expected[i].length, `${what}: row ${i} length`);
@@ -148,4 +150,20 @@ describe('transform errors and edge cases', () => {
   it('featureRanges is null where the scaler does not record its training range', () => {
     assert.equal(featureRanges(std), null);
   });
+});
+
+describe('end to end: the saved files, read through the pickle reader, transform like scikit-learn', () => {
+  const source = new NodeFileSource();
+  for (const c of ref.cases) {
+    it(`${c.file}`, async () => {
+      const p = join(__dirname, '..', 'fixtures', 'sklearn', c.file);
+      const st = statSync(p);
+      const r = await pickleArtifactReader.read({ path: p, size: st.size, head: readFileSync(p).subarray(0, 4096), source });
+      assert.equal(r.error, null, JSON.stringify(r.error));
+      const s = r.scaler;
+      assert.ok(s);
+      assertClose(transform(s, rows(c.inputs)), rows(c.transform), `${c.file} transform`);
+      if (c.inverse) assertClose(inverseTransform(s, rows(c.transform)), rows(c.inverse), `${c.file} inverse_transform`);
+    });
+  }
 });

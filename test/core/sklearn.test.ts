@@ -1,57 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
-import { findScalers, toScaler, type SklearnScaler } from '../../src/core/sklearn';
-import { decodeNumber, dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
+import { findScalers, toScaler } from '../../src/core/sklearn';
+import { assertScalerMatches, paramsRef } from '../fixtures/reference/sklearn/paramsRef';
+import { dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
 
 // Reference: test/fixtures/reference/sklearn/make_params_reference.py (restricted joblib.load under
 // scikit-learn 1.2.1, every value read from the raw pickled state).
-const REF_DIR = join(__dirname, '..', 'fixtures', 'reference', 'sklearn');
-/** One scikit-learn object as the reference describes it. */
-export interface RefScaler {
-  class: string;
-  module: string;
-  sklearnVersion: string | null;
-  nFeaturesIn: number | null;
-  featureNames: string[] | null;
-  params: Record<string, unknown>;
-  categories?: unknown[][];
-  steps?: RefScaler[];
-  name?: string;
-  columns?: (number | string)[];
-}
-/** The reference file. */
-export interface ParamsRef {
-  files: Record<string, { scalers: RefScaler[]; value?: unknown; history?: Record<string, unknown[]> }>;
-}
-export const paramsRef = JSON.parse(readFileSync(join(REF_DIR, 'params_reference.json'), 'utf8')) as ParamsRef;
-
-const decodeParam = (v: unknown): number | number[] => (Array.isArray(v) ? v.map(decodeNumber) : decodeNumber(v));
-const decodeCat = (v: unknown): unknown => (v === 'nan' ? NaN : v);
-
-/** Asserts that our Scaler says exactly what the reference says (every param, same keys). */
-export function assertScalerMatches(actual: SklearnScaler, expected: RefScaler, where: string): void {
-  assert.equal(actual.class, expected.class, `${where}: class`);
-  assert.equal(actual.module, expected.module, `${where}: module`);
-  assert.equal(actual.sklearnVersion, expected.sklearnVersion, `${where}: sklearnVersion`);
-  assert.equal(actual.nFeaturesIn, expected.nFeaturesIn, `${where}: nFeaturesIn`);
-  assert.deepEqual(actual.featureNames, expected.featureNames, `${where}: featureNames`);
-  assert.deepEqual(Object.keys(actual.params).sort(), Object.keys(expected.params).sort(), `${where}: param names`);
-  for (const [k, v] of Object.entries(expected.params)) {
-    // Exact: both sides hold the file's float64 (or int) values.
-    assert.deepEqual(actual.params[k], decodeParam(v), `${where}: ${k}`);
-  }
-  if (expected.categories) {
-    assert.deepEqual(actual.categories, expected.categories.map((c) => c.map(decodeCat)), `${where}: categories`);
-  }
-  if (expected.name !== undefined) assert.equal(actual.name, expected.name, `${where}: step name`);
-  if (expected.columns !== undefined) assert.deepEqual(actual.columns, expected.columns, `${where}: columns`);
-  assert.equal(actual.steps?.length, expected.steps?.length, `${where}: step count`);
-  (expected.steps ?? []).forEach((s, i) => assertScalerMatches(actual.steps![i], s, `${where} step ${i}`));
-}
-
 describe('findScalers on values built from the pickled state equals the reference', () => {
   const entries = Object.entries(paramsRef.files).filter(([, e]) => e.value !== undefined);
   assert.ok(entries.length >= 60);
