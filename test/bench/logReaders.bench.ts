@@ -3,7 +3,9 @@
 // Prints medians of 5 runs and ratios against baselines measured in the same process:
 // - tfevents: readTfeventsFile vs reading the same file in 1 MB readRange chunks (I/O only);
 // - crc32c: slicing-by-8 vs a one-table (byte-at-a-time) CRC32C;
-// - csv: readCsvLogData vs TextDecoder + split('\n') of the same bytes.
+// - csv: readCsvLogData vs TextDecoder + split('\n') of the same bytes;
+// - a large event file (1 MB image records between scalars): readTfeventsFile vs readRange I/O,
+//   and the heap growth during the read (it streams: growth stays near the 32 MB decode limit).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ function vint(n: number, out: number[]): void {
 function ld(field: number, payload: number[], out: number[]): void {
   vint((field << 3) | 2, out);
   vint(payload.length, out);
-  out.push(...payload);
+  for (const b of payload) out.push(b);
 }
 
 /** One TF2-style scalar event: wall_time, step, summary { value { tag, tensor float, metadata scalars } }. */
@@ -114,6 +116,47 @@ async function main(): Promise<void> {
     const s8 = await median(() => crc32c(all));
     if (crcOneTable(all) !== crc32c(all)) throw new Error('CRC implementations disagree');
     console.log(`crc32c over ${mb.toFixed(1)} MB: one table (baseline) ${one.toFixed(0)} ms; slicing-by-8 ${s8.toFixed(0)} ms = ${(s8 / one).toFixed(2)}x baseline, ${(mb / (s8 / 1000)).toFixed(0)} MB/s`);
+
+    // large file: LARGE_MB image summaries of 1 MB (decoded: their tag and metadata are walked)
+    const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 256);
+    const big = join(dir, 'events.out.tfevents.2.bench');
+    const img = new Uint8Array(1 << 20).fill(7);
+    const imgEvent: number[] = [];
+    const value: number[] = [];
+    ld(1, [...new TextEncoder().encode("images/sample")], value);
+    ld(4, [...img], value);
+    const summary: number[] = [];
+    ld(1, value, summary);
+    ld(5, summary, imgEvent);
+    const imgRecord = record(Uint8Array.from(imgEvent));
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const fd = openSync(big, 'w');
+    let bigSize = 0;
+    for (let i = 0; i < LARGE_MB; i++) {
+      const sc = record(event(i, 'epoch_loss', 1 / (i + 1)));
+      writeSync(fd, sc);
+      writeSync(fd, imgRecord);
+      bigSize += sc.length + imgRecord.length;
+    }
+    closeSync(fd);
+    const ioBig = await median(async () => {
+      for (let off = 0; off < bigSize; off += 1 << 20) await src.readRange(big, off, 1 << 20);
+    });
+    let heapGrowth = 0;
+    const tfBig = await median(async () => {
+      const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+      let peak = before;
+      const timer = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+      }, 5);
+      const d = await readTfeventsFile(src, big, bigSize);
+      clearInterval(timer);
+      if (d.series.epoch_loss.values.length !== LARGE_MB) throw new Error('lost points');
+      heapGrowth = Math.max(heapGrowth, peak - before);
+    });
+    console.log(
+      `tfevents large: ${(bigSize / 1e6).toFixed(0)} MB (${LARGE_MB} x 1 MB images): readRange (baseline) ${ioBig.toFixed(0)} ms; readTfeventsFile ${tfBig.toFixed(0)} ms = ${(tfBig / ioBig).toFixed(2)}x baseline, ${(bigSize / 1e6 / (tfBig / 1000)).toFixed(0)} MB/s, peak heap+buffers growth ${(heapGrowth / 1e6).toFixed(0)} MB`,
+    );
 
     const rows = ['epoch,accuracy,learning_rate,loss,val_accuracy,val_loss'];
     for (let e = 0; e < N; e++) rows.push(`${e},${1 - 1 / (e + 2)},0.001,${1 / (e + 1)},NA,${2 / (e + 1)}`);
