@@ -2,7 +2,11 @@
 // CRC32C of the length, data, masked CRC32C of the data) of `Event` protobufs. Scalars are TF1
 // `summary.value[].simple_value` or TF2 `summary.value[].tensor` (a one-element TensorProto) for a
 // tag whose metadata names the `scalars` plugin (or data class scalar). Other summaries
-// (histograms, images, graphs, text) are skipped.
+// (histograms, images, graphs, text) are skipped, and so is a tensor whose tag never carried such
+// metadata (TF1-style writers put it on a tag's first value only; later values are recognised).
+// Points are kept as written, with their wall times: a restarted run's repeated steps are not
+// merged (TensorBoard's purge logic is not reproduced). Files are read in 1 MB readRange chunks;
+// records above 32 MB (graphs) are CRC-checked in chunks and not decoded.
 //
 // Errors: a CRC mismatch or a truncated record stops the walk with a ReadError (`crc-mismatch`,
 // `truncated-record`, `invalid-event`) naming the file and the record's byte offset; the series
@@ -15,7 +19,7 @@ import { ProtoError, ProtoReader, WireType } from './protobuf';
 import type { BinaryReader } from './reader';
 import type { LogData } from './types';
 
-/** File names TensorBoard writers use (only a tie-break for files too short to sniff). */
+/** File names TensorBoard writers use (a tie-break: empty files, or a damaged first record). */
 export const TFEVENTS_NAME = /(^|[\\/])events\.out\.tfevents\.[^\\/]*$/;
 
 /** A read error that still carries the series read before the bad record. */
