@@ -2,6 +2,10 @@
 // Inputs are written by hand; expected numbers are worked out in the comments beside them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsvLogData } from '../../src/core/csvLog';
+import { emaSmooth } from '../../src/core/curves';
 import {
   buildArchitecture,
   buildBundleViewModel,
@@ -354,4 +358,25 @@ test('a file holding several scalers (dict wrapper) lists each, the y one as tar
   );
   assert.equal(pipe.steps[0].where, 'scale');
   assert.equal(pipe.features.length, 0);
+});
+
+test('real CSVLogger logs: best epochs and EMA equal the Python reference (make_curves_reference.py)', () => {
+  const root = join(__dirname, '..', '..');
+  const ref = JSON.parse(readFileSync(join(root, 'test/fixtures/reference/curves/curves_reference.json'), 'utf8')) as {
+    weight: number;
+    logs: Record<string, { best: Record<string, { step: number; value: number }>; ema_loss: number[] }>;
+  };
+  for (const [rel, want] of Object.entries(ref.logs)) {
+    const data = readCsvLogData(readFileSync(join(root, rel)), rel);
+    const c = buildCurves('.', [{ path: rel, format: 'keras-csv-log', data }], DEFAULT_CURVE_OPTIONS);
+    for (const [name, b] of Object.entries(want.best)) {
+      const chart = c.charts.find((x) => x.series.some((s) => s.name === name));
+      assert.ok(chart, `${rel}: chart of ${name}`);
+      const m = chart.markers.find((k) => k.kind === 'best');
+      assert.deepEqual([m?.step, m?.value], [b.step, b.value], `${rel} ${name}`);
+    }
+    const smoothed = emaSmooth(data.series.loss.values, ref.weight);
+    assert.equal(smoothed.length, want.ema_loss.length);
+    for (let i = 0; i < smoothed.length; i++) assert.ok(Math.abs(smoothed[i] - want.ema_loss[i]) < 1e-12, `${rel} ema[${i}]`);
+  }
 });
