@@ -31,6 +31,8 @@ export const PICKLE_LIMITS = {
   maxDepth: 1000,
   /** Bytes of one LONG4 / LONG text (BigInt conversion cost). */
   maxLongBytes: 4096,
+  /** Nodes of the value once shared references are expanded (billion-laughs guard). */
+  maxExpanded: 10_000_000,
   /** Refusal entries kept in a report. */
   maxRefusals: 1000,
 };
@@ -363,7 +365,8 @@ class Machine {
     const q = `${module}.${name}`;
     this.st.globals.add(q);
     if (!NAME_RE.test(name)) {
-      this.st.refuse(q, `dotted name '${name}' resolves attributes at load time`, this.opStart, severityOf(module, name));
+      // A dotted name is resolved by a getattr chain at load time (fickling GHSA-5j3x-jp52-966f): an evasion, so dangerous.
+      this.st.refuse(q, `dotted name '${name}' resolves attributes at load time`, this.opStart, 'dangerous');
       this.push(REFUSED);
       return;
     }
@@ -481,6 +484,8 @@ class Machine {
       if (obj.state !== null) return this.refuseBuild(obj.className, 'second BUILD of the same object');
       if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
         return this.refuseBuild(obj.className, 'BUILD state is not a str-keyed dict');
+      for (const k of state.keys() as Iterable<string>)
+        if (!NAME_RE.test(k) || /^__.*__$/.test(k)) return this.refuseBuild(obj.className, `BUILD state key ${JSON.stringify(k)} is not a plain attribute name`);
       obj.state = state;
       return;
     }
@@ -992,7 +997,6 @@ class Machine {
 
 /** Replaces internal items, refuses globals that may not be values, checks depth (<=1000) and cycles; iterative. */
 function finalize(root: Item, st: ScanState): PyValue {
-  const done = new Map<object, number>();
   const onPath = new Set<object>();
   const fix = (v: Item): Item => {
     if (v instanceof PendingArray || v instanceof PendingWrapper) {
@@ -1032,16 +1036,27 @@ function finalize(root: Item, st: ScanState): PyValue {
   };
   const top = fix(root);
   if (top === null || typeof top !== 'object') return top as PyValue;
-  const stack: { node: object; k: NonNullable<ReturnType<typeof kids>>; i: number; depth: number }[] = [];
+  // Post-order walk: depth and expanded size (shared nodes counted once per reference) per node.
+  const done = new Map<object, { depth: number; size: number }>();
+  const stack: { node: object; k: NonNullable<ReturnType<typeof kids>>; i: number; depth: number; size: number }[] = [];
+  const tooDeep = (): never => {
+    throw new ReadError('pickle-limit', `${st.path}: value nesting exceeds ${PICKLE_LIMITS.maxDepth} levels`);
+  };
+  const addSize = (f: { size: number }, n: number): void => {
+    f.size += n;
+    if (f.size > PICKLE_LIMITS.maxExpanded)
+      throw new ReadError('pickle-expansion', `${st.path}: shared references expand the value to more than ${PICKLE_LIMITS.maxExpanded} nodes (billion-laughs pattern)`);
+  };
   const enter = (node: object): void => {
     const k = kids(node);
     if (!k) {
-      done.set(node, 1);
+      done.set(node, { depth: 1, size: 1 });
+      if (stack.length) addSize(stack[stack.length - 1], 1);
       return;
     }
     onPath.add(node);
-    stack.push({ node, k, i: 0, depth: 1 });
-    if (stack.length > PICKLE_LIMITS.maxDepth) throw new ReadError('pickle-limit', `${st.path}: value nesting exceeds ${PICKLE_LIMITS.maxDepth} levels`);
+    stack.push({ node, k, i: 0, depth: 1, size: 1 });
+    if (stack.length > PICKLE_LIMITS.maxDepth) tooDeep();
   };
   enter(top);
   while (stack.length) {
@@ -1049,10 +1064,11 @@ function finalize(root: Item, st: ScanState): PyValue {
     if (f.i >= f.k.n) {
       stack.pop();
       onPath.delete(f.node);
-      done.set(f.node, f.depth);
+      done.set(f.node, { depth: f.depth, size: f.size });
       if (stack.length) {
         const p = stack[stack.length - 1];
         p.depth = Math.max(p.depth, f.depth + 1);
+        addSize(p, f.size);
       }
       continue;
     }
@@ -1060,12 +1076,16 @@ function finalize(root: Item, st: ScanState): PyValue {
     const raw = f.k.get(idx);
     const c = fix(raw);
     if (c !== raw) f.k.set(idx, c);
-    if (c === null || typeof c !== 'object') continue;
+    if (c === null || typeof c !== 'object') {
+      addSize(f, 1);
+      continue;
+    }
     if (onPath.has(c)) throw new ReadError('pickle-cycle', `${st.path}: the value refers to itself (cyclic structure)`);
     const d = done.get(c);
     if (d !== undefined) {
-      f.depth = Math.max(f.depth, d + 1);
-      if (f.depth > PICKLE_LIMITS.maxDepth) throw new ReadError('pickle-limit', `${st.path}: value nesting exceeds ${PICKLE_LIMITS.maxDepth} levels`);
+      f.depth = Math.max(f.depth, d.depth + 1);
+      if (f.depth > PICKLE_LIMITS.maxDepth) tooDeep();
+      addSize(f, d.size);
       continue;
     }
     enter(c);
