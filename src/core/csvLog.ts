@@ -111,7 +111,11 @@ export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
   const names = rows[0].fields.slice(1);
   if (names.length === 0 || names.some((x) => x === '')) return null;
   // the first data row must start with an integer epoch (a row cut by the end of the head still does)
-  if (rows.length > 1) return /^\d+$/.test(rows[1].fields[0].trim()) ? sep : null;
+  const epoch = rows.length > 1 ? rows[1].fields[0].trim() : null;
+  if (epoch !== null && !/^\d+$/.test(epoch)) return null;
+  // Keras counts from 0; a log resumed at a later epoch, or holding only its header, needs a
+  // metric-like column name or, failing that, a log-like file name
+  if (epoch === '0') return sep;
   return names.some((x) => METRIC_NAME.test(x)) || LOG_NAME.test(path) ? sep : null;
 }
 

@@ -183,6 +183,10 @@ describe('csvLog: sniffing', () => {
     assert.equal(sniff('epochs,loss\n1,2\n'), false);
     assert.equal(sniff('epoch_id,loss\n1,2\n'), false);
     assert.equal(sniff('epoch,temperature\n1.5,20\n'), false, 'first field not an integer epoch');
+    assert.equal(sniff('epoch,ra,dec\n2451545,10.5,-3\n'), false, 'not 0-based and no metric name');
+    assert.equal(sniff('epoch,ra,dec\n2451545,10.5,-3\n', 'logs/train_log.csv'), true, 'the name breaks the tie');
+    assert.equal(sniff('epoch,my_score\n0,1\n'), true, 'a 0-based epoch column');
+    assert.equal(sniff('epoch,loss\n5,1\n'), true, 'a resumed log with a metric name');
     assert.equal(sniff('epoch,temperature,pressure\n'), false, 'header only, no metric name, data-like name');
     assert.equal(sniff('epoch,temperature,pressure\n', 'run/training_log.csv'), true, 'the name breaks the tie');
     assert.equal(sniff('epoch,loss\n'), true);
