@@ -473,6 +473,24 @@ function innerGroups(owner: string, tensors: TensorInfo[]): { name: string; tens
   return [...groups].map(([name, ts]) => ({ name, tensors: ts }));
 }
 
+/** Layers inside nested models, by name, with their path (`sequential/inner_dense`); unique names only. */
+function nestedPaths(layers: LayerSummary[]): Map<string, string> {
+  const top = new Set(layers.map((l) => l.name));
+  const out = new Map<string, string>();
+  const dup = new Set<string>();
+  const stack: { l: LayerSummary; path: string; depth: number }[] = layers.map((l) => ({ l, path: l.name, depth: 0 }));
+  while (stack.length) {
+    const { l, path, depth } = stack.pop()!;
+    if (depth > 0 && !top.has(l.name)) {
+      if (out.has(l.name)) dup.add(l.name);
+      out.set(l.name, path);
+    }
+    if (depth < MAX_MODEL_DEPTH) for (const c of l.layers ?? []) stack.push({ l: c, path: `${path}/${c.name}`, depth: depth + 1 });
+  }
+  for (const d of dup) out.delete(d);
+  return out;
+}
+
 function reconcileLayers(
   layersIn: LayerSummary[],
   weightLayers: { name: string; tensors: TensorInfo[] }[],
@@ -487,6 +505,7 @@ function reconcileLayers(
   // Layers whose weights sit in a flat list (Keras 1 `dense_1_W`, tfjs `dense_1/kernel`).
   const names = layersIn.map((l) => l.name).sort((a, b) => b.length - a.length);
   const byPrefix = new Map<string, { group: string; t: TensorInfo }[]>();
+  const nested = nestedPaths(layersIn);
   for (const [group, ts] of byName) {
     if (names.includes(group)) continue;
     for (const t of ts) {
@@ -499,6 +518,12 @@ function reconcileLayers(
         if (owner) named = { ...t, name: full };
       }
       owner ??= names.find((n) => group.endsWith(`/${n}`));
+      // Keras 3 files name a nested model's inner layers on their own (`inner_dense`).
+      const deep = owner ? undefined : nested.get(group);
+      if (deep) {
+        owner = deep.slice(0, deep.indexOf('/'));
+        named = { ...t, name: `${deep}/${t.name}` };
+      }
       if (owner) byPrefix.set(owner, [...(byPrefix.get(owner) ?? []), { group, t: named }]);
     }
   }

@@ -555,6 +555,36 @@ describe('reconcileWithWeights', () => {
     // 2*4*(8*16+16*16+16) = 3200 and 32+1 = 33
     assert.deepEqual([layer(r, 'bidirectional_1').params, layer(r, 'dense').params, r.notes], [3200, 33, undefined]);
   });
+  it('Keras 3 weights of a nested model: inner layers named on their own (inner_dense) or by path (sequential/dense)', () => {
+    const t = (l: string): J => ({ class_name: '__keras_tensor__', config: { keras_history: [l, 0, 0] } });
+    const doc = {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: {
+        name: 'f',
+        layers: [
+          { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_shape: [null, 4] }, inbound_nodes: [] },
+          { class_name: 'Dense', name: 'dense', config: { name: 'dense', units: 3 }, inbound_nodes: [{ args: [t('x')], kwargs: {} }] },
+          {
+            module: 'keras', class_name: 'Sequential', name: 'sequential',
+            config: { name: 'sequential', layers: [{ class_name: 'InputLayer', config: { name: 'i', batch_shape: [null, 3] } }, { class_name: 'Dense', config: { name: 'inner_dense', units: 2 } }] },
+            inbound_nodes: [{ args: [t('dense')], kwargs: {} }],
+          },
+        ],
+        input_layers: [['x', 0, 0]],
+        output_layers: [['sequential', 0, 0]],
+      },
+    };
+    const s = keras(doc, '3.1.0');
+    // dense 4*3+3 = 15, inner_dense 3*2+2 = 8
+    assert.equal(s.totalParams, 23);
+    for (const innerName of ['inner_dense', 'sequential/inner_dense']) {
+      // tensor shapes as h5py reads them from test/fixtures/reference/h5/keras3_nested.weights.h5
+      const r = reconcileWithWeights(s, weightsFrom({ dense: [['vars/0', [4, 3]], ['vars/1', [3]]], [innerName]: [['vars/0', [3, 2]], ['vars/1', [2]]] }));
+      assert.deepEqual([r.totalParams, layer(r, 'sequential').params, r.notes], [23, 8, undefined], innerName);
+      assert.equal(layer(r, 'sequential').layers?.find((l) => l.name === 'inner_dense')?.params, 8);
+    }
+  });
   it('notes a missing layer, an extra layer and a different count; the weights win', () => {
     const w = weightsFrom({ dense_1: [['dense_1/kernel:0', [8, 5]], ['dense_1/bias:0', [5]]], other: [['other/kernel:0', [2, 2]]] });
     const r = reconcileWithWeights(base(), w);
