@@ -99,6 +99,30 @@ export function readHistoryJsonData(value: unknown, path: string): LogData {
   return { source: 'history-json', series: Object.fromEntries(series) };
 }
 
+/**
+ * Parses JSON as Python's json.dump writes it: bare NaN becomes null, Infinity / -Infinity become
+ * the strings "Infinity" / "-Infinity" (which the history reader reads as infinities).
+ */
+export function parsePythonJson(text: string): unknown {
+  const t = text.replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(t);
+  } catch {
+    return JSON.parse(t.replace(/-?\b(?:Infinity|NaN)\b/g, (m) => (m.endsWith('NaN') ? 'null' : `"${m}"`)));
+  }
+}
+
+/** Reads a history JSON file's bytes in full (for callers that do not hold the parsed value). */
+export function readHistoryJsonBytes(bytes: Uint8Array, path: string): LogData {
+  let value: unknown;
+  try {
+    value = parsePythonJson(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
+  } catch (e) {
+    throw new ReadError('invalid-json', `${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return readHistoryJsonData(value, path);
+}
+
 /** Keras history dumped as JSON. */
 export const historyJsonReader: JsonReader = {
   kind: 'json',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ReadError } from '../../src/core/errors';
-import { historyJsonReader, readHistoryJsonData } from '../../src/core/historyJson';
+import { historyJsonReader, parsePythonJson, readHistoryJsonBytes, readHistoryJsonData } from '../../src/core/historyJson';
 import { inspectFile } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
@@ -56,6 +56,23 @@ describe('historyJson: fixtures through the dispatcher', () => {
   it('a shorter val_ list (validation_freq) keeps its own 0..n-1 steps', () => {
     const data = readHistoryJsonData(json(`${DIR}/training_hist_str.json`), 'x');
     assert.deepEqual(data.series.val_loss, { steps: [0, 1], values: [1.2, 0.8] });
+  });
+});
+
+describe('historyJson: bytes as Python writes them', () => {
+  it('maps NaN to null and the infinities to strings, and reads them as NaN and infinities', () => {
+    assert.deepEqual(parsePythonJson('{"loss": [NaN, Infinity, -Infinity, 1]}'), { loss: [null, 'Infinity', '-Infinity', 1] });
+    const data = readHistoryJsonBytes(new TextEncoder().encode('{"loss": [0.5, -Infinity, NaN, Infinity]}'), 'h.json');
+    assert.deepEqual(data.series.loss, { steps: [0, 1, 2, 3], values: [0.5, -Infinity, NaN, Infinity] });
+    const hist = readHistoryJsonBytes(new Uint8Array(readFileSync(`${DIR}/history.json`)), 'history.json');
+    assert.deepEqual(hist.series.loss.values, ref['history.json'].series.loss.values.map(dec));
+  });
+
+  it('gives invalid-json for broken bytes', () => {
+    assert.throws(
+      () => readHistoryJsonBytes(new TextEncoder().encode('{"loss": [0.5,'), 'h.json'),
+      (e: ReadError) => e.code === 'invalid-json' && e.message.startsWith('h.json: not valid JSON'),
+    );
   });
 });
 
