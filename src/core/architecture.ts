@@ -386,6 +386,7 @@ export function summarizeModelConfig(config: unknown, opts: SummarizeOptions): M
   const keras1 = kerasVersion ? /^1\./.test(kerasVersion) : looksKeras1(list);
   const ctx: Ctx = {
     keras1,
+    preResetAfter: kerasVersion !== null && /^2\.(0\.|1\.[0-2]$)/.test(kerasVersion),
     channelsFirst: keras1 && usesTh(list),
     framework: opts.framework,
     notes: [],

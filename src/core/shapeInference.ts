@@ -17,6 +17,8 @@ import type { Shape } from './types';
 export interface LayerContext {
   /** Keras 1 config (GRU without reset_after, `output_dim`...). */
   keras1: boolean;
+  /** Keras before 2.1.3 (no GRU `reset_after`: three biases). */
+  preResetAfter?: boolean;
   framework: 'keras' | 'tfjs';
   /** Data format of layers whose config does not say (Keras 1 `th` models). */
   channelsFirst: boolean;
@@ -40,7 +42,8 @@ const IDENTITY = new Set([
   'Activation', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D', 'GaussianNoise',
   'GaussianDropout', 'AlphaDropout', 'ActivityRegularization', 'Masking', 'LeakyReLU', 'ReLU', 'ELU',
   'ThresholdedReLU', 'Softmax', 'Rescaling',
-  'UnitNormalization', 'InputLayer', 'Identity',
+  'UnitNormalization', 'InputLayer', 'Identity', 'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomContrast',
+  'RandomTranslation', 'RandomBrightness', 'SpatialDropout', 'Layer',
 ]);
 
 function out1(s: Shape | null, params: number | null, nonTrainable = 0): LayerEval {
@@ -199,7 +202,8 @@ function rnnCell(cls: string, units: number, inDim: number | null, cfg: Json, ct
   }
   if (cls.startsWith('GRU') || cls === 'CuDNNGRU') {
     if (cls === 'CuDNNGRU') return 3 * base + 6 * units;
-    const dflt = ctx.keras1 || ctx.framework === 'tfjs' ? false : true;
+    // The key exists since Keras 2.1.3 and is always written since; tf.keras and Keras 3 default to true.
+    const dflt = !(ctx.keras1 || ctx.preResetAfter || ctx.framework === 'tfjs');
     const resetAfter = typeof cfg.reset_after === 'boolean' ? cfg.reset_after : dflt;
     return 3 * base + (bias ? (resetAfter ? 6 : 3) * units : 0);
   }
@@ -459,6 +463,19 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const c = axisSize(x, cfg.axis ?? -1, -1);
       if (c === null) return out1(x, null);
       return out1(x, 2 * c + 1, 2 * c + 1);
+    }
+    case 'Resizing': case 'CenterCrop': case 'RandomCrop': {
+      const h = num(cfg.height);
+      const w = num(cfg.width);
+      if (!x || h === null || w === null) return out1(null, 0);
+      const first = channelsFirst(cfg, ctx.channelsFirst);
+      const sp = spatial(x, first);
+      return out1(join(sp.batch, [h, w], sp.ch, first), 0);
+    }
+    case 'Attention': case 'AdditiveAttention': {
+      const v = inputs[1] ?? x;
+      const params = cls === 'AdditiveAttention' ? (bool(cfg, 'use_scale', true) ? last(x) : 0) : bool(cfg, 'use_scale', false) ? 1 : 0;
+      return out1(x && v ? [...x.slice(0, -1), last(v)] : null, params);
     }
     case 'Lambda': case 'TFOpLambda': case 'SlicingOpLambda': case 'KerasLayer':
       return { outputs: [null], params: cls === 'KerasLayer' ? null : 0, nonTrainable: 0, known: true };

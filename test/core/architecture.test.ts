@@ -156,6 +156,8 @@ describe('layer arithmetic (Keras 2 and Keras 3 forms)', () => {
     assert.equal(one([null, 10, 8], 'GRU', { units: 32, reset_after: true }).params, 4032);
     assert.equal(one([null, 10, 8], 'GRU', { units: 32, reset_after: false }).params, 3936);
     assert.equal(keras(seq2([null, 10, 8], ['GRU', { units: 32 }])).layers[0].params, 4032, 'Keras 2 default reset_after=True');
+    // Keras 2.0.x had no reset_after: one bias per gate
+    assert.equal(keras(seq2([null, 10, 8], ['GRU', { units: 32 }]), '2.0.5').layers[0].params, 3936);
     assert.equal(one([null, 10, 8], 'SimpleRNN', { units: 16 }).params, 400);
   });
   it('Bidirectional(LSTM 16) on 8: 2*4*(128+256+16) = 3200; concat 32, sum 16, None two outputs', () => {
@@ -187,6 +189,11 @@ describe('layer arithmetic (Keras 2 and Keras 3 forms)', () => {
     assert.deepEqual([s.outputShape, s.params], [[null, 26, 26, 32], 688]);
     const d = one([null, 28, 28, 16], 'DepthwiseConv2D', { kernel_size: [3, 3], depth_multiplier: 2, padding: 'valid' });
     assert.deepEqual([d.outputShape, d.params], [[null, 26, 26, 32], 320]);
+  });
+  it('MultiHeadAttention 2 heads x 8 on 16: 4*(16*16+16) = 1088; Resizing to 64x32', () => {
+    const m = one([null, 10, 16], 'MultiHeadAttention', { num_heads: 2, key_dim: 8, value_dim: 8, use_bias: true, output_shape: null });
+    assert.deepEqual([m.outputShape, m.params], [[null, 10, 16], 1088]);
+    assert.deepEqual(one([null, 28, 28, 3], 'Resizing', { height: 64, width: 32 }).outputShape, [null, 64, 32, 3]);
   });
   it('Lambda: shape unknown, listed as Python-only', () => {
     const s = keras(seq2([null, 8], ['Lambda', { function: ['4wEAAAAAAAAA', null, null], function_type: 'lambda' }], ['Dense', { units: 2 }]));
