@@ -99,11 +99,15 @@ export function resultFromLoad(load: PickleLoad, path: string, npy = false): Rea
     const names = refused.map((r) => `${r.global} (${r.severity ?? pickle.verdict})`);
     const code = pickle.verdict === 'dangerous' ? 'unsafe-pickle' : 'unsupported-pickle';
     const what = pickle.verdict === 'dangerous' ? 'names globals that can run code' : 'names globals this reader does not support';
+    // joblib < 0.10 kept arrays in side files (`scaler.pkl_01.npy`) behind NDArrayWrapper / ZNDArrayWrapper.
+    const legacy = refused.some((r) => /\.numpy_pickle\.Z?NDArrayWrapper$/.test(r.global))
+      ? ' (written by joblib < 0.10, which kept the arrays in side files such as name_01.npy: re-save it with a current joblib)'
+      : '';
     return {
       role: fallbackRole,
       format: pickleFormat,
       pickle,
-      error: { code, message: `${path}: not loaded: the pickle ${what}: ${names.join(', ')}` },
+      error: { code, message: `${path}: not loaded: the pickle ${what}: ${names.join(', ')}${legacy}` },
     };
   }
   if (load.error || load.value === null) {

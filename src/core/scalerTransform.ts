@@ -76,6 +76,11 @@ function vec(s: Scaler, name: string, n: number, required: boolean): number[] | 
   return v;
 }
 
+/** StandardScaler's divisor: `scale_`, or `std_` in files from scikit-learn < 0.17. */
+function standardScaleName(s: Scaler): string {
+  return s.params.scale_ === undefined && s.params.std_ !== undefined ? 'std_' : 'scale_';
+}
+
 /** Number of features a (non-composite) scaler expects. */
 function featureCount(s: Scaler): number | null {
   if (s.nFeaturesIn !== null) return s.nFeaturesIn;
@@ -288,7 +293,7 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
   switch (s.class) {
     case 'StandardScaler': {
       const mean = flag(s, 'with_mean', true) ? vec(s, 'mean_', n, true) : null;
-      const scale = flag(s, 'with_std', true) ? vec(s, 'scale_', n, true) : null;
+      const scale = flag(s, 'with_std', true) ? vec(s, standardScaleName(s), n, true) : null;
       return mapColumns(rows, (x, j) => {
         let y = x;
         if (mean) y -= mean[j];
@@ -364,7 +369,7 @@ export function inverseTransform(scaler: Scaler, rows: number[][]): number[][] {
   switch (s.class) {
     case 'StandardScaler': {
       const mean = flag(s, 'with_mean', true) ? vec(s, 'mean_', n, true) : null;
-      const scale = flag(s, 'with_std', true) ? vec(s, 'scale_', n, true) : null;
+      const scale = flag(s, 'with_std', true) ? vec(s, standardScaleName(s), n, true) : null;
       return mapColumns(rows, (x, j) => {
         let y = x;
         if (scale) y *= scale[j];

@@ -153,6 +153,16 @@ describe('resultFromLoad: roles, formats and errors', () => {
     assert.equal(u.error?.code, 'unsupported-pickle');
     assert.match(u.error!.message, /mylib\.Thing/);
   });
+  it('joblib < 0.10 (arrays in side files) gets a message saying so', () => {
+    const report: PickleReport = {
+      verdict: 'unsupported',
+      globals: ['sklearn.preprocessing.data.StandardScaler', 'sklearn.externals.joblib.numpy_pickle.NDArrayWrapper'],
+      refused: [{ global: 'sklearn.externals.joblib.numpy_pickle.NDArrayWrapper', reason: 'not on the allowlist' }],
+    };
+    const r = resultFromLoad(load(null, { report }), 'old/scaler.pkl');
+    assert.equal(r.error?.code, 'unsupported-pickle');
+    assert.match(r.error!.message, /NDArrayWrapper .*joblib < 0\.10.*side files/);
+  });
   it('a malformed file keeps its error code, names the file, and keeps the report', () => {
     const report: PickleReport = { verdict: 'unsupported', globals: [], refused: [] };
     const r = resultFromLoad(

@@ -131,6 +131,11 @@ describe('transform errors and edge cases', () => {
     assert.deepEqual(transform(std, [[3, 10]]), [[1, 2]]); // (3-1)/2, (10-2)/4
     assert.deepEqual(inverseTransform(std, [[1, 2]]), [[3, 10]]);
   });
+  it('uses std_ of pre-0.17 files when scale_ is absent', () => {
+    const old: Scaler = { ...std, sklearnVersion: null, params: { mean_: [1, 2], std_: [2, 4] } };
+    assert.deepEqual(transform(old, [[3, 10]]), [[1, 2]]);
+    assert.deepEqual(inverseTransform(old, [[1, 2]]), [[3, 10]]);
+  });
   it('rejects rows of the wrong length, naming the row', () => {
     assert.throws(() => transform(std, [[1, 2], [1, 2, 3]]), /row 1 has 3 values but the StandardScaler was fitted on 2/);
   });

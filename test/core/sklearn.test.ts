@@ -134,6 +134,28 @@ describe('toScaler (hand-built values)', () => {
     );
   });
 
+  it('never throws on odd states: not a dict, garbage steps, columns and categories', () => {
+    const odd: PyValue[] = [null, 3, 'x', [1, 2], new PyTuple([]), new PyTuple([new Map(), null])];
+    for (const state of odd) {
+      for (const cls of ['StandardScaler', 'Pipeline', 'ColumnTransformer', 'OneHotEncoder']) {
+        const s = toScaler(new PyObject(`sklearn.preprocessing._data.${cls}`, state));
+        assert.ok(s);
+        assert.deepEqual(s.params, {});
+      }
+    }
+    const garbage = new Map<string, PyValue>([
+      ['steps', [new PyTuple(['a']), 5, new PyTuple([1, 'passthrough']), new PyTuple(['b', null])]],
+      ['transformers_', [new PyTuple(['c', new PyObject('sklearn.preprocessing._data.MaxAbsScaler', null), new PySlice('a', {} as PyValue, 0)])]],
+      ['categories_', [new NdArray(dtypeOf('<c16'), [1], [[1, 2]] as unknown as number[]), 'zz']],
+      ['feature_names_in_', new NdArray(f8, [2], [1, 2])],
+    ]);
+    for (const cls of ['Pipeline', 'ColumnTransformer', 'OneHotEncoder']) {
+      const s = toScaler(new PyObject(`sklearn.compose.${cls}`, garbage));
+      assert.ok(s);
+      assert.equal(s.featureNames, null);
+    }
+  });
+
   it('does not let state keys touch prototypes', () => {
     const s = toScaler(
       new PyObject(
