@@ -1,0 +1,51 @@
+// Typed reading of the `modelBundles.*` settings.
+import * as vscode from 'vscode';
+import { parseSeverityOverrides, type SeverityOverrides } from '../core/diagnosticsModel';
+
+/** Prediction backends the bundle view may use. */
+export type PredictionBackendSetting = 'auto' | 'wasm' | 'cpu' | 'node';
+
+/** The extension's settings, validated. */
+export interface Settings {
+  /** Globs of files whose changes re-index them (relative to every workspace folder). */
+  include: string[];
+  /** Globs of files or folders never indexed. */
+  exclude: string[];
+  /** Files larger than this are only sniffed, not parsed whole (bytes). */
+  maxEagerBytes: number;
+  predictionBackend: PredictionBackendSetting;
+  severity: SeverityOverrides;
+  /** Codes of invalid severity entries (reported once in the log). */
+  invalidSeverity: string[];
+  scriptLint: boolean;
+}
+
+/** The defaults of `modelBundles.include` (kept equal to package.json). */
+export const DEFAULT_INCLUDE = [
+  '**/*.{h5,hdf5,keras,joblib,pkl,pickle,sav,gz,bz2,xz,lzma,z}',
+  '**/*.{json,csv,tsv,log,txt,bin,png,jpg,jpeg}',
+  '**/events.out.tfevents.*',
+];
+
+const strings = (v: unknown, fallback: string[]): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : fallback;
+
+/** Reads the settings now. */
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('modelBundles');
+  const mb = c.get<number>('maxEagerFileSizeMB', 256);
+  const backend = c.get<string>('predictionBackend', 'auto');
+  const sev = parseSeverityOverrides(c.get<unknown>('diagnostics.severity', {}));
+  return {
+    include: strings(c.get('include'), DEFAULT_INCLUDE),
+    exclude: strings(c.get('exclude'), []),
+    maxEagerBytes: Math.max(0, Number.isFinite(mb) ? mb : 256) * 1024 * 1024,
+    predictionBackend: (['auto', 'wasm', 'cpu', 'node'] as const).find((b) => b === backend) ?? 'auto',
+    severity: sev.overrides,
+    invalidSeverity: sev.invalid,
+    scriptLint: c.get<boolean>('scriptLint.enabled', true),
+  };
+}
+
+/** Settings whose change needs a new index (a full re-scan). */
+export const INDEX_SETTINGS = ['modelBundles.include', 'modelBundles.exclude', 'modelBundles.maxEagerFileSizeMB'];

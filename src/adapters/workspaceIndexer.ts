@@ -1,0 +1,168 @@
+// Keeps the BundleIndex of every workspace folder current: a background scan at start (with a
+// progress notification when it takes long), then file-watcher events batched per path
+// (src/core/debounce.ts) so a training run rewriting its log every epoch costs one update per pause.
+import * as vscode from 'vscode';
+import { BundleIndex, type IndexSnapshot } from '../core/bundleIndex';
+import { ChangeBatcher, type ChangeBatch } from '../core/debounce';
+import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
+import { Disposable } from './disposable';
+import type { Settings } from './settings';
+import { uriToPath, VscodeFileSource } from './vscodeFileSource';
+
+/** Where the index is: first scan running, ready, or failed (with the reason). */
+export type IndexState = { kind: 'scanning' } | { kind: 'ready' } | { kind: 'failed'; message: string };
+
+/** A scan slower than this shows a progress notification (ms). */
+const NOTIFY_AFTER_MS = 1500;
+
+/** Owns the index, its scans and the file watchers. */
+export class WorkspaceIndexer extends Disposable {
+  private _index: BundleIndex;
+  private _state: IndexState = { kind: 'scanning' };
+  private busy: Promise<unknown> = Promise.resolve();
+  private readonly batcher: ChangeBatcher;
+  private watchers: vscode.Disposable[] = [];
+  private readonly emitter = this._register(new vscode.EventEmitter<IndexSnapshot>());
+  private readonly stateEmitter = this._register(new vscode.EventEmitter<IndexState>());
+  private firstScan: Promise<void> | null = null;
+
+  /** Fires after every scan or update with the new snapshot. */
+  readonly onDidUpdate = this.emitter.event;
+  /** Fires when the state changes. */
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(
+    private settings: Settings,
+    private readonly log: vscode.LogOutputChannel,
+    readonly source = new VscodeFileSource(),
+  ) {
+    super();
+    this._index = this.makeIndex();
+    this.batcher = new ChangeBatcher((b) => this.applyChanges(b), { onError: (e) => this.log.error(`update failed: ${errorText(e)}`) });
+    this._register({ dispose: () => this.batcher.dispose() });
+    this._register({ dispose: () => this.disposeWatchers() });
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan('workspace folders changed')));
+    this.watch();
+  }
+
+  /** The current index (replaced when index settings change). */
+  get index(): BundleIndex {
+    return this._index;
+  }
+
+  /** The current state. */
+  get state(): IndexState {
+    return this._state;
+  }
+
+  /** Resolves when the first scan has finished (successfully or not). */
+  whenReady(): Promise<void> {
+    return this.firstScan ?? this.rescan('first scan');
+  }
+
+  /** Applies new settings: a new index and watchers when include/exclude/size limits changed. */
+  updateSettings(settings: Settings, reindex: boolean): void {
+    this.settings = settings;
+    if (!reindex) return;
+    this._index = this.makeIndex();
+    this.watch();
+    void this.rescan('settings changed');
+  }
+
+  /** Full scan of every workspace folder (queued after a running scan or update). */
+  rescan(reason: string): Promise<void> {
+    const run = this.queue(() => this.scanNow(reason));
+    if (!this.firstScan) this.firstScan = run;
+    return run;
+  }
+
+  /** Re-reads some files (or everything under some folders) now, without waiting for the watcher. */
+  async revalidate(paths: string[]): Promise<void> {
+    await this.batcher.flushNow();
+    await this.queue(async () => {
+      const snap = await this._index.update(paths, []);
+      this.setState({ kind: 'ready' });
+      this.emitter.fire(snap);
+    });
+  }
+
+  private makeIndex(): BundleIndex {
+    return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes });
+  }
+
+  private queue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.busy.then(work, work);
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  private setState(s: IndexState): void {
+    this._state = s;
+    this.stateEmitter.fire(s);
+  }
+
+  private async scanNow(reason: string): Promise<void> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    this.setState({ kind: 'scanning' });
+    const started = Date.now();
+    this.log.info(`scanning ${roots.length} workspace folder(s) (${reason})`);
+    const scan = this._index.scan(roots);
+    let notification: Thenable<unknown> | null = null;
+    const timer = setTimeout(() => {
+      notification = vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Model Bundles: indexing the workspace…' },
+        () => scan.catch(() => undefined),
+      );
+    }, NOTIFY_AFTER_MS);
+    try {
+      const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Bundles: indexing' }, () => scan);
+      this.log.info(`indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms`);
+      this.setState({ kind: 'ready' });
+      this.emitter.fire(snap);
+    } catch (e) {
+      this.log.error(`scan failed: ${errorText(e)}`);
+      this.setState({ kind: 'failed', message: errorText(e) });
+    } finally {
+      clearTimeout(timer);
+      await notification;
+    }
+  }
+
+  private async applyChanges(batch: ChangeBatch): Promise<void> {
+    await this.queue(async () => {
+      if (this._state.kind === 'failed') return;
+      const started = Date.now();
+      const snap = await this._index.update(batch.changed, batch.deleted);
+      this.log.debug(`updated ${batch.changed.length} changed, ${batch.deleted.length} deleted in ${Date.now() - started} ms`);
+      this.emitter.fire(snap);
+    });
+  }
+
+  private watch(): void {
+    this.disposeWatchers();
+    const patterns = [...this.settings.include, '**/model-bundle.json'];
+    for (const pattern of patterns) {
+      const w = vscode.workspace.createFileSystemWatcher(pattern);
+      const changed = (uri: vscode.Uri): void => this.onEvent(uri, 'changed');
+      this.watchers.push(w, w.onDidCreate(changed), w.onDidChange(changed), w.onDidDelete((uri) => this.onEvent(uri, 'deleted')));
+    }
+    // a deleted or renamed folder produces one event for the folder only
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    this.watchers.push(folders, folders.onDidDelete((uri) => this.onEvent(uri, 'deleted')));
+  }
+
+  private onEvent(uri: vscode.Uri, kind: 'changed' | 'deleted'): void {
+    if (uri.path.split('/').some((seg) => DEFAULT_EXCLUDED_DIRS.has(seg))) return;
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return;
+    this.batcher.add(uriToPath(uri), kind);
+  }
+
+  private disposeWatchers(): void {
+    for (const w of this.watchers.splice(0)) w.dispose();
+  }
+}
+
+/** A one-line text of an error. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
