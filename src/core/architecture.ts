@@ -226,6 +226,13 @@ function nodeRefs(node: unknown): Ref[] {
     for (const t of node) {
       const r = asRef(t);
       if (r) refs.push(r);
+      // tf.keras TFOpLambda nodes pass more tensors in their kwargs: `{"y": ["dense_1", 0, 0]}`.
+      if (Array.isArray(t) && isObj(t[3])) {
+        for (const v of Object.values(t[3])) {
+          const k = Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number' ? asRef(v) : null;
+          if (k) refs.push(k);
+        }
+      }
     }
     return refs;
   }

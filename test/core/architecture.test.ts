@@ -270,6 +270,23 @@ describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
       assert.deepEqual(layer(s, 'shared').inbound, ['a', 'b']);
     }
   });
+  it('tf.keras TFOpLambda: tensors passed in kwargs are inbound too; the layer is Python-only', () => {
+    const s = keras({
+      class_name: 'Functional',
+      config: {
+        name: 'f',
+        layers: [
+          { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 4] }, inbound_nodes: [] },
+          { class_name: 'Dense', name: 'a', config: { name: 'a', units: 4 }, inbound_nodes: [[['x', 0, 0, {}]]] },
+          { class_name: 'TFOpLambda', name: 'tf.math.add', config: { name: 'tf.math.add', function: 'math.add' }, inbound_nodes: [[['a', 0, 0, { y: ['x', 0, 0], name: null }]]] },
+        ],
+        input_layers: [['x', 0, 0]],
+        output_layers: [['tf.math.add', 0, 0]],
+      },
+    }, '2.6.0');
+    assert.deepEqual(layer(s, 'tf.math.add').inbound, ['a', 'x']);
+    assert.deepEqual([layer(s, 'tf.math.add').outputShape, s.pythonOnlyLayers, s.totalParams], [null, ['TFOpLambda'], 20]);
+  });
   it('a nested Sequential inside a Keras 2 functional model (node index 1) and a frozen one inside a Keras 3 one', () => {
     const inner = {
       class_name: 'Sequential',
