@@ -17,6 +17,7 @@ import {
 } from '../../src/core/scalerTransform';
 import { toScaler } from '../../src/core/sklearn';
 import type { Scaler } from '../../src/core/types';
+import { paramsRef } from '../fixtures/reference/sklearn/paramsRef';
 import { decodeNumber, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
 
 // Reference: test/fixtures/reference/sklearn/make_transform_reference.py (scikit-learn 1.2.1).
@@ -169,6 +170,27 @@ describe('end to end: the saved files, read through the pickle reader, transform
       assert.ok(s);
       assertClose(transform(s, rows(c.inputs)), rows(c.transform), `${c.file} transform`);
       if (c.inverse) assertClose(inverseTransform(s, rows(c.transform)), rows(c.inverse), `${c.file} inverse_transform`);
+    });
+  }
+});
+
+describe('end to end: real files (sklearn 1.5-1.8) and Pipeline controls transform like sklearn 1.2.1 does', () => {
+  const source = new NodeFileSource();
+  const withTransform = Object.entries(paramsRef.files).filter(([, e]) => e.transform);
+  assert.equal(withTransform.length, 6);
+  for (const [rel, e] of withTransform) {
+    it(rel, async () => {
+      const p = join(__dirname, '..', 'fixtures', rel);
+      const r = await pickleArtifactReader.read({
+        path: p,
+        size: statSync(p).size,
+        head: readFileSync(p).subarray(0, 4096),
+        source,
+      });
+      assert.ok(r.scaler, JSON.stringify(r.error));
+      const t = e.transform!;
+      assertClose(transform(r.scaler, rows(t.inputs)), rows(t.outputs), `${rel} transform`);
+      if (t.inverse) assertClose(inverseTransform(r.scaler, rows(t.outputs)), rows(t.inverse), `${rel} inverse_transform`);
     });
   }
 });
