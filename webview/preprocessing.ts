@@ -63,8 +63,10 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
     parts.push(table);
     if (s.axis) parts.push(el('p', { class: 'note', text: `Bars share one axis: ${axisText}.` }));
   }
+  if (s.settings.length) parts.push(el('p', { class: 'dl-caption', text: 'Settings' }));
   if (s.settings.length)
     parts.push(el('dl', { class: 'extras settings', attrs: { 'aria-label': 'Settings' } }, ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
+  if (s.extras.length) parts.push(el('p', { class: 'dl-caption', text: 'Other fitted values' }));
   if (s.extras.length)
     parts.push(el('dl', { class: 'extras' }, ...s.extras.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
   for (const st of s.steps) parts.push(scalerSection(st, 3));
