@@ -1,6 +1,7 @@
 // Reads files and folders into FileReports: walks folders, sniffs each file, runs its reader,
 // resolves TensorFlow.js shards, and never lets one bad file stop the report.
 import { toFileError } from './errors';
+import { parsePythonJson } from './historyJson';
 import { baseName, dirName, joinPath, type FileSource } from './fileSource';
 import { HEAD_BYTES, type FormatReader, type ReaderInput, type ReaderResult } from './reader';
 import { binaryReaders, jsonReaders } from './readers';
@@ -72,16 +73,11 @@ function startsAsJson(head: Uint8Array): boolean {
 }
 
 function decodeJson(bytes: Uint8Array): unknown {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
-  // Python's json.dumps writes NaN / Infinity, which JSON.parse refuses: map them to null.
-  try {
-    return JSON.parse(text);
-  } catch {
-    return JSON.parse(text.replace(/\b(-?Infinity|NaN)\b/g, 'null'));
-  }
+  // Python's json.dumps writes NaN / Infinity, which JSON.parse refuses: parsePythonJson maps them.
+  return parsePythonJson(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
 }
 
-function unknownFile(path: string): ReaderResult {
+function unknownFile(): ReaderResult {
   return { role: 'other', format: 'unknown' };
 }
 
@@ -132,7 +128,7 @@ export async function inspectFile(path: string, source: FileSource): Promise<Fil
         }
       }
     }
-    Object.assign(report, result ?? unknownFile(path));
+    Object.assign(report, result ?? unknownFile());
     if (report.error === undefined) report.error = null;
   } catch (e) {
     const err = toFileError(e);
