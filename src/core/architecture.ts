@@ -26,8 +26,6 @@ interface Ctx extends LayerContext {
   notes: string[];
   python: Set<string>;
   depth: number;
-  /** Layers whose parameter count the config does not give (keyed by summary object). */
-  unknown: WeakSet<LayerSummary>;
 }
 
 /** One layer spec of a model config. */
@@ -141,6 +139,16 @@ function evalSpec(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
 
 /** A Keras 1 `Merge` inside a Sequential: its config holds the branch models it merges. */
 function keras1Merge(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
+  if (ctx.depth >= MAX_MODEL_DEPTH) notAModel(`models nested more than ${MAX_MODEL_DEPTH} deep`);
+  ctx.depth++;
+  try {
+    return mergeBranches(spec, inputs, ctx);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+function mergeBranches(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
   const branches: LayerSummary[] = [];
   const outs: (Shape | null)[] = [];
   let params = 0;
@@ -172,7 +180,6 @@ function toSummary(spec: Spec, rIn: Evaluated, inbound: string[], ctx: Ctx, pare
   if (nonTrainable > 0) s.nonTrainableParams = nonTrainable;
   if (r.layers) s.layers = r.layers;
   if (r.params === null) {
-    ctx.unknown.add(s);
     ctx.notes.push(unknownParamsNote(spec.name, spec.cls));
   }
   return s;
@@ -399,7 +406,7 @@ export function summarizeModelConfig(config: unknown, opts: SummarizeOptions): M
     notes: [],
     python: new Set(),
     depth: 0,
-    unknown: new WeakSet(),
+    wrapperDepth: 0,
   };
   const b = buildModel(doc.className, doc.config, ctx);
   const shapes = (xs: (Shape | null)[]): Shape[] => xs.filter((s): s is Shape => s !== null);

@@ -22,7 +22,12 @@ export interface LayerContext {
   framework: 'keras' | 'tfjs';
   /** Data format of layers whose config does not say (Keras 1 `th` models). */
   channelsFirst: boolean;
+  /** How many wrappers (Bidirectional, TimeDistributed) enclose the layer being evaluated. */
+  wrapperDepth: number;
 }
+
+/** Wrappers nested deeper than this are not evaluated (a hostile config could nest thousands). */
+export const MAX_WRAPPER_DEPTH = 32;
 
 /** The result of one layer call. */
 export interface LayerEval {
@@ -442,10 +447,15 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
     }
     case 'LSTM': case 'GRU': case 'SimpleRNN': case 'CuDNNLSTM': case 'CuDNNGRU':
       return rnn(cls, cfg, inputs, ctx);
-    case 'Bidirectional':
-      return bidirectional(cfg, inputs, ctx);
-    case 'TimeDistributed':
-      return timeDistributed(cfg, inputs, ctx);
+    case 'Bidirectional': case 'TimeDistributed': {
+      if (ctx.wrapperDepth >= MAX_WRAPPER_DEPTH) return { outputs: [null], params: null, nonTrainable: 0, known: false };
+      ctx.wrapperDepth++;
+      try {
+        return cls === 'Bidirectional' ? bidirectional(cfg, inputs, ctx) : timeDistributed(cfg, inputs, ctx);
+      } finally {
+        ctx.wrapperDepth--;
+      }
+    }
     case 'Concatenate': case 'Add': case 'Multiply': case 'Average': case 'Subtract': case 'Maximum':
     case 'Minimum': case 'Merge': case 'Dot':
       return mergeShapes(cls, cfg, inputs);

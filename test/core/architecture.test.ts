@@ -400,10 +400,18 @@ describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
       assert.throws(() => keras(bad), (e: unknown) => e instanceof ReadError && e.code === 'not-a-model', JSON.stringify(bad));
     }
   });
-  it('a config nested 200 deep is refused, a cyclic graph terminates with a note', () => {
+  it('models or Merges nested 200 deep are refused, 3000 nested wrappers give up, a cyclic graph terminates with a note', () => {
     let doc: J = { class_name: 'Sequential', config: { name: 'leaf', layers: [{ class_name: 'Dense', config: { name: 'd', units: 1, batch_input_shape: [null, 1] } }] } };
     for (let i = 0; i < 200; i++) doc = { class_name: 'Sequential', config: { name: `s${i}`, layers: [doc] } };
     assert.throws(() => keras(doc), (e: unknown) => e instanceof ReadError);
+    let merge: J = { class_name: 'Dense', config: { name: 'd', units: 1, batch_input_shape: [null, 1] } };
+    for (let i = 0; i < 200; i++) merge = { class_name: 'Merge', config: { name: `m${i}`, mode: 'sum', layers: [merge] } };
+    assert.throws(() => keras({ class_name: 'Sequential', config: [merge] }), (e: unknown) => e instanceof ReadError);
+    let wrapped: J = { class_name: 'Dense', config: { name: 'd', units: 1 } };
+    for (let i = 0; i < 3000; i++) wrapped = { class_name: 'TimeDistributed', config: { name: `t${i}`, layer: wrapped } };
+    const w = keras(seq2([null, 5, 1], ['TimeDistributed', { layer: wrapped }]));
+    assert.equal(w.layers[0].outputShape, null);
+    assert.ok(w.notes?.some((n) => n.includes('not known')));
     const cyc = keras({
       class_name: 'Model',
       config: {
