@@ -265,6 +265,7 @@ export class BundlePanel {
 
   private dispose(): void {
     BundlePanel.panels.delete(this.root);
+    if (BundlePanel.panels.size === 0) BundlePanel.logCache.clear();
     for (const d of this.disposables) d.dispose();
   }
 }

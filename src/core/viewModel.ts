@@ -560,12 +560,22 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
     return s.steps;
   };
   const charts: CurveChartView[] = [];
+  const notes: string[] = [];
   for (const g of groups) {
     const higher = higherIsBetter(g.metric);
     const markers: CurveMarkerView[] = [];
     const chartSeries = g.series.map((s) => {
-      const x = xOf(s);
-      const y = smooth(s.values, options);
+      // non-finite values (NaN / inf of a diverged run, epochs without validation) are not drawn:
+      // the line joins the finite points, and a note says how many were left out
+      const xAll = xOf(s);
+      const yAll = smooth(s.values, options);
+      const keep: number[] = [];
+      for (let i = 0; i < yAll.length; i++) if (Number.isFinite(yAll[i]) && Number.isFinite(xAll[i])) keep.push(i);
+      const dropped = yAll.length - keep.length;
+      if (dropped > 0) notes.push(`${s.run ? `${s.run}: ` : ''}${s.name}: ${dropped} of ${yAll.length} values are NaN or infinite and are not drawn`);
+      const x = keep.length === yAll.length ? xAll : pick(xAll, keep);
+      const y = keep.length === yAll.length ? yAll : pick(yAll, keep);
+      const rawAll = keep.length === yAll.length ? s.values : pick(s.values, keep);
       const idx = lttbIndices(x, y, options.maxPoints);
       return {
         name: s.name,
@@ -573,7 +583,7 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
         split: s.split,
         x: pick(x, idx),
         y: pick(y, idx),
-        raw: options.smoothing === 'none' ? null : pick(s.values, idx),
+        raw: options.smoothing === 'none' ? null : pick(rawAll, idx),
         points: s.values.length,
       };
     });
@@ -618,7 +628,7 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
   // losses first, then accuracy-like metrics, then the rest (learning rate...)
   const order = (c: CurveChartView): number => (/loss/i.test(c.metric) ? 0 : c.series.every((s) => s.split === 'other') ? 2 : 1);
   charts.sort((a, b) => order(a) - order(b));
-  return { options, charts, runs: [...new Set(series.map((s) => s.run))], hasWallTime, notes: [] };
+  return { options, charts, runs: [...new Set(series.map((s) => s.run))], hasWallTime, notes };
 }
 
 /** The full (undecimated, unsmoothed) data of one chart as CSV (`run,series,step,wall_time,value`) or JSON. */

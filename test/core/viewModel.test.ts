@@ -380,3 +380,16 @@ test('real CSVLogger logs: best epochs and EMA equal the Python reference (make_
     for (let i = 0; i < smoothed.length; i++) assert.ok(Math.abs(smoothed[i] - want.ema_loss[i]) < 1e-12, `${rel} ema[${i}]`);
   }
 });
+
+test('curves: NaN / inf values are left out of the drawn points and counted in a note', () => {
+  const gappy: LoadedLog = {
+    path: '/r/log.csv',
+    format: 'keras-csv-log',
+    data: { source: 'keras-csv-log', series: { loss: { steps: [0, 1, 2, 3], values: [1, 0.5, 0.4, 0.3] }, val_loss: { steps: [0, 1, 2, 3], values: [NaN, 0.6, Infinity, 0.5] } } },
+  };
+  const c = buildCurves('/r', [gappy], DEFAULT_CURVE_OPTIONS);
+  const val = c.charts[0].series[1];
+  assert.deepEqual([val.x, val.y, val.points], [[1, 3], [0.6, 0.5], 4]);
+  assert.deepEqual(c.notes, ['log.csv: val_loss: 2 of 4 values are NaN or infinite and are not drawn']);
+  assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step]), [['best', 3]]);
+});
