@@ -24,6 +24,8 @@ export const TRANSFORMABLE: ReadonlySet<string> = new Set([
   'QuantileTransformer',
   'SimpleImputer',
   'Pipeline',
+  'ColumnTransformer',
+  'FeatureUnion',
 ]);
 
 /** Classes inverseTransform() handles (Normalizer and SimpleImputer have no inverse). */
@@ -39,7 +41,10 @@ export const INVERTIBLE: ReadonlySet<string> = new Set([
 
 /** True when transform() can apply this scaler (a Pipeline only when every step can). */
 export function canTransform(scaler: Scaler): boolean {
-  if (scaler.class === 'Pipeline') return (scaler.steps ?? []).every(canTransform);
+  if (scaler.class === 'Pipeline' || scaler.class === 'FeatureUnion') return (scaler.steps ?? []).every(canTransform);
+  if (scaler.class === 'ColumnTransformer') {
+    return (scaler.steps ?? []).every((s) => (s as SklearnScaler).columns !== undefined && canTransform(s));
+  }
   return TRANSFORMABLE.has(scaler.class);
 }
 
@@ -277,6 +282,43 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
   });
 }
 
+/** Concatenates blocks of rows side by side (numpy.hstack). */
+function hstack(nRows: number, blocks: number[][][]): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < nRows; i++) {
+    const r: number[] = [];
+    for (const b of blocks) for (const x of b[i]) r.push(x);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Multiplies a step's output by its `transformer_weights` entry, when the composite has one. */
+function weighted(parent: Scaler, step: Scaler, out: number[][]): number[][] {
+  const weights = hyperOf(parent).transformer_weights;
+  const name = (step as SklearnScaler).name;
+  if (!weights || typeof weights !== 'object' || Array.isArray(weights) || name === undefined) return out;
+  const w = (weights as Record<string, JsonValue>)[name];
+  return typeof w === 'number' ? out.map((r) => r.map((x) => x * w)) : out;
+}
+
+/** ColumnTransformer.transform: each fitted step on its columns, outputs side by side (remainder dropped). */
+function columnTransform(s: Scaler, rows: number[][]): number[][] {
+  const names = s.featureNames;
+  const blocks = (s.steps ?? []).map((step) => {
+    const cols = (step as SklearnScaler).columns;
+    if (!cols) throw new ReadError('unsupported-transform', `ColumnTransformer step ${(step as SklearnScaler).name ?? '?'} has no known columns`);
+    const idx = cols.map((c) => {
+      if (typeof c === 'number') return c < 0 ? c + rows[0].length : c;
+      const k = names ? names.indexOf(c) : -1;
+      if (k < 0) throw new ReadError('unsupported-transform', `ColumnTransformer column '${c}' is not among its feature names`);
+      return k;
+    });
+    return weighted(s, step, transform(step, rows.map((r) => idx.map((k) => r[k]))));
+  });
+  return hstack(rows.length, blocks);
+}
+
 /**
  * Applies a fitted scaler (or a Pipeline of them, in order) to rows of features, as scikit-learn's
  * `transform` does. Throws a ReadError for unsupported classes, missing fitted values or rows of
@@ -289,8 +331,17 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
     for (const step of s.steps ?? []) out = transform(step, out);
     return out;
   }
+  if (s.class === 'FeatureUnion') {
+    checkRows(s, rows);
+    return hstack(
+      rows.length,
+      (s.steps ?? []).map((step) => weighted(s, step, transform(step, rows))),
+    );
+  }
   const n = checkRows(s, rows);
   switch (s.class) {
+    case 'ColumnTransformer':
+      return columnTransform(s, rows);
     case 'StandardScaler': {
       const mean = flag(s, 'with_mean', true) ? vec(s, 'mean_', n, true) : null;
       const scale = flag(s, 'with_std', true) ? vec(s, standardScaleName(s), n, true) : null;
