@@ -108,6 +108,23 @@ describe('kerasZipReader', () => {
     );
   });
 
+  it('a truncated model.weights.h5 inside the archive gives truncated-hdf5 naming the archive and entry', async () => {
+    const h5 = readFileSync('test/fixtures/reference/h5/keras3_nested.weights.h5');
+    const mem = new MemorySource();
+    mem.files.set(
+      'z/cut.keras',
+      zipSync({
+        'config.json': strToU8('{"class_name": "Sequential", "config": {"name": "s", "layers": []}}'),
+        'model.weights.h5': new Uint8Array(h5).subarray(0, 5000),
+      }),
+    );
+    const r = await inspectFile('z/cut.keras', mem);
+    assert.equal(r.format, 'keras-zip');
+    assert.equal(r.role, 'model');
+    assert.equal(r.error?.code, 'truncated-hdf5', JSON.stringify(r.error));
+    assert.ok(r.error?.message.includes('z/cut.keras!model.weights.h5'), r.error?.message);
+  });
+
   it('a zip without config.json is other/unknown with not-a-keras-zip naming the file', async () => {
     const mem = new MemorySource();
     mem.files.set('d/archive.zip', zipSync({ 'readme.txt': strToU8('hello') }));
