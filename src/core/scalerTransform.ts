@@ -309,7 +309,7 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
     const cols = (step as SklearnScaler).columns;
     if (!cols) throw new ReadError('unsupported-transform', `ColumnTransformer step ${(step as SklearnScaler).name ?? '?'} has no known columns`);
     const idx = cols.map((c) => {
-      if (typeof c === 'number') return c < 0 ? c + rows[0].length : c;
+      if (typeof c === 'number') return c < 0 ? c + (s.nFeaturesIn ?? rows[0]?.length ?? 0) : c;
       const k = names ? names.indexOf(c) : -1;
       if (k < 0) throw new ReadError('unsupported-transform', `ColumnTransformer column '${c}' is not among its feature names`);
       return k;

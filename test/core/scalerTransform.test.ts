@@ -153,6 +153,12 @@ describe('transform errors and edge cases', () => {
     const nrm: Scaler = { ...std, class: 'Normalizer', params: {} };
     assert.deepEqual(transform(nrm, [[0, 0], [3, 4]]), [[0, 0], [0.6, 0.8]]);
   });
+  it('no rows in, no rows out (also through composites)', () => {
+    assert.deepEqual(transform(std, []), []);
+    const ct = { ...std, class: 'ColumnTransformer', steps: [{ ...std, name: 's', columns: [-2, -1] }] } as Scaler;
+    assert.deepEqual(transform(ct, []), []);
+    assert.deepEqual(transform(ct, [[3, 10]]), [[1, 2]]); // columns -2, -1 of 2 features = 0, 1
+  });
   it('featureRanges is null where the scaler does not record its training range', () => {
     assert.equal(featureRanges(std), null);
   });
