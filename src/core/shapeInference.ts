@@ -163,6 +163,22 @@ function conv(cls: string, n: number, cfg: Json, x: Shape | null, ctx: LayerCont
   return out1(join(sp.batch, dims, outCh, first), params);
 }
 
+/** ConvLSTM: four gates of a convolution over the input and one over the state. */
+function convLstm(n: number, cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
+  const filters = numOf(cfg, 'filters');
+  const k = kernelSize(cfg, n);
+  if (!x || filters === null || !k) return out1(null, null);
+  const step: Shape = [x[0], ...x.slice(2)];
+  const c = conv('Conv', n, { ...cfg, filters }, step, ctx);
+  const first = channelsFirst(cfg, ctx.channelsFirst);
+  const inCh = spatial(step, first).ch;
+  const kp = k.reduce((a, b) => a * b, 1);
+  const params = inCh === null ? null : 4 * (kp * inCh * filters + kp * filters * filters) + (useBias(cfg) ? 4 * filters : 0);
+  const o = c.outputs[0];
+  const outShape = o && bool(cfg, 'return_sequences', false) ? [o[0], x[1], ...o.slice(1)] : o;
+  return out1(outShape, params);
+}
+
 function pool(n: number, cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
   const first = channelsFirst(cfg, ctx.channelsFirst);
@@ -434,6 +450,13 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const scale = bool(cfg, 'scale', true);
       return out1(x, (center ? c : 0) + (scale ? c : 0) + 2 * c, 2 * c);
     }
+    case 'GroupNormalization': {
+      const c = axisSize(x, cfg.axis, -1);
+      if (c === null) return out1(x, null);
+      return out1(x, (bool(cfg, 'center', true) ? c : 0) + (bool(cfg, 'scale', true) ? c : 0));
+    }
+    case 'ConvLSTM1D': case 'ConvLSTM2D': case 'ConvLSTM3D':
+      return convLstm(Number(cls.charAt(8)), cfg, x, ctx);
     case 'LayerNormalization': {
       const c = axisSize(x, cfg.axis, -1);
       if (c === null) return out1(x, null);

@@ -195,6 +195,11 @@ describe('layer arithmetic (Keras 2 and Keras 3 forms)', () => {
     assert.deepEqual([m.outputShape, m.params], [[null, 10, 16], 1088]);
     assert.deepEqual(one([null, 28, 28, 3], 'Resizing', { height: 64, width: 32 }).outputShape, [null, 64, 32, 3]);
   });
+  it('ConvLSTM2D 8 filters 3x3 on 2 channels: 4*(9*2*8 + 9*8*8 + 8) = 2912; GroupNormalization 2*8', () => {
+    const c = one([null, 5, 10, 10, 2], 'ConvLSTM2D', { filters: 8, kernel_size: [3, 3], padding: 'valid', return_sequences: true });
+    assert.deepEqual([c.outputShape, c.params], [[null, 5, 8, 8, 8], 2912]);
+    assert.equal(one([null, 10, 8], 'GroupNormalization', { groups: 2, axis: -1 }).params, 16);
+  });
   it('Lambda: shape unknown, listed as Python-only', () => {
     const s = keras(seq2([null, 8], ['Lambda', { function: ['4wEAAAAAAAAA', null, null], function_type: 'lambda' }], ['Dense', { units: 2 }]));
     assert.equal(s.layers[0].outputShape, null);
