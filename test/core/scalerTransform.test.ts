@@ -15,7 +15,7 @@ import {
   normPpf,
   transform,
 } from '../../src/core/scalerTransform';
-import { toScaler } from '../../src/core/sklearn';
+import { toScaler, type SklearnScaler } from '../../src/core/sklearn';
 import type { Scaler } from '../../src/core/types';
 import { paramsRef } from '../fixtures/reference/sklearn/paramsRef';
 import { decodeNumber, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
@@ -155,7 +155,8 @@ describe('transform errors and edge cases', () => {
   });
   it('no rows in, no rows out (also through composites)', () => {
     assert.deepEqual(transform(std, []), []);
-    const ct = { ...std, class: 'ColumnTransformer', steps: [{ ...std, name: 's', columns: [-2, -1] }] } as Scaler;
+    const step: SklearnScaler = { ...std, name: 's', columns: [-2, -1] };
+    const ct: SklearnScaler = { ...std, class: 'ColumnTransformer', steps: [step] };
     assert.deepEqual(transform(ct, []), []);
     assert.deepEqual(transform(ct, [[3, 10]]), [[1, 2]]); // columns -2, -1 of 2 features = 0, 1
   });
