@@ -233,8 +233,9 @@ export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fo
 /** Reorders any element container from Fortran to C order, keeping its typed-array type. */
 export function reorderFortran(data: NdArray['data'], shape: number[]): NdArray['data'] {
   if (ArrayBuffer.isView(data)) {
-    const ctor = (data as Float64Array).constructor as new (n: number) => Float64Array;
-    return fortranToC(data as Float64Array, shape, (n) => new ctor(n)) as Float64Array;
+    // slice() gives a fresh typed array of the same type and length, filled in C order below.
+    const typed = data as Float64Array;
+    return fortranToC(typed, shape, () => typed.slice()) as Float64Array;
   }
   return fortranToC(data as PyValue[], shape, (n) => new Array<PyValue>(n)) as PyValue[];
 }
