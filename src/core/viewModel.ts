@@ -154,7 +154,11 @@ export function buildOverview(bundle: Bundle, reports: FileReport[]): OverviewVi
     const r = byPath.get(p);
     if (!r) continue;
     if (r.model?.kerasVersion) keras.add(r.model.kerasVersion);
-    if (r.model?.framework === 'tfjs' || r.format === 'tfjs-layers' || r.format === 'tfjs-graph') tfjs.add(`${r.format} (${baseName(r.path)})`);
+    if (r.model?.framework === 'tfjs' || r.format === 'tfjs-layers' || r.format === 'tfjs-graph') {
+      // `convertedBy` ("TensorFlow.js Converter v3.18.0") is read when the tfjs reader reports it (optional field)
+      const by = (r.model as (ModelSummary & { convertedBy?: string | null }) | undefined)?.convertedBy;
+      tfjs.add(by ? `${by} (${baseName(r.path)})` : `${r.format}, converter version not recorded (${baseName(r.path)})`);
+    }
     const scalers = r.scaler ? flattenScalers(r.scaler) : [];
     for (const s of scalers) if (s.sklearnVersion) sklearn.add(s.sklearnVersion);
   }
@@ -243,6 +247,25 @@ export function graphLayout(model: ModelSummary): GraphView | null {
     const d = depthOf(l.name);
     (rows[d] ??= []).push(l.name);
   }
+  // one barycentre pass: a row is ordered by the mean position of its inbound layers (fewer crossings)
+  const col = new Map<string, number>();
+  rows.forEach((row, d) => {
+    if (!row) return;
+    if (d > 0) {
+      const key = (name: string): number => {
+        const ins = (byName.get(name)?.inbound ?? []).filter((n) => col.has(n));
+        return ins.length ? ins.reduce((a, n) => a + (col.get(n) as number), 0) / ins.length : Infinity;
+      };
+      const keys = new Map(row.map((n, i) => [n, [key(n), i] as const]));
+      row.sort((a, b) => {
+        const [ka, ia] = keys.get(a) as readonly [number, number];
+        const [kb, ib] = keys.get(b) as readonly [number, number];
+        return ka === kb ? ia - ib : ka === Infinity ? 1 : kb === Infinity ? -1 : ka - kb;
+      });
+    }
+    const offset = (Math.max(...rows.map((r) => r?.length ?? 0)) - row.length) / 2;
+    row.forEach((n, i) => col.set(n, offset + i));
+  });
   const cols = Math.max(...rows.map((r) => r?.length ?? 0));
   const width = cols * (BOX_W + GAP_X) + GAP_X;
   const height = rows.length * (BOX_H + GAP_Y) + GAP_Y;

@@ -393,3 +393,23 @@ test('curves: NaN / inf values are left out of the drawn points and counted in a
   assert.deepEqual(c.notes, ['log.csv: val_loss: 2 of 4 values are NaN or infinite and are not drawn']);
   assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step]), [['best', 3]]);
 });
+
+test('graph layout orders a row by the mean position of its inbound layers', () => {
+  // row 1 is [l, r]; row 2 lists 'fromR' before 'fromL' in the config, but is drawn under its inputs
+  const m: ModelSummary = {
+    ...nested,
+    layers: [
+      layer('in', 'InputLayer', [null, 2], 0, []),
+      layer('l', 'Dense', [null, 2], 6, ['in']),
+      layer('r', 'Dense', [null, 2], 6, ['in']),
+      layer('fromR', 'Dense', [null, 2], 6, ['r']),
+      layer('fromL', 'Dense', [null, 2], 6, ['l']),
+    ],
+  };
+  const g = graphLayout(m);
+  assert.ok(g);
+  const x = Object.fromEntries(g.nodes.map((n) => [n.id, n.x]));
+  assert.ok(x.fromL < x.fromR, JSON.stringify(x));
+  assert.equal(x.fromL, x.l);
+  assert.equal(x.fromR, x.r);
+});
