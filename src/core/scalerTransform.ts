@@ -470,11 +470,15 @@ export interface FeatureRange {
 
 /**
  * Per-feature training range where the scaler records it (MinMaxScaler data_min_/data_max_,
- * QuantileTransformer first/last quantile; a Pipeline: its first step), else null.
+ * QuantileTransformer first/last quantile; a Pipeline: its first step after any imputers), else null.
  */
 export function featureRanges(scaler: Scaler): FeatureRange[] | null {
   const s = scaler;
-  if (s.class === 'Pipeline') return s.steps?.length ? featureRanges(s.steps[0]) : null;
+  if (s.class === 'Pipeline') {
+    // Ranges are in input space only before any step that changes values (an imputer keeps them).
+    const first = (s.steps ?? []).find((x) => x.class !== 'SimpleImputer' && x.class !== 'Imputer');
+    return first ? featureRanges(first) : null;
+  }
   if (s.class === 'MinMaxScaler') {
     const lo = s.params.data_min_;
     const hi = s.params.data_max_;

@@ -162,6 +162,15 @@ describe('transform errors and edge cases', () => {
   });
   it('featureRanges is null where the scaler does not record its training range', () => {
     assert.equal(featureRanges(std), null);
+    const mm: Scaler = { ...std, class: 'MinMaxScaler', params: { data_min_: [0, -1], data_max_: [5, 1] } };
+    const imp: Scaler = { ...std, class: 'SimpleImputer', params: { statistics_: [1, 1] } };
+    const ranges = [
+      { min: 0, max: 5 },
+      { min: -1, max: 1 },
+    ];
+    assert.deepEqual(featureRanges({ ...std, class: 'Pipeline', steps: [imp, mm] }), ranges);
+    // After a StandardScaler, MinMax ranges are in scaled space: none reported.
+    assert.equal(featureRanges({ ...std, class: 'Pipeline', steps: [std, mm] }), null);
   });
 });
 
