@@ -145,7 +145,22 @@ export async function checkShards(
   return { shards, error: missing ?? short };
 }
 
-function graphSummary(topology: Json, weights: WeightsSummary): ModelSummary {
+/** Shapes of a graph model signature's tensors (`{dim: [{size: '-1'}, ...]}`; -1 is unknown). */
+function signatureShapes(sig: unknown): Shape[] {
+  if (!isObj(sig)) return [];
+  const out: Shape[] = [];
+  for (const t of Object.values(sig)) {
+    const dims = isObj(t) && isObj(t.tensorShape) && Array.isArray(t.tensorShape.dim) ? t.tensorShape.dim : null;
+    if (!dims) continue;
+    out.push(dims.map((d) => {
+      const v = isObj(d) ? Number(d.size) : NaN;
+      return Number.isFinite(v) && v >= 0 ? v : null;
+    }));
+  }
+  return out;
+}
+
+function graphSummary(topology: Json, weights: WeightsSummary, signature: unknown): ModelSummary {
   const nodes = Array.isArray(topology.node) ? topology.node.filter(isObj) : [];
   const ops: Record<string, number> = {};
   const consumed = new Set<string>();
@@ -179,7 +194,7 @@ function graphSummary(topology: Json, weights: WeightsSummary): ModelSummary {
     className: 'GraphModel',
     layers: [],
     inputShapes,
-    outputShapes: [],
+    outputShapes: signatureShapes(isObj(signature) ? signature.outputs : null),
     totalParams: weights.totalParams,
     trainableParams: weights.totalParams,
     nonTrainableParams: 0,
@@ -213,7 +228,7 @@ export const tfjsModelReader: JsonReader = {
     const topology = isObj(value.modelTopology) ? value.modelTopology : null;
     let model: ModelSummary;
     if (graph) {
-      model = graphSummary(topology ?? {}, weights);
+      model = graphSummary(topology ?? {}, weights, value.signature);
     } else {
       if (!topology) throw new ReadError('not-a-model', `${input.path}: a layers model without modelTopology`);
       const kv = typeof topology.keras_version === 'string' ? topology.keras_version : null;

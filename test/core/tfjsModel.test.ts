@@ -55,6 +55,8 @@ describe('tfjsModelReader on the real fixtures', () => {
       } else {
         assert.deepEqual(r.model?.graph, { nodes: ref.nodes, ops: ref.ops, inputs: ref.inputs, outputs: ref.outputs });
         assert.deepEqual(r.model?.layers, []);
+        // Placeholder shapes and the signature's output shape (dim size -1 is the batch)
+        assert.deepEqual([r.model?.inputShapes, r.model?.outputShapes], [[[null], [null]], [[null, 101]]]);
       }
     });
   }
