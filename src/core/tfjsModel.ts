@@ -113,6 +113,12 @@ export async function checkShards(
     }
     const n = paths.length;
     const exp = g.expectedBytes;
+    if (n === 0 && exp !== null && exp > 0 && !missing) {
+      missing = {
+        code: 'tfjs-shard-missing',
+        message: `${input.path}: weightsManifest group ${gi + 1} names no shard for its ${fmt(exp)} bytes of weights`,
+      };
+    }
     const chunk = n > 1 && actual[0] !== null ? actual[0] : TFJS_DEFAULT_SHARD_BYTES;
     const expectedOf = (i: number): number => {
       if (exp === null) return actual[i] ?? 0;
