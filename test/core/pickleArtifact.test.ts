@@ -321,3 +321,15 @@ describe('end to end: hostile pickles are refused, naming the global, never givi
     }
   });
 });
+
+describe('through the dispatcher (inspectFile)', () => {
+  it('a real joblib scaler, a history pickle and a refused file get their roles', async () => {
+    const { inspectFile } = await import('../../src/core/inspect');
+    const a = await inspectFile(join(FIX, 'real/AlbertFrydensberg__ML_Ops_59/models/scaler.joblib'), source);
+    assert.deepEqual([a.role, a.format, a.error, a.scaler?.class], ['scaler', 'joblib', null, 'StandardScaler']);
+    const h = await inspectFile(join(FIX, 'sklearn/history_wrapped.pkl'), source);
+    assert.deepEqual([h.role, h.format, h.log?.epochs], ['log', 'history-pickle', 12]);
+    const x = await inspectFile(join(FIX, 'hostile/generated/joblib_gzip_os_system.joblib'), source);
+    assert.deepEqual([x.role, x.format, x.error?.code, x.pickle?.verdict], ['other', 'joblib', 'unsafe-pickle', 'dangerous']);
+  });
+});
