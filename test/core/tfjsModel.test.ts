@@ -133,6 +133,17 @@ describe('tfjsModelReader on broken bundles', () => {
     assert.deepEqual(r.shards?.map((s) => [s.expectedBytes, s.actualBytes]), [[5000, 5000], [5000, 5000], [2204, 1000]]);
     assert.ok(r.error?.message.includes('"c.bin"'), r.error?.message);
   });
+  it('a weight group that names no shard is tfjs-shard-missing', async () => {
+    const dir = join(tmp, 'nopaths');
+    cpSync(join(REAL, 'tensorflow__tfjs-examples/abalone-node/trainedModel'), dir, { recursive: true });
+    const doc = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    doc.weightsManifest[0].paths = [];
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(doc));
+    const r = await inspectFile(join(dir, 'model.json'), source);
+    assert.equal(r.error?.code, 'tfjs-shard-missing');
+    // (8*50+50) + (50*50+50) + (50+1) = 3051 float32 values = 12,204 bytes
+    assert.ok(r.error?.message.includes('12,204'), r.error?.message);
+  });
   it('quantized weights count their quantized byte size; bad manifests are refused', () => {
     const g = parseManifest([
       { paths: ['x'], weights: [
