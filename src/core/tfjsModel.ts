@@ -134,7 +134,7 @@ export async function checkShards(
         };
       }
     }
-    if (exp !== null && actual.every((a) => a !== null)) {
+    if (n > 0 && exp !== null && actual.every((a) => a !== null)) {
       const sum = (actual as number[]).reduce((a, b) => a + b, 0);
       if (sum !== exp && !short) {
         const bad = paths.findIndex((_, i) => actual[i] !== expectedOf(i));
