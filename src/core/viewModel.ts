@@ -584,7 +584,13 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
   };
   const charts: CurveChartView[] = [];
   const notes: string[] = [];
-  for (const g of groups) {
+  if (useWall) {
+    const without = series.filter((s) => !s.wallTime).length;
+    if (without) notes.push(`${without} series without wall times are not drawn on the wall-time axis`);
+  }
+  for (const g0 of groups) {
+    const g = useWall ? { ...g0, series: g0.series.filter((s) => s.wallTime) } : g0;
+    if (g.series.length === 0) continue;
     const higher = higherIsBetter(g.metric);
     const markers: CurveMarkerView[] = [];
     const chartSeries = g.series.map((s) => {

@@ -413,3 +413,17 @@ test('graph layout orders a row by the mean position of its inbound layers', () 
   assert.equal(x.fromL, x.l);
   assert.equal(x.fromR, x.r);
 });
+
+test('curves: on the wall-time axis, series without wall times are left out with a note', () => {
+  const tb: LoadedLog = {
+    path: '/w/run/logs/train/events.out.tfevents.1',
+    format: 'tfevents',
+    data: { source: 'tfevents', series: { epoch_loss: { steps: [0, 1], values: [2, 1], wallTime: [50, 60] } } },
+  };
+  const c = buildCurves('/w/run', [csv, tb], { ...DEFAULT_CURVE_OPTIONS, xAxis: 'wallTime' });
+  assert.deepEqual(c.charts.map((x) => x.id), ['metric:loss']);
+  assert.deepEqual(c.charts[0].series.map((s) => [s.name, s.x]), [['train/epoch_loss', [0, 10]]]);
+  assert.deepEqual(c.notes, ['5 series without wall times are not drawn on the wall-time axis']);
+  // on the step axis everything is drawn
+  assert.equal(buildCurves('/w/run', [csv, tb], DEFAULT_CURVE_OPTIONS).charts.length, 3);
+});
