@@ -634,3 +634,49 @@ describe('reconcileWithWeights', () => {
     assert.equal(r.totalParams, 61);
   });
 });
+
+describe('robustness', () => {
+  it('mutated real configs (values swapped for null, -1, strings, huge numbers) only ever throw ReadError', () => {
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const values: unknown[] = [null, -1, 'x', [], {}, 1e308, true, [null, -3], [1, 2, 3, 4, 5], 0];
+    const pathsOf = (v: unknown, p: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] => {
+      out.push(p);
+      if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...p, i], out));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...p, k], out);
+      return out;
+    };
+    const files = [
+      'Arksyd96__denoising-autoencoder-keras/autoencoder.json',
+      'charlesll__SiliCat/autoencoder.json',
+      'ml5js__ml5-data-and-models/models/pitch-detection/crepe/model.json',
+      'DJCordhose__ux-by-tfjs/model/click/model.json',
+    ];
+    let runs = 0;
+    for (const f of files) {
+      const orig = real(f);
+      const ps = pathsOf(orig).filter((p) => p.length > 0);
+      for (let i = 0; i < 150; i++) {
+        const doc = JSON.parse(JSON.stringify(orig));
+        for (let m = 0; m < 3; m++) {
+          const p = ps[Math.floor(rnd() * ps.length)];
+          let o: unknown = doc;
+          for (const k of p.slice(0, -1)) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
+          if (o && typeof o === 'object') (o as Record<string, unknown>)[p[p.length - 1]] = values[Math.floor(rnd() * values.length)];
+        }
+        try {
+          const s = keras(doc);
+          for (const l of s.layers) assert.ok(Number.isSafeInteger(l.params) && l.params >= 0, `${f}: ${l.name} ${l.params}`);
+          reconcileWithWeights(s, weightsFrom({ [s.layers[0]?.name ?? 'x']: [['kernel', [2, 2]]] }));
+          runs++;
+        } catch (e) {
+          if (!(e instanceof ReadError)) throw e;
+        }
+      }
+    }
+    assert.ok(runs > 100, `most mutations still summarise (${runs})`);
+  });
+});
