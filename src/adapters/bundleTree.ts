@@ -58,7 +58,7 @@ export class BundleItem extends vscode.TreeItem {
     readonly bundle: Bundle,
     overrides: SeverityOverrides,
   ) {
-    const label = vscode.workspace.asRelativePath(pathToUri(bundle.root), true) || baseName(bundle.root);
+    const label = vscode.workspace.asRelativePath(pathToUri(bundle.root)) || baseName(bundle.root);
     super(label, vscode.TreeItemCollapsibleState.Collapsed);
     const counts = countProblems(bundle.findings, overrides);
     this.id = `bundle:${bundle.root}`;

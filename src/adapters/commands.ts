@@ -88,6 +88,9 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     if (a instanceof vscode.Uri) uri = a;
     else if (typeof a === 'string') uri = /^[a-z][\w+.-]+:/i.test(a) ? vscode.Uri.parse(a) : pathToUri(a);
     else uri = activeUri();
+    // a report document stands for the file it reports on; other virtual documents for nothing
+    if (uri?.scheme === REPORT_SCHEME) uri = pathToUri(decodeURIComponent(uri.query));
+    if (uri && uri.scheme !== 'file' && !vscode.workspace.getWorkspaceFolder(uri)) uri = undefined;
     if (!uri) return {};
     await this.deps.indexer.whenReady();
     const path = uriToPath(uri);
@@ -107,7 +110,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     const items = all.map((b) => {
       const c = countProblems(b.findings, overrides);
       return {
-        label: `$(package) ${vscode.workspace.asRelativePath(pathToUri(b.root), true)}`,
+        label: `$(package) ${vscode.workspace.asRelativePath(pathToUri(b.root))}`,
         description: b.complete ? 'complete' : 'incomplete',
         detail: `${c.errors} error(s), ${c.warnings} warning(s)`,
         bundle: b,
@@ -177,7 +180,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     }
     const target = vscode.Uri.joinPath(pathToUri(bundle.root), 'model-bundle.json');
     const exists = (await this.deps.indexer.source.stat(uriToPath(target))) !== null;
-    const rel = vscode.workspace.asRelativePath(target, true);
+    const rel = vscode.workspace.asRelativePath(target);
     const ok = await vscode.window.showWarningMessage(
       `${exists ? 'Overwrite' : 'Write'} ${rel}?`,
       { modal: true, detail: 'The manifest lists the role of each file of the bundle (and its SHA-256), so tools stop guessing. It is the only file this extension writes, and only when asked.' },
@@ -199,7 +202,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     if (!folder) return;
     const uri = pathToUri(folder);
     const ws = vscode.workspace.getWorkspaceFolder(uri);
-    const rel = ws && uriToPath(ws.uri) === folder ? '.' : vscode.workspace.asRelativePath(uri, false);
+    const rel = !ws ? (uri.scheme === 'file' ? uri.fsPath : folder) : uriToPath(ws.uri) === folder ? '.' : vscode.workspace.asRelativePath(uri, false);
     const cmd = `npx model-bundles check ${shellQuote(rel)}`;
     await vscode.env.clipboard.writeText(cmd);
     void vscode.window.showInformationMessage(`Copied: ${cmd}`);
