@@ -11,6 +11,8 @@ import type { JsonReader, ReaderInput, ReaderResult } from './reader';
  */
 export function isKerasModelJson(value: unknown): boolean {
   if (!isObj(value) || 'modelTopology' in value || 'weightsManifest' in value) return false;
+  // A bare topology (`{keras_version, backend, model_config}`), as tfjs and HDF5 attributes hold it.
+  if (isObj(value.model_config) && value.class_name === undefined) return isKerasModelJson(value.model_config);
   if (typeof value.class_name !== 'string') return false;
   const layers = configLayers(value.config);
   if (!layers) return false;

@@ -50,6 +50,15 @@ describe('kerasJsonReader', () => {
     assert.equal(r.model?.totalParams, 320 + 8320 + 8256 + 130);
     assert.equal(r.model?.totalParams, REF.kerasZip['2mdtln__FlowNet-ANN/25-06/model.keras'].totalParams);
   });
+  it('claims a bare topology {keras_version, backend, model_config} and reads its version', async () => {
+    const topo = JSON.parse(readFileSync(join(REAL, 'ml5js__ml5-data-and-models/models/CVAE/quick_draw/models/model.json'), 'utf8')).modelTopology;
+    const p = join(tmp, 'topology.json');
+    writeFileSync(p, JSON.stringify(topo));
+    const r = await inspectFile(p, source);
+    assert.deepEqual([r.format, r.error, r.model?.kerasVersion], ['keras-json', null, '2.2.2']);
+    // the numpy sum of the manifest shapes of the same model
+    assert.equal(r.model?.totalParams, REF.tfjs['ml5js__ml5-data-and-models/models/CVAE/quick_draw/models/model.json'].totalParams);
+  });
   it('does not claim non-models: plain objects, training configs, optimizer configs, tfjs documents', () => {
     const tfjs = JSON.parse(readFileSync(join(REAL, 'DJCordhose__ux-by-tfjs/model/click/model.json'), 'utf8'));
     for (const v of [
