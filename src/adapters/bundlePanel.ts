@@ -186,7 +186,7 @@ export class BundlePanel {
       if (!r || r.format === 'image') continue;
       const cached = BundlePanel.logCache.get(p);
       let data: LogData | null;
-      if (cached && cached.size === r.size && cached.mtimeMs === r.mtimeMs) data = cached.data;
+      if (cached && r.size !== undefined && r.mtimeMs !== undefined && cached.size === r.size && cached.mtimeMs === r.mtimeMs) data = cached.data;
       else {
         try {
           data = await loadLogData(this.index.source, r);
