@@ -5,7 +5,7 @@ import { BundleDiagnostics } from './adapters/bundleDiagnostics';
 import { BundlePanel } from './adapters/bundlePanel';
 import { BundleTreeProvider } from './adapters/bundleTree';
 import { BundleCommands } from './adapters/commands';
-import { buildManifestText } from './adapters/manifest';
+import { manifestBuilder } from './adapters/manifest';
 import { ScriptLintProvider } from './adapters/scriptLintProvider';
 import { INDEX_SETTINGS, readSettings } from './adapters/settings';
 import { BundleStatusBar } from './adapters/statusBar';
@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     BundleCommands.register({
       indexer,
       showBundle,
-      buildManifest: (bundle) => buildManifestText(bundle, indexer.index, indexer.source),
+      buildManifest: manifestBuilder(indexer.source),
       overrides: () => settings.severity,
       log,
     }),

@@ -16,8 +16,8 @@ export interface CommandDeps {
   indexer: WorkspaceIndexer;
   /** Opens the bundle view (BundlePanel.show). */
   showBundle(bundleRoot: string, focusPath?: string): void;
-  /** Builds the manifest text of a bundle (model-bundle.json), or null when this build has no builder. */
-  buildManifest(bundle: Bundle): Promise<string> | null;
+  /** Builds the manifest text of a bundle (model-bundle.json); null when this build has no manifest builder. */
+  buildManifest: ((bundle: Bundle) => Promise<string>) | null;
   overrides(): SeverityOverrides;
   log: vscode.LogOutputChannel;
 }
@@ -178,6 +178,8 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
       void vscode.window.showInformationMessage('Model Bundles: choose a bundle (a folder with model artifacts) to write its manifest.');
       return;
     }
+    const build = this.deps.buildManifest;
+    if (!build) throw new Error('writing manifests is not available in this build');
     const target = vscode.Uri.joinPath(pathToUri(bundle.root), 'model-bundle.json');
     const exists = (await this.deps.indexer.source.stat(uriToPath(target))) !== null;
     const rel = vscode.workspace.asRelativePath(target);
@@ -187,10 +189,9 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
       exists ? 'Overwrite' : 'Write',
     );
     if (!ok) return;
-    const text = this.deps.buildManifest(bundle);
-    if (text === null) throw new Error('this build has no manifest builder');
+    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Bundles: hashing the files of ${rel}…` }, () => build(bundle));
     // the one write of the extension, on the user's explicit request
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(await text));
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
     await this.deps.indexer.revalidate([uriToPath(target)]);
     const open = await vscode.window.showInformationMessage(`Model Bundles: wrote ${rel}.`, 'Open');
     if (open) await vscode.window.showTextDocument(target);

@@ -62,6 +62,8 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
 
   private schedule(doc: vscode.TextDocument): void {
     if (doc.languageId !== 'python' || doc.uri.scheme === 'vscode-notebook-cell') return;
+    // files and unsaved buffers, not diff views (git:) or output channels
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
     this.batcher.add(`doc:${doc.uri.toString()}`, 'changed');
   }
 
