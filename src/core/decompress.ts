@@ -35,6 +35,10 @@ class Out {
   ) {
     this.buf = new Uint8Array(Math.max(64, Math.min(initial, cap)));
   }
+  /** Makes room for `need` bytes in total (throws past the cap). */
+  ensure(need: number): void {
+    if (need > this.buf.length) this.grow(need);
+  }
   private grow(need: number): void {
     if (need > this.cap)
       throw new ReadError('decompression-bomb', `${this.what}: output exceeds the cap of ${this.cap} bytes (min(256 MiB, 100x the compressed size))`);
@@ -390,7 +394,11 @@ class Lzma {
         if (len > remaining) rc.corrupt();
         remaining -= len;
       }
-      for (let k = 0; k < len; k++) out.byte(out.buf[out.len - d]);
+      out.ensure(out.len + len);
+      const buf = out.buf;
+      let w = out.len;
+      for (let k = 0; k < len; k++, w++) buf[w] = buf[w - d];
+      out.len = w;
     }
   }
 }

@@ -53,7 +53,7 @@ export interface PickleScanOptions {
   path?: string;
   /** Words added after offsets in messages, e.g. `in the zlib-decompressed data`. */
   offsetNote?: string;
-  /** Accept a lone (non-object) numpy array: used for .npy object arrays. */
+  /** Offset where the pickle starts (after the header of a .npy object array). */
   start?: number;
 }
 
@@ -371,7 +371,9 @@ class Machine {
       return;
     }
     if (handlerFor(q) === undefined) {
-      this.st.refuse(q, 'not on the allowlist', this.opStart, severityOf(module, name));
+      const legacy = /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(module) && /^Z?NDArrayWrapper$/.test(name);
+      const reason = legacy ? 'joblib < 0.10 array wrapper (arrays in side files) is not supported' : 'not on the allowlist';
+      this.st.refuse(q, reason, this.opStart, severityOf(module, name));
       this.push(REFUSED);
       return;
     }

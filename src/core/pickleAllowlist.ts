@@ -159,6 +159,5 @@ export function severityOf(module: string, name: string): 'dangerous' | 'unsuppo
   for (const p of [...modParts, ...nameParts]) if (DANGEROUS_COMPONENTS.has(p)) return 'dangerous';
   for (const p of nameParts) if (DANGEROUS_NAMES.has(p)) return 'dangerous';
   for (const pre of DANGEROUS_PREFIXES) if (full === pre || full.startsWith(`${pre}.`)) return 'dangerous';
-  if (modParts[0] === 'builtins' || modParts[0] === '__builtin__') return 'dangerous';
   return 'unsupported';
 }

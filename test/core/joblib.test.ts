@@ -163,3 +163,30 @@ test('raw deflate data (no zlib header) is not mistaken for a container', () => 
   assert.notEqual(r.report.verdict, 'safe');
   assert.ok(r.error);
 });
+
+test('bigger compressed joblib files (multi-block linked lz4, LZMA repeats, bz2) equal what Python read back', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'reference', 'pickle');
+  const ref = JSON.parse(readFileSync(join(dir, 'compressed_reference.json'), 'utf8')) as Record<
+    string,
+    { ramp_len: number; rand_sum: number; rand_at: Record<string, number>; names_len: number; names_last: string; fortran_c_order: number[] }
+  >;
+  assert.equal(Object.keys(ref).length, 6);
+  for (const [name, e] of Object.entries(ref)) {
+    const r = loadPickleBytes(new Uint8Array(readFileSync(join(dir, name))), { path: name });
+    assert.equal(r.error, null, r.error?.message);
+    assert.equal(r.compression, name.slice(4, -7));
+    const d = r.value as Map<string, NdArray>;
+    const ramp = d.get('ramp') as NdArray;
+    assert.equal(ramp.size, e.ramp_len);
+    // ramp[i] = (i % 251) * 0.5
+    for (let i = 0; i < ramp.size; i += 997) assert.equal((ramp.data as Float64Array)[i], (i % 251) * 0.5, `${name} ramp[${i}]`);
+    assert.equal((ramp.data as Float64Array)[ramp.size - 1], ((ramp.size - 1) % 251) * 0.5);
+    const rand = d.get('rand') as NdArray;
+    assert.equal(Array.from(rand.data as Int32Array).reduce((a, b) => a + b, 0), e.rand_sum, name);
+    for (const [i, v] of Object.entries(e.rand_at)) assert.equal((rand.data as Int32Array)[Number(i)], v, `${name} rand[${i}]`);
+    const names = d.get('names') as NdArray;
+    assert.equal(names.size, e.names_len);
+    assert.equal((names.data as string[])[names.size - 1], e.names_last);
+    assert.deepEqual(Array.from((d.get('fortran') as NdArray).data as Float64Array), e.fortran_c_order);
+  }
+});
