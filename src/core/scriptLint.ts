@@ -305,7 +305,7 @@ function mentions(toks: Tok[], from: number, to: number, name: string, allowAttr
 // ---------------------------------------------------------------------------------------------
 // Analysis
 
-const SAVE_CALLS = new Set(['dump', 'dumps', 'save', 'savez', 'savez_compressed', 'savetxt', 'to_json', 'write']);
+const SAVE_CALLS = new Set(['dump', 'dumps', 'save', 'savez', 'savez_compressed', 'savetxt', 'to_json', 'write', 'log_model']);
 const SAVER_FUNCTION = /save|dump|export|persist|store|serial|pickle|write/i;
 const MODEL_RECEIVER = /model|net$|^net|regressor|classifier|estimator|autoencoder|encoder|decoder|^clf|^reg$|^nn$|^ann|^cnn|^rnn|^lstm|^mlp|^gru|^keras/i;
 const NOT_MODEL_RECEIVER = new Set(['np', 'numpy', 'jnp', 'pd', 'pandas', 'df', 'plt', 'fig', 'ax', 'img', 'image', 'Image', 'wb', 'workbook', 'json', 'f', 'file', 'fh']);
@@ -438,8 +438,9 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     const firstArg = dottedAt(t, c.open + 1);
     const firstArgName = firstArg && (t[firstArg.next]?.value === ',' || t[firstArg.next]?.value === ')') ? firstArg.name : null;
     let model = false;
-    if (method === 'save_weights' || method === 'save_keras_model' || method === 'save_model') model = true;
-    else if (c.callee === 'torch.save' || c.callee.endsWith('saved_model.save')) model = true;
+    if (method === 'save_weights' || method === 'save_keras_model' || method === 'save_model' || method === 'ModelCheckpoint') model = true;
+    else if (c.callee === 'torch.save' || c.callee.endsWith('saved_model.save') || c.callee.endsWith('onnx.export')) model = true;
+    else if (method === 'log_model' && firstArgName && !scalers.has(firstArgName)) model = true;
     else if ((method === 'save' || method === 'to_json' || method === 'to_yaml' || method === 'export') && recv && isModelish(recv)) model = true;
     else if ((method === 'dump' || method === 'save') && firstArgName && isModelish(firstArgName)) model = true;
     if (model) saves.push({ line: c.line, order: order.get(c.line) ?? 0 });

@@ -321,3 +321,39 @@ test('notebook that saves its scaler in a later cell, and a non-Python notebook:
   assert.deepEqual(lintNotebookJson(JSON.stringify(r)), []);
   assert.deepEqual(lintNotebookJson('not json'), []);
 });
+
+test('a ModelCheckpoint callback or mlflow.log_model counts as saving the model; mlflow-logging the scaler saves it', () => {
+  const checkpoint = `from sklearn.preprocessing import MinMaxScaler
+from tensorflow.keras.callbacks import ModelCheckpoint
+x_scaler = MinMaxScaler()
+X = x_scaler.fit_transform(X)
+ckpt = ModelCheckpoint("best.h5", save_best_only=True)
+model.fit(X, y, callbacks=[ckpt])
+`;
+  const f = lintPythonScript(checkpoint);
+  assert.deepEqual(f.map((x) => x.scalerName), ['x_scaler']);
+  // the dump goes after the checkpoint statement (line 4, 54 characters)
+  assert.deepEqual(f[0].fix?.inserts[1], { at: { cell: 0, line: 4, col: 54 }, text: '\njoblib.dump(x_scaler, "x_scaler.joblib")' });
+  const mlflow = `import mlflow
+from sklearn.preprocessing import StandardScaler
+sc = StandardScaler().fit(X)
+mlflow.keras.log_model(model, "model")
+`;
+  assert.deepEqual(lintPythonScript(mlflow).map((x) => x.scalerName), ['sc']);
+  assert.deepEqual(lintPythonScript(mlflow + 'mlflow.sklearn.log_model(sc, "scaler")\n'), []);
+});
+
+test('a scaler inside a Pipeline that is dumped is saved with it', () => {
+  const src = `import joblib
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+scaler = StandardScaler()
+scaler.fit(X)
+pipe = make_pipeline(scaler, Ridge())
+model.save("m.h5")
+joblib.dump(pipe, "pipe.joblib")
+`;
+  assert.deepEqual(lintPythonScript(src), []);
+  assert.deepEqual(lintPythonScript(src.replace('joblib.dump(pipe, "pipe.joblib")\n', '')).map((x) => x.scalerName), ['scaler']);
+});
