@@ -180,3 +180,12 @@ test('a refused file never yields a PyObject even when its first pickle is a fin
   assert.ok(!(r.value instanceof PyObject));
   assert.equal(r.value, null);
 });
+
+test('refusal offsets point at the opcode that names the global', () => {
+  // cposix\nsystem\n starts the file.
+  assert.equal(load('picklescan', 'malicious2_v0.pkl').report.refused[0].offset, 0);
+  // PROTO(2) FRAME(9) SHORT_BINUNICODE 'builtins'(10) MEMOIZE(1) SHORT_BINUNICODE 'eval'(6) MEMOIZE(1): STACK_GLOBAL at 29.
+  assert.equal(load('picklescan', 'malicious1_v4.pkl').report.refused[0].offset, 29);
+  // MARK(1) + STRING `S'raise RuntimeError("Injection running")'\n` (43 bytes): INST at 44.
+  assert.equal(load('picklescan', 'malicious10.pkl').report.refused[0].offset, 44);
+});
