@@ -190,3 +190,25 @@ test('bigger compressed joblib files (multi-block linked lz4, LZMA repeats, bz2)
     assert.deepEqual(Array.from((d.get('fortran') as NdArray).data as Float64Array), e.fortran_c_order);
   }
 });
+
+test('decompression bombs of every joblib compression stop at the cap (16 MB of zeros, 243x to 372827x)', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'reference', 'pickle', 'bombs');
+  const expect: Record<string, string> = {
+    'zeros.zlib': 'zlib',
+    'zeros.gz': 'gzip',
+    'zeros.bz2': 'bz2',
+    'zeros.lzma': 'lzma',
+    'zeros.xz': 'xz',
+    'zeros.lz4': 'lz4',
+  };
+  assert.deepEqual(readdirSync(dir).sort(), Object.keys(expect).sort());
+  for (const [name, kind] of Object.entries(expect)) {
+    const bytes = new Uint8Array(readFileSync(join(dir, name)));
+    const t0 = performance.now();
+    const r = loadPickleBytes(bytes, { path: name });
+    assert.equal(r.compression, kind, name);
+    assert.equal(r.error?.code, 'decompression-bomb', `${name}: ${r.error?.message}`);
+    assert.match(r.error?.message ?? '', new RegExp(`cap of ${bytes.length * 100} bytes`), name);
+    assert.ok(performance.now() - t0 < 3000, name);
+  }
+});
