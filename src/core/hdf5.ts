@@ -73,6 +73,14 @@ async function initLib(load: () => Promise<H5Module>): Promise<H5Module> {
   // one); h5wasm's README hides it during start-up.
   const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
   if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
+  // Emscripten binds console.error once, at start-up, and prints "Aborted(...)" before throwing an
+  // error with the same text (which the reader reports as corrupt-hdf5): the module gets a
+  // console.error without those lines; the global one is restored right after.
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Aborted(')) return;
+    consoleError.apply(console, args);
+  };
   try {
     const lib = await load();
     const mod = await lib.ready;
@@ -80,6 +88,7 @@ async function initLib(load: () => Promise<H5Module>): Promise<H5Module> {
     mod.activate_throwing_error_handler();
     return lib;
   } finally {
+    console.error = consoleError;
     if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', nav);
   }
 }
@@ -102,6 +111,10 @@ function isNode(): boolean {
 /** The last, most specific line of an HDF5 error stack (`truncated file: eof = ...`). */
 function hdf5Reason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
+  // A trap or abort() inside the C library (malformed metadata it did not check).
+  if ((e instanceof Error && e.name === 'RuntimeError') || /^Aborted\(/.test(text)) {
+    return `malformed HDF5 metadata stopped the HDF5 library (${text.slice(0, 120)})`;
+  }
   const lines = text.split('\n').filter((l) => /#\d+:/.test(l));
   const last = lines[lines.length - 1];
   if (!last) return text.split('\n')[0].slice(0, 300);

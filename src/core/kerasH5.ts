@@ -1,6 +1,6 @@
 // Keras HDF5 files: full model (`model.save('x.h5')`), Keras 1/2 `save_weights`, Keras 3
 // `*.weights.h5`. Content decides (a `.keras` name holding HDF5 is read here).
-import { ReadError } from './errors';
+import { ReadError, toFileError } from './errors';
 import { hdf5SignatureOffset, openHdf5 } from './hdf5';
 import { detectKerasLayout, keras3Weights, legacyWeights, modelFromConfig, parseKerasJson, stringAttr } from './kerasWeights';
 import type { BinaryReader, ReaderInput, ReaderResult } from './reader';
@@ -15,8 +15,14 @@ async function readKerasH5(input: ReaderInput): Promise<ReaderResult> {
       const kerasVersion = stringAttr(f, '/', 'keras_version') ?? stringAttr(f, '/model_weights', 'keras_version');
       const backend = stringAttr(f, '/', 'backend') ?? stringAttr(f, '/model_weights', 'backend');
       const text = stringAttr(f, '/', 'model_config');
-      if (text === null) throw new ReadError('corrupt-hdf5', `${path}: root attribute model_config is not a string`);
-      const config = parseKerasJson(text, 'root attribute model_config', path);
+      let config: unknown;
+      try {
+        if (text === null) throw new ReadError('corrupt-hdf5', `${path}: root attribute model_config is not a string`);
+        config = parseKerasJson(text, 'root attribute model_config', path);
+      } catch (e) {
+        // The weights were read: report them with the reason the structure could not be.
+        return { role: 'model', format: 'keras-h5', weights, error: toFileError(e) };
+      }
       const { model, error } = modelFromConfig(config, { framework: 'keras', kerasVersion, backend }, weights, path);
       return { role: 'model', format: 'keras-h5', weights, ...(model ? { model } : {}), error: error ?? null };
     }

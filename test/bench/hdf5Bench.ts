@@ -4,14 +4,16 @@
 // so peak memory (maxRSS) belongs to one library and one file. Medians over RUNS; ratios against
 // the jsfive baseline.
 // Run: node --import tsx test/bench/hdf5Bench.ts [--big-mb 500] [--runs 5]
+//      node --import tsx test/bench/hdf5Bench.ts --fuzz 400   (corrupted metadata: time, codes, state)
 // The children run as a CommonJS bundle made with esbuild like dist/cli.js (tsx would re-transform
 // h5wasm's 4 MB module and distort its start-up time and memory).
 // The big file is made in /tmp with Debian's /usr/bin/python3 + h5py and deleted afterwards.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openHdf5, openHdf5Bytes, type Hdf5File } from '../../src/core/hdf5';
+import { inspectFile } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
 type Lib = 'h5wasm-path' | 'h5wasm-memory' | 'jsfive';
@@ -239,9 +241,52 @@ function fmt(x: number, d = 1): string {
   return Number.isFinite(x) ? x.toFixed(d) : 'n/a';
 }
 
+/**
+ * Overwrites 1-4 random bytes in the first 3000 bytes (superblock, object headers, heaps) of a
+ * real file, N times, reads each copy with the product reader (h5wasm by path), and re-reads a
+ * good file every 20 copies to check that a trap inside the C library left no wrong state.
+ */
+async function fuzz(n: number): Promise<void> {
+  const source = new NodeFileSource();
+  const good = 'test/fixtures/real/Dobiasd__frugally-deep/keras_export/lstm.h5';
+  const want = JSON.stringify((await inspectFile(good, source)).weights);
+  const base = new Uint8Array(readFileSync('test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5'));
+  const path = join(tmpdir(), `mbi-fuzz-${process.pid}.h5`);
+  let seed = 99;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const codes: Record<string, number> = {};
+  const times: number[] = [];
+  let wrong = 0;
+  try {
+    for (let k = 0; k < n; k++) {
+      const b = base.slice();
+      for (let j = 0, m = 1 + Math.floor(rnd() * 4); j < m; j++) b[8 + Math.floor(rnd() * 3000)] = Math.floor(rnd() * 256);
+      writeFileSync(path, b);
+      const t = performance.now();
+      const r = await inspectFile(path, source);
+      times.push(performance.now() - t);
+      const c = r.error?.code ?? 'ok';
+      codes[c] = (codes[c] ?? 0) + 1;
+      if (k % 20 === 0 && JSON.stringify((await inspectFile(good, source)).weights) !== want) wrong++;
+    }
+  } finally {
+    rmSync(path, { force: true });
+  }
+  console.log(`fuzz: ${n} copies, codes ${JSON.stringify(codes)}, median ${fmt(median(times), 1)} ms, max ${fmt(Math.max(...times), 0)} ms, good file read wrongly afterwards: ${wrong} of ${Math.ceil(n / 20)}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1] as Lib, args[2], Number(args[3]));
+  if (args[0] === '--fuzz-child') return fuzz(Number(args[1]));
+  if (args[0] === '--fuzz') {
+    await bundleChild();
+    const r = spawnSync(process.execPath, [CHILD, '--fuzz-child', args[1] ?? '400'], { encoding: 'utf8' });
+    rmSync(CHILD, { force: true });
+    const aborts = (r.stderr.match(/Aborted\(/g) ?? []).length;
+    console.log(r.stdout.trim(), `\nEmscripten abort() messages on stderr: ${aborts}`);
+    return;
+  }
   const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
   const bigMb = args.includes('--big-mb') ? Number(args[args.indexOf('--big-mb') + 1]) : 500;
   const ref = JSON.parse(readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8')) as Record<string, { format: string }>;

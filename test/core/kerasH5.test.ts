@@ -218,6 +218,25 @@ describe('kerasH5Reader: bad input', () => {
     });
   }
 
+  it('a full model whose model_config is not JSON keeps its weights and says why', async () => {
+    const src = 'test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5';
+    const bytes = new Uint8Array(readFileSync(src));
+    const at = Buffer.from(bytes).indexOf('{"class_name": "Sequential"');
+    assert.ok(at > 0, 'model_config text found in the file');
+    const bad = bytes.slice();
+    bad[at] = 0x3c; // "{" -> "<"
+    const path = join(tmp, 'badconfig.h5');
+    writeFileSync(path, bad);
+    const r = await inspectFile(path, disk);
+    assert.equal(r.format, 'keras-h5');
+    assert.equal(r.error?.code, 'invalid-json');
+    assert.ok(r.error?.message.includes(path));
+    assert.deepEqual(
+      r.weights?.layers.map((l) => l.name),
+      REF['test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5'].layers.map((l) => l.name),
+    );
+  });
+
   it('overwritten bytes never crash the reader', async () => {
     const src = 'test/fixtures/real/Dobiasd__frugally-deep/test/stateful_test/temp_stateful.h5';
     const bytes = new Uint8Array(readFileSync(src));
