@@ -4,11 +4,12 @@
 // without 'unsafe-inline' allows.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { assertNever, DEFAULT_CURVE_OPTIONS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
-import type { BundleViewModel, CurvesView, TabId } from '../src/shared/viewModels';
+import type { BundleViewModel, CurvesView, PredictionSchema, TabId } from '../src/shared/viewModels';
 import { renderArchitecture } from './architecture';
 import { renderCurves, type CurvesState } from './curves';
 import { clear, el } from './dom';
 import { renderOverview } from './overview';
+import { renderPredictions as drawPredictions, type PredictionOutcome, type PredictionsState } from './predictions';
 import { renderPreprocessing } from './preprocessing';
 import { watchTheme } from './theme';
 
@@ -25,6 +26,7 @@ interface SavedState {
   expanded: string[];
   curves: CurvesState;
   scroll: Partial<Record<TabId, number>>;
+  predictions: PredictionsState;
 }
 
 const vscode = acquireVsCodeApi<SavedState>();
@@ -34,6 +36,7 @@ const state: SavedState = {
   expanded: restored?.expanded ?? [],
   curves: restored?.curves ?? { logScale: false, options: { ...DEFAULT_CURVE_OPTIONS } },
   scroll: restored?.scroll ?? {},
+  predictions: restored?.predictions ?? { values: {}, batch: '' },
 };
 const save = (): void => vscode.setState(state);
 const send = (m: WebviewToHost): void => vscode.postMessage(m);
@@ -48,7 +51,8 @@ const TABS: { id: TabId; label: string }[] = [
 
 let model: BundleViewModel | null = null;
 let focusPath: string | null = null;
-let predictionsText = 'Sample predictions arrive in a later version.';
+let predictionSchema: PredictionSchema | null = null;
+let predictionOutcome: PredictionOutcome = { kind: 'none' };
 let redrawCharts: (() => void) | null = null;
 let firstState = true;
 
@@ -121,9 +125,12 @@ function renderCurvesPanel(curves: CurvesView): void {
 }
 
 function renderPredictions(): void {
-  const p = panels.get('predictions') as HTMLElement;
-  clear(p);
-  p.appendChild(el('p', { class: 'empty', text: predictionsText }));
+  const run = (input: string): void => {
+    predictionOutcome = { kind: 'running' };
+    renderPredictions();
+    send({ type: 'predict', input });
+  };
+  drawPredictions(panels.get('predictions') as HTMLElement, predictionSchema, predictionOutcome, state.predictions, run, save);
 }
 
 function render(m: BundleViewModel): void {
@@ -182,8 +189,16 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'notice':
       notice(msg.level, msg.message);
       break;
-    case 'predictions':
-      predictionsText = msg.message;
+    case 'predictionSchema':
+      predictionSchema = msg.schema;
+      renderPredictions();
+      break;
+    case 'predictionResult':
+      predictionOutcome = { kind: 'result', result: msg.result };
+      renderPredictions();
+      break;
+    case 'predictionError':
+      predictionOutcome = { kind: 'error', message: msg.message };
       renderPredictions();
       break;
     default:

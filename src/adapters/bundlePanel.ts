@@ -20,6 +20,8 @@ import {
   type WebviewToHost,
 } from '../shared/protocol';
 import type { BundleViewModel, CurveOptions } from '../shared/viewModels';
+import { buildPredictionSchema } from '../core/predictSchema';
+import { PredictClient, PredictionError } from '../predictClient';
 import { webviewHtml } from './webviewHtml';
 
 /** Largest log file read whole for curves (event files are streamed whatever their size). */
@@ -77,6 +79,8 @@ function looseBundle(root: string, files: FileReport[]): Bundle {
 /** The bundle view of one bundle root. */
 export class BundlePanel {
   private static readonly panels = new Map<string, BundlePanel>();
+  /** One prediction worker for all panels (started on the first prediction). */
+  private static predictClient: PredictClient | null = null;
   private static readonly logCache = new Map<string, { size: number | undefined; mtimeMs: number | undefined; data: LogData | null }>();
 
   private ready = false;
@@ -91,6 +95,7 @@ export class BundlePanel {
     private index: BundleIndex,
     private readonly root: string,
     private focusPath: string | null,
+    private readonly distDir: string,
   ) {
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), null, this.disposables);
@@ -122,7 +127,7 @@ export class BundlePanel {
       script: ['dist', 'webview.js'],
       styles: [['media', 'bundleView.css']],
     });
-    BundlePanel.panels.set(bundleRoot, new BundlePanel(panel, index, bundleRoot, focusPath ?? null));
+    BundlePanel.panels.set(bundleRoot, new BundlePanel(panel, index, bundleRoot, focusPath ?? null, vscode.Uri.joinPath(ext, 'dist').fsPath));
   }
 
   /** Re-sends the view model of every open panel; the extension calls it after each index update. */
@@ -148,7 +153,6 @@ export class BundlePanel {
       switch (msg.type) {
         case 'ready':
           this.ready = true;
-          this.post({ type: 'predictions', status: 'unavailable', message: 'Sample predictions arrive in a later version.' });
           await this.refresh();
           break;
         case 'setCurveOptions':
@@ -163,6 +167,9 @@ export class BundlePanel {
           break;
         case 'openFile':
           await this.openFile(msg.path);
+          break;
+        case 'predict':
+          await this.predict(msg.input);
           break;
         default:
           assertNever(msg);
@@ -209,6 +216,8 @@ export class BundlePanel {
     this.logs = logs;
     this.model = this.build(bundle, files);
     this.post({ type: 'state', model: this.model });
+    const paths = new Set(Object.values(bundle.files).flat());
+    this.post({ type: 'predictionSchema', schema: buildPredictionSchema(files.filter((f) => paths.has(f.path))) });
     if (focus && this.model.focus) this.post({ type: 'focus', tab: this.model.focus.tab, path: this.model.focus.path });
   }
 
@@ -263,9 +272,41 @@ export class BundlePanel {
     await vscode.commands.executeCommand('vscode.open', toUri(path));
   }
 
+  /** Runs a prediction of the bundle in the worker thread (files are read where the extension runs). */
+  private async predict(input: string): Promise<void> {
+    if (!BundlePanel.predictClient) BundlePanel.predictClient = new PredictClient(this.distDir);
+    const backend = vscode.workspace.getConfiguration('modelBundles').get<string>('predictionBackend', 'auto');
+    try {
+      const r = await BundlePanel.predictClient.predict({
+        target: this.root,
+        input: { text: input, name: 'the prediction input' },
+        backend: backend === 'wasm' || backend === 'cpu' ? backend : 'auto',
+      });
+      this.post({
+        type: 'predictionResult',
+        result: {
+          rows: r.rows,
+          outputs: r.outputs,
+          scaledInput: r.scaledInput,
+          unscaledOutput: r.unscaledOutput,
+          backend: r.backend,
+          inferenceMs: r.inferenceMs,
+          warnings: r.warnings,
+        },
+      });
+    } catch (e) {
+      const message = e instanceof PredictionError || e instanceof Error ? e.message : String(e);
+      this.post({ type: 'predictionError', message });
+    }
+  }
+
   private dispose(): void {
     BundlePanel.panels.delete(this.root);
-    if (BundlePanel.panels.size === 0) BundlePanel.logCache.clear();
+    if (BundlePanel.panels.size === 0) {
+      BundlePanel.logCache.clear();
+      BundlePanel.predictClient?.dispose();
+      BundlePanel.predictClient = null;
+    }
     for (const d of this.disposables) d.dispose();
   }
 }

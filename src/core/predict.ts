@@ -111,6 +111,35 @@ function formatNumber(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
+/** A scaler chosen for a role, with the file it came from. */
+export interface ChosenScaler {
+  scaler: Scaler;
+  path: string;
+}
+
+/**
+ * Chooses the bundle's input scaler (a numeric scaler whose `n_features_in_` matches the model's
+ * input size, preferring names that do not say "target") and target scaler (named like `y_scaler`,
+ * `target_scaler`, its size matching the model's output).
+ */
+export function chooseScalers(
+  reports: FileReport[],
+  inputSize: number | null,
+  outputSize: number | null,
+): { input: ChosenScaler | null; target: ChosenScaler | null } {
+  const candidates = reports.filter((r) => r.scaler && canTransform(r.scaler) && !r.error);
+  const fit = candidates.filter((r) => inputSize === null || r.scaler!.nFeaturesIn === inputSize);
+  const inputPick =
+    fit.find((r) => !TARGET_NAME.test(baseName(r.path))) ?? (fit.length === 1 && inputSize !== outputSize ? fit[0] : undefined);
+  const targetPick = candidates.find(
+    (r) => r !== inputPick && TARGET_NAME.test(baseName(r.path)) && (outputSize === null || r.scaler!.nFeaturesIn === outputSize),
+  );
+  return {
+    input: inputPick ? { scaler: inputPick.scaler!, path: inputPick.path } : null,
+    target: targetPick ? { scaler: targetPick.scaler!, path: targetPick.path } : null,
+  };
+}
+
 /** Runs the prediction pipeline. Throws ReadError with a clear message on any bad input. */
 export async function predict(req: PredictRequest, source: FileSource): Promise<PredictResult> {
   const { reports, chosen } = await reportsFor(req.target, source);
@@ -128,20 +157,17 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
   const outputSize = net.outputShape.length === 2 ? net.outputShape[1] : null;
 
-  const candidates = reports.filter((r) => r.scaler && canTransform(r.scaler) && !r.error);
   let scalerFile: string | null = null;
   let scaler: Scaler | null = null;
+  let targetFile: string | null = null;
+  let target: Scaler | null = null;
+  const auto = chooseScalers(reports, inputSize, outputSize);
   if (!req.skipScaler) {
     if (req.scaler) {
       scaler = await scalerFrom(req.scaler, source);
       scalerFile = req.scaler;
-    } else {
-      const fit = candidates.filter((r) => inputSize === null || r.scaler!.nFeaturesIn === inputSize);
-      const pick = fit.find((r) => !TARGET_NAME.test(baseName(r.path))) ?? (fit.length === 1 && inputSize !== outputSize ? fit[0] : undefined);
-      if (pick) {
-        scaler = pick.scaler!;
-        scalerFile = pick.path;
-      }
+    } else if (auto.input) {
+      ({ scaler, path: scalerFile } = auto.input);
     }
     if (scaler && inputSize !== null && scaler.nFeaturesIn !== null && scaler.nFeaturesIn !== inputSize) {
       throw new ReadError(
@@ -150,20 +176,12 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
       );
     }
   }
-  let targetFile: string | null = null;
-  let target: Scaler | null = null;
   if (!req.skipTargetScaler) {
     if (req.targetScaler) {
       target = await scalerFrom(req.targetScaler, source);
       targetFile = req.targetScaler;
-    } else {
-      const pick = candidates.find(
-        (r) => r.path !== scalerFile && TARGET_NAME.test(baseName(r.path)) && (outputSize === null || r.scaler!.nFeaturesIn === outputSize),
-      );
-      if (pick) {
-        target = pick.scaler!;
-        targetFile = pick.path;
-      }
+    } else if (auto.target && auto.target.path !== scalerFile) {
+      ({ scaler: target, path: targetFile } = auto.target);
     }
     if (target && !canInverse(target)) throw new ReadError('unsupported-transform', `${targetFile}: ${target.class} has no inverse_transform`);
   }

@@ -1,6 +1,6 @@
 // Typed messages between the extension host and the bundle webview, and the validation of what
 // the webview sends (the webview is a trust boundary: its messages are checked field by field).
-import type { BundleViewModel, CurveOptions, CurvesView, TabId } from './viewModels';
+import type { BundleViewModel, CurveOptions, CurvesView, PredictionSchema, PredictionView, TabId } from './viewModels';
 
 /** Messages the host sends to the webview. */
 export type HostToWebview =
@@ -8,7 +8,9 @@ export type HostToWebview =
   | { type: 'curves'; curves: CurvesView }
   | { type: 'focus'; tab: TabId; path: string | null }
   | { type: 'notice'; level: 'info' | 'error'; message: string }
-  | { type: 'predictions'; status: 'unavailable'; message: string };
+  | { type: 'predictionSchema'; schema: PredictionSchema }
+  | { type: 'predictionResult'; result: PredictionView }
+  | { type: 'predictionError'; message: string };
 
 /** Messages the webview sends to the host. */
 export type WebviewToHost =
@@ -16,7 +18,8 @@ export type WebviewToHost =
   | { type: 'setCurveOptions'; options: CurveOptions }
   | { type: 'exportData'; format: 'csv' | 'json'; chartId: string }
   | { type: 'savePng'; chartId: string; dataUrl: string }
-  | { type: 'openFile'; path: string };
+  | { type: 'openFile'; path: string }
+  | { type: 'predict'; input: string };
 
 /** For exhaustive switches: a new message type does not compile until it is handled. */
 export function assertNever(value: never): never {
@@ -34,6 +37,8 @@ export const DEFAULT_CURVE_OPTIONS: CurveOptions = {
 
 /** Largest PNG data URL accepted from the webview (characters). */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
+/** Longest prediction input (CSV or JSON text) accepted from the webview, in characters. */
+export const MAX_PREDICT_INPUT = 1_000_000;
 /** Longest chart id or path accepted from the webview. */
 export const MAX_ID_LENGTH = 4096;
 
@@ -113,6 +118,13 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       if (extra) return fail(extra);
       if (!shortString(raw.path)) return fail('path must be a non-empty string');
       return { ok: true, message: { type, path: raw.path } };
+    }
+    case 'predict': {
+      const extra = onlyKeys(raw, ['type', 'input']);
+      if (extra) return fail(extra);
+      if (typeof raw.input !== 'string' || raw.input.trim() === '') return fail('input must be a non-empty string');
+      if (raw.input.length > MAX_PREDICT_INPUT) return fail(`input is longer than ${MAX_PREDICT_INPUT} characters`);
+      return { ok: true, message: { type, input: raw.input } };
     }
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : typeof type)}` };

@@ -235,3 +235,34 @@ export interface BundleViewModel {
   /** File to highlight and the tab it belongs to, when the view was opened on a file. */
   focus: { path: string; tab: TabId } | null;
 }
+
+/** One input of the prediction form. */
+export interface PredictionFeature {
+  name: string;
+  /** Training range of the feature when the scaler records it (hint and extrapolation warning). */
+  min: number | null;
+  max: number | null;
+}
+
+/** What the Predictions tab needs to build its form. */
+export interface PredictionSchema {
+  /** False when the bundle cannot run (no model, a Python-only layer...); `reason` says why. */
+  available: boolean;
+  reason: string | null;
+  model: string | null;
+  features: PredictionFeature[];
+  outputs: number | null;
+  scaler: string | null;
+  targetScaler: string | null;
+}
+
+/** One prediction run, as the tab shows it. */
+export interface PredictionView {
+  rows: number;
+  outputs: number[][];
+  scaledInput: boolean;
+  unscaledOutput: boolean;
+  backend: string;
+  inferenceMs: number;
+  warnings: { row: number; feature: string; message: string }[];
+}
