@@ -53,6 +53,12 @@ export function sniffPickleContainer(head: Uint8Array): PickleContainer | null {
   return null;
 }
 
+/** A ReadError as is; anything else (a bug) still becomes an error naming the file. */
+function fileError(e: unknown, path: string): FileError {
+  if (e instanceof ReadError) return toFileError(e);
+  return { code: 'pickle-internal', message: `${path}: could not be read (${toFileError(e).message})` };
+}
+
 function verdictOf(refused: Refusal[], error: FileError | null): PickleReport['verdict'] {
   if (refused.some((r) => r.severity === 'dangerous')) return 'dangerous';
   if (refused.length || error) return 'unsupported';
@@ -80,7 +86,7 @@ function loadNpy(bytes: Uint8Array, path: string): PickleLoad {
   try {
     h = parseNpyHeader(bytes, path);
   } catch (e) {
-    return result({ value: null, globals: [], refused: [], error: toFileError(e) }, 'pickle', null);
+    return result({ value: null, globals: [], refused: [], error: fileError(e, path) }, 'pickle', null);
   }
   if (h.dtype.kind === 'O') {
     const scan = scanPickle(bytes, { path, start: h.dataOffset });
@@ -92,7 +98,7 @@ function loadNpy(bytes: Uint8Array, path: string): PickleLoad {
     const value = arrayFromBytes(h.dtype, h.shape, bytes.subarray(h.dataOffset), h.fortran, `${path}: offset ${h.dataOffset}`);
     return result({ value, globals: [], refused: [], error: null }, 'pickle', null);
   } catch (e) {
-    return result({ value: null, globals: [], refused: [], error: toFileError(e) }, 'pickle', null);
+    return result({ value: null, globals: [], refused: [], error: fileError(e, path) }, 'pickle', null);
   }
 }
 
@@ -140,7 +146,7 @@ export function loadPickleBytes(bytes: Uint8Array, opts: PickleLoadOptions = {})
       try {
         inner = decompress(bytes, kind, path);
       } catch (e) {
-        return result({ value: null, globals: [], refused: [], error: toFileError(e) }, 'joblib', kind);
+        return result({ value: null, globals: [], refused: [], error: fileError(e, path) }, 'joblib', kind);
       }
       const scan = scanPickle(inner, { path, offsetNote: `of the ${kind}-decompressed data` });
       return result(scan, 'joblib', kind);
@@ -148,6 +154,6 @@ export function loadPickleBytes(bytes: Uint8Array, opts: PickleLoadOptions = {})
     const scan = scanPickle(bytes, { path });
     return result(scan, scan.sawArrayWrapper ? 'joblib' : 'pickle', null);
   } catch (e) {
-    return result({ value: null, globals: [], refused: [], error: toFileError(e) }, 'pickle', null);
+    return result({ value: null, globals: [], refused: [], error: fileError(e, path) }, 'pickle', null);
   }
 }

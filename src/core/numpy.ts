@@ -22,7 +22,7 @@ export function parseDTypeSpec(spec: string): DType | null {
   if (kind === 'U') itemsize = n * 4;
   if (kind === 'O') itemsize = 8;
   if (kind === 'S' || kind === 'U') {
-    if (!Number.isSafeInteger(itemsize)) return null;
+    if (!Number.isSafeInteger(itemsize) || n === 0) return null;
   }
   const single = kind === 'b' || kind === 'O' || kind === 'S' || itemsize === 1;
   let byteorder: DType['byteorder'];

@@ -1124,7 +1124,7 @@ export function scanPickle(bytes: Uint8Array, opts: PickleScanOptions = {}): Pic
       if (!st.refused.length) value = v;
     }
   } catch (e) {
-    error = toFileError(e);
+    error = e instanceof ReadError ? toFileError(e) : { code: 'pickle-internal', message: `${st.path}: could not be read (${toFileError(e).message})` };
   }
   return { value: error ? null : value, globals: [...st.globals], refused: st.refused, error, sawArrayWrapper: st.sawArrayWrapper };
 }

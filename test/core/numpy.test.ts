@@ -21,7 +21,7 @@ test('dtype specs: sizes, byte order, kinds; structured and void refused', () =>
   assert.equal(dt('u1').byteorder, '|');
   assert.equal(dtypeStr(dt('<U3')), '<U3');
   assert.equal(dtypeStr(dt('O8')), '|O');
-  for (const bad of ['V8', 'f16', "[('a','<f8')]", 'M8[ns]', 'x', '']) assert.equal(parseDTypeSpec(bad), null, bad);
+  for (const bad of ['U0', 'S0', 'V8', 'f16', "[('a','<f8')]", 'M8[ns]', 'x', '']) assert.equal(parseDTypeSpec(bad), null, bad);
 });
 
 test('float64 little- and big-endian, unaligned input copied, aligned input viewed', () => {
