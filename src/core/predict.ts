@@ -9,6 +9,7 @@ import { initBackend, loadNetwork, type BackendName, type BackendPreference, typ
 import { parseCsvInput, parseJsonInput, type InputSchema } from './predictInput';
 import { canInverse, canTransform, featureRanges, inverseTransform, transform } from './scalerTransform';
 import { readTfjsWeightValues } from './tfjsWeights';
+import type { SklearnScaler } from './sklearn';
 import type { FileReport, Scaler } from './types';
 
 /** A warning about one input value. */
@@ -127,16 +128,25 @@ export function chooseScalers(
   inputSize: number | null,
   outputSize: number | null,
 ): { input: ChosenScaler | null; target: ChosenScaler | null } {
-  const candidates = reports.filter((r) => r.scaler && canTransform(r.scaler) && !r.error);
-  const fit = candidates.filter((r) => inputSize === null || r.scaler!.nFeaturesIn === inputSize);
-  const inputPick =
-    fit.find((r) => !TARGET_NAME.test(baseName(r.path))) ?? (fit.length === 1 && inputSize !== outputSize ? fit[0] : undefined);
+  // Every numeric scaler of every file: a file may hold several (a dict of x and y scalers).
+  const candidates: { scaler: Scaler; path: string; name: string }[] = [];
+  for (const r of reports) {
+    if (!r.scaler || r.error) continue;
+    const all = [r.scaler, ...((r.scaler as SklearnScaler).others ?? [])] as SklearnScaler[];
+    for (const s of all) {
+      if (!canTransform(s)) continue;
+      const key = all.length > 1 && s.path ? s.path : null;
+      candidates.push({ scaler: s, path: key ? `${r.path}[${key}]` : r.path, name: key ? `${baseName(r.path)} ${key}` : baseName(r.path) });
+    }
+  }
+  const fit = candidates.filter((c) => inputSize === null || c.scaler.nFeaturesIn === inputSize);
+  const inputPick = fit.find((c) => !TARGET_NAME.test(c.name)) ?? (fit.length === 1 && inputSize !== outputSize ? fit[0] : undefined);
   const targetPick = candidates.find(
-    (r) => r !== inputPick && TARGET_NAME.test(baseName(r.path)) && (outputSize === null || r.scaler!.nFeaturesIn === outputSize),
+    (c) => c !== inputPick && TARGET_NAME.test(c.name) && (outputSize === null || c.scaler.nFeaturesIn === outputSize),
   );
   return {
-    input: inputPick ? { scaler: inputPick.scaler!, path: inputPick.path } : null,
-    target: targetPick ? { scaler: targetPick.scaler!, path: targetPick.path } : null,
+    input: inputPick ? { scaler: inputPick.scaler, path: inputPick.path } : null,
+    target: targetPick ? { scaler: targetPick.scaler, path: targetPick.path } : null,
   };
 }
 

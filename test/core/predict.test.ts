@@ -91,6 +91,16 @@ describe('predict: scaler + network + target scaler on the example bundle (numpy
     assert.equal(nomodel.code, 'missing-structure');
   });
 
+  it('finds input and target scalers saved together in one dict', async () => {
+    const dir = mkdtempSync(join(tmp, 'dict-'));
+    copyFileSync('examples/complete-bundle/model.h5', join(dir, 'model.h5'));
+    copyFileSync('test/fixtures/predict/scalers_dict.joblib', join(dir, 'scalers.joblib'));
+    const r = await predict({ target: dir, input: { text: csv, name: 'inputs.csv' }, wasmDir }, source);
+    assert.equal(r.scaler, `${dir}/scalers.joblib[x]`);
+    assert.equal(r.targetScaler, `${dir}/scalers.joblib[y_scaler]`);
+    close(r.outputs, reference.outputs, 1e-5);
+  });
+
   it('refuses a model with a Lambda layer, naming it', async () => {
     const dir = mkdtempSync(join(tmp, 'lambda-'));
     const cfg = JSON.parse(readFileSync('examples/missing-scaler/model.json', 'utf8'));
