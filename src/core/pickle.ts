@@ -746,7 +746,7 @@ class Machine {
           this.push(this.utf8(this.readBytes(this.u8())));
           break;
         case 0x8d: // BINUNICODE8
-          this.push(this.utf8(this.readBytes(this.takeLen8())));
+          this.push(this.utf8(this.bytes8()));
           break;
         case 0x42: // BINBYTES
           this.push(new PyBytes(this.readBytes(this.u32())));
@@ -755,10 +755,10 @@ class Machine {
           this.push(new PyBytes(this.readBytes(this.u8())));
           break;
         case 0x8e: // BINBYTES8
-          this.push(new PyBytes(this.readBytes(this.takeLen8())));
+          this.push(new PyBytes(this.bytes8()));
           break;
         case 0x96: // BYTEARRAY8
-          this.push(new PyBytes(this.readBytes(this.takeLen8())));
+          this.push(new PyBytes(this.bytes8()));
           break;
         case 0x29: // EMPTY_TUPLE
           this.push(new PyTuple([]));
@@ -978,15 +978,11 @@ class Machine {
     }
   }
 
-  private takeLen8(): number {
+  /** Bytes of a u64 length (BINBYTES8, BINUNICODE8, BYTEARRAY8), checked before any allocation. */
+  private bytes8(): Uint8Array {
     const n = this.u64();
-    const left = BigInt((this.frameEnd ?? this.bytes.length) - this.pos);
-    if (n > left) {
-      if (this.frameEnd !== null && n <= BigInt(this.bytes.length - this.pos))
-        this.fail('pickle-frame', `argument of ${n} bytes at offset ${this.pos} straddles the FRAME ending at ${this.frameEnd}`);
-      this.fail('pickle-truncated', `length ${n} at offset ${this.opStart + 1} exceeds the ${this.bytes.length - this.pos} bytes left`);
-    }
-    return Number(n);
+    const p = this.takeBig(n);
+    return this.bytes.subarray(p, p + Number(n));
   }
 
   private setItems(d: Map<unknown, unknown>, items: Item[]): void {

@@ -226,3 +226,34 @@ test('stack underflow and wrong container types are clear errors with the offset
   err(P('K\x01t.'), 'pickle-malformed', /no MARK/);
   err(P('g7\n.'), 'pickle-malformed', /memo key 7 was never stored/);
 });
+
+test('joblib NumpyArrayWrapper: raw array bytes follow the BUILD (with and without alignment padding, F order)', () => {
+  const dtype = 'cnumpy\ndtype\n(Vf8\nI00\nI01\ntR(I3\nV<\nNNNI-1\nI-1\nI0\ntb';
+  const wrapper = (mod: string, order: string, align: boolean) =>
+    P(
+      `c${mod}\nNumpyArrayWrapper\n)\x81}(Vsubclass\ncnumpy\nndarray\nVshape\n(I2\nI2\ntVorder\nV${order}\nVdtype\n`,
+      dtype,
+      'Vallow_mmap\nI00\n',
+      align ? 'Vnumpy_array_alignment_bytes\nI16\n' : '',
+      'ub',
+    );
+  const data = new Uint8Array(new Float64Array([1, 2, 3, 4]).buffer);
+  // joblib <= 1.1 (and sklearn.externals.joblib): no padding, the 32 bytes follow BUILD directly.
+  const old = wrapper('sklearn.externals.joblib.numpy_pickle', 'C', false);
+  const a = ok(P(old, data, '.')) as NdArray;
+  assert.deepEqual(Array.from(a.data as Float64Array), [1, 2, 3, 4]);
+  // joblib >= 1.2: one byte of padding length, then that many 0xff, then the data; here F order.
+  const w = wrapper('joblib.numpy_pickle', 'F', true);
+  const pad = (16 - ((w.length + 1) % 16)) % 16;
+  const f = ok(P(w, [pad], new Array(pad).fill(0xff), data, '.')) as NdArray;
+  // Fortran [1,2,3,4] for shape (2,2) is [[1,3],[2,4]] in C order.
+  assert.deepEqual(Array.from(f.data as Float64Array), [1, 3, 2, 4]);
+  assert.equal(scanPickle(P(w, [pad], new Array(pad).fill(0xff), data, '.')).sawArrayWrapper, true);
+  // Padding bytes must be 0xff; data must be all there.
+  assert.match(scanPickle(P(w, [2, 0, 0], data, '.')).error?.message ?? '', /padding byte at \d+ is not 0xff/);
+  assert.equal(scanPickle(P(old, data.subarray(0, 20))).error?.code, 'pickle-truncated');
+  // A numpy.matrix subclass is refused (not allowlisted) and nothing is built.
+  const m = scanPickle(P(String.fromCharCode(...old).replace('cnumpy\nndarray', 'cnumpy\nmatrix'), data, '.'));
+  assert.deepEqual(m.refused.map((x) => x.global), ['numpy.matrix']);
+  assert.equal(m.value, null);
+});
