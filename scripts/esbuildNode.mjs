@@ -6,3 +6,16 @@ export const nodeCjs = { define: { 'import.meta.url': '__importMetaUrl' }, chars
 // "use strict" first: the banner would otherwise push esbuild's directive out of first place.
 export const importMetaUrl = `"use strict";\nvar __importMetaUrl = require('url').pathToFileURL(__filename).href;`;
 
+// TensorFlow.js backends register themselves on import, but their package.json marks the Node entry
+// as free of side effects, so esbuild would drop `import '@tensorflow/tfjs-backend-cpu'`: keep it.
+const keepTfjsBackends = {
+  name: 'keep-tfjs-backends',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ }, async (args) => {
+      if (args.pluginData?.keepTfjs) return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { keepTfjs: true } });
+      return { ...r, sideEffects: true };
+    });
+  },
+};
+nodeCjs.plugins = [keepTfjsBackends];
