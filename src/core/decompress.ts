@@ -71,8 +71,9 @@ function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Arr
   };
   const stream = kind === 'zlib' ? new Unzlib(onData) : new Gunzip(onData);
   try {
-    // Small input chunks keep each burst of output (at most ~1000x) bounded before the cap check.
-    const step = 4096;
+    // 16 KiB input chunks keep each burst of output (deflate: at most ~1032x, so ~16 MiB) bounded
+    // before the cap check, and are large enough to run at full speed.
+    const step = 16384;
     for (let i = 0; i < input.length; i += step) stream.push(input.subarray(i, i + step), i + step >= input.length);
   } catch (e) {
     if (e instanceof ReadError) throw e;
@@ -202,19 +203,27 @@ class RangeDecoder {
   }
   bit(probs: Uint16Array, i: number): number {
     const p = probs[i];
-    const bound = (this.range >>> 11) * p;
+    let range = this.range;
+    let code = this.code;
+    const bound = (range >>> 11) * p;
     let r: number;
-    if (this.code < bound) {
-      this.range = bound;
+    if (code < bound) {
+      range = bound;
       probs[i] = p + ((2048 - p) >>> 5);
       r = 0;
     } else {
-      this.range = (this.range - bound) >>> 0;
-      this.code = (this.code - bound) >>> 0;
+      range = (range - bound) >>> 0;
+      code = (code - bound) >>> 0;
       probs[i] = p - (p >>> 5);
       r = 1;
     }
-    this.normalize();
+    if (range < 0x1000000) {
+      if (this.pos >= this.end) this.next();
+      range = (range << 8) >>> 0;
+      code = ((code << 8) | this.input[this.pos++]) >>> 0;
+    }
+    this.range = range;
+    this.code = code;
     return r;
   }
   direct(n: number): number {
@@ -306,6 +315,9 @@ class Lzma {
     const pbMask = (1 << this.pb) - 1;
     const lpMask = (1 << this.lp) - 1;
     const reps = this.reps;
+    const lit = this.lit;
+    const lc = this.lc;
+    const dictStart = this.dictStart;
     for (;;) {
       if (remaining === 0) return false;
       const total = out.len;
@@ -313,21 +325,21 @@ class Lzma {
       const state = this.state;
       if (rc.bit(P, IS_MATCH + (state << 4) + posState) === 0) {
         // Literal.
-        const prev = total > this.dictStart ? out.buf[total - 1] : 0;
-        const litBase = 0x300 * (((total & lpMask) << this.lc) + (prev >> (8 - this.lc)));
+        const prev = total > dictStart ? out.buf[total - 1] : 0;
+        const litBase = 0x300 * (((total & lpMask) << lc) + (prev >> (8 - lc)));
         let sym = 1;
         if (state >= 7) {
-          if (reps[0] + 1 > total - this.dictStart) rc.corrupt();
+          if (reps[0] + 1 > total - dictStart) rc.corrupt();
           let matchByte = out.buf[total - reps[0] - 1];
           do {
             const mb = (matchByte >> 7) & 1;
             matchByte <<= 1;
-            const b = rc.bit(this.lit, litBase + ((1 + mb) << 8) + sym);
+            const b = rc.bit(lit, litBase + ((1 + mb) << 8) + sym);
             sym = (sym << 1) | b;
             if (mb !== b) break;
           } while (sym < 0x100);
         }
-        while (sym < 0x100) sym = (sym << 1) | rc.bit(this.lit, litBase + sym);
+        while (sym < 0x100) sym = (sym << 1) | rc.bit(lit, litBase + sym);
         out.byte(sym - 0x100);
         this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         if (remaining !== null) remaining--;
@@ -335,11 +347,11 @@ class Lzma {
       }
       let len: number;
       if (rc.bit(P, IS_REP + state) !== 0) {
-        if (total === this.dictStart) rc.corrupt();
+        if (total === dictStart) rc.corrupt();
         if (rc.bit(P, G0 + state) === 0) {
           if (rc.bit(P, REP0_LONG + (state << 4) + posState) === 0) {
             this.state = state < 7 ? 9 : 11;
-            if (reps[0] + 1 > total - this.dictStart) rc.corrupt();
+            if (reps[0] + 1 > total - dictStart) rc.corrupt();
             out.byte(out.buf[total - reps[0] - 1]);
             if (remaining !== null) remaining--;
             continue;
@@ -389,7 +401,7 @@ class Lzma {
       }
       len += 2;
       const d = reps[0] + 1;
-      if (d > out.len - this.dictStart || reps[0] >= this.dictSize) rc.corrupt();
+      if (d > out.len - dictStart || reps[0] >= this.dictSize) rc.corrupt();
       if (remaining !== null) {
         if (len > remaining) rc.corrupt();
         remaining -= len;
