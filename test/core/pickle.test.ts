@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PICKLE_LIMITS, scanPickle } from '../../src/core/pickle';
+import { ALLOWLIST, severityOf } from '../../src/core/pickleAllowlist';
 import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
 
 /** Bytes from parts: strings are latin-1, arrays are raw bytes. */
@@ -256,4 +257,40 @@ test('joblib NumpyArrayWrapper: raw array bytes follow the BUILD (with and witho
   const m = scanPickle(P(String.fromCharCode(...old).replace('cnumpy\nndarray', 'cnumpy\nmatrix'), data, '.'));
   assert.deepEqual(m.refused.map((x) => x.global), ['numpy.matrix']);
   assert.equal(m.value, null);
+});
+
+test('severity labels follow the picklescan / fickling lists (labels only: anything not allowlisted is refused)', () => {
+  const dangerous: [string, string][] = [
+    ['torch.serialization', 'load'],
+    ['torch._inductor.codecache', 'compile_file'],
+    ['numpy.testing._private.utils', 'runstring'],
+    ['numpy.f2py', 'compile'],
+    ['idlelib.calltip', 'Calltip.fetch_tip'],
+    ['aiohttp.client', 'ClientSession'],
+    ['cloudpickle.cloudpickle', '_make_function'],
+    ['functools', 'partial'],
+    ['io', 'FileIO'],
+    ['builtins', 'getattr'],
+    ['__builtin__', 'apply'],
+    ['smtplib', 'SMTP'],
+    ['_xxsubinterpreters', 'create'],
+    ['picklescan', 'scanner'],
+    ['joblib', 'load'],
+    ['somepkg', 'eval'],
+  ];
+  for (const [m, n] of dangerous) assert.equal(severityOf(m, n), 'dangerous', `${m}.${n}`);
+  const unsupported: [string, string][] = [
+    ['builtins', 'dict'],
+    ['builtins', 'set'],
+    ['sklearn.linear_model._logistic', 'LogisticRegression'],
+    ['numpy.core._multiarray_umath', 'log1p'],
+    ['joblib.numpy_pickle', 'NDArrayWrapper'],
+    ['scipy.sparse._csr', 'csr_matrix'],
+  ];
+  for (const [m, n] of unsupported) assert.equal(severityOf(m, n), 'unsupported', `${m}.${n}`);
+  // Nothing on the allowlist is in the dangerous table.
+  for (const q of ALLOWLIST.keys()) {
+    const i = q.lastIndexOf('.');
+    assert.equal(severityOf(q.slice(0, i), q.slice(i + 1)), 'unsupported', q);
+  }
 });
