@@ -294,3 +294,13 @@ test('severity labels follow the picklescan / fickling lists (labels only: anyth
     assert.equal(severityOf(q.slice(0, i), q.slice(i + 1)), 'unsupported', q);
   }
 });
+
+test('python 2 pickles: BINSTRING / SHORT_BINSTRING keys are text, binary py2 str array data is bytes', () => {
+  const dtype = 'cnumpy\ndtype\n(U\x02f8I00\nI01\ntR(I3\nU\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb';
+  const recon = 'cnumpy.core.multiarray\n_reconstruct\n(cnumpy\nndarray\n(K\x00tU\x01btR';
+  // 1.5 little-endian is 00 00 00 00 00 00 f8 3f: non-ASCII, so a py2 str holding it stays bytes.
+  const arr = P(recon, '(K\x01(K\x01t', dtype, 'I00\nU\x08', [0, 0, 0, 0, 0, 0, 0xf8, 0x3f], 'tb');
+  const v = ok(P('\x80\x02}(T', le32(5), 'mean_', arr, 'u.')) as Map<string, NdArray>;
+  assert.deepEqual([...v.keys()], ['mean_']);
+  assert.deepEqual(Array.from(v.get('mean_')?.data as Float64Array), [1.5]);
+});
