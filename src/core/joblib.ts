@@ -49,8 +49,34 @@ export function sniffPickleContainer(head: Uint8Array): PickleContainer | null {
   if (head.length >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return 'zip';
   if (head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'pickle';
-  if (head.length >= 1 && P0_FIRST.has(head[0])) return 'pickle';
+  if (head.length >= 2 && P0_FIRST.has(head[0]) && plausibleP0(head)) return 'pickle';
   return null;
+}
+
+/** Text files can start with the same letters as protocol 0/1 opcodes: check the first argument's shape. */
+function plausibleP0(head: Uint8Array): boolean {
+  let text = '';
+  for (let i = 0; i < Math.min(head.length, 256); i++) text += String.fromCharCode(head[i]);
+  switch (text[0]) {
+    case 'c':
+    case 'i':
+      return /^[ci][A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(text);
+    case 'I':
+    case 'L':
+      return /^[IL][-+]?\d+L?\n/.test(text);
+    case 'F':
+      return /^F[-+]?(\d|\.\d|inf|nan)[\w.+-]*\n/.test(text);
+    case 'S':
+      return /^S['"]/.test(text);
+    case 'V':
+      return /^V[^\n]*\n/.test(text);
+    case 'N':
+      return text[1] === '.' || text[1] === 'p' || text[1] === 'q' || text[1] === '\x94';
+    case '(':
+      return P0_FIRST.has(head[1]) || 'dlt'.includes(text[1]);
+    default:
+      return true;
+  }
 }
 
 /** A ReadError as is; anything else (a bug) still becomes an error naming the file. */

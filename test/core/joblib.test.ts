@@ -125,6 +125,14 @@ test('sniffPickleContainer recognises the magic table', () => {
   assert.equal(sniffPickleContainer(b(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0)), 'npy');
   assert.equal(sniffPickleContainer(b(0x50, 0x4b, 3, 4)), 'zip');
   assert.equal(sniffPickleContainer(b(0x7b, 0x22)), null);
+  const t = (s: string) => sniffPickleContainer(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+  assert.equal(t('ccopy_reg\n_reconstructor\n'), 'pickle');
+  assert.equal(t('(dp0\nVa\n'), 'pickle');
+  assert.equal(t('I12345\n.'), 'pickle');
+  assert.equal(t('Name,age\nbob,3\n'), null);
+  assert.equal(t('Loss: 0.5\n'), null);
+  assert.equal(t('Fold 1 accuracy\n'), null);
+  assert.equal(t('cat,dog\n'), null);
   assert.equal(sniffPickleContainer(b(0x89, 0x48, 0x44, 0x46)), null);
 });
 
