@@ -80,6 +80,10 @@ interface LogicalLine {
 const OPS3 = new Set(['**=', '//=', '>>=', '<<=', '...']);
 const OPS2 = new Set(['**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', ':=', '<<', '>>']);
 
+const PREFIX_CHARS = new Set(['r', 'R', 'b', 'B', 'u', 'U', 'f', 'F']);
+const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+const isIdentPart = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
+
 /** Splits one cell's Python source into logical lines of tokens (no comments, no newlines). */
 function tokenizeCell(src: string, cell: number, notebook: boolean): LogicalLine[] {
   const lines: LogicalLine[] = [];
@@ -146,8 +150,8 @@ function tokenizeCell(src: string, cell: number, notebook: boolean): LogicalLine
     const startLine = line;
     const startCol = i - lineStart;
     // String (with optional prefix letters)
-    const pm = /^[rRbBuUfF]{0,2}(['"])/.exec(src.slice(i, i + 3));
-    if (pm && (pm[0].length === 1 || /^[A-Za-z]/.test(c))) {
+    const pm = c === '"' || c === "'" || PREFIX_CHARS.has(c) ? /^[rRbBuUfF]{0,2}(['"])/.exec(src.slice(i, i + 3)) : null;
+    if (pm) {
       const q = pm[1];
       let j = i + pm[0].length;
       const triple = src.startsWith(q + q, j);
@@ -186,9 +190,9 @@ function tokenizeCell(src: string, cell: number, notebook: boolean): LogicalLine
       i = j;
       continue;
     }
-    if (/[A-Za-z_\u00c0-\uffff]/.test(c)) {
+    if (isIdentStart(src.charCodeAt(i))) {
       let j = i + 1;
-      while (j < src.length && /[\w\u00c0-\uffff]/.test(src[j])) j++;
+      while (j < src.length && isIdentPart(src.charCodeAt(j))) j++;
       cur.push({ kind: 'name', value: src.slice(i, j), cell, line, col: startCol, endLine: line, endCol: j - lineStart });
       i = j;
       continue;
@@ -284,22 +288,29 @@ function callsOf(line: LogicalLine): Call[] {
   return out;
 }
 
-/** Does the dotted name `name` occur in toks[from, to) as a value (or as `name.attr` when allowAttr), not as a method call? */
-function mentions(toks: Tok[], from: number, to: number, name: string, allowAttr: (attr: string) => boolean): boolean {
+/**
+ * Adds to `out` every name referenced as a value in toks[from, to): a dotted name not called
+ * (`scaler`, `self.scaler`), and the object of an attribute read when allowAttr accepts the attribute
+ * (`scaler` for `scaler.data_min_`). Method calls (`scaler.transform(...)`) reference nothing.
+ */
+function referencedNames(toks: Tok[], from: number, to: number, allowAttr: (attr: string) => boolean, out: Set<string>): Set<string> {
   for (let j = from; j < to; j++) {
     if (toks[j].kind !== 'name' || toks[j - 1]?.value === '.') continue;
     const d = dottedAt(toks, j);
-    if (!d) continue;
-    if (d.name === name) {
-      if (toks[d.next]?.value !== '(') return true;
-      continue;
-    }
-    if (d.name.startsWith(name + '.') && toks[d.next]?.value !== '(') {
-      const attr = d.name.slice(name.length + 1).split('.')[0];
-      if (allowAttr(attr)) return true;
-    }
+    if (!d || toks[d.next]?.value === '(') continue;
+    out.add(d.name);
+    const segs = d.name.split('.');
+    for (let k = 1; k < segs.length; k++) if (allowAttr(segs[k])) out.add(segs.slice(0, k).join('.'));
   }
-  return false;
+  return out;
+}
+
+/** `a`, `a.b` for `a.b.c` (the objects a dotted name reads through). */
+function prefixes(dotted: string): Set<string> {
+  const segs = dotted.split('.');
+  const out = new Set<string>();
+  for (let k = 1; k < segs.length; k++) out.add(segs.slice(0, k).join('.'));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +351,8 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
   const scalers = new Map<string, ScalerVar>();
   const modelVars = new Set<string>();
   const fits: Fit[] = [];
+  /** `<line order>:<token index>` and `<line order>:<name>` of the fits found so far. */
+  const fitKeys = new Set<string>();
   const aliases: { target: string; line: LogicalLine; from: number; to: number }[] = [];
   const calls: Call[] = [];
   let joblibName: string | null = null;
@@ -390,6 +403,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
             if (t[close + 1]?.value === '.' && t[close + 2]?.value === 'fit' && t[close + 3]?.value === '(' && closeOf(t, close + 3) + 1 === b) {
               scalers.set(target, { name: target, cls });
               fits.push({ name: target, cls, line, from: a, to: close + 3 });
+              fitKeys.add(`${order.get(line)}:${a}`).add(`${order.get(line)}:${target}`);
               continue;
             }
           }
@@ -406,7 +420,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
       const close = closeOf(t, d.next);
       const m = t[close + 2]?.value;
       if (t[close + 1]?.value !== '.' || !FIT_METHODS.has(m ?? '') || t[close + 3]?.value !== '(') continue;
-      if (fits.some((f) => f.line === line && f.from === k)) continue;
+      if (fitKeys.has(`${order.get(line)}:${k}`)) continue;
       if (m === 'fit' && eq > 0 && k === eq + 1 && closeOf(t, close + 3) + 1 === t.length) continue;
       fits.push({ name: null, cls: last(d.name), line, from: k, to: close + 3 });
     }
@@ -419,7 +433,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     const recv = c.callee.slice(0, c.callee.length - method.length - 1);
     const s = scalers.get(recv);
     if (!s) continue;
-    if (fits.some((f) => f.name === recv && f.line === c.line)) continue;
+    if (fitKeys.has(`${order.get(c.line)}:${recv}`)) continue;
     fits.push({ name: recv, cls: s.cls, line: c.line, from: c.start, to: c.open });
   }
   if (fits.length === 0) return [];
@@ -457,45 +471,53 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     for (let j = k + 1; j < lines.length && lines[j].indent > lines[k].indent && lines[j].cell === lines[k].cell; j++) body.push(lines[j]);
     const saved = new Set<number>();
     params.forEach((p, pi) => {
-      if (p && body.some((l) => callsOf(l).some((c) => isSaveCall(c) && mentions(l.toks, c.open + 1, c.close, p, () => true)))) saved.add(pi);
+      if (p && body.some((l) => callsOf(l).some((c) => isSaveCall(c) && referencedNames(l.toks, c.open + 1, c.close, () => true, new Set()).has(p)))) saved.add(pi);
     });
     if (saved.size > 0) saverParams.set(t[1].value, { names: params, saved });
   }
 
-  /** Is `name` saved: dumped, passed to a saver, or held by a container that is saved? */
+  // Names whose value is written by some call: dumped (`joblib.dump(x`, `np.save(.., x.scale_)`),
+  // passed to a function named like a saver, or to a parameter a local function saves.
+  const savedDirect = new Set<string>();
+  for (const c of calls) {
+    const t = c.line.toks;
+    if (isSaveCall(c)) referencedNames(t, c.open + 1, c.close, () => true, savedDirect);
+    else if (SAVER_FUNCTION.test(last(c.callee))) referencedNames(t, c.open + 1, c.close, () => false, savedDirect);
+    const sp = saverParams.get(last(c.callee));
+    if (!sp) continue;
+    const offset = c.callee.includes('.') && sp.names[0] === 'self' ? 1 : 0;
+    splitCommas(t, c.open + 1, c.close).forEach(([a, b], ai) => {
+      const kw = t[a + 1]?.value === '=' ? sp.names.indexOf(t[a].value) : -1;
+      const pi = kw >= 0 ? kw : ai + offset;
+      if (sp.saved.has(pi)) referencedNames(t, kw >= 0 ? a + 2 : a, b, () => false, savedDirect);
+    });
+  }
+  // Containers: `bundle = {"scaler": scaler}`, `pipe = make_pipeline(scaler, ...)`, `p = scaler.data_min_`.
+  const holders = new Map<string, Set<string>>();
+  for (const al of aliases) {
+    const t = al.line.toks;
+    const head = dottedAt(t, al.from);
+    const used = head && t[head.next]?.value === '(' ? prefixes(head.name) : new Set<string>();
+    for (const name of referencedNames(t, al.from, al.to, (attr) => attr.endsWith('_'), new Set())) {
+      if (name === al.target || used.has(name)) continue;
+      let set = holders.get(name);
+      if (!set) holders.set(name, (set = new Set()));
+      set.add(al.target);
+    }
+  }
+  /** Is `name` saved: written directly, or held by a container that is saved? */
   const savedNames = new Map<string, boolean>();
   const isSaved = (name: string, depth: number): boolean => {
     const known = savedNames.get(name);
     if (known !== undefined) return known;
+    if (savedDirect.has(name)) return true;
     if (depth > 4) return false;
     savedNames.set(name, false);
     let result = false;
-    for (const c of calls) {
-      const t = c.line.toks;
-      if (isSaveCall(c) && mentions(t, c.open + 1, c.close, name, () => true)) result = true;
-      else if (SAVER_FUNCTION.test(last(c.callee)) && mentions(t, c.open + 1, c.close, name, () => false)) result = true;
-      else {
-        const sp = saverParams.get(last(c.callee));
-        if (sp) {
-          const args = splitCommas(t, c.open + 1, c.close);
-          const offset = c.callee.includes('.') && sp.names[0] === 'self' ? 1 : 0;
-          args.forEach(([a, b], ai) => {
-            const kw = t[a + 1]?.value === '=' ? sp.names.indexOf(t[a].value) : -1;
-            const pi = kw >= 0 ? kw : ai + offset;
-            if (sp.saved.has(pi) && mentions(t, kw >= 0 ? a + 2 : a, b, name, () => false)) result = true;
-          });
-        }
-      }
-      if (result) break;
-    }
-    if (!result) {
-      for (const al of aliases) {
-        if (al.target === name || !mentions(al.line.toks, al.from, al.to, name, (attr) => attr.endsWith('_'))) continue;
-        if (startsWithFitOrTransform(al.line.toks, al.from, name)) continue;
-        if (isSaved(al.target, depth + 1)) {
-          result = true;
-          break;
-        }
+    for (const holder of holders.get(name) ?? []) {
+      if (isSaved(holder, depth + 1)) {
+        result = true;
+        break;
       }
     }
     savedNames.set(name, result);
@@ -504,6 +526,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
 
   const findings: ScriptFinding[] = [];
   const reported = new Set<string>();
+  let importAt: CellPosition | undefined;
   for (const f of fits) {
     if (f.name !== null) {
       if (reported.has(f.name) || isSaved(f.name, 0)) continue;
@@ -513,8 +536,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     const from = t[f.from];
     const to = t[f.to - 1] ?? t[f.from];
     const fitOrder = order.get(f.line) ?? 0;
-    const after = saves.filter((s) => s.order >= fitOrder).sort((a, b) => a.order - b.order)[0];
-    const target = after ?? saves.reduce((a, b) => (b.order > a.order ? b : a));
+    const target = firstSaveFrom(saves, fitOrder);
     const role = f.name !== null && /(^|[._])(y|target|label|output|out)(_|$)|_y$|^y/i.test(last(f.name)) ? 'target scaler' : 'scaler';
     let message: string;
     let fix: ScriptFinding['fix'] = null;
@@ -529,7 +551,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
       const inserts: ScriptInsert[] = [
         { at: { cell: target.line.cell, line: target.line.lastLine, col: target.line.lastLineLength }, text: `\n${indent}${call}` },
       ];
-      if (joblibName === null) inserts.unshift({ at: importPosition(lines, cells), text: 'import joblib\n' });
+      if (joblibName === null) inserts.unshift({ at: (importAt ??= importPosition(lines, cells)), text: 'import joblib\n' });
       fix = { title: `Save ${f.name} with joblib.dump after the model is saved`, inserts };
     } else {
       message =
@@ -551,6 +573,18 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
   return findings;
 }
 
+/** The first model save at or after a line (saves are in line order), else the last one. */
+function firstSaveFrom(saves: ModelSave[], order: number): ModelSave {
+  let lo = 0;
+  let hi = saves.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (saves[mid].order < order) lo = mid + 1;
+    else hi = mid;
+  }
+  return saves[Math.min(lo, saves.length - 1)];
+}
+
 /** Is toks[k] at bracket depth 0 of its logical line? */
 function topLevel(toks: Tok[], k: number): boolean {
   let d = 0;
@@ -565,12 +599,6 @@ function topLevel(toks: Tok[], k: number): boolean {
 /** A call that writes its arguments somewhere (`joblib.dump`, `pickle.dump`, `np.save`...). */
 function isSaveCall(c: Call): boolean {
   return SAVE_CALLS.has(last(c.callee));
-}
-
-/** `X = scaler.transform(...)`-like right-hand sides use the scaler; they do not hold it. */
-function startsWithFitOrTransform(toks: Tok[], from: number, name: string): boolean {
-  const d = dottedAt(toks, from);
-  return !!d && d.name.startsWith(name + '.') && toks[d.next]?.value === '(';
 }
 
 /** Where `import joblib` goes: before the first top-level import (after `__future__` imports), else at the top. */
