@@ -156,6 +156,7 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     const provider = new BundleTreeProvider();
     const view = vscode.window.createTreeView('modelBundles.tree', { treeDataProvider: provider, showCollapseAll: true });
     provider._register(view);
+    provider.view = view;
     return { provider, view };
   }
 
@@ -165,12 +166,24 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
   private reports = new Map<string, FileReport>();
   private overrides: SeverityOverrides = {};
   private state: IndexState = { kind: 'scanning' };
+  private view: vscode.TreeView<BundleTreeItem> | null = null;
 
   /** Shows a new snapshot. */
   update(snapshot: IndexSnapshot, overrides: SeverityOverrides): void {
     this.snapshot = snapshot;
     this.overrides = overrides;
     this.reports = new Map(snapshot.files.map((f) => [f.path, f]));
+    if (this.view) {
+      let errors = 0;
+      let warnings = 0;
+      for (const b of snapshot.bundles) {
+        const c = countProblems(b.findings, overrides);
+        errors += c.errors;
+        warnings += c.warnings;
+      }
+      // the view's badge counts what needs attention (errors and warnings)
+      this.view.badge = errors + warnings ? { value: errors + warnings, tooltip: `${errors} error(s), ${warnings} warning(s) in model bundles` } : undefined;
+    }
     this.changed.fire(undefined);
   }
 
