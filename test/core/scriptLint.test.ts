@@ -357,3 +357,23 @@ joblib.dump(pipe, "pipe.joblib")
   assert.deepEqual(lintPythonScript(src), []);
   assert.deepEqual(lintPythonScript(src.replace('joblib.dump(pipe, "pipe.joblib")\n', '')).map((x) => x.scalerName), ['scaler']);
 });
+
+test('never throws: every truncation of a script, unbalanced brackets, stray quotes, random text', () => {
+  for (let i = 0; i <= KERAS_FORGETS.length; i += 3) {
+    const part = KERAS_FORGETS.slice(0, i);
+    assert.ok(Array.isArray(lintPythonScript(part)));
+  }
+  const odd = ['((((((', ')))]]}}', '"""never closed\nscaler.fit(X)', "x = '\\", 'def (:\n  pass', '\\\n\\\n', '= = =', 'a.b.c.(d)', 'r"""', '\u00e9t\u00e9 = StandardScaler()\n\u00e9t\u00e9.fit(X)\nmodel.save("m")'];
+  for (const s of odd) assert.ok(Array.isArray(lintPythonScript(s)), s);
+  // identifiers with non-ASCII letters are names like any other
+  assert.deepEqual(lintPythonScript(odd[odd.length - 1]).map((f) => f.scalerName), ['\u00e9t\u00e9']);
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const alphabet = 'ab_.()[]{}=,:"\'#\\\n fitsave joblib.dump MinMaxScaler()';
+  for (let n = 0; n < 200; n++) {
+    let s = '';
+    for (let k = 0; k < 200; k++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    assert.ok(Array.isArray(lintPythonScript(s)));
+    assert.ok(Array.isArray(lintNotebookJson(JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }))));
+  }
+});
