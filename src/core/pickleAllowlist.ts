@@ -51,6 +51,8 @@ add(
     'complex128',
   ].map((n) => `numpy.${n}`),
 );
+// Python's own scalar types as inert values (e.g. `OneHotEncoder(dtype=float)`); the typeRef handler never calls them.
+for (const m of ['builtins', '__builtin__']) add('typeRef', ...['float', 'int', 'bool', 'str', 'complex'].map((n) => `${m}.${n}`));
 add('codecsEncode', '_codecs.encode');
 add('reconstructor', 'copy_reg._reconstructor', 'copyreg._reconstructor');
 add('object', '__builtin__.object', 'builtins.object');

@@ -155,6 +155,8 @@ test('globals: names validated; dotted names and non-str STACK_GLOBAL operands r
 
 test('allowlisted values: numpy type refs are inert PyGlobals; slices; OrderedDict; _codecs.encode', () => {
   assert.deepEqual(ok(P('cnumpy\nfloat64\n.')), new PyGlobal('numpy', 'float64'));
+  assert.deepEqual(ok(P('cbuiltins\nfloat\n.')), new PyGlobal('builtins', 'float'));
+  assert.match(scanPickle(P('cbuiltins\nint\n(V7\ntR.')).refused[0].reason, /not callable/);
   assert.deepEqual(ok(P('\x80\x04cbuiltins\nslice\nK\x01K\x05N\x87R.')), new PySlice(1, 5, null));
   const od = ok(P('\x80\x04ccollections\nOrderedDict\n)R(', sbu('k'), 'K\x01u.'));
   assert.deepEqual(od, new Map([['k', 1]]));
