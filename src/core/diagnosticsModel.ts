@@ -86,9 +86,15 @@ export function bundleFiles(bundle: Bundle): string[] {
   return [...f.model, ...f.structure, ...f.weights, ...f.scaler, ...f.log];
 }
 
-/** The file a finding is shown on: its own path when that is a file of the bundle (or any file), else the bundle's main file. */
-export function findingTarget(finding: Finding, bundle: Bundle): string | null {
-  if (finding.path !== null && finding.path !== bundle.root && finding.path !== bundle.root + '/') return finding.path;
+/**
+ * The file a finding is shown on: its own path when that is a file (of the bundle, or of `knownFiles`
+ * when given), else the bundle's main file (findings about the bundle or one of its folders).
+ */
+export function findingTarget(finding: Finding, bundle: Bundle, knownFiles?: ReadonlySet<string>): string | null {
+  const p = finding.path;
+  if (p !== null && p !== bundle.root && p !== bundle.root + '/') {
+    if (!knownFiles || knownFiles.has(p) || bundleFiles(bundle).includes(p)) return p;
+  }
   return bundleMainFile(bundle);
 }
 
@@ -113,9 +119,10 @@ export function describeSnapshot(
     else out.set(d.path, [d]);
   };
   const reported = new Set<string>();
+  const known = new Set(snapshot.files.map((f) => f.path));
   for (const b of snapshot.bundles) {
     for (const f of b.findings) {
-      const path = findingTarget(f, b);
+      const path = findingTarget(f, b, known);
       if (path === null) continue;
       if (f.code === 'unreadable-file') reported.add(path);
       const severity = effectiveSeverity(f.code, f.severity, overrides);

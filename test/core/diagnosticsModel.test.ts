@@ -10,11 +10,13 @@ import {
   effectiveSeverity,
   FINDING_DOCS_URL,
   findingLink,
+  findingTarget,
   parseSeverityOverrides,
 } from '../../src/core/diagnosticsModel';
 import { lintPythonScript } from '../../src/core/scriptLint';
 import type { Bundle, FileReport } from '../../src/core/types';
 
+const bundleFilesOf = (b: Bundle): string[] => Object.values(b.files).flat();
 const report = (path: string, role: FileReport['role'], error: FileReport['error'] = null): FileReport => ({ path, role, format: 'unknown', error });
 
 /** A bundle with a structure JSON + weights HDF5 + log, no scaler, and one unreadable weights file. */
@@ -68,6 +70,16 @@ test('bundle findings: own path kept, null or folder path goes to the main file;
   assert.equal(main[0].bundleRoot, '/ws/runs/a');
   assert.deepEqual(main[0].range, { startLine: 0, startCol: 0, endLine: 0, endCol: 0 });
   assert.equal(d.get('/ws/runs/a/log.csv')![0].severity, 'warning');
+});
+
+test('a finding about a subfolder (not a file of the index) is shown on the main file', () => {
+  const b = bundleA();
+  b.findings = [{ code: 'stale-artifact', severity: 'warning', message: 'logs/ is older.', path: '/ws/runs/a/logs' }];
+  const files = bundleFilesOf(b).map((p) => report(p, 'other'));
+  const d = describeSnapshot({ files, bundles: [b] });
+  assert.deepEqual([...d.keys()], ['/ws/runs/a/model.json']);
+  // without a list of files the path is trusted as given
+  assert.equal(findingTarget(b.findings[0], b), '/ws/runs/a/logs');
 });
 
 test('overrides change and remove diagnostics; counts follow them', () => {
