@@ -310,14 +310,16 @@ class Machine {
     this.pos = nl + 1;
     return out;
   }
-  private asciiLine(): string {
+  /** A printable-ASCII text argument; `global` for GLOBAL / INST names (error code pickle-bad-global). */
+  private asciiLine(global = false): string {
     const b = this.line();
     let s = '';
     for (let i = 0; i < b.length; i++) {
-      if (b[i] > 0x7e || b[i] < 0x20) this.fail('pickle-bad-global', `non-ASCII or control byte 0x${b[i].toString(16)} in a text argument`);
+      if (b[i] > 0x7e || b[i] < 0x20)
+        this.fail(global ? 'pickle-bad-global' : 'pickle-malformed', `non-ASCII or control byte 0x${b[i].toString(16)} in a text argument`);
       s += String.fromCharCode(b[i]);
     }
-    return s.endsWith('\r') ? s.slice(0, -1) : s;
+    return s;
   }
   private utf8(b: Uint8Array): string {
     try {
@@ -885,8 +887,8 @@ class Machine {
           break;
         case 0x63: {
           // GLOBAL
-          const module = this.asciiLine();
-          const name = this.asciiLine();
+          const module = this.asciiLine(true);
+          const name = this.asciiLine(true);
           this.global(module, name);
           break;
         }
@@ -941,8 +943,8 @@ class Machine {
         }
         case 0x69: {
           // INST: global from the text arguments, arguments from the mark.
-          const module = this.asciiLine();
-          const name = this.asciiLine();
+          const module = this.asciiLine(true);
+          const name = this.asciiLine(true);
           const args = this.popMark();
           this.global(module, name);
           const cls = this.pop();
