@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ScriptLintProvider.register(
       () => settings.severity,
       () => settings.scriptLint,
+      () => settings.scriptLintWorkspace,
     ),
   );
   const showBundle = (root: string, focusPath?: string): void => BundlePanel.show(context, indexer.index, root, focusPath);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ChangeBatcher } from '../core/debounce';
 import { describeScriptFindings, DIAGNOSTIC_SOURCE, type SeverityOverrides } from '../core/diagnosticsModel';
+import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
 import { lintScriptCells, type ScriptFinding } from '../core/scriptLint';
 import { toDiagnostic } from './bundleDiagnostics';
 import { Disposable } from './disposable';
@@ -16,12 +17,16 @@ interface StoredFix {
 
 /** Largest document linted (a generated script of several MB is not a training script). */
 const MAX_CHARS = 2_000_000;
+/** Most closed .py files linted in a workspace. */
+const MAX_WORKSPACE_FILES = 5000;
+/** Folders whose scripts are not the user's (dependencies, virtual environments, caches). */
+const EXCLUDED_GLOB = `**/{${[...DEFAULT_EXCLUDED_DIRS, 'env', 'dist-packages', 'build'].join(',')}}/**`;
 
 /** Diagnostics and quick fixes of the training-script lint. */
 export class ScriptLintProvider extends Disposable implements vscode.CodeActionProvider {
-  /** Registers the provider and its listeners. */
-  static register(getOverrides: () => SeverityOverrides, enabled: () => boolean): ScriptLintProvider {
-    return new ScriptLintProvider(getOverrides, enabled);
+  /** Registers the provider and its listeners; `workspace()` says whether closed .py files are linted too. */
+  static register(getOverrides: () => SeverityOverrides, enabled: () => boolean, workspace: () => boolean): ScriptLintProvider {
+    return new ScriptLintProvider(getOverrides, enabled, workspace);
   }
 
   /** Kinds of code actions offered. */
@@ -36,9 +41,10 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
   private constructor(
     private readonly getOverrides: () => SeverityOverrides,
     private readonly enabled: () => boolean,
+    private readonly workspace: () => boolean,
   ) {
     super();
-    this.batcher = new ChangeBatcher((b) => this.lintKeys(b.changed), { delayMs: 300, maxWaitMs: 2000 });
+    this.batcher = new ChangeBatcher((b) => this.lintKeys(b.changed, b.deleted), { delayMs: 300, maxWaitMs: 2000 });
     this._register({ dispose: () => this.batcher.dispose() });
     this._register(
       vscode.languages.registerCodeActionsProvider({ language: 'python' }, this, {
@@ -47,17 +53,61 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     );
     this._register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
-    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)));
+    this._register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.forget(d.uri);
+        // a closed script keeps its warnings when the whole workspace is linted
+        if (d.languageId === 'python' && d.uri.path.endsWith('.py')) this.scheduleFile(d.uri);
+      }),
+    );
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.py'));
+    this._register(watcher.onDidCreate((u) => this.scheduleFile(u)));
+    this._register(watcher.onDidChange((u) => this.scheduleFile(u)));
+    this._register(watcher.onDidDelete((u) => this.batcher.add(`file:${u.toString()}`, 'deleted')));
     this._register(vscode.workspace.onDidOpenNotebookDocument((n) => this.scheduleNotebook(n)));
     this._register(vscode.workspace.onDidChangeNotebookDocument((e) => this.scheduleNotebook(e.notebook)));
     this._register(vscode.workspace.onDidCloseNotebookDocument((n) => this.forgetNotebook(n)));
     this.relintAll();
   }
 
-  /** Lints every open script and notebook again (settings changed). */
+  /** Lints every open script and notebook again, and the workspace's .py files (start, settings changed). */
   relintAll(): void {
     for (const d of vscode.workspace.textDocuments) this.schedule(d);
     for (const n of vscode.workspace.notebookDocuments) this.scheduleNotebook(n);
+    void this.lintWorkspace();
+  }
+
+  private async lintWorkspace(): Promise<void> {
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    // closed files' warnings are dropped when the setting turns workspace linting off
+    for (const key of [...this.fixes.keys()]) if (!open.has(key) && !this.isNotebookCell(key)) this.forget(vscode.Uri.parse(key));
+    if (!this.enabled() || !this.workspace()) return;
+    const uris = await vscode.workspace.findFiles('**/*.py', EXCLUDED_GLOB, MAX_WORKSPACE_FILES);
+    for (const uri of uris) this.scheduleFile(uri);
+  }
+
+  private isNotebookCell(key: string): boolean {
+    for (const cells of this.notebookCells.values()) if (cells.some((c) => c.toString() === key)) return true;
+    return false;
+  }
+
+  private scheduleFile(uri: vscode.Uri): void {
+    if (!this.workspace() || uri.path.split('/').some((seg) => DEFAULT_EXCLUDED_DIRS.has(seg))) return;
+    this.batcher.add(`file:${uri.toString()}`, 'changed');
+  }
+
+  /** Lints a .py file from disk unless an editor has it open (then the editor's text is linted). */
+  private async lintFile(uri: vscode.Uri): Promise<void> {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return;
+    if (!this.enabled() || !this.workspace()) return this.forget(uri);
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      if (st.size > MAX_CHARS) return this.forget(uri);
+      const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+      this.publish([uri], lintScriptCells([text], { notebook: false }));
+    } catch {
+      this.forget(uri); // deleted or unreadable meanwhile
+    }
   }
 
   private schedule(doc: vscode.TextDocument): void {
@@ -72,9 +122,12 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     this.batcher.add(`nb:${nb.uri.toString()}`, 'changed');
   }
 
-  private lintKeys(keys: string[]): void {
+  private async lintKeys(keys: string[], deleted: string[]): Promise<void> {
+    for (const key of deleted) if (key.startsWith('file:')) this.forget(vscode.Uri.parse(key.slice(5)));
     for (const key of keys) {
-      if (key.startsWith('doc:')) {
+      if (key.startsWith('file:')) {
+        await this.lintFile(vscode.Uri.parse(key.slice(5)));
+      } else if (key.startsWith('doc:')) {
         const doc = vscode.workspace.textDocuments.find((d) => `doc:${d.uri.toString()}` === key);
         if (doc) this.lintDocument(doc);
       } else {

@@ -18,6 +18,8 @@ export interface Settings {
   /** Codes of invalid severity entries (reported once in the log). */
   invalidSeverity: string[];
   scriptLint: boolean;
+  /** Lint closed .py files of the workspace too (else only open editors). */
+  scriptLintWorkspace: boolean;
 }
 
 /** The defaults of `modelBundles.include` (kept equal to package.json). */
@@ -44,6 +46,7 @@ export function readSettings(): Settings {
     severity: sev.overrides,
     invalidSeverity: sev.invalid,
     scriptLint: c.get<boolean>('scriptLint.enabled', true),
+    scriptLintWorkspace: c.get<string>('scriptLint.scope', 'workspace') !== 'openFiles',
   };
 }
 
