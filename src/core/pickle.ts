@@ -388,8 +388,12 @@ class Machine {
     if (!(fn instanceof PyGlobal)) this.fail('pickle-malformed', 'call of a value that is not a class or function');
     const q = fn.qualifiedName;
     if (args.some((a) => a instanceof Refused)) return REFUSED;
+    const kind = handlerFor(q) as HandlerKind;
+    // Once anything was refused nothing more is built: only dtypes and joblib wrappers still run,
+    // because the length of the raw array bytes to skip depends on them.
+    if (this.st.refused.length && kind !== 'dtype' && kind !== 'arrayWrapper') return REFUSED;
     try {
-      return this.handle(handlerFor(q) as HandlerKind, q, args, how);
+      return this.handle(kind, q, args, how);
     } catch (e) {
       if (e instanceof Refusing) {
         this.st.refuse(q, e.reason, this.opStart, 'unsupported');

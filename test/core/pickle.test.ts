@@ -306,3 +306,18 @@ test('python 2 pickles: BINSTRING / SHORT_BINSTRING keys are text, binary py2 st
   assert.deepEqual([...v.keys()], ['mean_']);
   assert.deepEqual(Array.from(v.get('mean_')?.data as Float64Array), [1.5]);
 });
+
+test('after a refusal nothing more is built (a bad array after os.system is never decoded)', () => {
+  const dtype = 'cnumpy\ndtype\n(Vf8\nI00\nI01\ntR(I3\nV<\nNNNI-1\nI-1\nI0\ntb';
+  const badArray = `cnumpy.core.multiarray\n_reconstruct\n(cnumpy\nndarray\n(I0\ntVb\ntR(I1\n(I3\nt${dtype}I00\nVabc\ntb`;
+  // Alone, the 3-byte data for 3 float64 is an array error.
+  assert.equal(scanPickle(P(badArray, '.')).error?.code, 'pickle-bad-array');
+  // After a refused global the array is not built, so no array error: just the refusal.
+  const r = scanPickle(P('(cos\nsystem\n', badArray, 'l.'));
+  assert.equal(r.error, null);
+  assert.deepEqual(
+    r.refused.map((x) => x.global),
+    ['os.system'],
+  );
+  assert.deepEqual(r.globals, ['os.system', 'numpy.core.multiarray._reconstruct', 'numpy.ndarray', 'numpy.dtype']);
+});
