@@ -145,6 +145,9 @@ function halfToNumber(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** Most elements decoded into plain JS arrays (bool, int64, complex, str): they cost 8-60 bytes each. */
+export const MAX_BOXED_ELEMENTS = 16_000_000;
+
 /** Decodes the elements of a non-object array from raw bytes (in `fortran` order when set) into C order. */
 export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fortran: boolean, where: string): NdArray {
   const need = arrayByteLength(dt, shape);
@@ -152,6 +155,9 @@ export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fo
   if (BigInt(bytes.length) !== need)
     throw new ReadError('pickle-bad-array', `${where}: array data has ${bytes.length} bytes, shape ${JSON.stringify(shape)} of ${dt.str} needs ${need}`);
   const count = Number(need / BigInt(dt.itemsize));
+  const boxed = dt.kind === 'b' || dt.kind === 'c' || dt.kind === 'U' || dt.kind === 'S' || (dt.itemsize === 8 && dt.kind !== 'f');
+  if (boxed && count > MAX_BOXED_ELEMENTS)
+    throw new ReadError('pickle-limit', `${where}: ${dt.str} array of ${count} elements is larger than the ${MAX_BOXED_ELEMENTS} elements read into plain arrays`);
   const le = dt.byteorder !== '>';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let data: NdArray['data'];

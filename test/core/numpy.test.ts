@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPickleBytes } from '../../src/core/joblib';
-import { arrayFromBytes, dtypeStr, parseDTypeSpec, parseNpyHeader, scalarFromBytes } from '../../src/core/numpy';
+import { MAX_BOXED_ELEMENTS, arrayFromBytes, dtypeStr, parseDTypeSpec, parseNpyHeader, scalarFromBytes } from '../../src/core/numpy';
 import { NdArray } from '../../src/core/pyValue';
 
 const dt = (s: string) => {
@@ -105,4 +105,11 @@ test('.npy: header parsed; numeric arrays read without the pickle VM; bad header
   assert.match(loadPickleBytes(short, { path: 'b.npy' }).error?.message ?? '', /b\.npy: offset \d+: array data has 8 bytes, shape \[3\] of f8 needs 24/);
   const trunc = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)).subarray(0, 30);
   assert.equal(loadPickleBytes(trunc).error?.code, 'npy-bad-header');
+});
+
+test('arrays decoded into plain JS arrays (bool, int64, str, complex) are capped; float arrays are views, not capped', () => {
+  const n = MAX_BOXED_ELEMENTS + 1;
+  assert.throws(() => arrayFromBytes(dt('b1'), [n], new Uint8Array(n), false, 'big.pkl: offset 7'), /big\.pkl: offset 7: b1 array of 16000001 elements/);
+  const f = arrayFromBytes(dt('u1'), [n], new Uint8Array(n), false, 'x');
+  assert.equal((f.data as Uint8Array).length, n);
 });
