@@ -151,7 +151,7 @@ export const MAX_BOXED_ELEMENTS = 16_000_000;
 /** Decodes the elements of a non-object array from raw bytes (in `fortran` order when set) into C order. */
 export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fortran: boolean, where: string): NdArray {
   const need = arrayByteLength(dt, shape);
-  if (need === null) throw new ReadError('pickle-bad-array', `${where}: array shape ${JSON.stringify(shape)} is not valid`);
+  if (need === null || shape.length > 64) throw new ReadError('pickle-bad-array', `${where}: array shape ${JSON.stringify(shape.slice(0, 70))} is not valid`);
   if (BigInt(bytes.length) !== need)
     throw new ReadError('pickle-bad-array', `${where}: array data has ${bytes.length} bytes, shape ${JSON.stringify(shape)} of ${dt.str} needs ${need}`);
   const count = Number(need / BigInt(dt.itemsize));
