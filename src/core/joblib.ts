@@ -128,7 +128,7 @@ function loadNpy(bytes: Uint8Array, path: string): PickleLoad {
   }
 }
 
-/** Zip containers (PyTorch, .npz, .skops) are not loaded; their pickle members are scanned for the report. */
+/** Zip containers (PyTorch, .npz, .skops) are not loaded; their pickle and .npy members are scanned for the report. */
 function scanZip(bytes: Uint8Array, path: string): PickleLoad {
   const globals: string[] = [];
   const refused: Refusal[] = [];
@@ -142,7 +142,7 @@ function scanZip(bytes: Uint8Array, path: string): PickleLoad {
     let total = 0;
     members = unzipSync(bytes, {
       filter: (f) => {
-        const ok = /\.(pkl|pickle)$/i.test(f.name) && f.originalSize <= cap - total;
+        const ok = /\.(pkl|pickle|npy)$/i.test(f.name) && f.originalSize <= cap - total;
         if (ok) total += f.originalSize;
         return ok;
       },
@@ -151,7 +151,8 @@ function scanZip(bytes: Uint8Array, path: string): PickleLoad {
     error = { code: 'unsupported-container', message: `${path}: zip container could not be scanned (${toFileError(e).message})` };
   }
   for (const [name, data] of Object.entries(members)) {
-    const s = scanPickle(data, { path: `${path}!${name}` });
+    const where = `${path}!${name}`;
+    const s = /\.npy$/i.test(name) ? loadNpy(data, where).report : scanPickle(data, { path: where });
     for (const g of s.globals) if (!globals.includes(g)) globals.push(g);
     refused.push(...s.refused);
   }

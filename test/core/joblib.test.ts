@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { deflateSync, gzipSync, zlibSync } from 'fflate';
+import { deflateSync, gzipSync, zipSync, zlibSync } from 'fflate';
 import { decompress, sniffCompression, type Compression } from '../../src/core/decompress';
 import { loadPickleBytes, sniffPickleContainer } from '../../src/core/joblib';
 import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
@@ -241,4 +241,17 @@ test('decompressors on raw streams: every xz check type, LZMA2 stored chunks, lz
   const sized = alone.slice();
   new DataView(sized.buffer).setBigUint64(5, BigInt(ref.length), true);
   assert.equal(createHash('sha256').update(decompress(sized, 'lzma', 'sized')).digest('hex'), ref.sha256);
+});
+
+test('zip containers (.npz / PyTorch) are never loaded, but pickle and object .npy members are scanned', () => {
+  const npy = readFileSync(join(__dirname, '..', 'fixtures', 'hostile', 'picklescan', 'dns_exfiltration.npy'));
+  const zip = zipSync({ 'arr_0.npy': new Uint8Array(npy), 'notes.txt': Uint8Array.of(0x68, 0x69) });
+  const r = loadPickleBytes(zip, { path: 'x.npz' });
+  assert.equal(r.value, null);
+  assert.equal(r.error?.code, 'unsupported-container');
+  assert.equal(r.report.verdict, 'dangerous');
+  assert.ok(r.report.globals.includes('ssl.get_server_certificate'));
+  const benign = loadPickleBytes(zipSync({ 'a.npy': new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'hostile', 'picklescan', 'object_array.npy'))) }), { path: 'b.npz' });
+  assert.equal(benign.report.verdict, 'unsupported');
+  assert.deepEqual(benign.report.refused, []);
 });
