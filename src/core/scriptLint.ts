@@ -356,6 +356,12 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
   const aliases: { target: string; line: LogicalLine; from: number; to: number }[] = [];
   const calls: Call[] = [];
   let joblibName: string | null = null;
+  const classAliases = new Map<string, string>();
+  /** The scikit-learn class a constructor name stands for (`MinMaxScaler`, `preprocessing.MinMaxScaler`, an import alias). */
+  const scalerClassOf = (dotted: string): string | null => {
+    const seg = last(dotted);
+    return SCALER_CLASSES.has(seg) ? seg : (classAliases.get(dotted) ?? null);
+  };
 
   for (const line of lines) {
     const t = line.toks;
@@ -372,6 +378,8 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
         let k = a;
         if (t[k]?.value === '(') k++;
         if (t[k]?.value === 'joblib') joblibName = t[k + 1]?.value === 'as' ? (t[k + 2]?.value ?? 'joblib') : 'joblib';
+        // `from sklearn.preprocessing import MinMaxScaler as MMS`
+        if (SCALER_CLASSES.has(t[k]?.value ?? '') && t[k + 1]?.value === 'as' && t[k + 2]?.kind === 'name') classAliases.set(t[k + 2].value, t[k].value);
       }
     }
     // assignment `targets = rhs`
@@ -393,7 +401,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
         const d = dottedAt(t, a);
         if (d && t[d.next]?.value === '(') {
           const close = closeOf(t, d.next);
-          const cls = last(d.name);
+          const cls = scalerClassOf(d.name) ?? last(d.name);
           if (SCALER_CLASSES.has(cls)) {
             if (close + 1 === b) {
               scalers.set(target, { name: target, cls });
@@ -416,13 +424,14 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     for (let k = 0; k < t.length; k++) {
       if (t[k].kind !== 'name' || t[k - 1]?.value === '.') continue;
       const d = dottedAt(t, k);
-      if (!d || !SCALER_CLASSES.has(last(d.name)) || t[d.next]?.value !== '(') continue;
+      const anonCls = d ? scalerClassOf(d.name) : null;
+      if (!d || !anonCls || t[d.next]?.value !== '(') continue;
       const close = closeOf(t, d.next);
       const m = t[close + 2]?.value;
       if (t[close + 1]?.value !== '.' || !FIT_METHODS.has(m ?? '') || t[close + 3]?.value !== '(') continue;
       if (fitKeys.has(`${order.get(line)}:${k}`)) continue;
       if (m === 'fit' && eq > 0 && k === eq + 1 && closeOf(t, close + 3) + 1 === t.length) continue;
-      fits.push({ name: null, cls: last(d.name), line, from: k, to: close + 3 });
+      fits.push({ name: null, cls: anonCls, line, from: k, to: close + 3 });
     }
   }
 

@@ -377,3 +377,22 @@ test('never throws: every truncation of a script, unbalanced brackets, stray quo
     assert.ok(Array.isArray(lintNotebookJson(JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }))));
   }
 });
+
+test('scaler classes imported under another name are recognised', () => {
+  const src = `from sklearn.preprocessing import MinMaxScaler as MMS, StandardScaler
+import sklearn.preprocessing as pp
+a = MMS()
+a.fit(X)
+b = pp.RobustScaler().fit(X)
+Z = MMS().fit_transform(Z)
+model.save("m.h5")
+`;
+  assert.deepEqual(
+    lintPythonScript(src).map((f) => [f.scalerName, f.scalerClass, f.start.line]),
+    [
+      ['b', 'RobustScaler', 4],
+      [null, 'MinMaxScaler', 5],
+      ['a', 'MinMaxScaler', 3],
+    ],
+  );
+});
