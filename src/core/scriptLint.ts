@@ -579,7 +579,7 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
       fix,
     });
   }
-  return findings;
+  return findings.sort((x, y) => x.start.cell - y.start.cell || x.start.line - y.start.line || x.start.col - y.start.col);
 }
 
 /** The first model save at or after a line (saves are in line order), else the last one. */

@@ -378,7 +378,7 @@ test('never throws: every truncation of a script, unbalanced brackets, stray quo
   }
 });
 
-test('scaler classes imported under another name are recognised', () => {
+test('scaler classes imported under another name are recognised; findings come in source order', () => {
   const src = `from sklearn.preprocessing import MinMaxScaler as MMS, StandardScaler
 import sklearn.preprocessing as pp
 a = MMS()
@@ -390,9 +390,9 @@ model.save("m.h5")
   assert.deepEqual(
     lintPythonScript(src).map((f) => [f.scalerName, f.scalerClass, f.start.line]),
     [
+      ['a', 'MinMaxScaler', 3],
       ['b', 'RobustScaler', 4],
       [null, 'MinMaxScaler', 5],
-      ['a', 'MinMaxScaler', 3],
     ],
   );
 });
