@@ -92,7 +92,8 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
   }
 
   private scheduleFile(uri: vscode.Uri): void {
-    if (!this.workspace() || uri.path.split('/').some((seg) => DEFAULT_EXCLUDED_DIRS.has(seg))) return;
+    if (!this.workspace() || !vscode.workspace.getWorkspaceFolder(uri)) return; // not diff views (git:) or files outside
+    if (uri.path.split('/').some((seg) => DEFAULT_EXCLUDED_DIRS.has(seg))) return;
     this.batcher.add(`file:${uri.toString()}`, 'changed');
   }
 
