@@ -3,13 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkExitCode } from './core/bundle';
 import { ReadError } from './core/errors';
 import { predict, type PredictResult } from './core/predict';
 import type { BackendPreference } from './core/network';
 import { NodeFileSource } from './core/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report';
 import { formatReport } from './core/textReport';
-import type { InspectReport } from './core/types';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -29,13 +29,6 @@ skipped). Nothing is ever written into the inspected folders, and nothing in a p
 
 /** Thrown for a bad command line (exit 2). */
 class UsageError extends Error {}
-
-function exitCodeOf(report: InspectReport, strict: boolean): number {
-  const bad = report.bundles.some((b) =>
-    b.findings.some((f) => f.severity === 'error' || (strict && f.severity === 'warning')),
-  );
-  return bad ? 1 : 0;
-}
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = (() => {
@@ -87,7 +80,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return 0;
   }
-  const code = exitCodeOf(report, values.strict ?? false);
+  const code = checkExitCode(report.bundles, values.strict ?? false);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, null, 2)}\n`);
   } else {

@@ -31,6 +31,8 @@ export const MAX_JSON_BYTES = 64 * 1024 * 1024;
 export interface WalkOptions {
   /** Extra folder names to skip. */
   excludeDirs?: Iterable<string>;
+  /** Skips a file or folder (and everything under it) when it returns true. */
+  skip?: (path: string, isDirectory: boolean) => boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function walkPaths(paths: string[], source: FileSource, opts: WalkO
       const subdirs: string[] = [];
       for (const e of entries) {
         const p = joinPath(dir, e.name);
+        if (opts.skip?.(p, e.isDirectory)) continue;
         if (e.isDirectory) {
           if (!excluded.has(e.name)) subdirs.push(p);
         } else out.push(p);

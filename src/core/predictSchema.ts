@@ -1,7 +1,7 @@
 // The input schema of a bundle's Predictions form: the features (named when the scaler has
 // `feature_names_in_`, with training ranges when it records them), the output count, and whether the
 // bundle can run at all.
-import { chooseScalers } from './predict';
+import { chooseScalers } from './scalerChoice';
 import { featureRanges } from './scalerTransform';
 import type { FileReport } from './types';
 import type { PredictionSchema } from '../shared/viewModels';

@@ -1,34 +1,23 @@
 // The whole pipeline for a set of paths: read every file, group into bundles, validate.
-import type { FileSource } from './fileSource';
+import { buildBundles, MANIFEST_NAME, parseManifest, type BundleManifest } from './bundle';
+import { baseName, type FileSource } from './fileSource';
 import { inspectPaths, type WalkOptions } from './inspect';
-import type { Bundle, FileReport, InspectReport, Role } from './types';
-import { dirName } from './fileSource';
+import type { InspectReport } from './types';
 
 /** The tool's version, printed in reports. */
 export const TOOL_VERSION = '0.1.0';
 
-/** Simple per-folder grouping (placeholder until the bundle rules land). */
-function groupByFolder(files: FileReport[]): Bundle[] {
-  const groups = new Map<string, Bundle>();
-  for (const f of files) {
-    if (f.role === 'other') continue;
-    const root = dirName(f.path);
-    let b = groups.get(root);
-    if (!b) {
-      b = { root, files: { scaler: [], structure: [], weights: [], model: [], log: [] }, complete: false, findings: [] };
-      groups.set(root, b);
-    }
-    b.files[f.role as Exclude<Role, 'other'>].push(f.path);
-  }
-  for (const b of groups.values()) {
-    const f = b.files;
-    b.complete = f.scaler.length > 0 && (f.model.length > 0 || (f.structure.length > 0 && f.weights.length > 0)) && f.log.length > 0;
-  }
-  return [...groups.values()];
-}
-
-/** Reads the paths and returns the `inspect --json` document. */
+/** Reads the paths and returns the `inspect --json` document (files, bundles with findings). */
 export async function buildReport(paths: string[], source: FileSource, opts: WalkOptions = {}): Promise<InspectReport> {
   const files = await inspectPaths(paths, source, opts);
-  return { tool: { name: 'model-bundles', version: TOOL_VERSION }, files, bundles: groupByFolder(files) };
+  const manifests: BundleManifest[] = [];
+  for (const f of files) {
+    if (baseName(f.path) !== MANIFEST_NAME) continue;
+    const m = parseManifest(new TextDecoder().decode(await source.readFile(f.path)), f.path);
+    if (m) {
+      manifests.push(m);
+      f.error = null; // a manifest is not a model: no "not-a-model" error for it
+    }
+  }
+  return { tool: { name: 'model-bundles', version: TOOL_VERSION }, files, bundles: buildBundles(files, { manifests }) };
 }
