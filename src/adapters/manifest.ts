@@ -1,8 +1,28 @@
-// Text of a bundle's manifest (model-bundle.json), built by the core's manifest builder.
+// Text of a bundle's manifest (model-bundle.json): the core's builder with SHA-256 of each file.
+// node:crypto hashes in chunks, so a multi-gigabyte weights file is never held in memory whole.
+import { createHash } from 'node:crypto';
+import { buildManifest } from '../core/bundle';
 import type { FileSource } from '../core/fileSource';
 import type { Bundle } from '../core/types';
 
-/** The manifest builder of this build, or null while the core has none (src/core/bundle.ts). */
-export function manifestBuilder(_source: FileSource): ((bundle: Bundle) => Promise<string>) | null {
-  return null;
+/** Bytes hashed per read. */
+const CHUNK = 8 * 1024 * 1024;
+
+/** SHA-256 (hex) of a file, read through the FileSource in chunks. */
+export async function sha256Of(source: FileSource, path: string): Promise<string> {
+  const st = await source.stat(path);
+  if (!st || st.isDirectory) throw new Error(`${path}: no such file`);
+  const h = createHash('sha256');
+  for (let offset = 0; offset < st.size; ) {
+    const bytes = await source.readRange(path, offset, Math.min(CHUNK, st.size - offset));
+    if (bytes.length === 0) break; // the file shrank while it was hashed
+    h.update(bytes);
+    offset += bytes.length;
+  }
+  return h.digest('hex');
+}
+
+/** The manifest builder: roles of every file of the bundle and their SHA-256. */
+export function manifestBuilder(source: FileSource): ((bundle: Bundle) => Promise<string>) | null {
+  return (bundle) => buildManifest(bundle, (path) => sha256Of(source, path));
 }
