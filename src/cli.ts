@@ -9,7 +9,7 @@ import { predict, type PredictResult } from './core/predict';
 import type { BackendPreference } from './core/network';
 import { NodeFileSource } from './core/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report';
-import { formatReport } from './core/textReport';
+import { formatBundle, formatReport } from './core/textReport';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -85,7 +85,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, null, 2)}\n`);
   } else {
     const n = report.bundles.reduce((a, b) => a + b.findings.length, 0);
-    process.stdout.write(formatReport({ ...report, files: report.files.filter((f) => f.error) }));
+    const lines: string[] = [];
+    for (const b of report.bundles) lines.push(...formatBundle(b), '');
+    process.stdout.write(lines.join('\n'));
     process.stdout.write(`${report.bundles.length} bundle(s), ${n} finding(s): ${code === 0 ? 'OK' : 'FAILED'}\n`);
   }
   return code;

@@ -231,7 +231,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   } else if (models.length === 0 && weights.length === 0) {
     out.push(finding('missing-weights', 'error', "The network's structure is here but its trained weights are not: save them with model.save_weights(...) (or the full model with model.save()).", structures[0].path));
   }
-  if (hasModel && scalers.length === 0) {
+  // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
+  const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
+  if (hasModel && inputSideScalers.length === 0) {
     // Tabular inputs need their scaler; images, sequences, tokens, latent noise (several inputs) and
     // long signals (over 256 values) usually do not, so for them the finding is information only.
     const m = modelReport?.model;
@@ -244,7 +246,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
         'missing-scaler',
         scalarInputs ? 'error' : 'info',
         scalarInputs
-          ? 'No fitted scaler is saved with this model: predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").'
+          ? `No fitted ${scalers.length ? 'input ' : ''}scaler is saved with this model${scalers.length ? ' (only a target scaler)' : ''}: predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").`
           : 'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
         mainPath,
       ),
@@ -272,8 +274,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   if (modelReport && inputSize !== null) {
     const { input, target } = chooseScalers(files, inputSize, outputSize);
     const numeric = scalers.filter((f) => f.scaler && f.scaler.nFeaturesIn !== null);
-    if (!input && numeric.length) {
-      const s = numeric.find((f) => !TARGET_NAME.test(baseName(f.path))) ?? numeric[0];
+    const inputSide = numeric.filter((f) => !TARGET_NAME.test(baseName(f.path)));
+    if (!input && inputSide.length) {
+      const s = inputSide[0];
       if (s.scaler!.nFeaturesIn !== inputSize) {
         out.push(finding('scaler-input-mismatch', 'error', `${baseName(s.path)} was fitted on ${s.scaler!.nFeaturesIn} features but the model takes ${inputSize}: this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.`, s.path));
       }

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BundleIndex } from '../../src/core/bundleIndex';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { buildReport } from '../../src/core/report';
+
+/** A NodeFileSource that counts whole-file and range reads per path. */
+class CountingSource extends NodeFileSource {
+  reads = new Map<string, number>();
+  private count(p: string): void {
+    this.reads.set(p, (this.reads.get(p) ?? 0) + 1);
+  }
+  override async readFile(p: string): Promise<Uint8Array> {
+    this.count(p);
+    return super.readFile(p);
+  }
+  override async readRange(p: string, o: number, l: number): Promise<Uint8Array> {
+    this.count(p);
+    return super.readRange(p, o, l);
+  }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'mbi-index-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function workspace(): string {
+  const ws = mkdtempSync(join(tmp, 'ws-'));
+  cpSync('examples/complete-bundle', join(ws, 'wind'), { recursive: true });
+  cpSync('test/fixtures/real/tensorflow__tfjs-examples/abalone-node/trainedModel', join(ws, 'abalone'), { recursive: true });
+  mkdirSync(join(ws, 'src'));
+  writeFileSync(join(ws, 'src', 'train.py'), 'print(1)\n');
+  mkdirSync(join(ws, 'node_modules', 'x'), { recursive: true });
+  copyFileSync('examples/complete-bundle/model.h5', join(ws, 'node_modules', 'x', 'model.h5'));
+  mkdirSync(join(ws, 'data'));
+  copyFileSync('examples/complete-bundle/model.h5', join(ws, 'data', 'big.h5'));
+  return ws;
+}
+
+describe('BundleIndex', () => {
+  it('scans like buildReport, skipping excluded folders, globs and source files without opening them', async () => {
+    const ws = workspace();
+    const source = new CountingSource();
+    const index = new BundleIndex(source, { excludeGlobs: ['data/**'] });
+    const snap = await index.scan([ws]);
+    assert.deepEqual(snap.bundles.map((b) => b.root).sort(), [join(ws, 'abalone'), join(ws, 'wind')]);
+    const report = await buildReport([join(ws, 'wind'), join(ws, 'abalone')], new NodeFileSource());
+    assert.deepEqual(
+      snap.bundles.map((b) => [b.root, b.complete, b.findings.map((f) => f.code)]).sort(),
+      report.bundles.map((b) => [b.root, b.complete, b.findings.map((f) => f.code)]).sort(),
+    );
+    assert.ok(!source.reads.has(join(ws, 'src', 'train.py')), 'a .py file is not opened');
+    assert.ok(![...source.reads.keys()].some((p) => p.includes('node_modules') || p.includes('/data/')));
+  });
+
+  it('re-reads only changed files, and updates findings when a scaler is deleted and restored', async () => {
+    const ws = workspace();
+    const source = new CountingSource();
+    const index = new BundleIndex(source);
+    await index.scan([ws]);
+    const wind = () => index.snapshot().bundles.find((b) => b.root === join(ws, 'wind'))!;
+    assert.ok(!wind().findings.some((f) => f.code === 'missing-scaler'));
+
+    source.reads.clear();
+    await index.scan([ws]);
+    assert.equal(source.reads.size, 0, `a warm re-scan reads nothing: ${[...source.reads.keys()].join(', ')}`);
+
+    const scaler = join(ws, 'wind', 'scaler.joblib');
+    const saved = join(tmp, `saved-${Date.now()}.joblib`);
+    copyFileSync(scaler, saved);
+    rmSync(scaler);
+    await index.update([], [scaler]);
+    assert.equal(wind().findings.find((f) => f.code === 'missing-scaler')?.severity, 'error');
+
+    source.reads.clear();
+    copyFileSync(saved, scaler);
+    await index.update([scaler], []);
+    assert.deepEqual([...source.reads.keys()], [scaler]);
+    assert.ok(!wind().findings.some((f) => f.code === 'missing-scaler'));
+  });
+
+  it('re-checks a tfjs model when its shard goes', async () => {
+    const ws = workspace();
+    const index = new BundleIndex(new NodeFileSource());
+    await index.scan([ws]);
+    const shard = join(ws, 'abalone', 'weights.bin');
+    rmSync(shard);
+    const snap = await index.update([], [shard]);
+    const b = snap.bundles.find((x) => x.root === join(ws, 'abalone'))!;
+    assert.ok(b.findings.some((f) => f.code === 'tfjs-shard-missing'));
+  });
+
+  it('only sniffs files over maxEagerBytes (HDF5 still read for its metadata)', async () => {
+    const ws = workspace();
+    const source = new CountingSource();
+    const index = new BundleIndex(source, { maxEagerBytes: 1000 });
+    const snap = await index.scan([join(ws, 'wind')]);
+    const scaler = snap.files.find((f) => f.path.endsWith('/scaler.joblib'))!;
+    assert.equal(scaler.role, 'scaler');
+    assert.equal(scaler.scaler, undefined);
+    assert.ok(snap.files.find((f) => f.path.endsWith('model.h5'))!.model);
+  });
+});
