@@ -7,6 +7,7 @@ import {
   countProblems,
   countsLabel,
   effectiveSeverity,
+  fileSummary,
   findingLink,
   findingTarget,
   type DiagnosticSeverityName,
@@ -109,11 +110,12 @@ export class FileItem extends vscode.TreeItem {
     this.id = `file:${bundle.root}:${path}`;
     this.contextValue = CONTEXT.file;
     this.resourceUri = uri;
-    this.description = [report?.format && report.format !== 'unknown' ? report.format : '', report?.error ? `unreadable: ${report.error.code}` : '']
-      .filter(Boolean)
-      .join(' · ');
-    if (report?.error) this.iconPath = SEVERITY_ICON.error;
-    this.tooltip = report?.error ? `${vscode.workspace.asRelativePath(uri)}\n${report.error.message}` : vscode.workspace.asRelativePath(uri);
+    this.description = report ? fileSummary(report) : '';
+    if (report?.error || (report?.pickle && report.pickle.verdict !== 'safe')) this.iconPath = SEVERITY_ICON.error;
+    const lines = [vscode.workspace.asRelativePath(uri), report ? `${report.role} · ${report.format}` : ''];
+    if (report?.error) lines.push(report.error.message);
+    for (const r of report?.pickle?.refused ?? []) lines.push(`refused ${r.global}: ${r.reason}`);
+    this.tooltip = lines.filter(Boolean).join('\n');
     this.command = { command: 'modelBundles.openBundleView', title: 'Open in Bundle View', arguments: [this] };
   }
 }

@@ -286,3 +286,23 @@ export function countsLabel(c: ProblemCounts): string {
   if (c.infos) parts.push(`${c.infos} info`);
   return parts.join(', ');
 }
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** A one-line summary of a file for the tree (`MinMaxScaler · 8 features`, `Sequential · 4,417 params`, `300 epochs`). */
+export function fileSummary(r: FileReport): string {
+  if (r.error) return `unreadable: ${r.error.code}`;
+  if (r.pickle && r.pickle.verdict !== 'safe') return `refused: ${r.pickle.verdict} pickle`;
+  if (r.scaler) {
+    const s = r.scaler;
+    if (s.steps?.length) return `${s.class} · ${s.steps.length} step${s.steps.length === 1 ? '' : 's'}`;
+    return s.nFeaturesIn !== null ? `${s.class} · ${s.nFeaturesIn} feature${s.nFeaturesIn === 1 ? '' : 's'}` : s.class;
+  }
+  if (r.model) return `${r.model.className} · ${count(r.model.totalParams)} params`;
+  if (r.weights) return `${r.weights.layers.length} layer${r.weights.layers.length === 1 ? '' : 's'} · ${count(r.weights.totalParams)} params`;
+  if (r.log) {
+    const series = Object.keys(r.log.series).length;
+    return `${r.log.epochs} epoch${r.log.epochs === 1 ? '' : 's'} · ${series} series`;
+  }
+  return r.format === 'unknown' ? '' : r.format;
+}
