@@ -96,7 +96,7 @@ export class BundleIndex {
     let report: FileReport;
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
-    else report = await inspectFile(path, this.source);
+    else report = await inspectFile(path, this.source, { explicit: false });
     this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, report });
   }
 
@@ -106,7 +106,7 @@ export class BundleIndex {
       const head = await this.source.readRange(path, 0, HEAD_BYTES);
       const r = binaryReaders.find((x) => x.sniff(head, path));
       if (!r) return { path, role: 'other', format: 'unknown', error: null, size, mtimeMs };
-      if (r.name === 'kerasH5') return inspectFile(path, this.source);
+      if (r.name === 'kerasH5') return inspectFile(path, this.source, { explicit: false });
       return { path, role: r.fallbackRole, format: r.formats[0], error: null, size, mtimeMs };
     } catch (e) {
       return { path, role: 'other', format: 'unknown', error: toFileError(e), size, mtimeMs };

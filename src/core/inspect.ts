@@ -84,8 +84,25 @@ function unknownFile(): ReaderResult {
   return { role: 'other', format: 'unknown' };
 }
 
+/**
+ * Keys or values in the first bytes of a JSON document that one of the JSON readers can claim
+ * (Keras / tfjs configs, numeric lists of a history). Used to skip parsing the other JSON files a
+ * folder scan meets (package.json, settings...).
+ */
+const MODEL_OR_LOG_JSON = /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")/;
+
+/** Options of inspectFile. */
+export interface InspectOptions {
+  /**
+   * The user named this file (true, the default) or a folder scan found it (false). Only named files
+   * get errors for being JSON that is not a model; found ones are simply not artifacts.
+   */
+  explicit?: boolean;
+}
+
 /** Reads one file with the reader its content asks for. Never throws. */
-export async function inspectFile(path: string, source: FileSource): Promise<FileReport> {
+export async function inspectFile(path: string, source: FileSource, opts: InspectOptions = {}): Promise<FileReport> {
+  const explicit = opts.explicit ?? true;
   const st = await source.stat(path);
   if (!st) {
     return { path, role: 'other', format: 'unknown', error: { code: 'not-found', message: `${path}: no such file` } };
@@ -100,13 +117,13 @@ export async function inspectFile(path: string, source: FileSource): Promise<Fil
     if (binary) {
       reader = binary;
       result = await binary.read(input);
-    } else if (startsAsJson(head) && st.size <= MAX_JSON_BYTES) {
+    } else if (startsAsJson(head) && st.size <= MAX_JSON_BYTES && (explicit || MODEL_OR_LOG_JSON.test(new TextDecoder().decode(head)))) {
       let value: unknown;
       try {
         value = decodeJson(await source.readFile(path));
       } catch (e) {
         value = undefined;
-        if (/\.json$/i.test(path)) {
+        if (explicit && /\.json$/i.test(path)) {
           result = {
             role: 'other',
             format: 'unknown',
@@ -119,7 +136,7 @@ export async function inspectFile(path: string, source: FileSource): Promise<Fil
         if (json) {
           reader = json;
           result = await json.readJson(value, input);
-        } else if (/\.json$/i.test(path)) {
+        } else if (explicit && /\.json$/i.test(path)) {
           result = {
             role: 'other',
             format: 'unknown',
@@ -191,8 +208,9 @@ async function findShardOwners(report: FileReport, source: FileSource, seen: Set
 /** Reads every file under the given paths. Files come out in walk order. */
 export async function inspectPaths(paths: string[], source: FileSource, opts: WalkOptions = {}): Promise<FileReport[]> {
   const files = await walkPaths(paths, source, opts);
+  const named = new Set(paths);
   const reports: FileReport[] = [];
-  for (const f of files) reports.push(await inspectFile(f, source));
+  for (const f of files) reports.push(await inspectFile(f, source, { explicit: named.has(f) }));
   resolveShards(reports);
   const seen = new Set(files);
   for (const r of reports) {
