@@ -1,10 +1,11 @@
 // Bundles: which files belong together (by folder, common layouts, name stems, or a
-// `model-bundle.json` manifest) and what is wrong with each bundle (findings with stable codes).
+// `model-bundle.json` manifest), and the bundles with their findings (checks in ./findings).
 // The rules are explained in docs/bundles.md; every finding code has a section there.
-import { reconcileWithWeights } from './architecture';
 import { baseName, dirName, joinPath } from './fileSource';
-import { chooseScalers, TARGET_NAME } from './scalerChoice';
-import type { Bundle, FileReport, Finding, Role, Severity } from './types';
+import { stemOf, validateBundle } from './findings';
+import type { Bundle, FileReport, Role } from './types';
+
+export { stemOf, validateBundle } from './findings';
 
 /** Name of the optional manifest file that overrides guessing. */
 export const MANIFEST_NAME = 'model-bundle.json';
@@ -74,15 +75,6 @@ export function anchorOf(path: string): string {
   if (end > 0 && ARTIFACT_DIRS.has(parts[end - 1].toLowerCase())) end--;
   if (end === parts.length) return dir;
   return parts.slice(0, end).join('/') || (dir.startsWith('/') ? '/' : '.');
-}
-
-/** The stem of a file name: without extensions and weight/structure suffixes (`model_a.weights.h5` → `model_a`). */
-export function stemOf(path: string): string {
-  let s = baseName(path).toLowerCase();
-  s = s.replace(/\.(weights\.h5|h5|hdf5|keras|json|joblib|pkl|pickle|sav|gz|bin|csv|png|jpe?g)$/g, '');
-  s = s.replace(/\.(weights|h5)$/, '');
-  s = s.replace(/([_.-])(weights|weight|structure|architecture|arch|config|model|scaler|history|log|training_log|loss)$/, '');
-  return s;
 }
 
 function emptyFiles(): Bundle['files'] {
@@ -179,142 +171,6 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
     }
   }
   return groups;
-}
-
-function finding(code: string, severity: Severity, message: string, path: string | null): Finding {
-  return { code, severity, message, path };
-}
-
-function inputRank(r: FileReport | undefined): number | null {
-  const s = r?.model?.inputShapes?.[0];
-  return s ? s.length : null;
-}
-
-function lastDim(shapes: (number | null)[][] | undefined): number | null {
-  const s = shapes?.[0];
-  return s && s.length === 2 ? s[1] : null;
-}
-
-const HOUR = 3600 * 1000;
-
-/** The findings of one bundle (cross-file checks). */
-export function validateBundle(files: FileReport[], root: string): Finding[] {
-  const out: Finding[] = [];
-  const of = (role: BundleRole) => files.filter((f) => f.role === role);
-  const models = of('model');
-  const structures = of('structure');
-  const weights = of('weights').filter((f) => f.format !== 'tfjs-shard');
-  const scalers = of('scaler');
-  const logs = of('log');
-  const main = models[0] ?? structures[0] ?? weights[0] ?? scalers[0] ?? null;
-  const mainPath = main?.path ?? null;
-  const modelReport = models.find((m) => m.model) ?? structures.find((s) => s.model);
-
-  for (const f of files) {
-    if (!f.error) continue;
-    if (f.error.code === 'tfjs-shard-missing' || f.error.code === 'tfjs-shard-size') {
-      out.push(finding(f.error.code, 'error', `${f.error.message}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.`, f.path));
-    } else if (f.error.code === 'unsafe-pickle') {
-      out.push(finding('unsafe-pickle', 'error', `${f.error.message}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.`, f.path));
-    } else if (f.error.code === 'unsupported-pickle') {
-      out.push(finding('unsupported-pickle', 'warning', `${f.error.message}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.`, f.path));
-    } else {
-      out.push(finding('unreadable-file', 'error', `${f.error.message}. The bundle cannot be used as long as this file cannot be read; re-save it from the training code.`, f.path));
-    }
-  }
-
-  const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0);
-  if (models.length === 0 && structures.length === 0 && weights.length === 0) {
-    out.push(finding('missing-structure', 'warning', 'This folder holds preprocessing but no model: the scaler is only useful with the network it was fitted for. Save the model beside it (model.save("model.keras")).', mainPath));
-  } else if (models.length === 0 && structures.length === 0) {
-    out.push(finding('missing-structure', 'error', "Weights without the network's structure cannot be loaded: save it beside them with model.to_json() (or save the full model with model.save()).", weights[0].path));
-  } else if (models.length === 0 && weights.length === 0) {
-    out.push(finding('missing-weights', 'error', "The network's structure is here but its trained weights are not: save them with model.save_weights(...) (or the full model with model.save()).", structures[0].path));
-  }
-  // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
-  const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
-  if (hasModel && inputSideScalers.length === 0) {
-    // Tabular inputs need their scaler; images, sequences, tokens, latent noise (several inputs) and
-    // long signals (over 256 values) usually do not, so for them the finding is information only.
-    const m = modelReport?.model;
-    const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
-    const width = lastDim(m?.inputShapes);
-    const scalarInputs =
-      inputRank(modelReport) === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first);
-    out.push(
-      finding(
-        'missing-scaler',
-        scalarInputs ? 'error' : 'info',
-        scalarInputs
-          ? `No fitted ${scalers.length ? 'input ' : ''}scaler is saved with this model${scalers.length ? ' (only a target scaler)' : ''}: predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").`
-          : 'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
-        mainPath,
-      ),
-    );
-  }
-  if (hasModel && logs.length === 0) {
-    out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).', mainPath));
-  }
-
-  // Structure JSON + separate weights: layer names, order and shapes must agree.
-  for (const s of structures) {
-    if (!s.model) continue;
-    const stem = stemOf(s.path);
-    const w = weights.find((x) => x.weights && stemOf(x.path) === stem) ?? weights.find((x) => x.weights);
-    if (!w?.weights) continue;
-    const notes = reconcileWithWeights({ ...s.model, notes: [] }, w.weights).notes ?? [];
-    if (notes.length) {
-      out.push(finding('weights-structure-mismatch', 'error', `${baseName(s.path)} and ${baseName(w.path)} do not belong together: ${notes.slice(0, 3).join('; ')}${notes.length > 3 ? ` (and ${notes.length - 3} more)` : ''}. Loading these weights into this structure fails or gives a different network; save both from the same model.`, w.path));
-    }
-  }
-
-  // Scaler size vs the model's input size.
-  const inputSize = lastDim(modelReport?.model?.inputShapes);
-  const outputSize = lastDim(modelReport?.model?.outputShapes);
-  if (modelReport && inputSize !== null) {
-    const { input, target } = chooseScalers(files, inputSize, outputSize);
-    const numeric = scalers.filter((f) => f.scaler && f.scaler.nFeaturesIn !== null);
-    const inputSide = numeric.filter((f) => !TARGET_NAME.test(baseName(f.path)));
-    if (!input && inputSide.length) {
-      const s = inputSide[0];
-      if (s.scaler!.nFeaturesIn !== inputSize) {
-        out.push(finding('scaler-input-mismatch', 'error', `${baseName(s.path)} was fitted on ${s.scaler!.nFeaturesIn} features but the model takes ${inputSize}: this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.`, s.path));
-      }
-    }
-    if (target) {
-      out.push(finding('target-scaler', 'info', `${baseName(target.path)} scales the model's targets: predictions are mapped back to target units with its inverse_transform.`, target.path));
-    }
-  }
-
-  for (const m of [...models, ...structures]) {
-    const py = m.model?.pythonOnlyLayers ?? [];
-    if (py.length) {
-      out.push(finding('lambda-layer', 'warning', `The model has layers that hold Python code (${py.join(', ')}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.`, m.path));
-    }
-    if (m.format !== 'tfjs-layers' && m.model?.kerasVersion?.startsWith('3.')) {
-      out.push(finding('keras3-tfjs', 'info', `Saved by Keras ${m.model.kerasVersion}: TensorFlow.js cannot load Keras 3 configs as saved (batch_shape, __keras_tensor__ nodes). This tool converts them; for a web deployment convert with a tfjs converter that supports Keras 3.`, m.path));
-    }
-  }
-
-  // File times: a log written long after the weights means the weights are from an older run.
-  const weightTimes = [...models, ...weights].map((f) => f.mtimeMs).filter((t): t is number => typeof t === 'number');
-  const newestWeights = weightTimes.length ? Math.max(...weightTimes) : null;
-  if (newestWeights !== null) {
-    for (const l of logs) {
-      if (l.format === 'image' || typeof l.mtimeMs !== 'number') continue;
-      if (l.mtimeMs - newestWeights > HOUR) {
-        out.push(finding('stale-artifact', 'warning', `${baseName(l.path)} was written ${Math.round((l.mtimeMs - newestWeights) / HOUR)} h after the newest weights: the weights may come from an older training run than this log. Save the model at the end of the run that wrote the log.`, l.path));
-      }
-    }
-    for (const s of scalers) {
-      if (typeof s.mtimeMs !== 'number') continue;
-      if (newestWeights - s.mtimeMs > 24 * HOUR) {
-        out.push(finding('stale-artifact', 'warning', `${baseName(s.path)} is ${Math.round((newestWeights - s.mtimeMs) / (24 * HOUR))} day(s) older than the model's weights: it may have been fitted for an earlier run on other data. Save the scaler in the same run as the model.`, s.path));
-      }
-    }
-  }
-  void root;
-  return out;
 }
 
 /** Groups and validates: the bundles of a report. */
