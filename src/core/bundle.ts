@@ -90,7 +90,8 @@ export interface GroupOptions {
   manifests?: BundleManifest[];
 }
 
-interface Group {
+/** Files grouped into one bundle, before validation. */
+export interface Group {
   root: string;
   files: FileReport[];
   manifest: BundleManifest | null;
@@ -173,14 +174,17 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   return groups;
 }
 
+/** Validates one group: the bundle with its file lists, completeness and findings. */
+export function toBundle(g: Group): Bundle {
+  const files = emptyFiles();
+  for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
+  const complete = files.scaler.length > 0 && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
+  return { root: g.root, files, complete, findings: validateBundle(g.files, g.root) };
+}
+
 /** Groups and validates: the bundles of a report. */
 export function buildBundles(reports: FileReport[], opts: GroupOptions = {}): Bundle[] {
-  return groupFiles(reports, opts).map((g) => {
-    const files = emptyFiles();
-    for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
-    const complete = files.scaler.length > 0 && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
-    return { root: g.root, files, complete, findings: validateBundle(g.files, g.root) };
-  });
+  return groupFiles(reports, opts).map(toBundle);
 }
 
 /** CI exit code of `check`: 1 when a finding is an error (with `strict`, also a warning), else 0. */

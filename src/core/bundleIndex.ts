@@ -1,13 +1,13 @@
 // The workspace index: which files exist, what each is, how they group into bundles, and what is
 // wrong with each bundle. Reports are cached by path + size + mtime; `update` re-reads only the
 // files that changed. Files whose names say source code or text are not opened at all.
-import { buildBundles, MANIFEST_NAME, parseManifest, type BundleManifest } from './bundle';
+import { groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
-import { baseName, type FileSource } from './fileSource';
+import { baseName, dirName, joinPath, type FileSource } from './fileSource';
 import { globMatcher } from './glob';
 import { HEAD_BYTES } from './reader';
 import { binaryReaders } from './readers';
-import { inspectFile, resolveShards, walkPaths } from './inspect';
+import { DEFAULT_EXCLUDED_DIRS, inspectFile, resolveShards } from './inspect';
 import type { Bundle, FileReport } from './types';
 
 /** Options of the index. */
@@ -18,7 +18,7 @@ export interface BundleIndexOptions {
   excludeGlobs?: string[];
   /** Files larger than this are only sniffed, not parsed (HDF5 is always parsed: only its metadata is read). */
   maxEagerBytes?: number;
-  /** How many files are read at once. */
+  /** How many files (and folders) are read at once (default 16). */
   concurrency?: number;
 }
 
@@ -48,12 +48,52 @@ interface Entry {
   size: number;
   mtimeMs: number;
   report: FileReport;
+  /** Bumped on every re-read: bundles whose files kept their versions are not re-validated. */
+  version: number;
+}
+
+/** Runs `work` on every item with at most `n` in flight; `work` may add items (a folder walk). */
+async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) => void) => Promise<void>): Promise<void> {
+  let next = 0;
+  let active = 0;
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const push = (more: T): void => {
+      items.push(more);
+      pump();
+    };
+    const pump = (): void => {
+      if (failed) return;
+      while (active < n && next < items.length) {
+        const item = items[next++];
+        active++;
+        work(item, push).then(
+          () => {
+            active--;
+            if (next >= items.length && active === 0) resolve();
+            else pump();
+          },
+          (e: unknown) => {
+            failed = true;
+            reject(e);
+          },
+        );
+      }
+      if (next >= items.length && active === 0) resolve();
+    };
+    pump();
+  });
 }
 
 /** Keeps FileReports and Bundles of some roots current. */
 export class BundleIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly manifests = new Map<string, BundleManifest>();
+  /** Validated bundles by root, with the signature (files, versions, roles) they were built from. */
+  private readonly bundleCache = new Map<string, { signature: string; bundle: Bundle }>();
+  /** Folders known to be (or not be) virtual environments (holding `pyvenv.cfg`). */
+  private readonly venvDirs = new Map<string, boolean>();
+  private serial = 0;
   private roots: string[] = [];
   private current: IndexSnapshot = { files: [], bundles: [] };
 
@@ -90,14 +130,14 @@ export class BundleIndex {
       } catch {
         this.manifests.delete(path);
       }
-      this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs } });
+      this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs } });
       return;
     }
     let report: FileReport;
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
     else report = await inspectFile(path, this.source, { explicit: false });
-    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, report });
+    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
   }
 
   /** A large file: HDF5 is still read (metadata only); others get the role and format their content shows. */
@@ -113,33 +153,94 @@ export class BundleIndex {
     }
   }
 
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 16);
+  }
+
   private async refreshAll(paths: string[]): Promise<void> {
-    const n = Math.max(1, this.options.concurrency ?? 8);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paths.length) {
-        const p = paths[next++];
-        await this.refreshFile(p);
+    await pool([...paths], this.concurrency, (p) => this.refreshFile(p));
+  }
+
+  private excludedDirs(): Set<string> {
+    return new Set([...DEFAULT_EXCLUDED_DIRS, ...(this.options.excludeDirs ?? [])]);
+  }
+
+  /**
+   * Lists the files under a folder with several folders read at once (the walk is I/O bound),
+   * skipping excluded folders, virtual environments (folders holding `pyvenv.cfg`) and globs.
+   */
+  private async walk(start: string, root: string = start): Promise<string[]> {
+    const excluded = this.excludedDirs();
+    const skip = this.skipFor(root);
+    const out: string[] = [];
+    await pool([start], this.concurrency, async (dir, push) => {
+      const entries = await this.source.readDir(dir);
+      const venv = dir !== root && entries.some((e) => !e.isDirectory && e.name === 'pyvenv.cfg');
+      this.venvDirs.set(dir, venv);
+      if (venv) return;
+      for (const e of entries) {
+        const p = joinPath(dir, e.name);
+        if (skip(p, e.isDirectory)) continue;
+        if (e.isDirectory) {
+          if (!excluded.has(e.name)) push(p);
+        } else out.push(p);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(n, paths.length) }, worker));
+    });
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  private async walk(root: string): Promise<string[]> {
-    return walkPaths([root], this.source, { excludeDirs: this.options.excludeDirs, skip: this.skipFor(root) });
+  /** Whether a changed path lies in an excluded folder or a virtual environment under its root. */
+  private async isExcluded(path: string, root: string | null): Promise<boolean> {
+    const excluded = this.excludedDirs();
+    const base = root ?? dirName(path);
+    const rel = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : baseName(path);
+    const parts = rel.split('/');
+    if (parts.slice(0, -1).some((p) => excluded.has(p))) return true;
+    let dir = base;
+    for (const part of parts.slice(0, -1)) {
+      dir = joinPath(dir, part);
+      let venv = this.venvDirs.get(dir);
+      if (venv === undefined) {
+        venv = (await this.source.stat(joinPath(dir, 'pyvenv.cfg'))) !== null;
+        this.venvDirs.set(dir, venv);
+      }
+      if (venv) return true;
+    }
+    return false;
   }
 
+  /**
+   * Regroups every file (cheap) and re-validates only the bundles whose files, their versions or
+   * roles changed since the last time (cross-file checks are the costly part).
+   */
   private rebuild(): IndexSnapshot {
-    const reports = [...this.entries.values()].map((e) => e.report);
+    // resolveShards marks shard files as weights: done on copies, the cached reports stay as read.
+    const shardPaths = new Set<string>();
+    for (const e of this.entries.values()) for (const sh of e.report.shards ?? []) shardPaths.add(sh.path);
+    const reports = [...this.entries.values()].map((e) => (shardPaths.has(e.report.path) ? { ...e.report } : e.report));
     resolveShards(reports);
     const files = reports.filter((r) => r.role !== 'other' || r.error !== null).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    this.current = { files, bundles: buildBundles(files, { manifests: [...this.manifests.values()] }) };
+    const groups = groupFiles(files, { manifests: [...this.manifests.values()] });
+    const kept = new Map<string, { signature: string; bundle: Bundle }>();
+    const bundles = groups.map((g) => {
+      const signature = g.files
+        .map((f) => `${f.path}\u0000${this.entries.get(f.path)?.version ?? -1}\u0000${f.role}\u0000${f.format}\u0000${f.error?.code ?? ''}`)
+        .join('\u0001');
+      const cached = this.bundleCache.get(g.root);
+      const entry = cached && cached.signature === signature ? cached : { signature, bundle: toBundle(g) };
+      kept.set(g.root, entry);
+      return entry.bundle;
+    });
+    this.bundleCache.clear();
+    for (const [k, v] of kept) this.bundleCache.set(k, v);
+    this.current = { files, bundles };
     return this.current;
   }
 
   /** Full scan of the roots (reusing cached reports whose size and mtime did not change). */
   async scan(roots: string[]): Promise<IndexSnapshot> {
     this.roots = [...roots];
+    this.venvDirs.clear();
     const seen = new Set<string>();
     for (const root of roots) {
       const st = await this.source.stat(root);
@@ -167,14 +268,15 @@ export class BundleIndex {
     const files: string[] = [];
     for (const c of changed) {
       const root = this.rootOf(c);
+      if (await this.isExcluded(c, root)) continue;
       const st = await this.source.stat(c);
       if (!st) {
         this.entries.delete(c);
         this.manifests.delete(c);
         continue;
       }
-      if (st.isDirectory) files.push(...(await walkPaths([c], this.source, { excludeDirs: this.options.excludeDirs, skip: this.skipFor(root ?? c) })));
-      else if (!this.skipFor(root ?? '')(c, false) || this.entries.has(c)) files.push(c);
+      if (st.isDirectory) files.push(...(await this.walk(c, root ?? c)));
+      else if (!this.skipFor(root ?? dirName(c))(c, false) || this.entries.has(c)) files.push(c);
     }
     // A tfjs model.json checks its shards when read: re-read it when one of its shards changed or went.
     const touched = new Set([...changed, ...deleted]);

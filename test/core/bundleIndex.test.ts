@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BundleIndex } from '../../src/core/bundleIndex';
+import { globMatcher } from '../../src/core/glob';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { buildReport } from '../../src/core/report';
 
@@ -101,5 +102,70 @@ describe('BundleIndex', () => {
     assert.equal(scaler.role, 'scaler');
     assert.equal(scaler.scaler, undefined);
     assert.ok(snap.files.find((f) => f.path.endsWith('model.h5'))!.model);
+  });
+
+  it('ignores changes inside excluded folders and virtual environments', async () => {
+    const ws = workspace();
+    const index = new BundleIndex(new NodeFileSource(), { excludeDirs: ['scratch'] });
+    const before = (await index.scan([ws])).bundles.map((b) => b.root).sort();
+    const venv = join(ws, 'env', 'lib');
+    mkdirSync(venv, { recursive: true });
+    writeFileSync(join(ws, 'env', 'pyvenv.cfg'), 'home = /usr/bin\n');
+    const inVenv = join(venv, 'model.h5');
+    copyFileSync('examples/complete-bundle/model.h5', inVenv);
+    const inNodeModules = join(ws, 'node_modules', 'x', 'other.h5');
+    copyFileSync('examples/complete-bundle/model.h5', inNodeModules);
+    mkdirSync(join(ws, 'scratch'));
+    const inScratch = join(ws, 'scratch', 'model.h5');
+    copyFileSync('examples/complete-bundle/model.h5', inScratch);
+    const snap = await index.update([inVenv, inNodeModules, inScratch, join(ws, 'env')], []);
+    assert.deepEqual(snap.bundles.map((b) => b.root).sort(), before);
+    assert.ok(!snap.files.some((f) => f.path === inVenv || f.path === inNodeModules || f.path === inScratch));
+  });
+
+  it('re-validates only the bundle a change touches (the others are the same objects)', async () => {
+    const ws = workspace();
+    const index = new BundleIndex(new NodeFileSource());
+    const first = await index.scan([ws]);
+    const abalone = first.bundles.find((b) => b.root === join(ws, 'abalone'))!;
+    const wind = first.bundles.find((b) => b.root === join(ws, 'wind'))!;
+    const scaler = join(ws, 'wind', 'scaler.joblib');
+    rmSync(scaler);
+    const second = await index.update([], [scaler]);
+    assert.equal(second.bundles.find((b) => b.root === join(ws, 'abalone')), abalone);
+    const wind2 = second.bundles.find((b) => b.root === join(ws, 'wind'))!;
+    assert.notEqual(wind2, wind);
+    assert.ok(wind2.findings.some((f) => f.code === 'missing-scaler'));
+  });
+
+  it('forgets a tfjs model: its shard alone is no bundle and raises nothing', async () => {
+    const ws = workspace();
+    const index = new BundleIndex(new NodeFileSource());
+    await index.scan([ws]);
+    const manifest = join(ws, 'abalone', 'model.json');
+    rmSync(manifest);
+    const snap = await index.update([], [manifest]);
+    assert.equal(snap.bundles.find((b) => b.root === join(ws, 'abalone')), undefined);
+    assert.ok(!snap.files.some((f) => f.path === join(ws, 'abalone', 'weights.bin') && f.role === 'weights'));
+  });
+});
+
+describe('globMatcher', () => {
+  it('matches `**`, `*`, `?` and `{a,b}` against relative paths and their folders', () => {
+    const m = globMatcher(['data/**', '**/*.tmp', 'runs/exp?/**', '**/{build,dist}/**', 'notes.*']);
+    assert.ok(m('data/big.h5'));
+    assert.ok(m('data'));
+    assert.ok(m('a/b/c.tmp'));
+    assert.ok(m('c.tmp'));
+    assert.ok(m('runs/exp1/model.h5'));
+    assert.ok(!m('runs/exp10/model.h5'));
+    assert.ok(m('x/build/model.h5'));
+    assert.ok(m('dist/y/model.h5'));
+    assert.ok(m('notes.csv'));
+    assert.ok(!m('sub/notes.csv'));
+    assert.ok(!m('database/model.h5'));
+    assert.ok(!m('a/b/c.tmpx'));
+    assert.ok(!globMatcher([])('anything'));
+    assert.ok(!globMatcher(['  '])('anything'));
   });
 });
