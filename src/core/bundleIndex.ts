@@ -5,6 +5,7 @@ import { groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource } from './fileSource';
 import { globMatcher } from './glob';
+import { isScalerName, pickleArtifactReader } from './pickleArtifact';
 import { HEAD_BYTES } from './reader';
 import { binaryReaders } from './readers';
 import { DEFAULT_EXCLUDED_DIRS, inspectFile, resolveShards } from './inspect';
@@ -140,14 +141,23 @@ export class BundleIndex {
     this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
   }
 
-  /** A large file: HDF5 is still read (metadata only); others get the role and format their content shows. */
+  /**
+   * A file over maxEagerBytes: HDF5 and scaler-named pickles are still read; others get the role
+   * and format their first bytes show, without content (checks needing it are skipped, not guessed).
+   */
   private async sniffOnly(path: string, size: number, mtimeMs: number): Promise<FileReport> {
     try {
       const head = await this.source.readRange(path, 0, HEAD_BYTES);
       const r = binaryReaders.find((x) => x.sniff(head, path));
       if (!r) return { path, role: 'other', format: 'unknown', error: null, size, mtimeMs };
-      if (r.name === 'kerasH5') return inspectFile(path, this.source, { explicit: false });
-      return { path, role: r.fallbackRole, format: r.formats[0], error: null, size, mtimeMs };
+      // HDF5: only metadata is read. A pickle named like a scaler is read whole (up to the pickle
+      // reader's own limit): its safety verdict must not depend on its size.
+      if (r.name === 'kerasH5' || (r.name === pickleArtifactReader.name && isScalerName(path))) {
+        return inspectFile(path, this.source, { explicit: false });
+      }
+      // Another large pickle (a data set, a forest) is not taken for a scaler without reading it.
+      const role = r.name === pickleArtifactReader.name ? 'other' : r.fallbackRole;
+      return { path, role, format: r.formats[0], error: null, size, mtimeMs };
     } catch (e) {
       return { path, role: 'other', format: 'unknown', error: toFileError(e), size, mtimeMs };
     }

@@ -93,15 +93,19 @@ describe('BundleIndex', () => {
     assert.ok(b.findings.some((f) => f.code === 'tfjs-shard-missing'));
   });
 
-  it('only sniffs files over maxEagerBytes (HDF5 still read for its metadata)', async () => {
+  it('only sniffs files over maxEagerBytes (HDF5 and scaler-named pickles still read)', async () => {
     const ws = workspace();
-    const source = new CountingSource();
-    const index = new BundleIndex(source, { maxEagerBytes: 1000 });
+    copyFileSync(join(ws, 'wind', 'scaler.joblib'), join(ws, 'wind', 'features.joblib'));
+    const index = new BundleIndex(new NodeFileSource(), { maxEagerBytes: 1000 });
     const snap = await index.scan([join(ws, 'wind')]);
-    const scaler = snap.files.find((f) => f.path.endsWith('/scaler.joblib'))!;
-    assert.equal(scaler.role, 'scaler');
-    assert.equal(scaler.scaler, undefined);
-    assert.ok(snap.files.find((f) => f.path.endsWith('model.h5'))!.model);
+    const file = (name: string) => snap.files.find((f) => f.path.endsWith(`/${name}`));
+    // training_log.csv is over 1000 bytes: its role and format, no content
+    assert.equal(file('training_log.csv')!.role, 'log');
+    assert.equal(file('training_log.csv')!.format, 'keras-csv-log');
+    assert.equal(file('training_log.csv')!.log, undefined);
+    assert.ok(file('model.h5')!.model);
+    assert.equal(file('scaler.joblib')!.scaler?.nFeaturesIn, 4);
+    assert.equal(file('features.joblib'), undefined, 'a large pickle not named like a scaler is not bundled');
   });
 
   it('ignores changes inside excluded folders and virtual environments', async () => {
