@@ -89,6 +89,8 @@ async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) =>
 /** Keeps FileReports and Bundles of some roots current. */
 export class BundleIndex {
   private readonly entries = new Map<string, Entry>();
+  /** The entries that can matter to a bundle (not `other`, or with an error, or naming tfjs shards). */
+  private readonly relevant = new Map<string, Entry>();
   private readonly manifests = new Map<string, BundleManifest>();
   /** Validated bundles by root, with the signature (files, versions, roles) they were built from. */
   private readonly bundleCache = new Map<string, { signature: string; bundle: Bundle }>();
@@ -113,11 +115,23 @@ export class BundleIndex {
     };
   }
 
+  private setEntry(path: string, entry: Entry): void {
+    this.entries.set(path, entry);
+    const r = entry.report;
+    if (r.role !== 'other' || r.error !== null || r.shards) this.relevant.set(path, entry);
+    else this.relevant.delete(path);
+  }
+
+  private deleteEntry(path: string): void {
+    this.entries.delete(path);
+    this.relevant.delete(path);
+  }
+
   /** Reads one file unless its cached report is still valid (same size and mtime). */
   private async refreshFile(path: string): Promise<void> {
     const st = await this.source.stat(path);
     if (!st || st.isDirectory) {
-      this.entries.delete(path);
+      this.deleteEntry(path);
       this.manifests.delete(path);
       return;
     }
@@ -131,14 +145,14 @@ export class BundleIndex {
       } catch {
         this.manifests.delete(path);
       }
-      this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs } });
+      this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs } });
       return;
     }
     let report: FileReport;
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
     else report = await inspectFile(path, this.source, { explicit: false });
-    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
+    this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
   }
 
   /**
@@ -225,11 +239,17 @@ export class BundleIndex {
    */
   private rebuild(): IndexSnapshot {
     // resolveShards marks shard files as weights: done on copies, the cached reports stay as read.
-    const shardPaths = new Set<string>();
-    for (const e of this.entries.values()) for (const sh of e.report.shards ?? []) shardPaths.add(sh.path);
-    const reports = [...this.entries.values()].map((e) => (shardPaths.has(e.report.path) ? { ...e.report } : e.report));
-    resolveShards(reports);
-    const files = reports.filter((r) => r.role !== 'other' || r.error !== null).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const reports = [...this.relevant.values()].map((e) => e.report);
+    const shardCopies = new Map<string, FileReport>();
+    for (const r of reports) {
+      for (const sh of r.shards ?? []) {
+        const e = this.entries.get(sh.path);
+        if (e && !shardCopies.has(sh.path)) shardCopies.set(sh.path, { ...e.report });
+      }
+    }
+    const all = [...reports.filter((r) => !shardCopies.has(r.path)), ...shardCopies.values()];
+    resolveShards(all);
+    const files = all.filter((r) => r.role !== 'other' || r.error !== null).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const groups = groupFiles(files, { manifests: [...this.manifests.values()] });
     const kept = new Map<string, { signature: string; bundle: Bundle }>();
     const bundles = groups.map((g) => {
@@ -259,7 +279,7 @@ export class BundleIndex {
       for (const p of paths) seen.add(p);
       await this.refreshAll(paths);
     }
-    for (const p of [...this.entries.keys()]) if (!seen.has(p)) this.entries.delete(p);
+    for (const p of [...this.entries.keys()]) if (!seen.has(p)) this.deleteEntry(p);
     for (const p of [...this.manifests.keys()]) if (!seen.has(p)) this.manifests.delete(p);
     return this.rebuild();
   }
@@ -272,7 +292,8 @@ export class BundleIndex {
   async update(changed: string[], deleted: string[]): Promise<IndexSnapshot> {
     for (const d of deleted) {
       const prefix = d.endsWith('/') ? d : `${d}/`;
-      for (const p of [...this.entries.keys()]) if (p === d || p.startsWith(prefix)) this.entries.delete(p);
+      if (this.entries.has(d)) this.deleteEntry(d);
+      else for (const p of [...this.entries.keys()]) if (p.startsWith(prefix)) this.deleteEntry(p);
       for (const p of [...this.manifests.keys()]) if (p === d || p.startsWith(prefix)) this.manifests.delete(p);
     }
     const files: string[] = [];
@@ -281,7 +302,7 @@ export class BundleIndex {
       if (await this.isExcluded(c, root)) continue;
       const st = await this.source.stat(c);
       if (!st) {
-        this.entries.delete(c);
+        this.deleteEntry(c);
         this.manifests.delete(c);
         continue;
       }
@@ -290,9 +311,9 @@ export class BundleIndex {
     }
     // A tfjs model.json checks its shards when read: re-read it when one of its shards changed or went.
     const touched = new Set([...changed, ...deleted]);
-    for (const [p, e] of this.entries) {
+    for (const [p, e] of this.relevant) {
       if (e.report.shards?.some((s) => touched.has(s.path)) && !files.includes(p)) {
-        this.entries.delete(p);
+        this.deleteEntry(p);
         files.push(p);
       }
     }
