@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -204,6 +204,59 @@ describe('bundles on real files', () => {
     assert.equal(f.severity, 'warning');
     assert.equal(f.path, join(dir, 'training_log.csv'));
     assert.match(f.message, /written 3 h after the newest weights/);
+  });
+
+  it('reports a truncated tfjs shard (tfjs-shard-size) on its model.json', async () => {
+    const dir = join(tmp, 'tfjs-short');
+    cpSync(`${REAL}/tensorflow__tfjs-examples/abalone-node/trainedModel`, dir, { recursive: true });
+    truncateSync(join(dir, 'weights.bin'), 100);
+    const [b] = await bundlesOf(dir);
+    assert.ok(b.findings.some((x) => x.code === 'tfjs-shard-size' && x.severity === 'error' && x.path === join(dir, 'model.json')), JSON.stringify(b.findings));
+  });
+
+  it('groups models/ and logs/ (with a TensorBoard train/ run) under the project folder', async () => {
+    const proj = join(tmp, 'layout');
+    mkdirSync(join(proj, 'models'), { recursive: true });
+    mkdirSync(join(proj, 'logs', '20240101-120000', 'train'), { recursive: true });
+    copyFileSync('examples/complete-bundle/model.h5', join(proj, 'models', 'model.h5'));
+    copyFileSync('examples/complete-bundle/scaler.joblib', join(proj, 'models', 'scaler.joblib'));
+    copyFileSync('examples/complete-bundle/training_log.csv', join(proj, 'logs', 'training_log.csv'));
+    const events = 'events.out.tfevents.1498485909.DESKTOP-GTSE0SD';
+    copyFileSync(`${REAL}/0xDaksh__Credit-Card-Fraud/Graph/${events}`, join(proj, 'logs', '20240101-120000', 'train', events));
+    const bs = await bundlesOf(proj);
+    assert.deepEqual(bs.map((b) => b.root), [proj]);
+    assert.equal(bs[0].complete, true);
+    assert.equal(bs[0].files.log.length, 2);
+    assert.deepEqual(codes(bs[0], ['error', 'warning']), []);
+  });
+
+  it('a folder with only a plot (and unrelated files) is no bundle', async () => {
+    const dir = join(tmp, 'plots');
+    mkdirSync(dir);
+    copyFileSync(`${REAL}/2mdtln__FlowNet-ANN/25-06/loss_log_plot.png`, join(dir, 'loss.png'));
+    writeFileSync(join(dir, 'notes.txt'), 'hello\n');
+    writeFileSync(join(dir, 'data.csv'), 'a,b\n1,2\n');
+    assert.deepEqual(await bundlesOf(dir), []);
+  });
+
+  it('finds the target scaler by its size when its name does not say so', async () => {
+    const dir = completeBundle();
+    renameSync(join(dir, 'y_scaler.joblib'), join(dir, 'power_minmax.joblib'));
+    const [b] = await bundlesOf(dir);
+    // the model maps 4 inputs to 1 output; power_minmax.joblib has n_features_in_ = 1, scaler.joblib 4
+    assert.deepEqual(codes(b), ['info:target-scaler']);
+    assert.equal(b.findings[0].path, join(dir, 'power_minmax.joblib'));
+  });
+
+  it('warns about a missing target scaler for an x-named scaler and a regression log (mae)', async () => {
+    const dir = completeBundle();
+    renameSync(join(dir, 'scaler.joblib'), join(dir, 'x_scaler.joblib'));
+    rmSync(join(dir, 'y_scaler.joblib'));
+    const [b] = await bundlesOf(dir);
+    assert.deepEqual(codes(b), ['warning:missing-target-scaler']);
+    assert.equal(b.findings[0].path, join(dir, 'x_scaler.joblib'));
+    assert.equal(checkExitCode([b], false), 0);
+    assert.equal(checkExitCode([b], true), 1);
   });
 
   it('check exit codes: errors fail, warnings only with --strict', () => {
