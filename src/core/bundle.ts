@@ -211,3 +211,9 @@ export async function buildManifest(bundle: Bundle, hash?: (path: string) => Pro
 export function isModelBundle(b: Bundle): boolean {
   return hasModelParts(b.files);
 }
+
+/** SHA-256 (hex) of some bytes, with the Web Crypto API (Node ≥ 18, browsers, VS Code web). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

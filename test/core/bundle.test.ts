@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { anchorOf, buildManifest, checkExitCode, stemOf } from '../../src/core/bundle';
+import { anchorOf, buildManifest, checkExitCode, sha256Hex, stemOf } from '../../src/core/bundle';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { buildReport } from '../../src/core/report';
 import type { Bundle, Finding } from '../../src/core/types';
@@ -257,6 +257,11 @@ describe('bundles on real files', () => {
     assert.equal(b.findings[0].path, join(dir, 'x_scaler.joblib'));
     assert.equal(checkExitCode([b], false), 0);
     assert.equal(checkExitCode([b], true), 1);
+  });
+
+  it('hashes bytes with SHA-256 (FIPS 180-2 test vectors)', async () => {
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    assert.equal(await sha256Hex(new Uint8Array(0)), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   });
 
   it('check exit codes: errors fail, warnings only with --strict', () => {
