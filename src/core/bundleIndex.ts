@@ -151,8 +151,25 @@ export class BundleIndex {
     let report: FileReport;
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
+    else if (await this.plainFile(path)) report = { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs };
     else report = await inspectFile(path, this.source, { explicit: false });
     this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
+  }
+
+  /**
+   * True when no reader claims the file's first bytes and they do not start JSON: the dispatcher
+   * would call it unknown, so it is not handed over (saves its second stat on the many plain files).
+   */
+  private async plainFile(path: string): Promise<boolean> {
+    try {
+      const head = await this.source.readRange(path, 0, HEAD_BYTES);
+      if (binaryReaders.some((r) => r.sniff(head, path))) return false;
+      let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+      while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+      return head[i] !== 0x7b && head[i] !== 0x5b; // { or [
+    } catch {
+      return false; // the dispatcher reports why it cannot be read
+    }
   }
 
   /**
@@ -193,11 +210,15 @@ export class BundleIndex {
    * Lists the files under a folder with several folders read at once (the walk is I/O bound),
    * skipping excluded folders, virtual environments (folders holding `pyvenv.cfg`) and globs.
    */
-  private async walk(start: string, root: string = start): Promise<string[]> {
+  private async walk(start: string, root: string = start, onFile?: (path: string) => Promise<void>): Promise<string[]> {
     const excluded = this.excludedDirs();
     const skip = this.skipFor(root);
     const out: string[] = [];
-    await pool([start], this.concurrency, async (dir, push) => {
+    // One pool for folders and (with onFile) files: reading starts while the walk goes on.
+    type Item = { dir: string } | { file: string };
+    await pool<Item>([{ dir: start }], this.concurrency, async (item, push) => {
+      if ('file' in item) return onFile!(item.file);
+      const dir = item.dir;
       const entries = await this.source.readDir(dir);
       const venv = dir !== root && entries.some((e) => !e.isDirectory && e.name === 'pyvenv.cfg');
       this.venvDirs.set(dir, venv);
@@ -206,8 +227,11 @@ export class BundleIndex {
         const p = joinPath(dir, e.name);
         if (skip(p, e.isDirectory)) continue;
         if (e.isDirectory) {
-          if (!excluded.has(e.name)) push(p);
-        } else out.push(p);
+          if (!excluded.has(e.name)) push({ dir: p });
+        } else {
+          out.push(p);
+          if (onFile) push({ file: p });
+        }
       }
     });
     return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -275,9 +299,9 @@ export class BundleIndex {
     for (const root of roots) {
       const st = await this.source.stat(root);
       if (!st) continue;
-      const paths = st.isDirectory ? await this.walk(root) : [root];
+      const paths = st.isDirectory ? await this.walk(root, root, (p) => this.refreshFile(p)) : [root];
       for (const p of paths) seen.add(p);
-      await this.refreshAll(paths);
+      if (!st.isDirectory) await this.refreshAll(paths);
     }
     for (const p of [...this.entries.keys()]) if (!seen.has(p)) this.deleteEntry(p);
     for (const p of [...this.manifests.keys()]) if (!seen.has(p)) this.manifests.delete(p);
