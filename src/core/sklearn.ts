@@ -1,5 +1,6 @@
 // Interprets inert pickle values (pyValue.ts) as fitted scikit-learn preprocessing objects: class,
 // version, feature count and names, every fitted numeric attribute, and the steps of composites.
+import { ALLOWLIST } from './pickleAllowlist';
 import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from './pyValue';
 import type { Scaler } from './types';
 
@@ -28,29 +29,10 @@ export interface SklearnScaler extends Scaler {
 /** Plain JSON-like values used for hyperparameters. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
-/** Class names (without module) this module interprets. */
-export const SKLEARN_CLASSES: ReadonlySet<string> = new Set([
-  'StandardScaler',
-  'MinMaxScaler',
-  'MaxAbsScaler',
-  'RobustScaler',
-  'Normalizer',
-  'Binarizer',
-  'QuantileTransformer',
-  'PowerTransformer',
-  'OneHotEncoder',
-  'OrdinalEncoder',
-  'LabelEncoder',
-  'LabelBinarizer',
-  'MultiLabelBinarizer',
-  'SimpleImputer',
-  'Imputer',
-  'KBinsDiscretizer',
-  'PolynomialFeatures',
-  'Pipeline',
-  'ColumnTransformer',
-  'FeatureUnion',
-]);
+/** Class names (without module) this module interprets: the scikit-learn classes of the unpickler's allowlist. */
+export const SKLEARN_CLASSES: ReadonlySet<string> = new Set(
+  [...ALLOWLIST].filter(([, kind]) => kind === 'sklearn').map(([name]) => name.slice(name.lastIndexOf('.') + 1)),
+);
 
 /** How deep composites (Pipeline in ColumnTransformer in ...) and wrappers are followed. */
 const MAX_DEPTH = 32;
