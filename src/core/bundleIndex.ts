@@ -1,6 +1,6 @@
 // The workspace index: which files exist, what each is, how they group into bundles, and what is
 // wrong with each bundle. Reports are cached by path + size + mtime; `update` re-reads only the
-// files that changed. Files whose names say source code or text are not opened at all.
+// files that changed. Only files whose extension an artifact can have (or none) are opened.
 import { groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource } from './fileSource';
@@ -19,6 +19,8 @@ export interface BundleIndexOptions {
   excludeGlobs?: string[];
   /** Files larger than this are only sniffed, not parsed (HDF5 is always parsed: only its metadata is read). */
   maxEagerBytes?: number;
+  /** Sniff files of every extension (by default only extensions an artifact can have, and none). */
+  openAllFiles?: boolean;
   /** How many files (and folders) are read at once (default 16). */
   concurrency?: number;
 }
@@ -30,14 +32,17 @@ export interface IndexSnapshot {
 }
 
 /**
- * Extensions of files that are never model artifacts (source code, text, documents): skipped
- * without opening them. Everything else is sniffed by content.
+ * Extensions a model artifact can have (the readers' formats, compressed joblib, tfjs shards,
+ * loss plots). Files with other extensions are listed by the walk but never opened, unless
+ * `openAllFiles` is set; files without an extension (tfjs shards, bare pickles) and TensorBoard
+ * event files are always sniffed by content.
  */
-const NOT_ARTIFACT = new Set([
-  'py', 'ipynb', 'md', 'txt', 'rst', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'html', 'htm', 'css', 'scss', 'yml', 'yaml', 'toml',
-  'ini', 'cfg', 'lock', 'c', 'h', 'cc', 'cpp', 'hpp', 'java', 'kt', 'go', 'rs', 'rb', 'php', 'sh', 'bat', 'ps1', 'xml', 'svg',
-  'gitignore', 'gitattributes', 'license', 'r', 'jl', 'swift', 'm', 'mm', 'sql', 'tex', 'pdf', 'docx', 'xlsx', 'pptx', 'zip_',
+const ARTIFACT_EXT = new Set([
+  'h5', 'hdf5', 'he5', 'keras', 'json', 'joblib', 'jbl', 'pkl', 'pickle', 'pck', 'pcl', 'p', 'sav', 'gz', 'z', 'bz2', 'xz',
+  'lzma', 'lz4', 'npy', 'npz', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
 ]);
+
+const TFEVENTS = /^events\.out\.tfevents\./;
 
 function extension(path: string): string {
   const name = baseName(path).toLowerCase();
@@ -111,7 +116,9 @@ export class BundleIndex {
     return (path: string, isDirectory: boolean) => {
       const rel = path.startsWith(prefix) ? path.slice(prefix.length) : path;
       if (excluded(rel)) return true;
-      return !isDirectory && NOT_ARTIFACT.has(extension(path)) && baseName(path) !== MANIFEST_NAME;
+      if (isDirectory || this.options.openAllFiles) return false;
+      const ext = extension(path);
+      return ext !== '' && !ARTIFACT_EXT.has(ext) && !TFEVENTS.test(baseName(path));
     };
   }
 

@@ -108,6 +108,19 @@ describe('BundleIndex', () => {
     assert.equal(file('features.joblib'), undefined, 'a large pickle not named like a scaler is not bundled');
   });
 
+  it('opens only extensions an artifact can have (and none), unless openAllFiles', async () => {
+    const ws = workspace();
+    const odd = join(ws, 'wind', 'prep.dat');
+    copyFileSync(join(ws, 'wind', 'scaler.joblib'), odd);
+    const source = new CountingSource();
+    const snap = await new BundleIndex(source).scan([ws]);
+    assert.ok(!source.reads.has(odd));
+    assert.ok(source.reads.has(join(ws, 'abalone', 'weights.bin')));
+    assert.ok(!snap.files.some((f) => f.path === odd));
+    const all = await new BundleIndex(new NodeFileSource(), { openAllFiles: true }).scan([ws]);
+    assert.equal(all.files.find((f) => f.path === odd)?.role, 'scaler');
+  });
+
   it('ignores changes inside excluded folders and virtual environments', async () => {
     const ws = workspace();
     const index = new BundleIndex(new NodeFileSource(), { excludeDirs: ['scratch'] });
