@@ -247,6 +247,9 @@ export const tfjsModelReader: JsonReader = {
       }
       if (groups.length) model = reconcileWithWeights(model, weights);
     }
+    // Which converter (or tfjs-layers version) wrote the file, when it says so.
+    const by = typeof value.convertedBy === 'string' ? value.convertedBy : typeof value.generatedBy === 'string' ? value.generatedBy : null;
+    if (by) model.convertedBy = by;
     return { role: 'model', format, model, weights, shards, error };
   },
 };

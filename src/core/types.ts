@@ -82,6 +82,8 @@ export interface ModelSummary {
   graph?: { nodes: number; ops: Record<string, number>; inputs: string[]; outputs: string[] };
   /** Extension: problems found while summarising (unknown layer class, shape inference gave up...). */
   notes?: string[];
+  /** Extension: for TensorFlow.js files, the converter or library that wrote them (`convertedBy` / `generatedBy`). */
+  convertedBy?: string;
 }
 
 /** One stored tensor. */

@@ -155,8 +155,8 @@ export function buildOverview(bundle: Bundle, reports: FileReport[]): OverviewVi
     if (!r) continue;
     if (r.model?.kerasVersion) keras.add(r.model.kerasVersion);
     if (r.model?.framework === 'tfjs' || r.format === 'tfjs-layers' || r.format === 'tfjs-graph') {
-      // `convertedBy` ("TensorFlow.js Converter v3.18.0") is read when the tfjs reader reports it (optional field)
-      const by = (r.model as (ModelSummary & { convertedBy?: string | null }) | undefined)?.convertedBy;
+      // `convertedBy`: "TensorFlow.js Converter v3.18.0", or the tfjs-layers version that saved it
+      const by = r.model?.convertedBy;
       tfjs.add(by ? `${by} (${baseName(r.path)})` : `${r.format}, converter version not recorded (${baseName(r.path)})`);
     }
     const scalers = r.scaler ? flattenScalers(r.scaler) : [];

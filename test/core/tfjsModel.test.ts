@@ -167,3 +167,15 @@ describe('tfjsModelReader on broken bundles', () => {
     assert.deepEqual([r.role, r.format, r.error?.code], ['model', 'tfjs-layers', 'not-a-model']);
   });
 });
+
+describe('tfjs converter version', () => {
+  it('reports convertedBy, or generatedBy when a model was saved by tfjs-layers itself', async () => {
+    const src = new NodeFileSource();
+    const a = await inspectFile('test/fixtures/real/AlexFSmirnov__tfjs-classification-demo/react-app/public/model/model.json', src);
+    assert.equal(a.model?.convertedBy, 'TensorFlow.js Converter v2.7.0');
+    const b = await inspectFile('test/fixtures/real/tensorflow__tfjs-examples/abalone-node/trainedModel/model.json', src);
+    assert.equal(b.model?.convertedBy, 'TensorFlow.js tfjs-layers v1.3.2');
+    const c = await inspectFile('test/fixtures/real/ml5js__ml5-data-and-models/models/CVAE/quick_draw/models/model.json', src);
+    assert.equal(c.model?.convertedBy, undefined);
+  });
+});
