@@ -178,8 +178,11 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
 export function toBundle(g: Group): Bundle {
   const files = emptyFiles();
   for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
-  const complete = files.scaler.length > 0 && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
-  return { root: g.root, files, complete, findings: validateBundle(g.files, g.root) };
+  const findings = validateBundle(g.files, g.root);
+  // A target scaler alone (y_scaler) does not count: the inputs still have no scaler.
+  const hasInputScaler = files.scaler.length > 0 && !findings.some((f) => f.code === 'missing-scaler');
+  const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
+  return { root: g.root, files, complete, findings };
 }
 
 /** Groups and validates: the bundles of a report. */

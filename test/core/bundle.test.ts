@@ -172,6 +172,7 @@ describe('bundles on real files', () => {
     const [guess] = await bundlesOf(dir);
     // guessing: the moved scaler is a bundle of its own, the model keeps only its target scaler
     assert.deepEqual(guess.files.scaler, [join(dir, 'y_scaler.joblib')]);
+    assert.equal(guess.complete, false, 'a target scaler alone does not make the bundle complete');
     assert.deepEqual(codes(guess, ['error', 'warning']), ['error:missing-scaler']);
     assert.match(guess.findings.find((f) => f.code === 'missing-scaler')!.message, /only a target scaler/);
     const manifest = {
