@@ -144,9 +144,12 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
     groups.push({ root: m.root, files, manifest: m });
   }
   const byAnchor = new Map<string, FileReport[]>();
+  const manifestRoots = new Set((opts.manifests ?? []).map((m) => m.root));
   for (const r of reports) {
     if (r.role === 'other' || claimed.has(r.path)) continue;
     const a = anchorOf(r.path);
+    // A manifest's folder holds only what it lists: files it leaves out are left out on purpose.
+    if (manifestRoots.has(a)) continue;
     if (!byAnchor.has(a)) byAnchor.set(a, []);
     byAnchor.get(a)!.push(r);
   }

@@ -283,13 +283,18 @@ export class BundleIndex {
     const files = all.filter((r) => r.role !== 'other' || r.error !== null).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const groups = groupFiles(files, { manifests: [...this.manifests.values()] });
     const kept = new Map<string, { signature: string; bundle: Bundle }>();
+    const seenRoots = new Map<string, number>();
     const bundles = groups.map((g) => {
+      // Two groups can share a root (a folder `a/m` beside models `a/m_*.h5` split by stem): key by occurrence.
+      const n = seenRoots.get(g.root) ?? 0;
+      seenRoots.set(g.root, n + 1);
+      const key = n === 0 ? g.root : `${g.root}\u0000${n}`;
       const signature = g.files
         .map((f) => `${f.path}\u0000${this.entries.get(f.path)?.version ?? -1}\u0000${f.role}\u0000${f.format}\u0000${f.error?.code ?? ''}`)
         .join('\u0001');
-      const cached = this.bundleCache.get(g.root);
+      const cached = this.bundleCache.get(key);
       const entry = cached && cached.signature === signature ? cached : { signature, bundle: toBundle(g) };
-      kept.set(g.root, entry);
+      kept.set(key, entry);
       return entry.bundle;
     });
     this.bundleCache.clear();

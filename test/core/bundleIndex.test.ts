@@ -121,6 +121,26 @@ describe('BundleIndex', () => {
     assert.equal(all.files.find((f) => f.path === odd)?.role, 'scaler');
   });
 
+  it('adds a new bundle folder given as one change, and follows a manifest written later', async () => {
+    const ws = workspace();
+    const index = new BundleIndex(new NodeFileSource());
+    await index.scan([ws]);
+    const fresh = join(ws, 'fresh');
+    cpSync('examples/complete-bundle', fresh, { recursive: true });
+    let snap = await index.update([fresh], []);
+    const b = snap.bundles.find((x) => x.root === fresh)!;
+    assert.equal(b.complete, true);
+    assert.equal(b.files.scaler.length, 2);
+    // A manifest that leaves the target scaler out: the bundle follows it.
+    const manifest = join(fresh, 'model-bundle.json');
+    writeFileSync(manifest, JSON.stringify({ files: [{ path: 'model.h5', role: 'model' }, { path: 'scaler.joblib', role: 'scaler' }, { path: 'training_log.csv', role: 'log' }] }));
+    snap = await index.update([manifest], []);
+    assert.deepEqual(snap.bundles.filter((x) => x.root === fresh).map((x) => x.files.scaler), [[join(fresh, 'scaler.joblib')]], 'the left-out y_scaler makes no second bundle');
+    rmSync(manifest);
+    snap = await index.update([], [manifest]);
+    assert.equal(snap.bundles.find((x) => x.root === fresh)!.files.scaler.length, 2);
+  });
+
   it('ignores changes inside excluded folders and virtual environments', async () => {
     const ws = workspace();
     const index = new BundleIndex(new NodeFileSource(), { excludeDirs: ['scratch'] });
