@@ -1,9 +1,9 @@
 // Bundles: which files belong together (by folder, common layouts, name stems, or a
 // `model-bundle.json` manifest), and the bundles with their findings (checks in ./findings).
 // The rules are explained in docs/bundles.md; every finding code has a section there.
-import { baseName, dirName, joinPath } from './fileSource';
+import { baseName, dirName, joinPath, type FileSource } from './fileSource';
 import { stemOf, validateBundle } from './findings';
-import type { Bundle, FileReport, Role } from './types';
+import type { Bundle, FileReport, Finding, Role } from './types';
 
 export { stemOf, validateBundle } from './findings';
 
@@ -222,4 +222,32 @@ export function isModelBundle(b: Bundle): boolean {
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Checks the SHA-256 a manifest records for its files (reads each listed file whole: for `check`
+ * or an explicit command, not for every scan). One `manifest-hash-mismatch` error per file whose
+ * bytes changed since the manifest was written.
+ */
+export async function verifyManifestHashes(manifest: BundleManifest, source: FileSource): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const f of manifest.files) {
+    if (!f.sha256) continue;
+    const path = joinPath(manifest.root, f.path);
+    let actual: string;
+    try {
+      actual = await sha256Hex(await source.readFile(path));
+    } catch {
+      continue; // a missing or unreadable file has its own finding
+    }
+    if (actual !== f.sha256.toLowerCase()) {
+      out.push({
+        code: 'manifest-hash-mismatch',
+        severity: 'error',
+        message: `${f.path} is not the file ${MANIFEST_NAME} recorded (its SHA-256 is ${actual.slice(0, 12)}…, the manifest says ${f.sha256.slice(0, 12)}…): it was replaced or modified after the bundle was written, so the bundle may mix parts of different runs. Restore the original file, or re-write the manifest if the change is intended.`,
+        path,
+      });
+    }
+  }
+  return out;
 }

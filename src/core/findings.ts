@@ -25,6 +25,7 @@ export const FINDING_CODES = {
   'lambda-layer': { severities: ['warning'], summary: 'layers holding Python code' },
   'keras3-tfjs': { severities: ['info'], summary: 'a Keras 3 config that TensorFlow.js cannot load as saved' },
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
+  'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */

@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { anchorOf, buildManifest, checkExitCode, sha256Hex, stemOf } from '../../src/core/bundle';
+import { anchorOf, buildManifest, checkExitCode, parseManifest, sha256Hex, stemOf, verifyManifestHashes } from '../../src/core/bundle';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { buildReport } from '../../src/core/report';
 import type { Bundle, Finding } from '../../src/core/types';
@@ -263,6 +263,19 @@ describe('bundles on real files', () => {
   it('hashes bytes with SHA-256 (FIPS 180-2 test vectors)', async () => {
     assert.equal(await sha256Hex(new TextEncoder().encode('abc')), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     assert.equal(await sha256Hex(new Uint8Array(0)), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('verifies the SHA-256 a manifest records (manifest-hash-mismatch on the changed file)', async () => {
+    const dir = completeBundle();
+    // sha256 computed by node:crypto here, independently of sha256Hex
+    const { createHash } = await import('node:crypto');
+    const digest = (p: string) => createHash('sha256').update(readFileSync(join(dir, p))).digest('hex');
+    const doc = { files: [{ path: 'model.h5', role: 'model', sha256: digest('model.h5') }, { path: 'scaler.joblib', role: 'scaler', sha256: digest('scaler.joblib') }] };
+    const manifest = parseManifest(JSON.stringify(doc), join(dir, 'model-bundle.json'))!;
+    assert.deepEqual(await verifyManifestHashes(manifest, source), []);
+    copyFileSync(join(dir, 'y_scaler.joblib'), join(dir, 'scaler.joblib'));
+    const f = await verifyManifestHashes(manifest, source);
+    assert.deepEqual(f.map((x) => [x.code, x.severity, x.path]), [['manifest-hash-mismatch', 'error', join(dir, 'scaler.joblib')]]);
   });
 
   it('check exit codes: errors fail, warnings only with --strict', () => {
