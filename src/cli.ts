@@ -75,7 +75,7 @@ async function run(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const report = await buildReport(paths, source);
+  const report = await buildReport(paths, source, { verifyHashes: command === 'check' });
   if (command === 'inspect') {
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return 0;
