@@ -22,11 +22,15 @@ export interface Settings {
   scriptLintWorkspace: boolean;
 }
 
-/** The defaults of `modelBundles.include` (kept equal to package.json). */
+/**
+ * The defaults of `modelBundles.include` (kept equal to package.json and to the extensions the index
+ * opens, src/core/bundleIndex.ts; `*shard*` catches tfjs shards written without an extension).
+ */
 export const DEFAULT_INCLUDE = [
-  '**/*.{h5,hdf5,keras,joblib,pkl,pickle,sav,gz,bz2,xz,lzma,z}',
-  '**/*.{json,csv,tsv,log,txt,bin,png,jpg,jpeg}',
+  '**/*.{h5,hdf5,he5,keras,joblib,jbl,pkl,pickle,pck,pcl,p,sav,gz,z,bz2,xz,lzma,lz4,npy,npz}',
+  '**/*.{json,csv,tsv,log,bin,weights,png,jpg,jpeg}',
   '**/events.out.tfevents.*',
+  '**/*shard*',
 ];
 
 const strings = (v: unknown, fallback: string[]): string[] =>
