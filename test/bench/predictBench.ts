@@ -1,7 +1,8 @@
 // Benchmark: TensorFlow.js inference (wasm and cpu backends) vs a numpy forward pass on the same
 // weights, in the same run. Dense 8→256→256→1 and a small CNN (28×28×1 → conv 16 → pool → conv 32 →
 // pool → dense 10). Prints medians of batch throughput (10,000 rows) and single-row latency after
-// warm-up, and the ratios to numpy. Run: node --import tsx test/bench/predictBench.ts
+// warm-up, and the ratios to numpy (multi-threaded BLAS and pinned to one thread).
+// Run: node --import tsx test/bench/predictBench.ts
 // Needs Debian's /usr/bin/python3 with numpy.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,7 @@ print(json.dumps({"batch": sorted(tb)[len(tb)//2] * 1000, "single": sorted(t1)[l
 `;
 
 async function main(): Promise<void> {
+  tf.env().set('PROD', true);
   const dir = mkdtempSync(join(tmpdir(), 'mbi-bench-'));
   const script = join(dir, 'numpy_forward.py');
   writeFileSync(script, NUMPY);
@@ -127,9 +129,16 @@ async function main(): Promise<void> {
       weights: Object.fromEntries(layers.map((l) => [l.name, [Array.from(l.tensors[0].values), l.tensors[0].shape, Array.from(l.tensors[1].values)]])),
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const py = spawnSync('/usr/bin/python3', [script, join(dir, 'spec.json')], { encoding: 'utf8' });
-    if (py.status !== 0) throw new Error(py.stderr);
-    const numpy = JSON.parse(py.stdout) as { batch: number; single: number };
+    // numpy as installed (OpenBLAS may use both cores) and pinned to one thread: tfjs-wasm runs
+    // on one thread in Node (its threaded build cannot start workers there), so the second ratio
+    // is the like-for-like one.
+    const runNumpy = (env: NodeJS.ProcessEnv): { batch: number; single: number } => {
+      const py = spawnSync('/usr/bin/python3', [script, join(dir, 'spec.json')], { encoding: 'utf8', env });
+      if (py.status !== 0) throw new Error(py.stderr);
+      return JSON.parse(py.stdout) as { batch: number; single: number };
+    };
+    const numpy = runNumpy(process.env);
+    const numpy1 = runNumpy({ ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
     const perRow = m.inputShape.reduce((a, b) => a * b, 1);
     const rows = Array.from({ length: batch }, (_, i) => rand(perRow, 1000 + i));
     for (const backend of ['wasm', 'cpu'] as const) {
@@ -139,6 +148,11 @@ async function main(): Promise<void> {
       }
       await tf.setBackend(backend);
       await tf.ready();
+      if (backend === 'wasm' && name === 'dense') {
+        const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+        const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+        console.log(`wasm: SIMD ${simd}, multithread ${threads}`);
+      }
       const net = await loadNetwork(m.config, layers);
       for (let i = 0; i < 3; i++) {
         net.predict(rows);
@@ -158,7 +172,9 @@ async function main(): Promise<void> {
       const b = median(tb);
       const s = median(t1);
       results.push(
-        `${name.padEnd(6)} ${backend.padEnd(5)} batch ${String(batch).padStart(6)} rows: ${b.toFixed(1).padStart(8)} ms (numpy ${numpy.batch.toFixed(1)} ms, ratio ${(b / numpy.batch).toFixed(2)}x)` +
+        `${name.padEnd(6)} ${backend.padEnd(5)} batch ${String(batch).padStart(6)} rows: ${b.toFixed(1).padStart(8)} ms` +
+          ` (numpy ${numpy.batch.toFixed(1)} ms, ratio ${(b / numpy.batch).toFixed(2)}x;` +
+          ` numpy 1 thread ${numpy1.batch.toFixed(1)} ms, ratio ${(b / numpy1.batch).toFixed(2)}x)` +
           `   single row: ${s.toFixed(3)} ms (numpy ${numpy.single.toFixed(3)} ms, ratio ${(s / numpy.single).toFixed(2)}x)`,
       );
       console.log(results[results.length - 1]);
@@ -166,6 +182,7 @@ async function main(): Promise<void> {
   }
   rmSync(dir, { recursive: true, force: true });
   console.log(`\nmedians of ${RUNS} runs; single-row latency averaged over 100 calls per run`);
+  console.log('numpy: as installed (OpenBLAS threads = cores) and with OPENBLAS_NUM_THREADS=1; tfjs wasm is single-threaded in Node');
 }
 
 void main();

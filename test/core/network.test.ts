@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { initBackend, loadNetwork } from '../../src/core/network';
+import { initBackend, loadNetwork, PREDICT_CHUNK_ROWS } from '../../src/core/network';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { readTfjsWeightValues } from '../../src/core/tfjsWeights';
 import { toTfjsTopology } from '../../src/core/kerasToTfjs';
@@ -72,6 +72,63 @@ describe('network: Keras HDF5 / .keras / JSON + HDF5 models with their real weig
       }
     });
   }
+});
+
+describe('network: predict over more rows than one model call takes', () => {
+  // d1: Dense 2 -> 2 relu, kernel [[1, -1], [2, 1]], bias [0.5, 0]; d2: Dense 2 -> 1 linear,
+  // kernel [[1], [3]], bias [-1]. For a row (a, b): h1 = relu(a + 2b + 0.5), h2 = relu(-a + b),
+  // y = h1 + 3*h2 - 1. All values below are small multiples of 0.5, exact in float32.
+  const config = {
+    class_name: 'Sequential',
+    config: {
+      name: 'hand',
+      layers: [
+        { class_name: 'Dense', config: { name: 'd1', units: 2, activation: 'relu', use_bias: true, batch_input_shape: [null, 2] } },
+        { class_name: 'Dense', config: { name: 'd2', units: 1, activation: 'linear', use_bias: true } },
+      ],
+    },
+  };
+  const weights = [
+    { name: 'd1', tensors: [
+      { name: 'd1/kernel', shape: [2, 2], values: Float32Array.from([1, -1, 2, 1]) },
+      { name: 'd1/bias', shape: [2], values: Float32Array.from([0.5, 0]) },
+    ] },
+    { name: 'd2', tensors: [
+      { name: 'd2/kernel', shape: [2, 1], values: Float32Array.from([1, 3]) },
+      { name: 'd2/bias', shape: [1], values: Float32Array.from([-1]) },
+    ] },
+  ];
+  const expected = (a: number, b: number) => Math.max(a + 2 * b + 0.5, 0) + 3 * Math.max(-a + b, 0) - 1;
+
+  it('keeps every row in order across chunk boundaries (2.5 chunks, each row checked by hand)', async () => {
+    await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+    const net = await loadNetwork(config, weights);
+    try {
+      const n = Math.floor(PREDICT_CHUNK_ROWS * 2.5);
+      const rows = Array.from({ length: n }, (_, i) => Float32Array.from([(i % 37) - 18, ((i % 11) - 5) * 0.5]));
+      const out = net.predict(rows);
+      assert.equal(out.length, n);
+      out.forEach((row, i) => assert.deepEqual(row, [expected(rows[i][0], rows[i][1])], `row ${i}`));
+      assert.deepEqual(net.predict([]), []);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('names a bad row that lies beyond the first chunk', async () => {
+    await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+    const net = await loadNetwork(config, weights);
+    try {
+      const rows = Array.from({ length: PREDICT_CHUNK_ROWS + 10 }, () => Float32Array.from([1, 2]));
+      rows[PREDICT_CHUNK_ROWS + 3] = Float32Array.from([1, 2, 3]);
+      assert.throws(
+        () => net.predict(rows),
+        (e: Error & { code?: string }) => e.code === 'input-shape' && e.message.includes(`row ${PREDICT_CHUNK_ROWS + 3} has 3 values`),
+      );
+    } finally {
+      net.dispose();
+    }
+  });
 });
 
 describe('kerasToTfjs', () => {
