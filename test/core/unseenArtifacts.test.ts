@@ -56,7 +56,22 @@ const KERAS_HAND: Record<string, { output: (number | null)[]; params: number; to
   // upsample -> (8,100,1000), conv 1 (6*6*8*1+1=289) -> (1,100,1000).
   // Params: 296+4624+12800128+1290+1408+12900000+9232+4616+289 = 25721883.
   'charlesll__SiliCat/SiliCatautoencoder.json': { output: [null, 1, 100, 1000], params: 25721883 },
+  // Keras 2.2.4 on the PlaidML backend, channels_last, input (28, 28, 1): conv 32 3x3 valid -> (26,26,32);
+  // conv 64 valid -> (24,24,64); pool 2 -> (12,12,64); flatten 9216; dense 128; dense 10.
+  // Params: 3*3*1*32+32=320; 3*3*32*64+64=18496; 9216*128+128=1179776; 128*10+10=1290; sum 1199882.
+  'SciSharp__Keras.NET/Examples/Keras.Playground/MNIST/model.json': { output: [null, 10], params: 1199882 },
 };
+
+/**
+ * JSON files that are not Keras / tfjs models nor histories although they look close: a frugally-deep
+ * export (the Keras config sits under `architecture`, next to base64 test tensors) and a deeplearn.js
+ * checkpoint manifest (`{name: {filename, shape}}`). Expected: no crash, role other, a not-a-model
+ * error naming the file.
+ */
+const NOT_MODELS = [
+  'Dobiasd__frugally-deep/test/stateful_test/temp_stateful.json',
+  'ml5js__ml5-data-and-models/models/lstm/bolano/manifest.json',
+];
 
 describe('real2: TensorFlow.js layers models', () => {
   for (const [rel, ref] of Object.entries(REF.tfjs)) {
@@ -107,6 +122,19 @@ function assertSeries(got: Record<string, { points: number; first: number; last:
     assert.equal(got[k].last, dec(s.last), `${k} last`);
   }
 }
+
+describe('real2: model-like JSON that is neither a model nor a history', () => {
+  for (const rel of NOT_MODELS) {
+    it(`${rel}: other / unknown with a not-a-model error naming the file`, async () => {
+      const path = join(ROOT, rel);
+      const r = await inspectFile(path, source);
+      assert.deepEqual([r.role, r.format, r.error?.code], ['other', 'unknown', 'not-a-model']);
+      assert.ok(r.error?.message.includes(path), r.error?.message);
+      assert.equal(r.model, undefined);
+      assert.equal(r.log, undefined);
+    });
+  }
+});
 
 describe('real2: Keras CSVLogger logs', () => {
   for (const [rel, ref] of Object.entries(REF.csv)) {
