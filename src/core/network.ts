@@ -145,6 +145,7 @@ export async function loadNetwork(config: unknown, weights: LayerValues[]): Prom
   values.forEach((t) => t.dispose());
   const inShape = model.inputs[0].shape;
   const outShape = model.outputs[0].shape;
+  const outputName = model.outputs[0].name;
   return {
     inputShape: inShape,
     outputShape: outShape,
@@ -159,15 +160,15 @@ export async function loadNetwork(config: unknown, weights: LayerValues[]): Prom
         flat.set(r, i * perRow);
       });
       const out: number[][] = [];
-      // Chunks of PREDICT_CHUNK_ROWS rows, each one model call with that batch size (tfjs-layers'
-      // predict would otherwise cut it into batches of 32, which cost 2-6x on dense networks).
+      // Chunks of PREDICT_CHUNK_ROWS rows, each one model call (tfjs-layers' predict() would cut
+      // the rows into batches of 32, which cost 2-3x on dense networks).
       for (let start = 0; start < rows.length; start += PREDICT_CHUNK_ROWS) {
         const n = Math.min(PREDICT_CHUNK_ROWS, rows.length - start);
         const data = tf.tidy(() => {
           const x = tf.tensor(flat.subarray(start * perRow, (start + n) * perRow), [n, ...dims]);
-          let y = model.predict(x, { batchSize: n });
-          if (Array.isArray(y)) y = y[0];
-          return (y as tf.Tensor).dataSync() as Float32Array;
+          // execute() runs the graph in inference mode like predict(), without predict's
+          // slice-per-batch and concat copies.
+          return (model.execute(x, outputName) as tf.Tensor).dataSync() as Float32Array;
         });
         const width = data.length / n;
         for (let i = 0; i < n; i++) {

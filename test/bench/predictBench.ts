@@ -2,7 +2,7 @@
 // weights, in the same run. Dense 8→256→256→1 and a small CNN (28×28×1 → conv 16 → pool → conv 32 →
 // pool → dense 10). Prints medians of batch throughput (10,000 rows) and single-row latency after
 // warm-up, and the ratios to numpy (multi-threaded BLAS and pinned to one thread).
-// Run: node --import tsx test/bench/predictBench.ts
+// Run: node --import tsx test/bench/predictBench.ts (env: BATCH, CNN_BATCH, RUNS, BACKENDS=wasm,cpu)
 // Needs Debian's /usr/bin/python3 with numpy.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNetwork, type LayerValues } from '../../src/core/network';
 
-const RUNS = 7;
+const RUNS = Number(process.env.RUNS ?? 7);
+const BACKENDS = (process.env.BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function rand(n: number, seed: number): Float32Array {
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     const numpy1 = runNumpy({ ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
     const perRow = m.inputShape.reduce((a, b) => a * b, 1);
     const rows = Array.from({ length: batch }, (_, i) => rand(perRow, 1000 + i));
-    for (const backend of ['wasm', 'cpu'] as const) {
+    for (const backend of BACKENDS) {
       if (backend === 'wasm') {
         const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
         setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
