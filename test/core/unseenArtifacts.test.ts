@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { inspectFile } from '../../src/core/inspect';
+import { inspectFile, inspectPaths } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'real2');
@@ -156,4 +156,20 @@ describe('real2: history JSON dumps', () => {
       assertSeries(r.log?.series, ref.series);
     });
   }
+});
+
+describe('real2: the whole folder at once', () => {
+  it('every file gets a report (none throws), SOURCES.md aside each one has the role its kind predicts', async () => {
+    const reports = await inspectPaths([ROOT], source);
+    const byRel = new Map(reports.map((r) => [r.path.slice(ROOT.length + 1).split('\\').join('/'), r]));
+    const expected = new Map<string, string>();
+    for (const rel of Object.keys(REF.tfjs)) expected.set(rel, 'model');
+    for (const rel of Object.keys(REF.keras)) expected.set(rel, 'structure');
+    for (const rel of Object.keys(REF.csv)) expected.set(rel, 'log');
+    for (const rel of Object.keys(REF.history)) expected.set(rel, 'log');
+    for (const rel of NOT_MODELS) expected.set(rel, 'other');
+    expected.set('SOURCES.md', 'other');
+    assert.deepEqual([...byRel.keys()].sort(), [...expected.keys()].sort());
+    for (const [rel, role] of expected) assert.equal(byRel.get(rel)?.role, role, rel);
+  });
 });
