@@ -65,12 +65,14 @@ const KERAS_HAND: Record<string, { output: (number | null)[]; params: number; to
 /**
  * JSON files that are not Keras / tfjs models nor histories although they look close: a frugally-deep
  * export (the Keras config sits under `architecture`, next to base64 test tensors) and a deeplearn.js
- * checkpoint manifest (`{name: {filename, shape}}`). Expected: no crash, role other, a not-a-model
+ * checkpoint manifest (`{name: {filename, shape}}`) and a Keras settings file. Expected: no crash, role other, a not-a-model
  * error naming the file.
  */
 const NOT_MODELS = [
   'Dobiasd__frugally-deep/test/stateful_test/temp_stateful.json',
   'ml5js__ml5-data-and-models/models/lstm/bolano/manifest.json',
+  // ~/.keras/keras.json: has `backend` (a key Keras model JSON also has) but is Keras' own settings file.
+  'keras-team__keras/.github/workflows/config/torch/keras.json',
 ];
 
 describe('real2: TensorFlow.js layers models', () => {
