@@ -77,11 +77,31 @@ function historyDict(value: unknown, path: string): { dict: Dict; epochs: number
   return null;
 }
 
+/** A run-description value written next to the curves (timestamp, class names, phase starts...). */
+function isMetadata(v: unknown): boolean {
+  const scalar = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x);
+  return scalar(v) || (Array.isArray(v) && v.length <= 1000 && v.every(scalar));
+}
+
+/**
+ * Series of a history dumped with run metadata beside the curves (`{"timestamp": ..., "classes": [...],
+ * "train_loss": [...], "val_acc": [...], "test_acc": 0.77}`): the metric-named lists, and other numeric
+ * lists as long as the longest of them (per-epoch values); null when the dict is not such a dump.
+ */
+function seriesBesideMetadata(d: Dict): string[] | null {
+  const keys = Object.keys(d).filter((k) => k !== 'epoch');
+  const metric = keys.filter((k) => METRIC_NAME.test(k) && Array.isArray(d[k]) && asSeries(d[k]) !== null);
+  const epochs = Math.max(0, ...metric.map((k) => (d[k] as unknown[]).length));
+  if (epochs < 2) return null;
+  if (!keys.every((k) => asSeries(d[k]) !== null || isMetadata(d[k]))) return null;
+  return keys.filter((k) => Array.isArray(d[k]) && asSeries(d[k]) !== null && (metric.includes(k) || (d[k] as unknown[]).length === epochs));
+}
+
 function isHistory(d: Dict, wrapped: boolean, path: string): boolean {
   const keys = Object.keys(d).filter((k) => k !== 'epoch');
   if (keys.length === 0) return false;
-  if (!keys.every((k) => asSeries(d[k]) !== null)) return false;
   if ('epoch' in d && epochList(d.epoch) === null && asSeries(d.epoch) === null) return false;
+  if (!keys.every((k) => asSeries(d[k]) !== null)) return !wrapped && seriesBesideMetadata(d) !== null;
   return wrapped || keys.some((k) => METRIC_NAME.test(k)) || HISTORY_NAME.test(baseName(path));
 }
 
@@ -90,8 +110,11 @@ export function readHistoryJsonData(value: unknown, path: string): LogData {
   const h = historyDict(value, path);
   if (!h) throw new ReadError('not-a-history', `${path}: not a Keras training history (a dict of metric lists)`);
   const series: [string, { steps: number[]; values: number[] }][] = [];
+  const allSeries = Object.entries(h.dict).every(([k, v]) => k === 'epoch' || asSeries(v) !== null);
+  const kept = allSeries ? null : new Set(seriesBesideMetadata(h.dict));
   for (const [name, raw] of Object.entries(h.dict)) {
     if (name === 'epoch' && epochList(raw)) continue;
+    if (kept && !kept.has(name)) continue;
     const s = asSeries(raw)!;
     const steps = s.steps ?? (h.epochs && h.epochs.length === s.values.length ? h.epochs.slice() : s.values.map((_, i) => i));
     series.push([name, { steps, values: s.values }]);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { historyJsonReader } from '../../src/core/historyJson';
 import { inspectFile, inspectPaths } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
@@ -158,6 +159,19 @@ describe('real2: history JSON dumps', () => {
       assertSeries(r.log?.series, ref.series);
     });
   }
+});
+
+describe('historyJson: curves written beside run metadata (from the real training_history.json above)', () => {
+  const sniff = (v: unknown) => historyJsonReader.sniffJson(v, 'out.json');
+  it('accepts metadata scalars and short lists beside metric curves', () => {
+    assert.equal(sniff({ timestamp: 't', classes: ['a', 'b'], phase_starts: [0, 5], train_loss: [0.5, 0.4], test_acc: 0.9 }), true);
+  });
+  it('still refuses what is not a history', () => {
+    assert.equal(sniff({ timestamp: 't', loss: [0.5] }), false, 'a single point is no curve');
+    assert.equal(sniff({ name: 'run', loss: [0.5, 0.4], config: { lr: 0.1 } }), false, 'nested dicts are not run metadata');
+    assert.equal(sniff({ classes: ['a', 'b'], shape: [3, 4] }), false, 'no metric-named curve');
+    assert.equal(sniff({ floatx: 'float32', epsilon: 1e-7, backend: 'torch' }), false);
+  });
 });
 
 describe('real2: the whole folder at once', () => {
