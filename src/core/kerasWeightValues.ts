@@ -1,7 +1,6 @@
 // The values of a Keras model's weights, for running it: full-model HDF5, Keras 1/2 `save_weights`,
 // Keras 3 `*.weights.h5`, `.keras` zips. Layout knowledge comes from kerasWeights.ts (the reader's);
 // this file only reads the numbers the reader lists.
-import { unzipSync } from 'fflate';
 import { ReadError } from './errors';
 import type { FileSource } from './fileSource';
 import { openHdf5, openHdf5Bytes, type Hdf5File } from './hdf5';
@@ -14,6 +13,7 @@ import {
   parseKerasJson,
   stringAttr,
 } from './kerasWeights';
+import { configLayers, readKerasZipEntries } from './kerasZip';
 import type { LayerValues } from './network';
 
 /** A model config and the stored values of its weights. */
@@ -38,19 +38,9 @@ function legacyValues(f: Hdf5File, group: string): LayerValues[] {
   }));
 }
 
-function configLayerList(config: unknown): { name: string; className: string }[] {
-  let c = config as { config?: unknown; model_config?: unknown };
-  if (c && typeof c === 'object' && 'model_config' in c) c = c.model_config as typeof c;
-  const inner = c?.config as { layers?: unknown } | unknown[] | undefined;
-  const layers = Array.isArray(inner) ? inner : Array.isArray((inner as { layers?: unknown })?.layers) ? ((inner as { layers: unknown[] }).layers) : [];
-  return layers.map((l) => {
-    const o = l as { class_name?: string; config?: { name?: string }; name?: string };
-    return { name: String(o.config?.name ?? o.name ?? ''), className: String(o.class_name ?? '') };
-  });
-}
-
 function keras3Values(f: Hdf5File, config: unknown): LayerValues[] {
-  const ordered = orderKeras3ByConfig(keras3Layers(f).layers, configLayerList(config));
+  const doc = typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
+  const ordered = orderKeras3ByConfig(keras3Layers(f).layers, configLayers(doc));
   return ordered.map((l) => ({
     name: l.name,
     tensors: l.tensors.map((t) => ({
@@ -93,19 +83,11 @@ export async function readH5WeightValues(source: FileSource, path: string, confi
   }
 }
 
-const MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
-
 /** Config and weight values of a `.keras` zip (config.json + model.weights.h5). */
 export async function readKerasZipValues(source: FileSource, path: string): Promise<ModelValues> {
-  const wanted = new Set(['config.json', 'model.weights.h5']);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(await source.readFile(path), {
-      filter: (e) => wanted.has(e.name) && e.originalSize <= MAX_ENTRY_BYTES,
-    });
-  } catch (e) {
-    throw new ReadError('not-a-keras-zip', `${path}: not a readable zip (${(e as Error).message})`);
-  }
+  const st = await source.stat(path);
+  if (!st) throw new ReadError('not-found', `${path}: no such file`);
+  const files = await readKerasZipEntries(source, path, st.size);
   if (!files['config.json']) throw new ReadError('not-a-keras-zip', `${path}: no config.json`);
   if (!files['model.weights.h5']) throw new ReadError('missing-weights', `${path}: no model.weights.h5 inside`);
   const config = parseKerasJson(new TextDecoder().decode(files['config.json']), 'config.json', path);

@@ -251,7 +251,7 @@ export function parseKerasJson(text: string, what: string, path: string): unknow
     return JSON.parse(text);
   } catch {
     try {
-      return JSON.parse(text.replace(/\b(-?Infinity|NaN)\b/g, 'null'));
+      return JSON.parse(text.replace(/-?\b(?:Infinity|NaN)\b/g, 'null'));
     } catch (e) {
       throw new ReadError('invalid-json', `${path}: ${what} is not valid JSON (${(e as Error).message})`);
     }

@@ -161,7 +161,7 @@ function jsonObject(bytes: Uint8Array, what: string, path: string): Record<strin
 }
 
 /** Layer names and classes of a Keras 3 config (`{class_name, config: {layers: [...]}}`). */
-function configLayers(config: Record<string, unknown>): { name: string; className: string }[] {
+export function configLayers(config: Record<string, unknown>): { name: string; className: string }[] {
   const inner = config.config as Record<string, unknown> | undefined;
   const layers = inner && Array.isArray(inner.layers) ? (inner.layers as unknown[]) : [];
   const out: { name: string; className: string }[] = [];
@@ -196,14 +196,23 @@ async function innerWeights(bytes: Uint8Array, path: string, config: Record<stri
   }
 }
 
-async function readKerasZip(input: ReaderInput): Promise<ReaderResult> {
-  const { path } = input;
-  const entries = await readCentralDirectory(input.source, path, input.size);
+/**
+ * The entries of a .keras archive that matter (config.json, metadata.json, model.weights.h5), read
+ * through the checked central directory, each within its size limit and CRC-checked.
+ */
+export async function readKerasZipEntries(source: FileSource, path: string, size: number): Promise<Record<string, Uint8Array>> {
+  const entries = await readCentralDirectory(source, path, size);
   const files: Record<string, Uint8Array> = {};
   for (const e of entries) {
     const limit = WANTED[e.name];
-    if (limit !== undefined && !(e.name in files)) files[e.name] = await readEntry(input.source, path, e, limit);
+    if (limit !== undefined && !(e.name in files)) files[e.name] = await readEntry(source, path, e, limit);
   }
+  return files;
+}
+
+async function readKerasZip(input: ReaderInput): Promise<ReaderResult> {
+  const { path } = input;
+  const files = await readKerasZipEntries(input.source, path, input.size);
   if (!files['config.json']) {
     return {
       role: 'other',

@@ -255,3 +255,10 @@ describe('kerasH5Reader: bad input', () => {
     }
   });
 });
+
+describe('parseKerasJson', () => {
+  it("maps Python's NaN, Infinity and -Infinity to null", async () => {
+    const { parseKerasJson } = await import('../../src/core/kerasWeights');
+    assert.deepEqual(parseKerasJson('{"a": -Infinity, "b": NaN, "c": Infinity, "d": 1}', 'x', 'f.json'), { a: null, b: null, c: null, d: 1 });
+  });
+});
