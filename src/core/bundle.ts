@@ -31,6 +31,9 @@ const ARTIFACT_DIRS = new Set([
   'models',
   'model',
   'checkpoints',
+  'checkpoint',
+  'ckpt',
+  'ckpts',
   'weights',
   'scalers',
   'scaler',
@@ -95,6 +98,184 @@ export interface Group {
   root: string;
   files: FileReport[];
   manifest: BundleManifest | null;
+  /** Paths among `files` that are earlier checkpoints of the bundle's model (oldest epoch first). */
+  checkpoints?: string[];
+}
+
+/** Folder names whose model files are checkpoints of the model beside (or above) them. */
+const CHECKPOINT_DIRS = new Set(['checkpoints', 'checkpoint', 'ckpt', 'ckpts']);
+/** Words that make the number after them an epoch or a step (`epoch05`, `step_1000`, `ckpt_010`). */
+const STEP_WORD = 'epochs?|ep|e|steps?|global_step|iters?|iteration|it|ckpt|checkpoint|cp';
+const STEP_RE = new RegExp(`^(?:${STEP_WORD})$`);
+/** Metric names before a number (`val_loss_0.0312`, `acc-0.97`): dropped from the series name with it. */
+const METRIC_WORD = '(?:val_|valid_|validation_|train_|test_)?(?:loss|acc|accuracy|mae|mse|rmse|mape|auc|f1|score|metric|r2)';
+/** A number standing between separators, or after a step or metric word (`.01`, `-0.40`, `_epoch_12`). */
+const NUMBER_TOKEN = new RegExp(`(?<=^|[_.\\- ])(?:(${STEP_WORD}|${METRIC_WORD})[_.\\-=]?)?(\\d+(?:\\.\\d+)?(?:e[-+]?\\d+)?)(?=$|[_.\\- ])`, 'g');
+/** Words whose number names a different model, not a checkpoint (`fold_3`, `seed_42`). */
+const IDENTITY_WORD = /(?:^|[_.\- ])(?:fold|seed|cv|split|member|ensemble|trial|run|k)[_.\-]?$/;
+const VARIANT = /(?<=^|[_.\- ])(final|best|last|latest)(?=$|[_.\- ])/g;
+
+/** What a file name says about its place in a checkpoint series. */
+export interface CheckpointName {
+  /** The stem without its epoch, step and metric numbers and without best/last/final (`model_epoch_12` → `model`). */
+  key: string;
+  /** The epoch or step the name gives (after a step word, else the first bare number), or null. */
+  step: number | null;
+  /** A `final`, `best` or `last` (`latest`) variant. */
+  variant: 'final' | 'best' | 'last' | null;
+  /** Whether a word says it is a checkpoint: a step or metric word before a number, or a variant. */
+  worded: boolean;
+}
+
+/**
+ * Reads a model file's name as a possible checkpoint: null when its stem has no series number
+ * (standing between `_ - .` separators or after a step/metric word: `vgg16` has none) and no
+ * best/last/final word.
+ */
+export function checkpointName(path: string): CheckpointName | null {
+  const stem = stemOf(path);
+  let key = '';
+  let at = 0;
+  let stepped: number | null = null;
+  let bare: number | null = null;
+  let found = false;
+  let worded = false;
+  for (const m of stem.matchAll(NUMBER_TOKEN)) {
+    const word = m[1];
+    if (!word && IDENTITY_WORD.test(stem.slice(0, m.index))) continue;
+    found = true;
+    key += stem.slice(at, m.index);
+    at = m.index + m[0].length;
+    const value = Number(m[2]);
+    if (word) worded = true;
+    if (word && STEP_RE.test(word)) stepped ??= value;
+    else if (!word) bare ??= value;
+  }
+  key += stem.slice(at);
+  let variant: CheckpointName['variant'] = null;
+  key = key.replace(VARIANT, (v) => {
+    variant ??= v === 'latest' ? 'last' : (v as 'final' | 'best' | 'last');
+    return '';
+  });
+  if (!found && variant === null) return null;
+  key = key.replace(/[_.\- ]+/g, '_').replace(/^_|_$/g, '');
+  return { key, step: stepped ?? bare, variant, worded: worded || variant !== null };
+}
+
+/** A unit of a folder (one stem) as a possible member of a checkpoint series. */
+interface SeriesUnit {
+  stem: string;
+  name: CheckpointName | null;
+  /** Model-part files of the stem (model, structure, weights but not tfjs shards). */
+  files: FileReport[];
+  params: number | null;
+  mtime: number;
+  inCheckpointDir: boolean;
+}
+
+/** The main model of a series first: final, best, highest epoch/step, last, newest, then by name. */
+function preferMain(a: SeriesUnit, b: SeriesUnit): number {
+  const rank = (u: SeriesUnit): number[] => [
+    u.name?.variant === 'final' ? 2 : u.name?.variant === 'best' ? 1 : 0,
+    u.name?.step ?? -Infinity,
+    u.name?.variant === 'last' ? 1 : 0,
+    u.mtime,
+  ];
+  const ra = rank(a);
+  const rb = rank(b);
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return rb[i] - ra[i];
+  return a.stem < b.stem ? 1 : a.stem > b.stem ? -1 : 0;
+}
+
+/** Checkpoint order: by epoch/step, then the ones no number orders by file time, then by name. */
+function byEpoch(a: SeriesUnit, b: SeriesUnit): number {
+  const sa = a.name?.step ?? null;
+  const sb = b.name?.step ?? null;
+  if (sa !== null && sb !== null && sa !== sb) return sa - sb;
+  if ((sa === null) !== (sb === null)) return sa === null ? 1 : -1;
+  if (a.mtime !== b.mtime) return a.mtime - b.mtime;
+  return a.stem < b.stem ? -1 : a.stem > b.stem ? 1 : 0;
+}
+
+const isModelPart = (f: FileReport): boolean => (f.role === 'model' || f.role === 'structure' || f.role === 'weights') && f.format !== 'tfjs-shard';
+
+/** Two units hold different networks when both parameter counts are known and differ. */
+function sameNetwork(a: SeriesUnit, b: SeriesUnit): boolean {
+  return a.params === null || b.params === null || a.params === b.params;
+}
+
+/** Checkpoint series of a folder: which stems are checkpoints of which owner stem, and their paths. */
+interface SeriesSplit {
+  /** Member stem → the stem of the bundle it belongs to. */
+  memberOf: Map<string, string>;
+  /** Owner stem → checkpoint paths, oldest epoch first. */
+  checkpoints: Map<string, string[]>;
+}
+
+/**
+ * Finds checkpoint series among a folder's model stems. A stem is a member when its name has a
+ * series number or a best/last/final word and either a word says so (epoch, step, ckpt, a metric),
+ * it sits in a `checkpoints/` folder, another stem has the same series name, or its series name is
+ * another model's stem. Members join the model whose stem is their series name, else the only
+ * other model of the folder; without one they form their own bundle whose main model is the
+ * preferred member (final, best, highest epoch/step, last, newest). A member whose parameter count
+ * differs from its owner's is another network and stays on its own.
+ */
+function findSeries(group: Group, stems: Set<string>): SeriesSplit {
+  const memberOf = new Map<string, string>();
+  const checkpoints = new Map<string, string[]>();
+  const units = new Map<string, SeriesUnit>();
+  for (const stem of stems) {
+    const files = group.files.filter((f) => isModelPart(f) && stemOf(f.path) === stem);
+    const known = files.map((f) => f.model?.totalParams ?? f.weights?.totalParams).find((p) => typeof p === 'number');
+    units.set(stem, {
+      stem,
+      name: files.length ? checkpointName(files[0].path) : null,
+      files,
+      params: known ?? null,
+      mtime: Math.max(0, ...files.map((f) => f.mtimeMs ?? 0)),
+      inCheckpointDir: files.some((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase())),
+    });
+  }
+  const keyCount = new Map<string, number>();
+  for (const u of units.values()) if (u.name) keyCount.set(u.name.key, (keyCount.get(u.name.key) ?? 0) + 1);
+  const isCandidate = (u: SeriesUnit): boolean =>
+    u.name !== null && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
+  const candidates = [...units.values()].filter(isCandidate);
+  if (!candidates.length) return { memberOf, checkpoints };
+  const plain = [...units.values()].filter((u) => !isCandidate(u));
+  const attached = new Map<string, SeriesUnit[]>();
+  const orphans = new Map<string, SeriesUnit[]>();
+  for (const c of candidates) {
+    const owner = plain.find((p) => p.stem === c.name!.key) ?? (plain.length === 1 ? plain[0] : undefined);
+    if (owner) {
+      if (sameNetwork(c, owner)) attached.set(owner.stem, [...(attached.get(owner.stem) ?? []), c]);
+    } else orphans.set(c.name!.key, [...(orphans.get(c.name!.key) ?? []), c]);
+  }
+  const record = (owner: string, members: SeriesUnit[]) => {
+    for (const m of members) memberOf.set(m.stem, owner);
+    const paths = [...members].sort(byEpoch).flatMap((m) => m.files.map((f) => f.path).sort());
+    if (paths.length) checkpoints.set(owner, paths);
+  };
+  for (const [ownerStem, members] of attached) {
+    const owner = units.get(ownerStem)!;
+    // A structure alone (model.json) takes the preferred checkpoint as its weights.
+    const needsWeights = !owner.files.some((f) => f.role === 'model' || f.role === 'weights');
+    if (needsWeights && members.some((m) => m.files.some((f) => f.role === 'weights'))) {
+      const withWeights = members.filter((m) => m.files.some((f) => f.role === 'weights')).sort(preferMain);
+      memberOf.set(withWeights[0].stem, ownerStem);
+      record(ownerStem, members.filter((m) => m !== withWeights[0]));
+    } else record(ownerStem, members);
+  }
+  for (const members of orphans.values()) {
+    if (members.length < 2) continue;
+    const [main, ...rest] = [...members].sort(preferMain);
+    record(
+      main.stem,
+      rest.filter((m) => sameNetwork(m, main)),
+    );
+  }
+  return { memberOf, checkpoints };
 }
 
 /** Splits a folder's files into one group per model when several models share the folder. */
@@ -104,24 +285,29 @@ function splitByModel(group: Group): Group[] {
   const stems = new Set(units.map((u) => stemOf(u.path)));
   for (const w of structureless) if (!units.some((u) => stemOf(u.path) === stemOf(w.path))) stems.add(stemOf(w.path));
   if (stems.size <= 1) return [group];
+  // Checkpoint series (model.h5 + checkpoints/weights.01-0.40.hdf5...) collapse into one bundle.
+  const { memberOf, checkpoints } = findSeries(group, stems);
+  for (const m of memberOf.keys()) stems.delete(m);
+  const withCheckpoints = (g: Group, stem: string): Group => (checkpoints.has(stem) ? { ...g, checkpoints: checkpoints.get(stem) } : g);
+  if (stems.size <= 1) return [withCheckpoints(group, [...stems][0] ?? '')];
   const sorted = [...stems].sort((a, b) => b.length - a.length);
   const byStem = new Map<string, FileReport[]>(sorted.map((s) => [s, []]));
   const shared: FileReport[] = [];
   for (const f of group.files) {
     const name = baseName(f.path).toLowerCase();
-    const stem = stemOf(f.path);
+    const stem = memberOf.get(stemOf(f.path)) ?? stemOf(f.path);
     const own = byStem.has(stem) ? stem : sorted.find((s) => s.length > 0 && name.includes(s));
     if (own !== undefined && (f.role !== 'weights' || f.format !== 'tfjs-shard')) byStem.get(own)!.push(f);
     else if (f.format === 'tfjs-shard') {
       const owner = group.files.find((m) => m.shards?.some((s) => s.path === f.path));
-      const ownerStem = owner ? stemOf(owner.path) : undefined;
+      const ownerStem = owner ? (memberOf.get(stemOf(owner.path)) ?? stemOf(owner.path)) : undefined;
       if (ownerStem && byStem.has(ownerStem)) byStem.get(ownerStem)!.push(f);
       else shared.push(f);
     } else shared.push(f);
   }
   return sorted
     .filter((s) => byStem.get(s)!.length > 0)
-    .map((s) => ({ root: joinPath(group.root, s), files: [...byStem.get(s)!, ...shared], manifest: null }));
+    .map((s) => withCheckpoints({ root: joinPath(group.root, s), files: [...byStem.get(s)!, ...shared], manifest: null }, s));
 }
 
 /**
@@ -180,12 +366,15 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
 /** Validates one group: the bundle with its file lists, completeness and findings. */
 export function toBundle(g: Group): Bundle {
   const files = emptyFiles();
-  for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
-  const findings = validateBundle(g.files, g.root);
+  // Earlier checkpoints are listed apart and get no findings: the bundle is checked against its main model.
+  const earlier = new Set(g.checkpoints ?? []);
+  const own = earlier.size ? g.files.filter((f) => !earlier.has(f.path)) : g.files;
+  for (const f of own) if (f.role !== 'other') files[f.role].push(f.path);
+  const findings = validateBundle(own, g.root);
   // A target scaler alone (y_scaler) does not count: the inputs still have no scaler.
   const hasInputScaler = files.scaler.length > 0 && !findings.some((f) => f.code === 'missing-scaler');
   const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
-  return { root: g.root, files, complete, findings };
+  return { root: g.root, files, complete, findings, ...(earlier.size ? { checkpoints: [...g.checkpoints!] } : {}) };
 }
 
 /** Groups and validates: the bundles of a report. */

@@ -173,6 +173,8 @@ export interface Bundle {
   files: { scaler: string[]; structure: string[]; weights: string[]; model: string[]; log: string[] };
   complete: boolean;
   findings: Finding[];
+  /** Extension: earlier checkpoints of the bundle's model (paths, oldest epoch first); absent when none. */
+  checkpoints?: string[];
 }
 
 /** `inspect --json` document. */
