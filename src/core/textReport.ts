@@ -1,5 +1,6 @@
 // Human-readable rendering of an InspectReport for the terminal: aligned tables, a Keras-style
 // model summary, scaler parameters per feature, log series, pickle verdicts and bundle findings.
+import { baseName } from './fileSource';
 import type {
   Bundle,
   FileReport,
@@ -204,6 +205,8 @@ export function formatBundle(b: Bundle): string[] {
     const files = b.files[role];
     if (files.length) out.push(`  ${role.padEnd(9)} ${files.join(', ')}`);
   }
+  const cps = b.checkpoints ?? [];
+  if (cps.length) out.push(`  checkpoints  ${cps.length} (latest: ${baseName(cps[cps.length - 1])})`);
   for (const f of b.findings) {
     out.push(`  ${SEVERITY_MARK[f.severity] ?? f.severity} ${f.code}: ${f.message}${f.path ? ` (${f.path})` : ''}`);
   }
