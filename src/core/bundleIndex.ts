@@ -1,15 +1,21 @@
 // The workspace index: which files exist, what each is, how they group into bundles, and what is
 // wrong with each bundle. Reports are cached by path + size + mtime; `update` re-reads only the
 // files that changed. Only files whose extension an artifact can have (or none) are opened.
-import { groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
+//
+// A scan has two phases. The quick one (`quickScan`) lists the folders and reads the first bytes of
+// each candidate file: that is enough to know which files are artifacts, their likely role, and so
+// the bundles; those bundles are `pending` (no findings yet). The deep one (`complete`) then reads
+// the artifacts (HDF5 metadata, pickles, logs) and validates each bundle, reporting progress.
+import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource } from './fileSource';
 import { globMatcher } from './glob';
-import { isScalerName, pickleArtifactReader } from './pickleArtifact';
-import { HEAD_BYTES } from './reader';
+import { kerasH5Reader } from './kerasH5';
+import { isScalerName, pickleArtifactReader, sniffContainer } from './pickleArtifact';
+import { HEAD_BYTES, type BinaryReader } from './reader';
 import { binaryReaders } from './readers';
-import { DEFAULT_EXCLUDED_DIRS, inspectFile, resolveShards } from './inspect';
-import type { Bundle, FileReport } from './types';
+import { DEFAULT_EXCLUDED_DIRS, inspectFile, MODEL_OR_LOG_JSON, resolveShards, startsAsJson } from './inspect';
+import type { Bundle, FileReport, Format, Role } from './types';
 
 /** Options of the index. */
 export interface BundleIndexOptions {
@@ -29,6 +35,22 @@ export interface BundleIndexOptions {
 export interface IndexSnapshot {
   files: FileReport[];
   bundles: Bundle[];
+  /**
+   * Bundles built from files only sniffed so far (after `quickScan`, while `complete` runs): their
+   * parts are listed by the roles the files' first bytes suggest, their findings are not known yet
+   * (empty) and `complete` is false. Absent or empty once every file is read.
+   */
+  pending?: ReadonlySet<Bundle>;
+  /** How many files the deep phase still has to read (0 or absent when none). */
+  toRead?: number;
+}
+
+/** Options of `complete` (and `scan`). */
+export interface CompleteOptions {
+  /** Called with a new snapshot every `progressMs` while the deep phase runs (not at its end). */
+  onProgress?: (snapshot: IndexSnapshot) => void;
+  /** Interval of `onProgress` calls (default 250 ms). */
+  progressMs?: number;
 }
 
 /**
@@ -39,8 +61,14 @@ export interface IndexSnapshot {
  */
 const ARTIFACT_EXT = new Set([
   'h5', 'hdf5', 'he5', 'keras', 'json', 'joblib', 'jbl', 'pkl', 'pickle', 'pck', 'pcl', 'p', 'sav', 'gz', 'z', 'bz2', 'xz',
-  'lzma', 'lz4', 'npy', 'npz', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
+  'lzma', 'lz4', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
 ]);
+
+/**
+ * NumPy arrays (`.npy`) are data, never a bundle part, unless named like a scaler (an object array
+ * holding a pickled scaler): only those are opened.
+ */
+const NUMPY_EXT = new Set(['npy']);
 
 const TFEVENTS = /^events\.out\.tfevents\./;
 
@@ -51,11 +79,79 @@ function extension(path: string): string {
 }
 
 interface Entry {
+  /** Size and mtime the report was made from; -1 for a plain file whose first bytes alone were read. */
   size: number;
   mtimeMs: number;
   report: FileReport;
   /** Bumped on every re-read: bundles whose files kept their versions are not re-validated. */
   version: number;
+  /**
+   * Not read yet: `read` when only its first bytes were (the report's role and format are
+   * provisional), `sniff` when not even those (a text file far from any artifact, see quickScan).
+   */
+  pending?: 'read' | 'sniff';
+}
+
+/** Text files that can only be training logs: they matter near a bundle's other parts only. */
+const LOG_TEXT_EXT = new Set(['csv', 'tsv', 'log']);
+
+/** How many folders up a folder holding only logs looks for the bundle it joins (as groupFiles does). */
+const LOG_JOIN_LEVELS = 3;
+
+const UTF8 = new TextDecoder();
+
+/** Strings in the first bytes of an HDF5 file: the root group's attributes Keras writes. */
+const H5_MODEL = ascii('model_config');
+const H5_WEIGHTS = ['layer_names', 'weight_names', 'keras_version'].map(ascii);
+const JSON_TFJS = /"(modelTopology|weightsManifest)"/;
+const JSON_GRAPH = /"format"\s*:\s*"graph-model"/;
+const JSON_KERAS = /"class_name"/;
+const JSON_HISTORY = /"(loss|val_loss|acc|accuracy|val_accuracy|mae|mse|history|epoch)"\s*:/;
+const JOBLIB_NAME = /\.(joblib|jbl)(\.(gz|z|bz2|xz|lzma|lz4))?$/i;
+/** Class joblib wraps arrays in: in the first bytes of nearly every joblib pickle holding arrays. */
+const JOBLIB_WRAPPER = ascii('NumpyArrayWrapper');
+
+/**
+ * The role and format a file's first bytes suggest, for the quick phase. Role `other` when only
+ * the content can tell (HDF5 without Keras attributes, pickles not named like scalers, JSON without
+ * model or history keys): such files wait for the deep phase outside any bundle.
+ */
+export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null): { role: Role; format: Format } {
+  if (reader === kerasH5Reader) {
+    if (containsBytes(head, H5_MODEL)) return { role: 'model', format: 'keras-h5' };
+    if (/\.weights\.h5$/i.test(path)) return { role: 'weights', format: 'keras3-weights-h5' };
+    if (H5_WEIGHTS.some((w) => containsBytes(head, w))) return { role: 'weights', format: 'keras-weights-h5' };
+    return { role: 'other', format: 'unknown' };
+  }
+  if (reader === pickleArtifactReader) {
+    const container = sniffContainer(head, path);
+    if (container === 'npy' || !isScalerName(path)) return { role: 'other', format: 'unknown' };
+    const joblib = container === 'compressed' || JOBLIB_NAME.test(path) || containsBytes(head, JOBLIB_WRAPPER);
+    return { role: 'scaler', format: joblib ? 'joblib' : 'sklearn-pickle' };
+  }
+  if (reader) return { role: reader.fallbackRole, format: reader.formats[0] };
+  const text = UTF8.decode(head);
+  if (JSON_GRAPH.test(text)) return { role: 'model', format: 'tfjs-graph' };
+  if (JSON_TFJS.test(text)) return { role: 'model', format: 'tfjs-layers' };
+  if (JSON_KERAS.test(text)) return { role: 'structure', format: 'keras-json' };
+  if (JSON_HISTORY.test(text)) return { role: 'log', format: 'history-json' };
+  return { role: 'other', format: 'unknown' };
+}
+
+function ascii(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** Whether `needle` occurs in `hay` (first-byte scan; the heads searched are a few KB). */
+function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0];
+  const last = hay.length - needle.length;
+  for (let i = hay.indexOf(first); i >= 0 && i <= last; i = hay.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return true;
+  }
+  return false;
 }
 
 /** Runs `work` on every item with at most `n` in flight; `work` may add items (a folder walk). */
@@ -91,6 +187,13 @@ async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) =>
   });
 }
 
+/** A group whose files are not all read yet: its parts, without findings. */
+function pendingBundle(g: ReturnType<typeof groupFiles>[number]): Bundle {
+  const files: Bundle['files'] = { scaler: [], structure: [], weights: [], model: [], log: [] };
+  for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
+  return { root: g.root, files, complete: false, findings: [] };
+}
+
 /** Keeps FileReports and Bundles of some roots current. */
 export class BundleIndex {
   private readonly entries = new Map<string, Entry>();
@@ -102,6 +205,8 @@ export class BundleIndex {
   /** Folders known to be (or not be) virtual environments (holding `pyvenv.cfg`). */
   private readonly venvDirs = new Map<string, boolean>();
   private serial = 0;
+  /** Bumped by every quickScan: a deep phase of an older scan stops. */
+  private generation = 0;
   private roots: string[] = [];
   private current: IndexSnapshot = { files: [], bundles: [] };
 
@@ -118,6 +223,7 @@ export class BundleIndex {
       if (excluded(rel)) return true;
       if (isDirectory || this.options.openAllFiles) return false;
       const ext = extension(path);
+      if (NUMPY_EXT.has(ext)) return !isScalerName(path);
       return ext !== '' && !ARTIFACT_EXT.has(ext) && !TFEVENTS.test(baseName(path));
     };
   }
@@ -143,7 +249,61 @@ export class BundleIndex {
       return;
     }
     const cached = this.entries.get(path);
-    if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
+    if (cached && !cached.pending && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
+    await this.readDeep(path, st);
+  }
+
+  /** An entry for a file listed but not opened yet (the deep phase sniffs it). */
+  private markUnsniffed(path: string): void {
+    const report: FileReport = { path, role: 'other', format: 'unknown', error: null };
+    this.setEntry(path, { size: -1, mtimeMs: -1, version: ++this.serial, report, pending: 'sniff' });
+  }
+
+  /**
+   * Quick phase for one file: keeps a valid cached report; otherwise reads the first bytes. A file
+   * they show to be no artifact is done (without a stat: it is sniffed again next scan, which costs
+   * about what the stat would); a candidate artifact is stat'ed and left pending for the deep phase.
+   */
+  private async sniffFile(path: string): Promise<void> {
+    const cached = this.entries.get(path);
+    if (cached && cached.size >= 0) {
+      const st = await this.source.stat(path);
+      if (!st || st.isDirectory) {
+        this.deleteEntry(path);
+        this.manifests.delete(path);
+        return;
+      }
+      if (cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
+    }
+    if (baseName(path) === MANIFEST_NAME) return this.refreshFile(path);
+    let head: Uint8Array;
+    try {
+      head = await this.source.readRange(path, 0, HEAD_BYTES);
+    } catch {
+      return this.markPending(path, { role: 'other', format: 'unknown' }); // the deep phase says why
+    }
+    const reader = binaryReaders.find((r) => r.sniff(head, path)) ?? null;
+    if (!reader && !(startsAsJson(head) && MODEL_OR_LOG_JSON.test(UTF8.decode(head)))) {
+      if (cached?.size === -1 && !cached.pending) return; // still plain: keep the entry (and its version)
+      const report: FileReport = { path, role: 'other', format: 'unknown', error: null };
+      this.setEntry(path, { size: -1, mtimeMs: -1, version: ++this.serial, report });
+      return;
+    }
+    await this.markPending(path, provisionalRole(head, path, reader));
+  }
+
+  private async markPending(path: string, guess: { role: Role; format: Format }): Promise<void> {
+    const st = await this.source.stat(path);
+    if (!st || st.isDirectory) {
+      this.deleteEntry(path);
+      return;
+    }
+    const report: FileReport = { path, ...guess, error: null, size: st.size, mtimeMs: st.mtimeMs };
+    this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report, pending: 'read' });
+  }
+
+  /** Reads a file's content into its report (the deep phase, and updates). */
+  private async readDeep(path: string, st: { size: number; mtimeMs: number }): Promise<void> {
     if (baseName(path) === MANIFEST_NAME) {
       try {
         const m = parseManifest(new TextDecoder().decode(await this.source.readFile(path)), path);
@@ -159,7 +319,7 @@ export class BundleIndex {
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
     else if (await this.plainFile(path)) report = { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs };
-    else report = await inspectFile(path, this.source, { explicit: false });
+    else report = await inspectFile(path, this.source, { explicit: false, stat: { ...st, isDirectory: false } });
     this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
   }
 
@@ -216,16 +376,14 @@ export class BundleIndex {
   /**
    * Lists the files under a folder with several folders read at once (the walk is I/O bound),
    * skipping excluded folders, virtual environments (folders holding `pyvenv.cfg`) and globs.
+   * `onFile` runs on each file as its folder is listed (one after the other within a folder: a
+   * promise per file would cost more than the file's own work on a local disk).
    */
   private async walk(start: string, root: string = start, onFile?: (path: string) => Promise<void>): Promise<string[]> {
     const excluded = this.excludedDirs();
     const skip = this.skipFor(root);
     const out: string[] = [];
-    // One pool for folders and (with onFile) files: reading starts while the walk goes on.
-    type Item = { dir: string } | { file: string };
-    await pool<Item>([{ dir: start }], this.concurrency, async (item, push) => {
-      if ('file' in item) return onFile!(item.file);
-      const dir = item.dir;
+    await pool<string>([start], this.concurrency, async (dir, push) => {
       const entries = await this.source.readDir(dir);
       const venv = dir !== root && entries.some((e) => !e.isDirectory && e.name === 'pyvenv.cfg');
       this.venvDirs.set(dir, venv);
@@ -234,10 +392,10 @@ export class BundleIndex {
         const p = joinPath(dir, e.name);
         if (skip(p, e.isDirectory)) continue;
         if (e.isDirectory) {
-          if (!excluded.has(e.name)) push({ dir: p });
+          if (!excluded.has(e.name)) push(p);
         } else {
           out.push(p);
-          if (onFile) push({ file: p });
+          if (onFile) await onFile(p);
         }
       }
     });
@@ -266,7 +424,8 @@ export class BundleIndex {
 
   /**
    * Regroups every file (cheap) and re-validates only the bundles whose files, their versions or
-   * roles changed since the last time (cross-file checks are the costly part).
+   * roles changed since the last time (cross-file checks are the costly part). A group holding a
+   * file not read yet is listed as pending, without validation.
    */
   private rebuild(): IndexSnapshot {
     // resolveShards marks shard files as weights: done on copies, the cached reports stay as read.
@@ -284,7 +443,13 @@ export class BundleIndex {
     const groups = groupFiles(files, { manifests: [...this.manifests.values()] });
     const kept = new Map<string, { signature: string; bundle: Bundle }>();
     const seenRoots = new Map<string, number>();
+    const pending = new Set<Bundle>();
     const bundles = groups.map((g) => {
+      if (g.files.some((f) => this.entries.get(f.path)?.pending)) {
+        const b = pendingBundle(g);
+        pending.add(b);
+        return b;
+      }
       // Two groups can share a root (a folder `a/m` beside models `a/m_*.h5` split by stem): key by occurrence.
       const n = seenRoots.get(g.root) ?? 0;
       seenRoots.set(g.root, n + 1);
@@ -299,24 +464,102 @@ export class BundleIndex {
     });
     this.bundleCache.clear();
     for (const [k, v] of kept) this.bundleCache.set(k, v);
-    this.current = { files, bundles };
+    let toRead = 0;
+    for (const e of this.entries.values()) if (e.pending) toRead++;
+    this.current = toRead ? { files, bundles, pending, toRead } : { files, bundles };
     return this.current;
   }
 
-  /** Full scan of the roots (reusing cached reports whose size and mtime did not change). */
-  async scan(roots: string[]): Promise<IndexSnapshot> {
+  /**
+   * Full scan of the roots: `quickScan`, then `complete` (reusing cached reports whose size and
+   * mtime did not change).
+   */
+  async scan(roots: string[], opts: CompleteOptions = {}): Promise<IndexSnapshot> {
+    await this.quickScan(roots);
+    return this.complete(opts);
+  }
+
+  /**
+   * Quick phase of a scan: lists the roots and sniffs every candidate file's first bytes. The
+   * snapshot has the bundles those bytes suggest, pending (see IndexSnapshot.pending) until
+   * `complete` has read them.
+   */
+  async quickScan(roots: string[]): Promise<IndexSnapshot> {
+    this.generation++;
     this.roots = [...roots];
     this.venvDirs.clear();
     const seen = new Set<string>();
+    // Log-only text files (CSV...) are opened now only when a part of a bundle is near them (see
+    // nearParts): a log alone forms no bundle, and workspaces hold many data CSVs.
+    const logText: string[] = [];
+    const onFile = (p: string): Promise<void> => {
+      if (!this.entries.has(p) && LOG_TEXT_EXT.has(extension(p))) {
+        logText.push(p);
+        return Promise.resolve();
+      }
+      return this.sniffFile(p);
+    };
     for (const root of roots) {
       const st = await this.source.stat(root);
       if (!st) continue;
-      const paths = st.isDirectory ? await this.walk(root, root, (p) => this.refreshFile(p)) : [root];
+      const paths = st.isDirectory ? await this.walk(root, root, onFile) : [root];
       for (const p of paths) seen.add(p);
-      if (!st.isDirectory) await this.refreshAll(paths);
+      if (!st.isDirectory) await pool([...paths], this.concurrency, (p) => this.refreshFile(p));
     }
     for (const p of [...this.entries.keys()]) if (!seen.has(p)) this.deleteEntry(p);
     for (const p of [...this.manifests.keys()]) if (!seen.has(p)) this.manifests.delete(p);
+    const near = this.nearParts();
+    for (const p of logText) {
+      if (near(p)) await this.sniffFile(p);
+      else this.markUnsniffed(p);
+    }
+    return this.rebuild();
+  }
+
+  /**
+   * Whether a log file could join a bundle: its anchor folder, or one up to LOG_JOIN_LEVELS above
+   * it, is the anchor of a file that is (or may turn out to be) a part, or lies under a manifest.
+   */
+  private nearParts(): (path: string) => boolean {
+    const anchors = new Set<string>();
+    for (const [p, e] of this.entries) {
+      if (e.pending === 'read' || (e.report.role !== 'other' && e.report.role !== 'log') || e.report.error) anchors.add(anchorOf(p));
+    }
+    const manifestRoots = [...this.manifests.values()].map((m) => (m.root.endsWith('/') ? m.root : `${m.root}/`));
+    return (path: string) => {
+      if (manifestRoots.some((r) => path.startsWith(r))) return true;
+      let a = anchorOf(path);
+      for (let i = 0; i <= LOG_JOIN_LEVELS; i++) {
+        if (anchors.has(a)) return true;
+        const up = dirName(a);
+        if (up === a) break;
+        a = up;
+      }
+      return false;
+    };
+  }
+
+  /**
+   * Deep phase: reads every file the quick phase left pending and validates the bundles, with a
+   * snapshot to `onProgress` now and then. Stops early (returning the snapshot so far) when another
+   * scan starts meanwhile.
+   */
+  async complete(opts: CompleteOptions = {}): Promise<IndexSnapshot> {
+    const generation = this.generation;
+    const todo = [...this.entries].filter(([, e]) => e.pending).map(([p]) => p);
+    const every = opts.progressMs ?? 250;
+    let last = Date.now();
+    await pool(todo, this.concurrency, async (path) => {
+      if (this.generation !== generation) return;
+      if (this.entries.get(path)?.pending === 'sniff') await this.sniffFile(path);
+      const e = this.entries.get(path);
+      if (e?.pending !== 'read') return; // plain after all, deleted, or re-read by an update meanwhile
+      await this.readDeep(path, e);
+      if (opts.onProgress && Date.now() - last >= every) {
+        last = Date.now();
+        opts.onProgress(this.rebuild());
+      }
+    });
     return this.rebuild();
   }
 

@@ -2,7 +2,7 @@
 // resolves TensorFlow.js shards, and never lets one bad file stop the report.
 import { toFileError } from './errors';
 import { parsePythonJson } from './historyJson';
-import { baseName, dirName, joinPath, type FileSource } from './fileSource';
+import { baseName, dirName, joinPath, type FileSource, type FileStat } from './fileSource';
 import { HEAD_BYTES, type FormatReader, type ReaderInput, type ReaderResult } from './reader';
 import { binaryReaders, jsonReaders } from './readers';
 import type { FileReport } from './types';
@@ -68,7 +68,8 @@ export async function walkPaths(paths: string[], source: FileSource, opts: WalkO
   return out;
 }
 
-function startsAsJson(head: Uint8Array): boolean {
+/** Whether the first bytes (after a BOM and blanks) open a JSON object or array. */
+export function startsAsJson(head: Uint8Array): boolean {
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
@@ -89,7 +90,7 @@ function unknownFile(): ReaderResult {
  * (Keras / tfjs configs, numeric lists of a history). Used to skip parsing the other JSON files a
  * folder scan meets (package.json, settings...).
  */
-const MODEL_OR_LOG_JSON = /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")/;
+export const MODEL_OR_LOG_JSON = /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")/;
 
 /** Options of inspectFile. */
 export interface InspectOptions {
@@ -98,12 +99,14 @@ export interface InspectOptions {
    * get errors for being JSON that is not a model; found ones are simply not artifacts.
    */
   explicit?: boolean;
+  /** The file's stat when the caller has just taken it (saves a second one). */
+  stat?: FileStat;
 }
 
 /** Reads one file with the reader its content asks for. Never throws. */
 export async function inspectFile(path: string, source: FileSource, opts: InspectOptions = {}): Promise<FileReport> {
   const explicit = opts.explicit ?? true;
-  const st = await source.stat(path);
+  const st = opts.stat ?? (await source.stat(path));
   if (!st) {
     return { path, role: 'other', format: 'unknown', error: { code: 'not-found', message: `${path}: no such file` } };
   }

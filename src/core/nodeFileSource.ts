@@ -1,7 +1,9 @@
 // FileSource over Node's `fs`, for the CLI and the tests.
-import { closeSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readdirSync, readSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { FileSource, FileStat } from './fileSource';
+
+const SCRATCH = new Uint8Array(64 * 1024);
 
 /** Reads files from the local disk. */
 export class NodeFileSource implements FileSource {
@@ -15,9 +17,11 @@ export class NodeFileSource implements FileSource {
   async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
     const fd = openSync(path, 'r');
     try {
-      const out = new Uint8Array(length);
+      // Short reads (file heads) go through one scratch buffer and are copied out at their real
+      // length: a scan of many small files then allocates bytes, not 4 KB per file.
+      const out = length <= SCRATCH.length ? SCRATCH : new Uint8Array(length);
       const bytesRead = readSync(fd, out, 0, length, offset);
-      return out.subarray(0, bytesRead);
+      return out === SCRATCH ? SCRATCH.slice(0, bytesRead) : out.subarray(0, bytesRead);
     } finally {
       closeSync(fd);
     }
@@ -29,7 +33,7 @@ export class NodeFileSource implements FileSource {
   }
 
   async readDir(path: string): Promise<{ name: string; isDirectory: boolean }[]> {
-    const entries = await fsp.readdir(path, { withFileTypes: true });
+    const entries = readdirSync(path, { withFileTypes: true });
     return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
   }
 

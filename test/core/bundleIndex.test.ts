@@ -66,7 +66,9 @@ describe('BundleIndex', () => {
 
     source.reads.clear();
     await index.scan([ws]);
-    assert.equal(source.reads.size, 0, `a warm re-scan reads nothing: ${[...source.reads.keys()].join(', ')}`);
+    // Files whose first bytes showed no artifact were never stat'ed (the quick phase saves that
+    // call on the many plain files): a re-scan sniffs them again, and reads nothing else.
+    assert.deepEqual([...source.reads.keys()], [join(ws, 'abalone', 'weights.bin')], 'a warm re-scan reads no artifact again');
 
     const scaler = join(ws, 'wind', 'scaler.joblib');
     const saved = join(tmp, `saved-${Date.now()}.joblib`);
@@ -184,6 +186,119 @@ describe('BundleIndex', () => {
     const snap = await index.update([], [manifest]);
     assert.equal(snap.bundles.find((b) => b.root === join(ws, 'abalone')), undefined);
     assert.ok(!snap.files.some((f) => f.path === join(ws, 'abalone', 'weights.bin') && f.role === 'weights'));
+  });
+});
+
+describe('BundleIndex quick and deep phases', () => {
+  /** A workspace with a data CSV far from any bundle and a training log in a logs/ folder beside a model. */
+  function layout(): string {
+    const ws = workspace();
+    mkdirSync(join(ws, 'datasets', 'raw'), { recursive: true });
+    writeFileSync(join(ws, 'datasets', 'raw', 'prices.csv'), 'date,price\n2024-01-01,3\n');
+    // A training log far from any model: no bundle either way, and not opened by the quick phase.
+    mkdirSync(join(ws, 'notes'));
+    copyFileSync('examples/complete-bundle/training_log.csv', join(ws, 'notes', 'old_log.csv'));
+    mkdirSync(join(ws, 'abalone', 'logs'));
+    copyFileSync('examples/complete-bundle/training_log.csv', join(ws, 'abalone', 'logs', 'training_log.csv'));
+    return ws;
+  }
+
+  it('lists the bundles from first bytes, pending, then validates them like a one-phase report', async () => {
+    const ws = layout();
+    const source = new CountingSource();
+    const index = new BundleIndex(source);
+    const quick = await index.quickScan([ws]);
+    const wind = join(ws, 'wind');
+    const abalone = join(ws, 'abalone');
+    const data = join(ws, 'data');
+    assert.deepEqual(quick.bundles.map((b) => b.root).sort(), [abalone, data, wind]);
+    assert.equal(quick.pending?.size, 3);
+    for (const b of quick.bundles) {
+      assert.ok(quick.pending!.has(b));
+      assert.deepEqual(b.findings, [], 'no findings before the content is read');
+      assert.equal(b.complete, false);
+    }
+    const w = quick.bundles.find((b) => b.root === wind)!;
+    assert.deepEqual(w.files, {
+      scaler: [join(wind, 'scaler.joblib'), join(wind, 'y_scaler.joblib')],
+      structure: [],
+      weights: [],
+      model: [join(wind, 'model.h5')],
+      log: [join(wind, 'training_log.csv')],
+    });
+    const a = quick.bundles.find((b) => b.root === abalone)!;
+    assert.deepEqual(a.files.model, [join(abalone, 'model.json')]);
+    assert.deepEqual(a.files.log, [join(abalone, 'logs', 'training_log.csv')], 'a log beside a model is sniffed at once');
+    // Only first bytes so far: the HDF5 model, the pickles and model.json were opened for a head only
+    // (one range read each), and neither CSV far from a bundle was opened at all.
+    assert.equal(source.reads.get(join(wind, 'model.h5')), 1);
+    assert.equal(source.reads.get(join(wind, 'scaler.joblib')), 1);
+    assert.ok(!source.reads.has(join(ws, 'datasets', 'raw', 'prices.csv')));
+    assert.ok(!source.reads.has(join(ws, 'notes', 'old_log.csv')));
+    // wind: model.h5, two scalers, its log; abalone: model.json, its log; data/big.h5; plus the two far CSVs.
+    assert.equal(quick.toRead, 9);
+
+    const progress: number[] = [];
+    const done = await index.complete({ progressMs: 0, onProgress: (s) => progress.push(s.toRead ?? 0) });
+    assert.equal(done.pending, undefined);
+    assert.equal(done.toRead, undefined);
+    assert.ok(progress.length >= 1 && progress.every((n, i) => n >= 0 && (i === 0 || n <= progress[i - 1])), `progress counts down: ${progress}`);
+    assert.ok(source.reads.has(join(ws, 'notes', 'old_log.csv')), 'the deep phase sniffs the far CSVs');
+    const oneShot = await buildReport([wind, abalone, data], new NodeFileSource());
+    const view = (bs: typeof done.bundles) => bs.map((b) => [b.root, b.complete, b.files, b.findings]).sort();
+    assert.deepEqual(view(done.bundles), view(oneShot.bundles));
+    // The far training log is read (it is a log) but joins no bundle.
+    assert.equal(done.files.find((f) => f.path === join(ws, 'notes', 'old_log.csv'))?.role, 'log');
+  });
+
+  it('stops a deep phase when a new scan starts, and the new scan finishes the work', async () => {
+    const ws = layout();
+    const index = new BundleIndex(new NodeFileSource(), { concurrency: 1 });
+    await index.quickScan([ws]);
+    let restarted: Promise<unknown> | null = null;
+    const first = index.complete({
+      progressMs: 0,
+      onProgress: () => {
+        restarted ??= index.scan([ws]);
+      },
+    });
+    const stale = await first;
+    assert.ok((stale.toRead ?? 0) > 0, 'the older deep phase stopped early');
+    await restarted;
+    const snap = index.snapshot();
+    assert.equal(snap.toRead, undefined);
+    assert.ok(snap.bundles.find((b) => b.root === join(ws, 'wind'))!.findings.some((f) => f.code === 'target-scaler'));
+  });
+
+  it("guesses the roles the deep read confirms for the real fixtures' artifacts", async () => {
+    const { readFileSync, readdirSync, statSync } = await import('node:fs');
+    const { provisionalRole } = await import('../../src/core/bundleIndex');
+    const { binaryReaders } = await import('../../src/core/readers');
+    const { inspectFile, MODEL_OR_LOG_JSON, startsAsJson } = await import('../../src/core/inspect');
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (!/\.(md|py|txt)$/.test(n)) files.push(p);
+      }
+    };
+    for (const d of ['examples/complete-bundle', 'test/fixtures/real', 'test/fixtures/real2']) walk(d);
+    let guessed = 0;
+    const wrong: string[] = [];
+    for (const f of files) {
+      const head = readFileSync(f).subarray(0, 4096);
+      const reader = binaryReaders.find((r) => r.sniff(head, f)) ?? null;
+      if (!reader && !(startsAsJson(head) && MODEL_OR_LOG_JSON.test(new TextDecoder().decode(head)))) continue;
+      const guess = provisionalRole(head, f, reader);
+      if (guess.role === 'other') continue;
+      guessed++;
+      const read = await inspectFile(f, new NodeFileSource(), { explicit: false });
+      if (read.role !== guess.role || read.format !== guess.format) wrong.push(`${f}: ${guess.role}/${guess.format} -> ${read.role}/${read.format}`);
+    }
+    assert.ok(guessed >= 40, `${guessed} artifacts guessed`);
+    // The one miss: a JSON of frugally-deep's tests with Keras-like keys that is no model.
+    assert.deepEqual(wrong, ['test/fixtures/real2/Dobiasd__frugally-deep/test/stateful_test/temp_stateful.json: structure/keras-json -> other/unknown']);
   });
 });
 
