@@ -123,7 +123,7 @@ export interface CheckpointName {
   step: number | null;
   /** A `final`, `best` or `last` (`latest`) variant. */
   variant: 'final' | 'best' | 'last' | null;
-  /** Whether a word says it is a checkpoint: a step or metric word before a number, or a variant. */
+  /** Whether the name says it is a checkpoint: a step or metric word before a number, a variant, or two numbers. */
   worded: boolean;
 }
 
@@ -138,12 +138,12 @@ export function checkpointName(path: string): CheckpointName | null {
   let at = 0;
   let stepped: number | null = null;
   let bare: number | null = null;
-  let found = false;
+  let found = 0;
   let worded = false;
   for (const m of stem.matchAll(NUMBER_TOKEN)) {
     const word = m[1];
     if (!word && IDENTITY_WORD.test(stem.slice(0, m.index))) continue;
-    found = true;
+    found++;
     key += stem.slice(at, m.index);
     at = m.index + m[0].length;
     const value = Number(m[2]);
@@ -159,7 +159,8 @@ export function checkpointName(path: string): CheckpointName | null {
   });
   if (!found && variant === null) return null;
   key = key.replace(/[_.\- ]+/g, '_').replace(/^_|_$/g, '');
-  return { key, step: stepped ?? bare, variant, worded: worded || variant !== null };
+  // Two numbers (`weights.07-0.40`: epoch and metric) are a ModelCheckpoint pattern too.
+  return { key, step: stepped ?? bare, variant, worded: worded || variant !== null || found > 1 };
 }
 
 /** A unit of a folder (one stem) as a possible member of a checkpoint series. */
