@@ -58,6 +58,8 @@ export class BundleItem extends vscode.TreeItem {
   constructor(
     readonly bundle: Bundle,
     overrides: SeverityOverrides,
+    /** Its files are only sniffed so far (quick phase of a scan): no findings yet. */
+    readonly pending = false,
   ) {
     const label = vscode.workspace.asRelativePath(pathToUri(bundle.root)) || baseName(bundle.root);
     super(label, vscode.TreeItemCollapsibleState.Collapsed);
@@ -65,9 +67,10 @@ export class BundleItem extends vscode.TreeItem {
     this.id = `bundle:${bundle.root}`;
     this.contextValue = CONTEXT.bundle;
     this.resourceUri = pathToUri(bundle.root);
-    this.description = countsLabel(counts) || (bundle.complete ? 'complete' : '');
-    this.iconPath = counts.errors ? STATUS_ICON.error : counts.warnings ? STATUS_ICON.warning : icon('package');
-    const md = new vscode.MarkdownString(`**${label}**  \n${bundle.complete ? 'Complete bundle' : 'Incomplete bundle'}`);
+    this.description = pending ? 'checking…' : countsLabel(counts) || (bundle.complete ? 'complete' : '');
+    this.iconPath = pending ? icon('loading~spin') : counts.errors ? STATUS_ICON.error : counts.warnings ? STATUS_ICON.warning : icon('package');
+    const status = pending ? 'Reading its files: problems are shown when they are read.' : bundle.complete ? 'Complete bundle' : 'Incomplete bundle';
+    const md = new vscode.MarkdownString(`**${label}**  \n${status}`);
     for (const f of bundle.findings.slice(0, 20)) {
       const s = effectiveSeverity(f.code, f.severity, overrides);
       if (s) md.appendMarkdown(`\n\n$(${SEVERITY_ICON[s].id}) [${f.code}](${findingLink(f.code)}): ${escapeMd(f.message)}`);
@@ -83,18 +86,20 @@ export class PartItem extends vscode.TreeItem {
   constructor(
     readonly bundle: Bundle,
     readonly part: PartStatus,
+    pending = false,
   ) {
     super(part.label, part.files.length || part.problems.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `part:${bundle.root}:${part.part}`;
     this.contextValue = `${CONTEXT.part}.${part.status}`;
-    this.iconPath = STATUS_ICON[part.status];
+    // While the bundle is checked, a part shows what was found so far, without a verdict.
+    this.iconPath = pending ? icon(part.present ? 'circle-outline' : 'loading~spin') : STATUS_ICON[part.status];
     const n = part.files.length;
     const problems = part.problems.length;
-    this.description = part.present ? `${n} file${n === 1 ? '' : 's'}${problems ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : ''}` : 'missing';
+    this.description = part.present ? `${n} file${n === 1 ? '' : 's'}${problems ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : ''}` : pending ? 'not found yet' : 'missing';
     const md = new vscode.MarkdownString(`**${part.label}**: ${PART_HELP[part.part]}`);
     for (const { finding } of part.problems) md.appendMarkdown(`\n\n[${finding.code}](${findingLink(finding.code)}): ${escapeMd(finding.message)}`);
     this.tooltip = md;
-    if (part.status === 'error' || part.status === 'missing') this.collapsibleState = part.files.length || problems ? vscode.TreeItemCollapsibleState.Expanded : this.collapsibleState;
+    if (!pending && (part.status === 'error' || part.status === 'missing')) this.collapsibleState = part.files.length || problems ? vscode.TreeItemCollapsibleState.Expanded : this.collapsibleState;
   }
 }
 
@@ -208,9 +213,9 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
       }
       return [...this.snapshot.bundles]
         .sort((a, b) => a.root.localeCompare(b.root))
-        .map((b) => new BundleItem(b, this.overrides));
+        .map((b) => new BundleItem(b, this.overrides, this.snapshot.pending?.has(b) ?? false));
     }
-    if (item instanceof BundleItem) return bundleParts(item.bundle, this.overrides).map((p) => new PartItem(item.bundle, p));
+    if (item instanceof BundleItem) return bundleParts(item.bundle, this.overrides).map((p) => new PartItem(item.bundle, p, item.pending));
     if (item instanceof PartItem) {
       const problems = item.part.problems.map(({ finding, severity }) => new FindingItem(item.bundle, finding, severity));
       const files = item.part.files.map((p) => new FileItem(item.bundle, p, this.reports.get(p)));

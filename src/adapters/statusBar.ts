@@ -49,9 +49,12 @@ export class BundleStatusBar extends Disposable {
     const n = snapshot.bundles.length;
     const complete = snapshot.bundles.filter((b) => b.complete).length;
     const problems = errors + warnings;
-    this.item.text = `$(package) ${n} bundle${n === 1 ? '' : 's'} · ${problems} problem${problems === 1 ? '' : 's'}`;
+    const left = snapshot.toRead ?? 0;
+    this.item.text = left
+      ? `$(sync~spin) ${n} bundle${n === 1 ? '' : 's'} · checking`
+      : `$(package) ${n} bundle${n === 1 ? '' : 's'} · ${problems} problem${problems === 1 ? '' : 's'}`;
     this.item.tooltip = new vscode.MarkdownString(
-      `**Model Bundles**  \n${n} bundle${n === 1 ? '' : 's'} (${complete} complete)  \n$(error) ${errors} error${errors === 1 ? '' : 's'} · $(warning) ${warnings} warning${warnings === 1 ? '' : 's'} · $(info) ${infos} info  \nClick to show the Model Bundles view.`,
+      `**Model Bundles**  \n${n} bundle${n === 1 ? '' : 's'} (${complete} complete)${left ? `, ${left} file${left === 1 ? '' : 's'} left to read` : ''}  \n$(error) ${errors} error${errors === 1 ? '' : 's'} · $(warning) ${warnings} warning${warnings === 1 ? '' : 's'} · $(info) ${infos} info  \nClick to show the Model Bundles view.`,
       true,
     );
     this.item.backgroundColor = undefined;

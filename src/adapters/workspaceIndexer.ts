@@ -106,12 +106,36 @@ export class WorkspaceIndexer extends Disposable {
     this.setState({ kind: 'scanning' });
     const started = Date.now();
     this.log.info(`scanning ${roots.length} workspace folder(s) (${reason})`);
-    const scan = this._index.scan(roots);
+    // Quick phase first: the tree lists every bundle (as "checking…") within a fraction of the time
+    // the deep phase needs to read and validate them; snapshots follow while it runs.
+    let progress: ((snap: IndexSnapshot) => void) | null = null;
+    const scan = (async () => {
+      const quick = await this._index.quickScan(roots);
+      this.log.info(`listed ${quick.bundles.length} bundle(s) in ${Date.now() - started} ms; reading ${quick.toRead ?? 0} file(s)`);
+      this.emitter.fire(quick);
+      return this._index.complete({
+        onProgress: (snap) => {
+          progress?.(snap);
+          this.emitter.fire(snap);
+        },
+      });
+    })();
     let notification: Thenable<unknown> | null = null;
     const timer = setTimeout(() => {
       notification = vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Model Bundles: indexing the workspace…' },
-        () => scan.catch(() => undefined),
+        (p) => {
+          let total = 0;
+          let last = 0;
+          progress = (snap) => {
+            const left = snap.toRead ?? 0;
+            total = Math.max(total, left);
+            const done = total ? ((total - left) / total) * 100 : 0;
+            p.report({ message: `${left} file(s) left to read`, increment: Math.max(0, done - last) });
+            last = done;
+          };
+          return scan.catch(() => undefined);
+        },
       );
     }, NOTIFY_AFTER_MS);
     try {

@@ -8,7 +8,7 @@
 // the artifacts (HDF5 metadata, pickles, logs) and validates each bundle, reporting progress.
 import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
-import { baseName, dirName, joinPath, type FileSource } from './fileSource';
+import { baseName, dirName, joinPath, type FileSource, type FileStat } from './fileSource';
 import { globMatcher } from './glob';
 import { kerasH5Reader } from './kerasH5';
 import { isScalerName, pickleArtifactReader, sniffContainer } from './pickleArtifact';
@@ -264,36 +264,41 @@ export class BundleIndex {
    * they show to be no artifact is done (without a stat: it is sniffed again next scan, which costs
    * about what the stat would); a candidate artifact is stat'ed and left pending for the deep phase.
    */
-  private async sniffFile(path: string): Promise<void> {
+  private async sniffFile(path: string, keyed = false): Promise<void> {
     const cached = this.entries.get(path);
-    if (cached && cached.size >= 0) {
-      const st = await this.source.stat(path);
+    let st: FileStat | null = null;
+    if ((cached && cached.size >= 0) || keyed) {
+      st = await this.source.stat(path);
       if (!st || st.isDirectory) {
         this.deleteEntry(path);
         this.manifests.delete(path);
         return;
       }
-      if (cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
+      if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
     }
     if (baseName(path) === MANIFEST_NAME) return this.refreshFile(path);
     let head: Uint8Array;
     try {
       head = await this.source.readRange(path, 0, HEAD_BYTES);
     } catch {
-      return this.markPending(path, { role: 'other', format: 'unknown' }); // the deep phase says why
+      return this.markPending(path, { role: 'other', format: 'unknown' }, st); // the deep phase says why
     }
     const reader = binaryReaders.find((r) => r.sniff(head, path)) ?? null;
     if (!reader && !(startsAsJson(head) && MODEL_OR_LOG_JSON.test(UTF8.decode(head)))) {
-      if (cached?.size === -1 && !cached.pending) return; // still plain: keep the entry (and its version)
-      const report: FileReport = { path, role: 'other', format: 'unknown', error: null };
-      this.setEntry(path, { size: -1, mtimeMs: -1, version: ++this.serial, report });
+      // Still plain: keep the entry (and its version), with the stat taken before the read as its key.
+      if (cached && cached.size < 0 && !cached.pending) {
+        if (st) Object.assign(cached, { size: st.size, mtimeMs: st.mtimeMs, report: { ...cached.report, size: st.size, mtimeMs: st.mtimeMs } });
+        return;
+      }
+      const report: FileReport = { path, role: 'other', format: 'unknown', error: null, ...(st ? { size: st.size, mtimeMs: st.mtimeMs } : {}) };
+      this.setEntry(path, { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, version: ++this.serial, report });
       return;
     }
-    await this.markPending(path, provisionalRole(head, path, reader));
+    await this.markPending(path, provisionalRole(head, path, reader), st);
   }
 
-  private async markPending(path: string, guess: { role: Role; format: Format }): Promise<void> {
-    const st = await this.source.stat(path);
+  private async markPending(path: string, guess: { role: Role; format: Format }, known: FileStat | null): Promise<void> {
+    const st = known ?? (await this.source.stat(path));
     if (!st || st.isDirectory) {
       this.deleteEntry(path);
       return;
@@ -559,6 +564,12 @@ export class BundleIndex {
         last = Date.now();
         opts.onProgress(this.rebuild());
       }
+    });
+    // Plain files sniffed without a stat get their cache key now (stat, then sniff again: a file
+    // written meanwhile is seen with its new content), so that the next scan only stats them.
+    const unkeyed = [...this.entries].filter(([, e]) => e.size < 0 && !e.pending).map(([p]) => p);
+    await pool(unkeyed, this.concurrency, async (path) => {
+      if (this.generation === generation && this.entries.get(path)?.size === -1) await this.sniffFile(path, true);
     });
     return this.rebuild();
   }

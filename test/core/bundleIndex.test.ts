@@ -66,9 +66,7 @@ describe('BundleIndex', () => {
 
     source.reads.clear();
     await index.scan([ws]);
-    // Files whose first bytes showed no artifact were never stat'ed (the quick phase saves that
-    // call on the many plain files): a re-scan sniffs them again, and reads nothing else.
-    assert.deepEqual([...source.reads.keys()], [join(ws, 'abalone', 'weights.bin')], 'a warm re-scan reads no artifact again');
+    assert.equal(source.reads.size, 0, `a warm re-scan reads nothing: ${[...source.reads.keys()].join(', ')}`);
 
     const scaler = join(ws, 'wind', 'scaler.joblib');
     const saved = join(tmp, `saved-${Date.now()}.joblib`);
