@@ -226,8 +226,16 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   const memberOf = new Map<string, string>();
   const checkpoints = new Map<string, string[]>();
   const units = new Map<string, SeriesUnit>();
+  const partsByStem = new Map<string, FileReport[]>();
+  for (const f of group.files) {
+    if (!isModelPart(f)) continue;
+    const stem = stemOf(f.path);
+    if (!stems.has(stem)) continue;
+    if (!partsByStem.has(stem)) partsByStem.set(stem, []);
+    partsByStem.get(stem)!.push(f);
+  }
   for (const stem of stems) {
-    const files = group.files.filter((f) => isModelPart(f) && stemOf(f.path) === stem);
+    const files = partsByStem.get(stem) ?? [];
     const known = files.map((f) => f.model?.totalParams ?? f.weights?.totalParams).find((p) => typeof p === 'number');
     units.set(stem, {
       stem,
@@ -244,14 +252,16 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
     u.name !== null && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
   const candidates = [...units.values()].filter(isCandidate);
   if (!candidates.length) return { memberOf, checkpoints };
-  const plain = [...units.values()].filter((u) => !isCandidate(u));
+  const plain = new Map([...units.values()].filter((u) => !isCandidate(u)).map((u) => [u.stem, u]));
+  const only = plain.size === 1 ? [...plain.values()][0] : undefined;
   const attached = new Map<string, SeriesUnit[]>();
   const orphans = new Map<string, SeriesUnit[]>();
+  const add = (m: Map<string, SeriesUnit[]>, k: string, u: SeriesUnit) => (m.has(k) ? m.get(k)!.push(u) : m.set(k, [u]));
   for (const c of candidates) {
-    const owner = plain.find((p) => p.stem === c.name!.key) ?? (plain.length === 1 ? plain[0] : undefined);
+    const owner = plain.get(c.name!.key) ?? only;
     if (owner) {
-      if (sameNetwork(c, owner)) attached.set(owner.stem, [...(attached.get(owner.stem) ?? []), c]);
-    } else orphans.set(c.name!.key, [...(orphans.get(c.name!.key) ?? []), c]);
+      if (sameNetwork(c, owner)) add(attached, owner.stem, c);
+    } else add(orphans, c.name!.key, c);
   }
   const record = (owner: string, members: SeriesUnit[]) => {
     for (const m of members) memberOf.set(m.stem, owner);
