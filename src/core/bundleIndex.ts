@@ -73,9 +73,8 @@ const NUMPY_EXT = new Set(['npy']);
 const TFEVENTS = /^events\.out\.tfevents\./;
 
 function extension(path: string): string {
-  const name = baseName(path).toLowerCase();
-  const i = name.lastIndexOf('.');
-  return i < 0 ? '' : name.slice(i + 1);
+  const i = path.lastIndexOf('.');
+  return i < 0 || i < path.lastIndexOf('/') ? '' : path.slice(i + 1).toLowerCase();
 }
 
 interface Entry {
@@ -216,15 +215,16 @@ export class BundleIndex {
   ) {}
 
   private skipFor(root: string): (path: string, isDirectory: boolean) => boolean {
-    const excluded = globMatcher(this.options.excludeGlobs ?? []);
+    const globs = this.options.excludeGlobs ?? [];
+    const excluded = globs.length ? globMatcher(globs) : null;
     const prefix = root.endsWith('/') ? root : `${root}/`;
     return (path: string, isDirectory: boolean) => {
-      const rel = path.startsWith(prefix) ? path.slice(prefix.length) : path;
-      if (excluded(rel)) return true;
+      if (excluded && excluded(path.startsWith(prefix) ? path.slice(prefix.length) : path)) return true;
       if (isDirectory || this.options.openAllFiles) return false;
       const ext = extension(path);
+      if (ext === '' || ARTIFACT_EXT.has(ext)) return false;
       if (NUMPY_EXT.has(ext)) return !isScalerName(path);
-      return ext !== '' && !ARTIFACT_EXT.has(ext) && !TFEVENTS.test(baseName(path));
+      return !TFEVENTS.test(baseName(path));
     };
   }
 

@@ -27,8 +27,14 @@ describe('real VS Code (code-server) with the packaged extension', () => {
     await search.fill('@installed Model Bundle Inspector');
     const item = page.locator('.extensions-viewlet .extension-list-item', { hasText: 'Model Bundle Inspector' });
     await item.first().waitFor({ timeout: 30_000 });
+    // The list re-renders while the gallery state loads: wait until it settles on one entry.
+    let count = 0;
+    for (let i = 0; i < 40 && count !== 1; i++) {
+      count = await item.count();
+      if (count !== 1) await page.waitForTimeout(250);
+    }
     await screenshot(page, 'extensions-installed');
-    assert.equal(await item.count(), 1);
+    assert.equal(count, 1);
     await page.keyboard.press('Control+Shift+E');
   });
 });
