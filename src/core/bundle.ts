@@ -251,7 +251,6 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   const isCandidate = (u: SeriesUnit): boolean =>
     u.name !== null && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
   const candidates = [...units.values()].filter(isCandidate);
-  if (!candidates.length) return { memberOf, checkpoints };
   const plain = new Map([...units.values()].filter((u) => !isCandidate(u)).map((u) => [u.stem, u]));
   const only = plain.size === 1 ? [...plain.values()][0] : undefined;
   const attached = new Map<string, SeriesUnit[]>();
@@ -286,6 +285,15 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
       rest.filter((m) => sameNetwork(m, main)),
     );
   }
+  // checkpoints/model.h5 beside model.h5 (same name, same role): the one in checkpoints/ is a checkpoint.
+  for (const u of units.values()) {
+    if (memberOf.has(u.stem)) continue;
+    const inDir = u.files.filter((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase()) && u.files.some((o) => o.role === f.role && !CHECKPOINT_DIRS.has(baseName(dirName(o.path)).toLowerCase())));
+    if (!inDir.length) continue;
+    const owner = u.stem;
+    const paths = inDir.sort((a, b) => (a.mtimeMs ?? 0) - (b.mtimeMs ?? 0) || (a.path < b.path ? -1 : 1)).map((f) => f.path);
+    checkpoints.set(owner, [...(checkpoints.get(owner) ?? []), ...paths]);
+  }
   return { memberOf, checkpoints };
 }
 
@@ -295,7 +303,8 @@ function splitByModel(group: Group): Group[] {
   const structureless = group.files.filter((f) => f.role === 'weights' && f.format !== 'tfjs-shard');
   const stems = new Set(units.map((u) => stemOf(u.path)));
   for (const w of structureless) if (!units.some((u) => stemOf(u.path) === stemOf(w.path))) stems.add(stemOf(w.path));
-  if (stems.size <= 1) return [group];
+  // One model and no checkpoints/ folder: nothing to split or collapse.
+  if (stems.size === 0 || (stems.size === 1 && !group.files.some((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase())))) return [group];
   // Checkpoint series (model.h5 + checkpoints/weights.01-0.40.hdf5...) collapse into one bundle.
   const { memberOf, checkpoints } = findSeries(group, stems);
   for (const m of memberOf.keys()) stems.delete(m);

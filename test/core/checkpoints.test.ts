@@ -191,6 +191,16 @@ describe('checkpoint series in bundles', () => {
     assert.equal(bs.find((b) => b.root !== join(other, 'model'))!.checkpoints, undefined);
   });
 
+  it('takes a checkpoints/ copy with the model\'s own name for a checkpoint, not the main model', async () => {
+    const dir = completeRun();
+    copyAs(MODEL, dir, 'checkpoints/model.h5');
+    const bs = await bundlesOf(dir);
+    assert.equal(bs.length, 1);
+    assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
+    assert.deepEqual(bs[0].checkpoints, [join(dir, 'checkpoints/model.h5')]);
+    assert.deepEqual(findingsOf(bs[0]), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
+  });
+
   it('has no checkpoints field on a bundle without checkpoints', async () => {
     const [b] = await bundlesOf(completeRun());
     assert.equal('checkpoints' in b, false);
