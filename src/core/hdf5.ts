@@ -161,6 +161,8 @@ function dtypeName(m: H5Metadata): string {
 /** An open HDF5 file: groups, attributes, dataset shapes, and dataset values on demand. */
 export class Hdf5File {
   private closed = false;
+  /** Attribute names by object path: the file is read-only, so each list is asked for once. */
+  private readonly attrNameCache = new Map<string, string[]>();
 
   constructor(
     private readonly lib: H5Module,
@@ -204,8 +206,12 @@ export class Hdf5File {
 
   /** Names of the attributes of a group or dataset. */
   attrNames(path: string): string[] {
+    const known = this.attrNameCache.get(path);
+    if (known) return known;
     try {
-      return this.mod.get_attribute_names(this.file.file_id, path);
+      const names = this.mod.get_attribute_names(this.file.file_id, path);
+      this.attrNameCache.set(path, names);
+      return names;
     } catch (e) {
       this.fail(`the attributes of ${path}`, e);
     }

@@ -189,6 +189,22 @@ describe('kerasH5Reader: layouts', () => {
 });
 
 describe('kerasH5Reader: bad input', () => {
+  // Files from test/fixtures/reference/h5/make_bad_weight_names.py: dense_1's weight_names lists
+  // dense_1/kernel:0 (a dataset) and then a name that is missing, or a group.
+  for (const [file, w] of [
+    ['bad_weight_missing.h5', 'dense_1/gamma:0'],
+    ['bad_weight_group.h5', 'dense_1/sub'],
+  ]) {
+    it(`a weight name that is not a dataset (${file}) is corrupt-hdf5 naming layer, weight and path`, async () => {
+      const path = `test/fixtures/reference/h5/${file}`;
+      for (const source of [disk, new MemorySource(new Map([[path, new Uint8Array(readFileSync(path))]]))]) {
+        const r = await inspectFile(path, source);
+        assert.equal(r.error?.code, 'corrupt-hdf5', JSON.stringify(r.error));
+        assert.equal(r.error?.message, `${path}: layer dense_1 names weight ${w} but has no dataset /dense_1/${w}`);
+      }
+    });
+  }
+
   const fixtures = [
     'test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5',
     'test/fixtures/real/gazi-faysal-jubayer__ExoBengal/models/cnn_model.h5',
