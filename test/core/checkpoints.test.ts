@@ -62,6 +62,19 @@ describe('checkpointName', () => {
     assert.deepEqual(checkpointName('model_latest.h5'), { key: 'model', step: null, variant: 'last', worded: true });
   });
 
+  it('reads filepath patterns of public ModelCheckpoint calls, formatted for one epoch', () => {
+    // 'LSTM+BN5--{epoch:02d}--{val_lev_cer:.3f}.hdf5': BN5 is glued, 03 is the epoch.
+    assert.deepEqual(checkpointName('LSTM+BN5--03--0.123.hdf5'), { key: 'lstm+bn5', step: 3, variant: null, worded: true });
+    // 'k46_diabets_{epoch:02d}-{val_loss:.4f}.hdf5'
+    assert.deepEqual(checkpointName('modelCheckpoint/k46_diabets_05-0.1234.hdf5'), { key: 'k46_diabets', step: 5, variant: null, worded: true });
+    // 'model.{epoch:04d}-{val_acc:.4f}.h5'
+    assert.deepEqual(checkpointName('model.0010-0.9712.h5'), { key: 'model', step: 10, variant: null, worded: true });
+    // 'saved_models/model-{epoch:03d}.h5': one bare number, a series only with its siblings.
+    assert.deepEqual(checkpointName('saved_models/model-007.h5'), { key: 'model', step: 7, variant: null, worded: false });
+    // 'best_ukraine_model.hdf5' (the _model suffix is dropped from stems)
+    assert.deepEqual(checkpointName('best_ukraine_model.hdf5'), { key: 'ukraine', step: null, variant: 'best', worded: true });
+  });
+
   it('leaves names whose numbers are part of the name, not a series', () => {
     assert.equal(checkpointName('model.h5'), null);
     assert.equal(checkpointName('model_a.h5'), null);
@@ -69,6 +82,7 @@ describe('checkpointName', () => {
     assert.equal(checkpointName('resnet50_scaler.pkl'), null);
     assert.equal(checkpointName('model_fold_3.h5'), null); // k-fold models are separate models
     assert.equal(checkpointName('model_seed_42.h5'), null);
+    assert.equal(checkpointName('BestModel_CNN.h5'), null); // "best" glued to letters is part of the name
   });
 });
 
