@@ -3,9 +3,10 @@
 // files that changed. Only files whose extension an artifact can have (or none) are opened.
 //
 // A scan has two phases. The quick one (`quickScan`) lists the folders and reads the first bytes of
-// each candidate file: that is enough to know which files are artifacts, their likely role, and so
-// the bundles; those bundles are `pending` (no findings yet). The deep one (`complete`) then reads
-// the artifacts (HDF5 metadata, pickles, logs) and validates each bundle, reporting progress.
+// each candidate file (text files only near a binary part, or JSON named like a model): that is
+// enough to know which files are artifacts, their likely role, and so the bundles; those bundles
+// are `pending` (no findings yet). The deep one (`complete`) sniffs the text files left and reads
+// the artifacts (HDF5 metadata, pickles, logs), validating each bundle and reporting progress.
 import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource, type FileStat } from './fileSource';
@@ -84,15 +85,20 @@ interface Entry {
   report: FileReport;
   /** Bumped on every re-read: bundles whose files kept their versions are not re-validated. */
   version: number;
-  /**
-   * Not read yet: `read` when only its first bytes were (the report's role and format are
-   * provisional), `sniff` when not even those (a text file far from any artifact, see quickScan).
-   */
-  pending?: 'read' | 'sniff';
+  /** Only its first bytes were read (quick phase): the report's role and format are provisional. */
+  pending?: 'read';
+  /** The generation of the last scan that listed the file. */
+  seen?: number;
 }
 
-/** Text files that can only be training logs: they matter near a bundle's other parts only. */
-const LOG_TEXT_EXT = new Set(['csv', 'tsv', 'log']);
+/**
+ * Text files: training logs, or JSON that may be a model. Workspaces hold many (data, settings), and
+ * a log alone forms no bundle: the quick phase opens them only near a binary part or, for JSON,
+ * when named like a model (see quickScan).
+ */
+const TEXT_EXT = new Set(['json', 'csv', 'tsv', 'log']);
+/** JSON names that suggest a model (tfjs writes `model.json`; Keras structures are named freely). */
+const MODEL_JSON_NAME = /model|arch|struct|topolog|network|graph/i;
 
 /** How many folders up a folder holding only logs looks for the bundle it joins (as groupFiles does). */
 const LOG_JOIN_LEVELS = 3;
@@ -206,6 +212,8 @@ export class BundleIndex {
   private serial = 0;
   /** Bumped by every quickScan: a deep phase of an older scan stops. */
   private generation = 0;
+  /** Text files the quick phase listed but did not open (no entry yet): the deep phase sniffs them. */
+  private deferred = new Set<string>();
   private roots: string[] = [];
   private current: IndexSnapshot = { files: [], bundles: [] };
 
@@ -229,6 +237,7 @@ export class BundleIndex {
   }
 
   private setEntry(path: string, entry: Entry): void {
+    entry.seen = this.generation;
     this.entries.set(path, entry);
     const r = entry.report;
     if (r.role !== 'other' || r.error !== null || r.shards) this.relevant.set(path, entry);
@@ -253,11 +262,6 @@ export class BundleIndex {
     await this.readDeep(path, st);
   }
 
-  /** An entry for a file listed but not opened yet (the deep phase sniffs it). */
-  private markUnsniffed(path: string): void {
-    const report: FileReport = { path, role: 'other', format: 'unknown', error: null };
-    this.setEntry(path, { size: -1, mtimeMs: -1, version: ++this.serial, report, pending: 'sniff' });
-  }
 
   /**
    * Quick phase for one file: keeps a valid cached report; otherwise reads the first bytes. A file
@@ -404,7 +408,7 @@ export class BundleIndex {
         }
       }
     });
-    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return out;
   }
 
   /** Whether a changed path lies in an excluded folder or a virtual environment under its root. */
@@ -469,7 +473,7 @@ export class BundleIndex {
     });
     this.bundleCache.clear();
     for (const [k, v] of kept) this.bundleCache.set(k, v);
-    let toRead = 0;
+    let toRead = this.deferred.size;
     for (const e of this.entries.values()) if (e.pending) toRead++;
     this.current = toRead ? { files, bundles, pending, toRead } : { files, bundles };
     return this.current;
@@ -490,16 +494,18 @@ export class BundleIndex {
    * `complete` has read them.
    */
   async quickScan(roots: string[]): Promise<IndexSnapshot> {
-    this.generation++;
+    const generation = ++this.generation;
     this.roots = [...roots];
     this.venvDirs.clear();
-    const seen = new Set<string>();
-    // Log-only text files (CSV...) are opened now only when a part of a bundle is near them (see
-    // nearParts): a log alone forms no bundle, and workspaces hold many data CSVs.
-    const logText: string[] = [];
+    this.deferred = new Set();
+    // Binary candidates are sniffed as the walk lists them; text files (JSON, CSV...) wait. Entries
+    // still listed get this scan's stamp: the others are of files that went.
+    const text: string[] = [];
     const onFile = (p: string): Promise<void> => {
-      if (!this.entries.has(p) && LOG_TEXT_EXT.has(extension(p))) {
-        logText.push(p);
+      const e = this.entries.get(p);
+      if (e) e.seen = generation;
+      else if (TEXT_EXT.has(extension(p))) {
+        text.push(p);
         return Promise.resolve();
       }
       return this.sniffFile(p);
@@ -507,22 +513,34 @@ export class BundleIndex {
     for (const root of roots) {
       const st = await this.source.stat(root);
       if (!st) continue;
-      const paths = st.isDirectory ? await this.walk(root, root, onFile) : [root];
-      for (const p of paths) seen.add(p);
-      if (!st.isDirectory) await pool([...paths], this.concurrency, (p) => this.refreshFile(p));
+      if (st.isDirectory) await this.walk(root, root, onFile);
+      else await this.refreshFile(root);
+      const e = this.entries.get(root);
+      if (e) e.seen = generation;
     }
-    for (const p of [...this.entries.keys()]) if (!seen.has(p)) this.deleteEntry(p);
-    for (const p of [...this.manifests.keys()]) if (!seen.has(p)) this.manifests.delete(p);
+    for (const [p, e] of [...this.entries]) {
+      if (e.seen === generation) continue;
+      this.deleteEntry(p);
+      this.manifests.delete(p);
+    }
+    for (const p of [...this.manifests.keys()]) if (!this.entries.has(p)) this.manifests.delete(p);
+    // JSON named like a model is sniffed first (it can be a bundle on its own), then every text file
+    // near a part; the others (data, settings, logs far from any model) in the deep phase.
+    const rest: string[] = [];
+    for (const p of text) {
+      if (MODEL_JSON_NAME.test(baseName(p)) && extension(p) === 'json') await this.sniffFile(p);
+      else rest.push(p);
+    }
     const near = this.nearParts();
-    for (const p of logText) {
+    for (const p of rest) {
       if (near(p)) await this.sniffFile(p);
-      else this.markUnsniffed(p);
+      else this.deferred.add(p);
     }
     return this.rebuild();
   }
 
   /**
-   * Whether a log file could join a bundle: its anchor folder, or one up to LOG_JOIN_LEVELS above
+   * Whether a text file could join a bundle: its anchor folder, or one up to LOG_JOIN_LEVELS above
    * it, is the anchor of a file that is (or may turn out to be) a part, or lies under a manifest.
    */
   private nearParts(): (path: string) => boolean {
@@ -531,7 +549,9 @@ export class BundleIndex {
       if (e.pending === 'read' || (e.report.role !== 'other' && e.report.role !== 'log') || e.report.error) anchors.add(anchorOf(p));
     }
     const manifestRoots = [...this.manifests.values()].map((m) => (m.root.endsWith('/') ? m.root : `${m.root}/`));
-    return (path: string) => {
+    // A text file's anchor depends on its folder only: one answer per folder.
+    const byDir = new Map<string, boolean>();
+    const nearDir = (dir: string, path: string): boolean => {
       if (manifestRoots.some((r) => path.startsWith(r))) return true;
       let a = anchorOf(path);
       for (let i = 0; i <= LOG_JOIN_LEVELS; i++) {
@@ -542,6 +562,12 @@ export class BundleIndex {
       }
       return false;
     };
+    return (path: string) => {
+      const dir = dirName(path);
+      let near = byDir.get(dir);
+      if (near === undefined) byDir.set(dir, (near = nearDir(dir, path)));
+      return near;
+    };
   }
 
   /**
@@ -551,15 +577,16 @@ export class BundleIndex {
    */
   async complete(opts: CompleteOptions = {}): Promise<IndexSnapshot> {
     const generation = this.generation;
+    // The sniffed artifacts first (they complete bundles), then the text files not opened yet.
     const todo = [...this.entries].filter(([, e]) => e.pending).map(([p]) => p);
+    todo.push(...this.deferred);
     const every = opts.progressMs ?? 250;
     let last = Date.now();
     await pool(todo, this.concurrency, async (path) => {
       if (this.generation !== generation) return;
-      if (this.entries.get(path)?.pending === 'sniff') await this.sniffFile(path);
+      if (this.deferred.delete(path) && !this.entries.has(path)) await this.sniffFile(path, true);
       const e = this.entries.get(path);
-      if (e?.pending !== 'read') return; // plain after all, deleted, or re-read by an update meanwhile
-      await this.readDeep(path, e);
+      if (e?.pending === 'read') await this.readDeep(path, e);
       if (opts.onProgress && Date.now() - last >= every) {
         last = Date.now();
         opts.onProgress(this.rebuild());
@@ -573,6 +600,7 @@ export class BundleIndex {
     });
     return this.rebuild();
   }
+
 
   private rootOf(path: string): string | null {
     return this.roots.find((r) => path === r || path.startsWith(r.endsWith('/') ? r : `${r}/`)) ?? null;
