@@ -41,6 +41,9 @@ const ARTIFACT_DIRS = new Set([
   'artifacts',
 ]);
 
+/** A folder holding one checkpoint (`epoch_05/`, `checkpoint-500/`, `ckpt-3/`): its number is the epoch or step. */
+const STEP_FOLDER = /^(?:epochs?|ep|steps?|global_step|iter|iteration|ckpt|checkpoint|cp)[_.-]?(\d+)$/i;
+
 /** Parses a manifest's JSON; returns null when it is not a manifest. */
 export function parseManifest(text: string, manifestPath: string): BundleManifest | null {
   let doc: unknown;
@@ -75,6 +78,7 @@ export function anchorOf(path: string): string {
   if (logAt >= 0) return parts.slice(0, logAt).join('/') || (dir.startsWith('/') ? '/' : '.');
   let end = parts.length;
   if (end > 0 && TB_RUN_DIRS.has(parts[end - 1].toLowerCase()) && /events\.out\.tfevents/.test(baseName(path))) end--;
+  if (end > 0 && STEP_FOLDER.test(parts[end - 1])) end--;
   if (end > 0 && ARTIFACT_DIRS.has(parts[end - 1].toLowerCase())) end--;
   if (end === parts.length) return dir;
   return parts.slice(0, end).join('/') || (dir.startsWith('/') ? '/' : '.');
@@ -243,7 +247,7 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
       files,
       params: known ?? null,
       mtime: Math.max(0, ...files.map((f) => f.mtimeMs ?? 0)),
-      inCheckpointDir: files.some((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase())),
+      inCheckpointDir: files.some((f) => checkpointPlace(f.path) !== null),
     });
   }
   const keyCount = new Map<string, number>();
@@ -285,16 +289,45 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
       rest.filter((m) => sameNetwork(m, main)),
     );
   }
-  // checkpoints/model.h5 beside model.h5 (same name, same role): the one in checkpoints/ is a checkpoint.
+  // Same name in checkpoint folders: checkpoints/model.h5 or epoch_05/model.h5 beside model.h5 are
+  // checkpoints of it; with no model outside them, the highest epoch/step folder holds the main model.
   for (const u of units.values()) {
     if (memberOf.has(u.stem)) continue;
-    const inDir = u.files.filter((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase()) && u.files.some((o) => o.role === f.role && !CHECKPOINT_DIRS.has(baseName(dirName(o.path)).toLowerCase())));
-    if (!inDir.length) continue;
-    const owner = u.stem;
-    const paths = inDir.sort((a, b) => (a.mtimeMs ?? 0) - (b.mtimeMs ?? 0) || (a.path < b.path ? -1 : 1)).map((f) => f.path);
-    checkpoints.set(owner, [...(checkpoints.get(owner) ?? []), ...paths]);
+    const inside = u.files.filter((f) => checkpointPlace(f.path) !== null);
+    if (!inside.length) continue;
+    const outside = u.files.filter((f) => checkpointPlace(f.path) === null);
+    const times = new Map<string, number>();
+    for (const f of inside) times.set(dirName(f.path), Math.max(times.get(dirName(f.path)) ?? 0, f.mtimeMs ?? 0));
+    let earlier: FileReport[];
+    if (outside.length) earlier = inside.filter((f) => outside.some((o) => o.role === f.role));
+    else {
+      const folders = [...new Set(inside.map((f) => dirName(f.path)))];
+      if (folders.length < 2) continue;
+      const mainFolder = folders.sort((a, b) => byPlace(times, b, a))[0];
+      earlier = inside.filter((f) => dirName(f.path) !== mainFolder);
+    }
+    const paths = earlier.sort((a, b) => byPlace(times, dirName(a.path), dirName(b.path)) || (a.path < b.path ? -1 : 1)).map((f) => f.path);
+    if (paths.length) checkpoints.set(u.stem, [...(checkpoints.get(u.stem) ?? []), ...paths]);
   }
   return { memberOf, checkpoints };
+}
+
+/** Where a file sits among checkpoint folders: null outside them, else the epoch/step its folder names. */
+function checkpointPlace(path: string): { step: number | null } | null {
+  const dir = dirName(path);
+  const last = baseName(dir);
+  const step = STEP_FOLDER.exec(last);
+  if (step) return { step: Number(step[1]) };
+  return CHECKPOINT_DIRS.has(last.toLowerCase()) ? { step: null } : null;
+}
+
+/** Orders two checkpoint folders: by the epoch/step they name (none first), then by their files' newest time. */
+function byPlace(times: Map<string, number>, a: string, b: string): number {
+  if (a === b) return 0;
+  const sa = checkpointPlace(`${a}/x`)?.step ?? null;
+  const sb = checkpointPlace(`${b}/x`)?.step ?? null;
+  if (sa !== sb) return sa === null ? -1 : sb === null ? 1 : sa - sb;
+  return (times.get(a) ?? 0) - (times.get(b) ?? 0) || (a < b ? -1 : 1);
 }
 
 /** Splits a folder's files into one group per model when several models share the folder. */
@@ -304,7 +337,7 @@ function splitByModel(group: Group): Group[] {
   const stems = new Set(units.map((u) => stemOf(u.path)));
   for (const w of structureless) if (!units.some((u) => stemOf(u.path) === stemOf(w.path))) stems.add(stemOf(w.path));
   // One model and no checkpoints/ folder: nothing to split or collapse.
-  if (stems.size === 0 || (stems.size === 1 && !group.files.some((f) => CHECKPOINT_DIRS.has(baseName(dirName(f.path)).toLowerCase())))) return [group];
+  if (stems.size === 0 || (stems.size === 1 && !group.files.some((f) => checkpointPlace(f.path) !== null))) return [group];
   // Checkpoint series (model.h5 + checkpoints/weights.01-0.40.hdf5...) collapse into one bundle.
   const { memberOf, checkpoints } = findSeries(group, stems);
   for (const m of memberOf.keys()) stems.delete(m);

@@ -37,6 +37,10 @@ describe('anchorOf / stemOf', () => {
     assert.equal(anchorOf('proj/runs/exp1/validation/events.out.tfevents.1.host'), 'proj');
     assert.equal(anchorOf('proj/train/events.out.tfevents.1.host'), 'proj');
     assert.equal(anchorOf('proj/models/model.h5'), 'proj');
+    assert.equal(anchorOf('proj/checkpoints/epoch_05/model.h5'), 'proj');
+    assert.equal(anchorOf('proj/checkpoint-500/model.h5'), 'proj');
+    assert.equal(anchorOf('proj/ckpts/weights.01-0.40.hdf5'), 'proj');
+    assert.equal(anchorOf('proj/exp_05/model.h5'), 'proj/exp_05');
     assert.equal(anchorOf('proj/experiments/exp1/model.h5'), 'proj/experiments/exp1');
     assert.equal(anchorOf('model.h5'), '.');
   });

@@ -215,6 +215,28 @@ describe('checkpoint series in bundles', () => {
     assert.deepEqual(findingsOf(bs[0]), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
   });
 
+  it('collapses one folder per checkpoint (checkpoints/epoch_05/model.h5...) into the run', async () => {
+    const dir = completeRun();
+    copyAs(MODEL, dir, 'checkpoints/epoch_05/model.h5', 'checkpoints/epoch_10/model.h5', 'checkpoints/epoch_2/model.h5');
+    const bs = await bundlesOf(dir);
+    assert.equal(bs.length, 1);
+    assert.equal(bs[0].root, dir);
+    assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
+    // folder epochs 2, 5, 10
+    assert.deepEqual(bs[0].checkpoints, ['epoch_2', 'epoch_05', 'epoch_10'].map((e) => join(dir, 'checkpoints', e, 'model.h5')));
+    assert.deepEqual(findingsOf(bs[0]), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
+
+    // Without model.h5, the highest step folder holds the main model.
+    const run = completeRun();
+    rmSync(join(run, 'model.h5'));
+    copyAs(MODEL, run, 'checkpoint-500/model.h5', 'checkpoint-1000/model.h5', 'checkpoint-1500/model.h5');
+    const [b] = await bundlesOf(run);
+    assert.equal(b.root, run);
+    assert.deepEqual(b.files.model, [join(run, 'checkpoint-1500/model.h5')]);
+    assert.deepEqual(b.checkpoints, [join(run, 'checkpoint-500/model.h5'), join(run, 'checkpoint-1000/model.h5')]);
+    assert.deepEqual(findingsOf(b), [`info:target-scaler:${join(run, 'y_scaler.joblib')}`]);
+  });
+
   it('has no checkpoints field on a bundle without checkpoints', async () => {
     const [b] = await bundlesOf(completeRun());
     assert.equal('checkpoints' in b, false);
