@@ -312,7 +312,7 @@ export class BundleIndex {
   }
 
   /** Reads a file's content into its report (the deep phase, and updates). */
-  private async readDeep(path: string, st: { size: number; mtimeMs: number }): Promise<void> {
+  private async readDeep(path: string, st: { size: number; mtimeMs: number }, sniffed = false): Promise<void> {
     if (baseName(path) === MANIFEST_NAME) {
       try {
         const m = parseManifest(new TextDecoder().decode(await this.source.readFile(path)), path);
@@ -327,7 +327,7 @@ export class BundleIndex {
     let report: FileReport;
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
-    else if (await this.plainFile(path)) report = { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs };
+    else if (!sniffed && (await this.plainFile(path))) report = { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs };
     else report = await inspectFile(path, this.source, { explicit: false, stat: { ...st, isDirectory: false } });
     this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
   }
@@ -586,7 +586,7 @@ export class BundleIndex {
       if (this.generation !== generation) return;
       if (this.deferred.delete(path) && !this.entries.has(path)) await this.sniffFile(path, true);
       const e = this.entries.get(path);
-      if (e?.pending === 'read') await this.readDeep(path, e);
+      if (e?.pending === 'read') await this.readDeep(path, e, true);
       if (opts.onProgress && Date.now() - last >= every) {
         last = Date.now();
         opts.onProgress(this.rebuild());
