@@ -163,6 +163,8 @@ export class Hdf5File {
   private closed = false;
   /** Attribute names by object path: the file is read-only, so each list is asked for once. */
   private readonly attrNameCache = new Map<string, string[]>();
+  /** What each path asked about names (same reason). */
+  private readonly kindCache = new Map<string, H5Kind>();
 
   constructor(
     private readonly lib: H5Module,
@@ -184,6 +186,15 @@ export class Hdf5File {
 
   /** Whether `path` (absolute, `/`-separated) is a group, a dataset, something else, or absent. */
   kind(path: string): H5Kind {
+    let k = this.kindCache.get(path);
+    if (k === undefined) {
+      k = this.askKind(path);
+      this.kindCache.set(path, k);
+    }
+    return k;
+  }
+
+  private askKind(path: string): H5Kind {
     let t: number;
     try {
       t = this.mod.get_type(this.file.file_id, path);
@@ -221,17 +232,53 @@ export class Hdf5File {
   attr(path: string, name: string): H5AttrValue | undefined {
     if (!this.attrNames(path).includes(name)) return undefined;
     try {
-      const a = new this.lib.Attribute(this.file.file_id, path, name);
-      const m = a.metadata;
+      const m = this.mod.get_attribute_metadata(this.file.file_id, path, name);
       const bytes = (m.vlen ? 16 : m.size) * (m.total_size ?? 1);
       if (bytes > MAX_ATTRIBUTE_BYTES || (!m.vlen && bytes > this.size)) {
         throw new ReadError('corrupt-hdf5', `${this.name}: attribute ${name} of ${path} claims ${bytes} bytes`);
       }
-      return plain(a.value);
+      if (m.type === H5T_STRING && m.shape) return plain(this.stringAttrValue(path, name, m));
+      return plain(new this.lib.Attribute(this.file.file_id, path, name).value);
     } catch (e) {
       if (e instanceof ReadError) throw e;
       this.fail(`attribute ${name} of ${path}`, e);
     }
+  }
+
+  /**
+   * A string attribute's value decoded as h5wasm's own attribute reader decodes it (its
+   * process_data: fixed-length items cut at the first NUL, variable-length ones read from their
+   * pointers, a scalar as its one item), but with the metadata already read: h5wasm's reader asks
+   * for it again, and that call is a large part of reading a small file (readersBench).
+   */
+  private stringAttrValue(path: string, name: string, m: H5Metadata): string | string[] | undefined {
+    const mod = this.mod;
+    const fileId = this.file.file_id;
+    const nbytes = m.size * m.total_size;
+    const ptr = mod._malloc(nbytes);
+    if (ptr === 0) throw new Error(`Memory allocation of ${nbytes} bytes failed`);
+    const out: string[] = [];
+    try {
+      mod.get_attribute_data(fileId, path, name, BigInt(ptr));
+      const data = mod.HEAPU8.slice(ptr, ptr + nbytes);
+      if (m.vlen) {
+        const read = m.cset === 1 ? mod.UTF8ToString : mod.AsciiToString;
+        for (const p of new Uint32Array(data.buffer)) out.push(read(p));
+      } else {
+        const decoder = new TextDecoder(m.cset === 1 ? 'utf-8' : 'ascii');
+        const n = Math.floor(data.byteLength / m.size);
+        for (let i = 0; i < n; i++) {
+          let item = data.subarray(i * m.size, (i + 1) * m.size);
+          const zero = item.indexOf(0);
+          if (zero > -1) item = item.subarray(0, zero);
+          out.push(decoder.decode(item));
+        }
+      }
+    } finally {
+      if (m.vlen) mod.reclaim_vlen_memory(fileId, path, name, BigInt(ptr));
+      mod._free(ptr);
+    }
+    return m.shape?.length ? out : out[0];
   }
 
   /** Shape and dtype of a dataset, without reading its values. */

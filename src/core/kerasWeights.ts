@@ -90,6 +90,16 @@ function datasetOfLayer(f: Hdf5File, lname: string, w: string, wpath: string): H
   }
 }
 
+/** Shape and dtype of `path` when it is a dataset, else null (the kind asked only when reading fails). */
+function datasetIfAny(f: Hdf5File, path: string): H5DatasetInfo | null {
+  try {
+    return f.dataset(path);
+  } catch (e) {
+    if (f.kind(path) !== 'dataset') return null;
+    throw e;
+  }
+}
+
 /** Compares names so that embedded numbers sort by value (`vars/2` before `vars/10`). */
 export function naturalCompare(a: string, b: string): number {
   const pa = a.split(/(\d+)/);
@@ -116,8 +126,8 @@ function keras3Tensors(f: Hdf5File, gpath: string, rel: string, out: TensorInfo[
     const vars = f.keys(vpath).sort(naturalCompare);
     for (const v of vars) {
       const p = h5Join(vpath, v);
-      if (f.kind(p) !== 'dataset') continue;
-      const info = f.dataset(p);
+      const info = datasetIfAny(f, p);
+      if (info === null) continue;
       out.push({ name: `${rel}vars/${v}`, shape: info.shape, dtype: info.dtype });
       acc.bytes += info.elements * info.itemSize;
     }
