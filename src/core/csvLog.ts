@@ -30,8 +30,11 @@ interface Row {
   fields: string[];
 }
 
-/** Splits CSV text into rows of fields, excel dialect; blank lines are dropped. */
-function tokenize(text: string, sep: string): { rows: Row[]; unterminatedQuoteAt: number | null } {
+/**
+ * Splits CSV text into rows of fields, excel dialect; blank lines are dropped. With `maxRows`, stops
+ * after that many rows (the rows are those a full split gives: a row is complete at its line end).
+ */
+function tokenize(text: string, sep: string, maxRows = Infinity): { rows: Row[]; unterminatedQuoteAt: number | null } {
   const rows: Row[] = [];
   let fields: string[] = [];
   let field = '';
@@ -51,7 +54,7 @@ function tokenize(text: string, sep: string): { rows: Row[]; unterminatedQuoteAt
     wasQuoted = false;
   };
   let nextQuote = text.indexOf('"');
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && rows.length < maxRows; i++) {
     if (!inQuotes && field === '' && fields.length === 0 && !wasQuoted) {
       // fast path: a whole line without quotes is split at once
       let nl = text.indexOf('\n', i);
@@ -99,15 +102,19 @@ function tokenize(text: string, sep: string): { rows: Row[]; unterminatedQuoteAt
   return { rows, unterminatedQuoteAt: inQuotes ? quoteLine : null };
 }
 
+/** One decoder for every call (decode() without `stream` keeps no state between calls). */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 /** The separator of a Keras CSV log (the character after `epoch` on the first line), or null. */
 export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
   for (let i = 0; i < head.length; i++) if (head[i] === 0) return null; // binary, not text
-  let text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  let text = UTF8.decode(head);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (!text.startsWith('epoch')) return null;
   const sep = text[5];
   if (sep === undefined || /[\w"\r\n]/.test(sep)) return null;
-  const rows = tokenize(text, sep).rows;
+  // only the header and the first data row decide
+  const rows = tokenize(text, sep, 2).rows;
   const names = rows[0].fields.slice(1);
   if (names.length === 0 || names.some((x) => x === '')) return null;
   // the first data row must start with an integer epoch (a row cut by the end of the head still does)
@@ -121,12 +128,15 @@ export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** Second characters of `0x`, `0b`, `0o` (which Number() takes and Python's float() refuses). */
+const RADIX_PREFIX = new Set([0x78, 0x58, 0x62, 0x42, 0x6f, 0x4f]);
+
 function parseNumber(raw: string): number | null {
   // fast path: plain decimals (what Python writes); Number() alone would also take hex and ''
   const c0 = raw.charCodeAt(0);
   if ((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2d) {
     const n = +raw;
-    if (n === n && !(raw.length > 1 && c0 === 0x30 && /[xXbBoO]/.test(raw[1]))) return n;
+    if (n === n && !(c0 === 0x30 && RADIX_PREFIX.has(raw.charCodeAt(1)))) return n;
   }
   const s = raw.trim();
   if (s === '' || s === 'NA') return NaN;
@@ -144,7 +154,7 @@ const EPOCH = /^\d+$/;
 export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   const sep = csvLogSeparator(bytes.subarray(0, 4096), path);
   if (sep === null) throw new ReadError('not-a-log', `${path}: not a Keras CSV log (the first line must be "epoch" and metric names)`);
-  let text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let text = UTF8.decode(bytes);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   const { rows, unterminatedQuoteAt } = tokenize(text, sep);
   if (unterminatedQuoteAt !== null) {
