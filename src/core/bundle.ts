@@ -241,9 +241,14 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   for (const stem of stems) {
     const files = partsByStem.get(stem) ?? [];
     const known = files.map((f) => f.model?.totalParams ?? f.weights?.totalParams).find((p) => typeof p === 'number');
+    const places = files.map((f) => checkpointPlace(f.path));
+    // A model whose files all sit in checkpoint folders is a checkpoint whatever its name (checkpoints/weights.h5).
+    const inFolders = places.length > 0 && places.every((p) => p !== null);
+    const steps = places.map((p) => p?.step).filter((x): x is number => typeof x === 'number');
+    const fromFolder: CheckpointName | null = inFolders ? { key: stem, step: steps.length ? Math.max(...steps) : null, variant: null, worded: true } : null;
     units.set(stem, {
       stem,
-      name: files.length ? checkpointName(files[0].path) : null,
+      name: files.length ? (checkpointName(files[0].path) ?? fromFolder) : null,
       files,
       params: known ?? null,
       mtime: Math.max(0, ...files.map((f) => f.mtimeMs ?? 0)),
@@ -268,7 +273,7 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   }
   const record = (owner: string, members: SeriesUnit[]) => {
     for (const m of members) memberOf.set(m.stem, owner);
-    const paths = [...members].sort(byEpoch).flatMap((m) => m.files.map((f) => f.path).sort());
+    const paths = [...members].sort(byEpoch).flatMap((m) => [...m.files].sort(byFolderStep).map((f) => f.path));
     if (paths.length) checkpoints.set(owner, paths);
   };
   for (const [ownerStem, members] of attached) {
@@ -310,6 +315,13 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
     if (paths.length) checkpoints.set(u.stem, [...(checkpoints.get(u.stem) ?? []), ...paths]);
   }
   return { memberOf, checkpoints };
+}
+
+/** Files of one name in several checkpoint folders: by the folder's epoch/step, then time, then path. */
+function byFolderStep(a: FileReport, b: FileReport): number {
+  const sa = checkpointPlace(a.path)?.step ?? -1;
+  const sb = checkpointPlace(b.path)?.step ?? -1;
+  return sa - sb || (a.mtimeMs ?? 0) - (b.mtimeMs ?? 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
 /** Where a file sits among checkpoint folders: null outside them, else the epoch/step its folder names. */

@@ -237,6 +237,16 @@ describe('checkpoint series in bundles', () => {
     assert.deepEqual(findingsOf(b), [`info:target-scaler:${join(run, 'y_scaler.joblib')}`]);
   });
 
+  it('takes model files in checkpoint folders for checkpoints whatever their name', async () => {
+    const dir = completeRun();
+    copyAs(MODEL, dir, 'checkpoints/epoch_10/weights.h5', 'checkpoints/epoch_9/weights.h5', 'ckpt/final_weights.h5');
+    const bs = await bundlesOf(dir);
+    assert.equal(bs.length, 1);
+    assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
+    // weights.h5 in folders of epochs 9 and 10 (series by folder step), then ckpt/final_weights.h5 (no number).
+    assert.deepEqual(bs[0].checkpoints, [join(dir, 'checkpoints/epoch_9/weights.h5'), join(dir, 'checkpoints/epoch_10/weights.h5'), join(dir, 'ckpt/final_weights.h5')]);
+  });
+
   it('has no checkpoints field on a bundle without checkpoints', async () => {
     const [b] = await bundlesOf(completeRun());
     assert.equal('checkpoints' in b, false);
