@@ -221,7 +221,7 @@ interface SeriesSplit {
  * Finds checkpoint series among a folder's model stems. A stem is a member when its name has a
  * series number or a best/last/final word and either a word says so (epoch, step, ckpt, a metric),
  * it sits in a `checkpoints/` folder, another stem has the same series name, or its series name is
- * another model's stem. Members join the model whose stem is their series name, else the only
+ * another model's stem; a stem whose files all sit in checkpoint folders is a member too. Members join the model whose stem is their series name, else the only
  * other model of the folder; without one they form their own bundle whose main model is the
  * preferred member (final, best, highest epoch/step, last, newest). A member whose parameter count
  * differs from its owner's is another network and stays on its own.
