@@ -3,11 +3,11 @@
 // only against the main model. Folders are built from real files copied under checkpoint names;
 // the orders expected below are read off the names by hand (epoch/step numbers written beside them).
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkpointName } from '../../src/core/bundle';
+import { buildManifest, checkpointName } from '../../src/core/bundle';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 import { buildReport } from '../../src/core/report';
 import { formatBundle } from '../../src/core/textReport';
@@ -245,6 +245,20 @@ describe('checkpoint series in bundles', () => {
     assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
     // weights.h5 in folders of epochs 9 and 10 (series by folder step), then ckpt/final_weights.h5 (no number).
     assert.deepEqual(bs[0].checkpoints, [join(dir, 'checkpoints/epoch_9/weights.h5'), join(dir, 'checkpoints/epoch_10/weights.h5'), join(dir, 'ckpt/final_weights.h5')]);
+  });
+
+  it('writes a manifest listing the main model only; with it the checkpoints belong to no bundle', async () => {
+    const dir = completeRun();
+    copyAs(MODEL, dir, 'checkpoints/weights.01-0.41.hdf5', 'checkpoints/weights.02-0.39.hdf5');
+    const [b] = await bundlesOf(dir);
+    const text = await buildManifest(b);
+    const listed = (JSON.parse(text) as { files: { path: string; role: string }[] }).files.map((f) => `${f.role}:${f.path}`);
+    assert.deepEqual(listed, ['scaler:scaler.joblib', 'scaler:y_scaler.joblib', 'model:model.h5', 'log:training_log.csv']);
+    writeFileSync(join(dir, 'model-bundle.json'), text);
+    const bs = await bundlesOf(dir);
+    assert.equal(bs.length, 1);
+    assert.equal(bs[0].checkpoints, undefined);
+    assert.deepEqual(findingsOf(bs[0]), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
   });
 
   it('has no checkpoints field on a bundle without checkpoints', async () => {
