@@ -231,10 +231,13 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   const checkpoints = new Map<string, string[]>();
   const units = new Map<string, SeriesUnit>();
   const partsByStem = new Map<string, FileReport[]>();
+  // Stems with a scaler or log of their own (model_1.h5 + model_1_scaler.pkl) are separate models, not checkpoints.
+  const withCompanions = new Set<string>();
   for (const f of group.files) {
-    if (!isModelPart(f)) continue;
     const stem = stemOf(f.path);
     if (!stems.has(stem)) continue;
+    if (f.role === 'scaler' || f.role === 'log') withCompanions.add(stem);
+    if (!isModelPart(f)) continue;
     if (!partsByStem.has(stem)) partsByStem.set(stem, []);
     partsByStem.get(stem)!.push(f);
   }
@@ -258,7 +261,7 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   const keyCount = new Map<string, number>();
   for (const u of units.values()) if (u.name) keyCount.set(u.name.key, (keyCount.get(u.name.key) ?? 0) + 1);
   const isCandidate = (u: SeriesUnit): boolean =>
-    u.name !== null && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
+    u.name !== null && !withCompanions.has(u.stem) && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
   const candidates = [...units.values()].filter(isCandidate);
   const plain = new Map([...units.values()].filter((u) => !isCandidate(u)).map((u) => [u.stem, u]));
   const only = plain.size === 1 ? [...plain.values()][0] : undefined;

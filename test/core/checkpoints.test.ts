@@ -189,6 +189,14 @@ describe('checkpoint series in bundles', () => {
     copyAs(MODEL, glued, 'net16.h5', 'net19.h5');
     assert.equal((await bundlesOf(glued)).length, 2);
 
+    // Numbered models each with a scaler of its own are separate models, not checkpoints.
+    const own = folder();
+    copyAs(MODEL, own, 'model_1.h5', 'model_2.h5');
+    copyAs('examples/complete-bundle/scaler.joblib', own, 'model_1_scaler.joblib', 'model_2_scaler.joblib');
+    const ownBundles = await bundlesOf(own);
+    assert.deepEqual(ownBundles.map((b) => b.root).sort(), [join(own, 'model_1'), join(own, 'model_2')]);
+    assert.deepEqual(ownBundles.map((b) => b.files.scaler.length), [1, 1]);
+
     const folds = folder();
     copyAs(MODEL, folds, 'model_fold_1.h5', 'model_fold_2.h5');
     assert.equal((await bundlesOf(folds)).length, 2);
