@@ -1,6 +1,8 @@
 // Training-script lint: finds a scikit-learn scaler that a Python script (or notebook) fits but never
 // saves while it does save the model, so the model cannot be used on raw inputs later. Works on
 // tokens (comments and strings ignored), never runs or imports Python.
+// jsonc-parser (the JSON parser VS Code itself uses) gives the offsets of a closed notebook's cell sources.
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 
 /** A 0-based position (line, UTF-16 column) inside one cell (a .py file is cell 0). */
 export interface CellPosition {
@@ -684,4 +686,135 @@ export function lintNotebookJson(json: string): ScriptFinding[] {
     end: map(f.end),
     fix: f.fix && { ...f.fix, inserts: f.fix.inserts.map((x) => ({ ...x, at: map(x.at) })) },
   }));
+}
+
+
+/** A 0-based line and UTF-16 column in a file's text. */
+export interface TextPosition {
+  line: number;
+  col: number;
+}
+
+/** One JSON string of a cell's `source`: where its text starts in the joined source, and its token in the file. */
+interface SourcePiece {
+  start: number;
+  length: number;
+  /** Offset of the token's opening quote in the file text, and the token's length with its quotes. */
+  rawOffset: number;
+  rawLength: number;
+}
+
+/** The last property `key` of a JSON object node (JSON.parse keeps the last of duplicate keys too). */
+function propertyValue(obj: JsonNode | undefined, key: string): JsonNode | undefined {
+  if (obj?.type !== 'object') return undefined;
+  let found: JsonNode | undefined;
+  for (const p of obj.children ?? []) if (p.children?.[0]?.value === key) found = p.children[1];
+  return found;
+}
+
+/** Offset in the file text of `units` decoded UTF-16 units into the JSON string token at rawOffset. */
+function rawOffsetIn(json: string, piece: SourcePiece, units: number): number {
+  let r = piece.rawOffset + 1;
+  const end = piece.rawOffset + piece.rawLength - 1;
+  for (let n = 0; n < units && r < end; n++) r += json[r] !== '\\' ? 1 : json[r + 1] === 'u' ? 6 : 2;
+  return r;
+}
+
+/** Offsets where each line of a text starts (after `\n`, `\r\n` or a lone `\r`, as VS Code counts lines). */
+function textLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** The line (and column in it) holding an offset, by binary search in line starts. */
+function positionAt(starts: number[], offset: number): TextPosition {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, col: offset - starts[lo] };
+}
+
+/**
+ * Maps a position in a notebook's cell (cell = index among all cells, line and column in its joined
+ * source) to the line and column of the `.ipynb` file text where that character is written, whether
+ * `source` is one JSON string or a list of them, whatever its escapes (`\"`, `\\`, `\n`, `\u00e9`).
+ * Returns null for a position outside the code cells, or when the text is not a notebook.
+ */
+export function notebookPositionMap(json: string, cells: NotebookCodeCell[] = notebookCodeCells(json)): (p: CellPosition) => TextPosition | null {
+  if (cells.length === 0) return () => null;
+  const root = parseTree(json, [], { disallowComments: true });
+  const all = propertyValue(root, 'cells');
+  const pieces = new Map<number, SourcePiece[]>();
+  const sources = new Map<number, string>();
+  for (const c of cells) {
+    const src = propertyValue(all?.type === 'array' ? all.children?.[c.index] : undefined, 'source');
+    const nodes = src?.type === 'string' ? [src] : src?.type === 'array' ? (src.children ?? []).filter((n) => n.type === 'string') : [];
+    const list: SourcePiece[] = [];
+    let start = 0;
+    for (const n of nodes) {
+      const value = String(n.value);
+      list.push({ start, length: value.length, rawOffset: n.offset, rawLength: n.length });
+      start += value.length;
+    }
+    // the tree must spell the same text JSON.parse gave, or its offsets are not this cell's
+    if (nodes.map((n) => String(n.value)).join('') !== c.source) continue;
+    pieces.set(c.index, list);
+    sources.set(c.index, c.source);
+  }
+  const fileLines = textLineStarts(json);
+  const cellLines = new Map<number, number[]>();
+  return (p) => {
+    const list = pieces.get(p.cell);
+    const source = sources.get(p.cell);
+    if (!list || source === undefined || list.length === 0) return null;
+    let lines = cellLines.get(p.cell);
+    if (!lines) {
+      lines = [0];
+      for (let i = 0; i < source.length; i++) if (source[i] === '\n') lines.push(i + 1);
+      cellLines.set(p.cell, lines);
+    }
+    if (p.line >= lines.length) return null;
+    const offset = Math.min(lines[p.line] + p.col, p.line + 1 < lines.length ? lines[p.line + 1] - 1 : source.length);
+    // the string holding that character (a line start belongs to the string it opens); the end of the last one otherwise
+    const piece = list.find((x) => x.start <= offset && offset < x.start + x.length) ?? list[list.length - 1];
+    return positionAt(fileLines, rawOffsetIn(json, piece, offset - piece.start));
+  };
+}
+
+/**
+ * Lints a closed `.ipynb` file: each finding's positions are the line and column of the file's JSON
+ * text (cell 0), without a quick fix (editing the JSON by hand is risky); the message says where the
+ * scaler is and to open the notebook. Empty when the code cells hold more than maxCodeChars.
+ */
+export function lintNotebookFile(json: string, opts: { maxCodeChars?: number } = {}): ScriptFinding[] {
+  const cells = notebookCodeCells(json);
+  if (cells.length === 0) return [];
+  if (opts.maxCodeChars !== undefined && cells.reduce((n, c) => n + c.source.length, 0) > opts.maxCodeChars) return [];
+  const findings = lintScriptCells(
+    cells.map((c) => c.source),
+    { notebook: true },
+  );
+  if (findings.length === 0) return [];
+  const map = notebookPositionMap(json, cells);
+  return findings.map((f) => {
+    const cell = cells[f.start.cell].index;
+    const start = map({ ...f.start, cell }) ?? { line: 0, col: 0 };
+    const end = map({ ...f.end, cell: cells[f.end.cell].index }) ?? start;
+    const where = `cell ${cell + 1}, line ${f.start.line + 1}`;
+    return {
+      ...f,
+      message: `${f.message} (In ${where} of this notebook: open it in the notebook editor to ${f.fix ? 'apply the quick fix' : 'edit the cell'}.)`,
+      start: { cell: 0, ...start },
+      end: { cell: 0, ...end },
+      fix: null,
+    };
+  });
 }

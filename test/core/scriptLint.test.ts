@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { lintNotebookJson, lintPythonScript, notebookCodeCells, type ScriptFinding, type ScriptInsert } from '../../src/core/scriptLint';
+import {
+  lintNotebookFile,
+  lintNotebookJson,
+  lintPythonScript,
+  notebookCodeCells,
+  notebookPositionMap,
+  type ScriptFinding,
+  type ScriptInsert,
+} from '../../src/core/scriptLint';
 
 /** Applies a fix's insertions to one cell's text (last position first, so earlier ones stay valid). */
 function apply(src: string, inserts: ScriptInsert[], cell = 0): string {
@@ -395,4 +405,97 @@ model.save("m.h5")
       [null, 'MinMaxScaler', 5],
     ],
   );
+});
+
+// Closed notebooks: positions in the .ipynb file's text. Expected values come from
+// test/fixtures/reference/scriptLint/make_notebook_positions.py (Python's json scanner, no shared code):
+// the real notebook (microsoft/ML-For-Beginners, MIT, test/fixtures/real2/SOURCES.md) and two derived
+// from it, one with every `source` as ONE string written with \uXXXX escapes, one with CRLF line ends;
+// both have a comment line with `\"`, `\\`, a tab, an e acute and an emoji before the finding.
+const REPO = join(__dirname, '..', '..');
+interface PositionsRef {
+  path: string;
+  points: [number, number, number, number, number][];
+  finding: { cell: number; line: number; start: [number, number]; end: [number, number] };
+}
+const POSITIONS: Record<'real' | 'single' | 'crlf', PositionsRef> = JSON.parse(
+  readFileSync(join(REPO, 'test', 'fixtures', 'reference', 'scriptLint', 'notebook_positions.json'), 'utf8'),
+);
+const notebookText = (name: keyof typeof POSITIONS): string => readFileSync(join(REPO, POSITIONS[name].path), 'utf8');
+
+test('closed notebook: every code line start and end maps to the line and column Python finds in the .ipynb text', () => {
+  for (const name of ['real', 'single', 'crlf'] as const) {
+    const ref = POSITIONS[name];
+    const map = notebookPositionMap(notebookText(name));
+    assert.ok(ref.points.length > 100, `${name}: ${ref.points.length} points`);
+    for (const [cell, line, col, fileLine, fileCol] of ref.points) {
+      assert.deepEqual(map({ cell, line, col }), { line: fileLine, col: fileCol }, `${name}: cell ${cell} line ${line} col ${col}`);
+    }
+    // not a code cell (cell 0 is markdown), a line past the cell's end
+    assert.equal(map({ cell: 0, line: 0, col: 0 }), null);
+    assert.equal(map({ cell: 4, line: 99, col: 0 }), null);
+  }
+});
+
+test('closed real notebook: the thrown-away LabelEncoder is reported on its line of the JSON file, without a fix', () => {
+  const text = notebookText('real');
+  const f = lintNotebookFile(text);
+  assert.equal(f.length, 1);
+  assert.deepEqual([f[0].scalerName, f[0].scalerClass, f[0].fix], [null, 'LabelEncoder', null]);
+  // found by searching the raw text: the JSON line holding the cell's source line, and the column of `LabelEncoder`
+  const lines = text.split('\n');
+  const fileLine = lines.findIndex((l) => l.includes('"ufos[\'Country\'] = LabelEncoder().fit_transform('));
+  assert.equal(fileLine, 157);
+  const col = lines[fileLine].indexOf('LabelEncoder');
+  assert.deepEqual([f[0].start, f[0].end], [
+    { cell: 0, line: fileLine, col },
+    { cell: 0, line: fileLine, col: col + 'LabelEncoder().fit_transform'.length },
+  ]);
+  assert.deepEqual([f[0].start.line, f[0].start.col, f[0].end.line, f[0].end.col], [...POSITIONS.real.finding.start, ...POSITIONS.real.finding.end]);
+  // cell 4 of all cells is the 5th; its line 2 is the 3rd
+  assert.match(f[0].message, /In cell 5, line 3 of this notebook: open it in the notebook editor/);
+  // the open-notebook lint of the same file gives the cell position the map starts from
+  assert.deepEqual(lintNotebookJson(text).map((x) => [x.start, x.end]), [
+    [
+      { cell: 4, line: 2, col: 18 },
+      { cell: 4, line: 2, col: 46 },
+    ],
+  ]);
+});
+
+test('closed notebook, one-string sources with \\u escapes and list sources with CRLF: the finding lands on the Python-computed spot', () => {
+  for (const name of ['single', 'crlf'] as const) {
+    const ref = POSITIONS[name];
+    const f = lintNotebookFile(notebookText(name));
+    assert.equal(f.length, 1, name);
+    assert.deepEqual([f[0].start.line, f[0].start.col, f[0].end.line, f[0].end.col], [...ref.finding.start, ...ref.finding.end], name);
+    assert.match(f[0].message, /In cell 5, line 4 of this notebook/);
+  }
+  // one-string file: the whole cell is one JSON line; the column counts the escapes before the finding:
+  // `   "source": "` (14) + `# caf\u00e9 \"quoted\" \\ back\tslash \ud83d\ude00 done\n` (57)
+  // + `from sklearn.preprocessing import LabelEncoder\n\n` (50) + `ufos['Country'] = ` (18) = 139
+  assert.deepEqual(POSITIONS.single.finding.start[1], 139);
+  assert.equal(lintNotebookFile(notebookText('single'))[0].start.col, 14 + 57 + 50 + 18);
+});
+
+test('closed notebook by hand: escapes in one source string, a named scaler keeps its message, limits and bad input', () => {
+  // line 0 of the file: `{"cells":[{"cell_type":"code","source":"` is 40 characters
+  const json = String.raw`{"cells":[{"cell_type":"code","source":"t = \"\u00e9\\\"\nsc = StandardScaler()\nX = sc.fit_transform(X)\nmodel.save(\"m.h5\")"}]}`;
+  assert.equal(notebookCodeCells(json)[0].source, 't = "\u00e9\\"\nsc = StandardScaler()\nX = sc.fit_transform(X)\nmodel.save("m.h5")');
+  const f = lintNotebookFile(json);
+  assert.equal(f.length, 1);
+  // cell line 2 col 4 (`sc.fit_transform`) sits after `t = \"\u00e9\\\"\n` (18 raw) and `sc = StandardScaler()\n` (23 raw) + 4
+  assert.deepEqual([f[0].start, f[0].end], [
+    { cell: 0, line: 0, col: 40 + 18 + 23 + 4 },
+    { cell: 0, line: 0, col: 40 + 18 + 23 + 4 + 'sc.fit_transform'.length },
+  ]);
+  assert.equal(f[0].fix, null);
+  assert.match(f[0].message, /`sc` \(StandardScaler\) is fitted here but never saved.*open it in the notebook editor to apply the quick fix/);
+  assert.deepEqual(lintNotebookFile(json, { maxCodeChars: 20 }), []);
+  // a file whose lines end with a lone CR (old Mac style) counts lines as VS Code does
+  const cr = '{"cells":\r[{"cell_type":"code","source":\r["X = StandardScaler().fit_transform(X)\\n", "model.save(1)"]}]}';
+  assert.deepEqual(lintNotebookFile(cr).map((x) => [x.start.line, x.start.col, x.end.line, x.end.col]), [[2, 2 + 4, 2, 2 + 4 + 'StandardScaler().fit_transform'.length]]);
+  assert.deepEqual(lintNotebookFile('not json'), []);
+  assert.deepEqual(lintNotebookFile('{"cells": 3}'), []);
+  assert.equal(notebookPositionMap('[]')({ cell: 0, line: 0, col: 0 }), null);
 });
