@@ -2,7 +2,9 @@
 // median time of inspectFile(path, NodeFileSource, {explicit:false}) per file after warm-up,
 // against two baselines measured in the same script: Node's readFileSync of the same file (raw
 // I/O), and Python's own read of it (h5py open + attributes + dataset shapes; joblib.load /
-// pickle.load; pandas.read_csv), timed inside one /usr/bin/python3 process per file kind.
+// pickle.load; pandas.read_csv), timed inside one /usr/bin/python3 process.
+// A third column runs inspectFile over a FileSource whose readFile is readFileSync (NodeFileSource's
+// is fs.promises.readFile): how much of a small file's time is the thread-pool round trips.
 // Run: node --import tsx test/bench/readersBench.ts [--reps 200] [--json out.json]
 // Benchmarks may spawn processes; the product never does.
 import { spawnSync } from 'node:child_process';
@@ -12,6 +14,14 @@ import { inspectFile } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
 const PY = '/usr/bin/python3';
+
+/** NodeFileSource with a synchronous readFile (the benchmark's "sync readFile" column). */
+class SyncReadSource extends NodeFileSource {
+  override async readFile(path: string): Promise<Uint8Array> {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+}
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : dflt;
@@ -78,16 +88,25 @@ function pythonTimes(): Record<string, number> {
 
 async function main(): Promise<void> {
   const source = new NodeFileSource();
-  const rows: { file: string; ms: number; readMs: number; pyMs: number | null; format: string }[] = [];
+  const syncSource = new SyncReadSource();
+  const rows: { file: string; ms: number; syncMs: number; readMs: number; pyMs: number | null; format: string }[] = [];
   for (const { path } of FILES) {
     const abs = resolve(path);
     let format = '';
-    for (let i = 0; i < WARMUP; i++) format = (await inspectFile(abs, source, { explicit: false })).format;
+    for (let i = 0; i < WARMUP; i++) {
+      format = (await inspectFile(abs, source, { explicit: false })).format;
+      await inspectFile(abs, syncSource, { explicit: false });
+    }
+    // the two sources alternate, so machine load affects both alike
     const ts: number[] = [];
+    const ss: number[] = [];
     for (let i = 0; i < REPS; i++) {
-      const t = performance.now();
+      let t = performance.now();
       await inspectFile(abs, source, { explicit: false });
       ts.push(performance.now() - t);
+      t = performance.now();
+      await inspectFile(abs, syncSource, { explicit: false });
+      ss.push(performance.now() - t);
     }
     const rs: number[] = [];
     for (let i = 0; i < REPS; i++) {
@@ -95,19 +114,19 @@ async function main(): Promise<void> {
       readFileSync(abs);
       rs.push(performance.now() - t);
     }
-    rows.push({ file: path, ms: median(ts), readMs: median(rs), pyMs: null, format });
+    rows.push({ file: path, ms: median(ts), syncMs: median(ss), readMs: median(rs), pyMs: null, format });
   }
   const py = pythonTimes();
   for (const r of rows) r.pyMs = py[r.file] ?? null;
   console.log(`reps ${REPS} (warm-up ${WARMUP}), medians in ms; Node ${process.version}`);
-  console.log('| file | format | inspectFile | readFileSync | ratio to read | Python read | ratio to Python |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| file | format | inspectFile | with sync readFile | readFileSync | inspectFile / readFileSync | Python read | inspectFile / Python |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const short = r.file.replace(/^test\/fixtures\/real\//, '');
     const py = r.pyMs === null ? 'n/a' : r.pyMs.toFixed(3);
     const pyRatio = r.pyMs === null ? 'n/a' : (r.ms / r.pyMs).toFixed(2);
     console.log(
-      `| ${short} | ${r.format} | ${r.ms.toFixed(3)} | ${r.readMs.toFixed(3)} | ${(r.ms / r.readMs).toFixed(0)} | ${py} | ${pyRatio} |`,
+      `| ${short} | ${r.format} | ${r.ms.toFixed(3)} | ${r.syncMs.toFixed(3)} | ${r.readMs.toFixed(3)} | ${(r.ms / r.readMs).toFixed(0)} | ${py} | ${pyRatio} |`,
     );
   }
   const out = arg('--json', '');
