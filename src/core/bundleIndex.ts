@@ -192,11 +192,12 @@ async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) =>
   });
 }
 
-/** A group whose files are not all read yet: its parts, without findings. */
+/** A group whose files are not all read yet: its parts (earlier checkpoints apart), without findings. */
 function pendingBundle(g: ReturnType<typeof groupFiles>[number]): Bundle {
   const files: Bundle['files'] = { scaler: [], structure: [], weights: [], model: [], log: [] };
-  for (const f of g.files) if (f.role !== 'other') files[f.role].push(f.path);
-  return { root: g.root, files, complete: false, findings: [] };
+  const earlier = new Set(g.checkpoints ?? []);
+  for (const f of g.files) if (f.role !== 'other' && !earlier.has(f.path)) files[f.role].push(f.path);
+  return { root: g.root, files, complete: false, findings: [], ...(earlier.size ? { checkpoints: [...earlier] } : {}) };
 }
 
 /** Keeps FileReports and Bundles of some roots current. */
