@@ -1,10 +1,12 @@
 // Lints open Python files and Jupyter notebooks for fitted scalers that are never saved
-// (src/core/scriptLint.ts), and offers the quick fix that saves them after the model.
+// (src/core/scriptLint.ts), and offers the quick fix that saves them after the model. With workspace
+// scope, closed .py and .ipynb files are linted from disk too (a closed notebook's warnings sit on its
+// JSON lines, without a fix, until it is opened).
 import * as vscode from 'vscode';
 import { ChangeBatcher } from '../core/debounce';
 import { describeScriptFindings, DIAGNOSTIC_SOURCE, type SeverityOverrides } from '../core/diagnosticsModel';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
-import { lintScriptCells, type ScriptFinding } from '../core/scriptLint';
+import { lintNotebookFile, lintScriptCells, type ScriptFinding } from '../core/scriptLint';
 import { toDiagnostic } from './bundleDiagnostics';
 import { Disposable } from './disposable';
 
@@ -17,14 +19,16 @@ interface StoredFix {
 
 /** Largest document linted (a generated script of several MB is not a training script). */
 const MAX_CHARS = 2_000_000;
-/** Most closed .py files linted in a workspace. */
+/** Most closed .py files (and, apart, .ipynb files) linted in a workspace. */
 const MAX_WORKSPACE_FILES = 5000;
+/** Largest closed notebook read: outputs (plots as base64) make notebooks far bigger than their code, which MAX_CHARS bounds. */
+const MAX_NOTEBOOK_BYTES = 20_000_000;
 /** Folders whose scripts are not the user's (dependencies, virtual environments, caches). */
 const EXCLUDED_GLOB = `**/{${[...DEFAULT_EXCLUDED_DIRS, 'env', 'dist-packages', 'build'].join(',')}}/**`;
 
 /** Diagnostics and quick fixes of the training-script lint. */
 export class ScriptLintProvider extends Disposable implements vscode.CodeActionProvider {
-  /** Registers the provider and its listeners; `workspace()` says whether closed .py files are linted too. */
+  /** Registers the provider and its listeners; `workspace()` says whether closed .py and .ipynb files are linted too. */
   static register(getOverrides: () => SeverityOverrides, enabled: () => boolean, workspace: () => boolean): ScriptLintProvider {
     return new ScriptLintProvider(getOverrides, enabled, workspace);
   }
@@ -55,22 +59,34 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
     this._register(
       vscode.workspace.onDidCloseTextDocument((d) => {
+        // a closed script keeps its warnings when the whole workspace is linted; a notebook's JSON
+        // text document closing (it is read as text too) leaves its file warnings alone
+        if (isNotebookFile(d.uri)) return this.scheduleFile(d.uri);
         this.forget(d.uri);
-        // a closed script keeps its warnings when the whole workspace is linted
         if (d.languageId === 'python' && d.uri.path.endsWith('.py')) this.scheduleFile(d.uri);
       }),
     );
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.py'));
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.{py,ipynb}'));
     this._register(watcher.onDidCreate((u) => this.scheduleFile(u)));
     this._register(watcher.onDidChange((u) => this.scheduleFile(u)));
     this._register(watcher.onDidDelete((u) => this.batcher.add(`file:${u.toString()}`, 'deleted')));
-    this._register(vscode.workspace.onDidOpenNotebookDocument((n) => this.scheduleNotebook(n)));
+    this._register(
+      vscode.workspace.onDidOpenNotebookDocument((n) => {
+        this.forget(n.uri); // the cells' diagnostics take over from the closed file's
+        this.scheduleNotebook(n);
+      }),
+    );
     this._register(vscode.workspace.onDidChangeNotebookDocument((e) => this.scheduleNotebook(e.notebook)));
-    this._register(vscode.workspace.onDidCloseNotebookDocument((n) => this.forgetNotebook(n)));
+    this._register(
+      vscode.workspace.onDidCloseNotebookDocument((n) => {
+        this.forgetNotebook(n);
+        if (isNotebookFile(n.uri)) this.scheduleFile(n.uri); // from disk again, as a closed notebook
+      }),
+    );
     this.relintAll();
   }
 
-  /** Lints every open script and notebook again, and the workspace's .py files (start, settings changed). */
+  /** Lints every open script and notebook again, and the workspace's .py and .ipynb files (start, settings changed). */
   relintAll(): void {
     for (const d of vscode.workspace.textDocuments) this.schedule(d);
     for (const n of vscode.workspace.notebookDocuments) this.scheduleNotebook(n);
@@ -82,8 +98,11 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     // closed files' warnings are dropped when the setting turns workspace linting off
     for (const key of [...this.fixes.keys()]) if (!open.has(key) && !this.isNotebookCell(key)) this.forget(vscode.Uri.parse(key));
     if (!this.enabled() || !this.workspace()) return;
-    const uris = await vscode.workspace.findFiles('**/*.py', EXCLUDED_GLOB, MAX_WORKSPACE_FILES);
-    for (const uri of uris) this.scheduleFile(uri);
+    const [scripts, notebooks] = await Promise.all([
+      vscode.workspace.findFiles('**/*.py', EXCLUDED_GLOB, MAX_WORKSPACE_FILES),
+      vscode.workspace.findFiles('**/*.ipynb', EXCLUDED_GLOB, MAX_WORKSPACE_FILES),
+    ]);
+    for (const uri of [...scripts, ...notebooks]) this.scheduleFile(uri);
   }
 
   private isNotebookCell(key: string): boolean {
@@ -97,15 +116,22 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     this.batcher.add(`file:${uri.toString()}`, 'changed');
   }
 
-  /** Lints a .py file from disk unless an editor has it open (then the editor's text is linted). */
+  /** Lints a .py file from disk unless an editor has it open (then the editor's text is linted); a .ipynb unless it is open as a notebook. */
   private async lintFile(uri: vscode.Uri): Promise<void> {
-    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return;
+    const notebook = isNotebookFile(uri);
+    const key = uri.toString();
+    if (notebook ? vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === key) : vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {
+      if (notebook) this.forget(uri);
+      return;
+    }
     if (!this.enabled() || !this.workspace()) return this.forget(uri);
     try {
       const st = await vscode.workspace.fs.stat(uri);
-      if (st.size > MAX_CHARS) return this.forget(uri);
+      if (st.size > (notebook ? MAX_NOTEBOOK_BYTES : MAX_CHARS)) return this.forget(uri);
       const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-      this.publish([uri], lintScriptCells([text], { notebook: false }));
+      // the notebook may have been opened while the file was read
+      if (notebook && vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === key)) return this.forget(uri);
+      this.publish([uri], notebook ? lintNotebookFile(text, { maxCodeChars: MAX_CHARS }) : lintScriptCells([text], { notebook: false }));
     } catch {
       this.forget(uri); // deleted or unreadable meanwhile
     }
@@ -145,6 +171,7 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
   }
 
   private lintNotebook(nb: vscode.NotebookDocument): void {
+    this.forget(nb.uri); // a warning of the closed file, published before the notebook opened
     const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
     const texts = cells.map((c) => c.document.getText());
     const tooBig = texts.reduce((n, t) => n + t.length, 0) > MAX_CHARS;
@@ -206,4 +233,9 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
     }
     return actions;
   }
+}
+
+/** Is this a Jupyter notebook file (linted from disk while closed)? */
+function isNotebookFile(uri: vscode.Uri): boolean {
+  return uri.path.toLowerCase().endsWith('.ipynb');
 }

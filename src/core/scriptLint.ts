@@ -723,6 +723,10 @@ function rawOffsetIn(json: string, piece: SourcePiece, units: number): number {
 /** Offsets where each line of a text starts (after `\n`, `\r\n` or a lone `\r`, as VS Code counts lines). */
 function textLineStarts(text: string): number[] {
   const starts = [0];
+  if (!text.includes('\r')) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
