@@ -90,6 +90,25 @@ describe('Hdf5File', () => {
     }
   });
 
+  it('reads string attributes of every storage as h5py does (fixed/variable length, ASCII/UTF-8, scalar/list)', async () => {
+    // Written and read back by test/fixtures/reference/h5/make_string_attrs.py.
+    const path = 'test/fixtures/reference/h5/string_attrs.h5';
+    const want: Record<string, Record<string, unknown>> = JSON.parse(
+      readFileSync('test/fixtures/reference/h5/string_attrs.json', 'utf8'),
+    );
+    for (const f of [await openHdf5(disk, path), await openHdf5Bytes(new Uint8Array(readFileSync(path)), path)]) {
+      try {
+        for (const [obj, attrs] of Object.entries(want)) {
+          assert.deepEqual([...f.attrNames(obj)].sort(), Object.keys(attrs).sort(), `attribute names of ${obj}`);
+          for (const [name, value] of Object.entries(attrs)) assert.deepEqual(f.attr(obj, name), value, `${obj} ${name}`);
+          assert.equal(f.attr(obj, 'absent'), undefined);
+        }
+      } finally {
+        f.close();
+      }
+    }
+  });
+
   it('refuses bytes that are not HDF5 with corrupt-hdf5 naming the file', async () => {
     await assert.rejects(openHdf5Bytes(new TextEncoder().encode('not hdf5 at all'), 'x/bad.h5'), (e: unknown) => {
       assert.ok(e instanceof ReadError);
