@@ -26,6 +26,7 @@ export const CONTEXT = {
   part: 'modelBundles.part',
   file: 'modelBundles.file',
   finding: 'modelBundles.finding',
+  checkpoints: 'modelBundles.checkpoints',
   message: 'modelBundles.message',
 } as const;
 
@@ -143,6 +144,19 @@ export class FindingItem extends vscode.TreeItem {
   }
 }
 
+/** Earlier checkpoints of the bundle's model (a ModelCheckpoint series), latest first. */
+export class CheckpointsItem extends vscode.TreeItem {
+  constructor(readonly bundle: Bundle) {
+    const n = bundle.checkpoints?.length ?? 0;
+    super('Checkpoints', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `checkpoints:${bundle.root}`;
+    this.contextValue = CONTEXT.checkpoints;
+    this.iconPath = icon('history');
+    this.description = `${n} earlier`;
+    this.tooltip = 'Earlier checkpoints of the model (ModelCheckpoint files): listed, not checked. The bundle is checked against its main model.';
+  }
+}
+
 /** A plain message (scanning, failure). */
 class MessageItem extends vscode.TreeItem {
   constructor(label: string, iconId: string, tooltip?: string) {
@@ -154,7 +168,7 @@ class MessageItem extends vscode.TreeItem {
 }
 
 /** Any item of the tree. */
-export type BundleTreeItem = BundleItem | PartItem | FileItem | FindingItem | MessageItem;
+export type BundleTreeItem = BundleItem | PartItem | CheckpointsItem | FileItem | FindingItem | MessageItem;
 
 /** Data of the Model Bundles tree. */
 export class BundleTreeProvider extends Disposable implements vscode.TreeDataProvider<BundleTreeItem> {
@@ -215,7 +229,12 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
         .sort((a, b) => a.root.localeCompare(b.root))
         .map((b) => new BundleItem(b, this.overrides, this.snapshot.pending?.has(b) ?? false));
     }
-    if (item instanceof BundleItem) return bundleParts(item.bundle, this.overrides).map((p) => new PartItem(item.bundle, p, item.pending));
+    if (item instanceof BundleItem) {
+      const parts: BundleTreeItem[] = bundleParts(item.bundle, this.overrides).map((p) => new PartItem(item.bundle, p, item.pending));
+      if (item.bundle.checkpoints?.length) parts.push(new CheckpointsItem(item.bundle));
+      return parts;
+    }
+    if (item instanceof CheckpointsItem) return [...(item.bundle.checkpoints ?? [])].reverse().map((p) => new FileItem(item.bundle, p, this.reports.get(p)));
     if (item instanceof PartItem) {
       const problems = item.part.problems.map(({ finding, severity }) => new FindingItem(item.bundle, finding, severity));
       const files = item.part.files.map((p) => new FileItem(item.bundle, p, this.reports.get(p)));
