@@ -385,6 +385,10 @@ test('never throws: every truncation of a script, unbalanced brackets, stray quo
     for (let k = 0; k < 200; k++) s += alphabet[Math.floor(rnd() * alphabet.length)];
     assert.ok(Array.isArray(lintPythonScript(s)));
     assert.ok(Array.isArray(lintNotebookJson(JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }))));
+    for (const nb of [JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }), JSON.stringify({ cells: [{ cell_type: 'code', source: s.split(/(?<=\n)/) }] }, null, 1)]) {
+      const fileLines = nb.split('\n');
+      for (const f of lintNotebookFile(nb)) for (const p of [f.start, f.end]) assert.ok(p.line < fileLines.length && p.col <= fileLines[p.line].length);
+    }
   }
 });
 
@@ -495,6 +499,9 @@ test('closed notebook by hand: escapes in one source string, a named scaler keep
   // a file whose lines end with a lone CR (old Mac style) counts lines as VS Code does
   const cr = '{"cells":\r[{"cell_type":"code","source":\r["X = StandardScaler().fit_transform(X)\\n", "model.save(1)"]}]}';
   assert.deepEqual(lintNotebookFile(cr).map((x) => [x.start.line, x.start.col, x.end.line, x.end.col]), [[2, 2 + 4, 2, 2 + 4 + 'StandardScaler().fit_transform'.length]]);
+  // duplicate keys: the last `source` is the one JSON.parse (and Jupyter) reads, and the one pointed at
+  const dup = '{"cells":[{"cell_type":"code","source":"x = 1","source":["X = StandardScaler().fit_transform(X)\\n","model.save(1)"]}]}';
+  assert.equal(lintNotebookFile(dup)[0]?.start.col, dup.indexOf('StandardScaler'));
   assert.deepEqual(lintNotebookFile('not json'), []);
   assert.deepEqual(lintNotebookFile('{"cells": 3}'), []);
   assert.equal(notebookPositionMap('[]')({ cell: 0, line: 0, col: 0 }), null);
