@@ -154,6 +154,8 @@ export interface FileReport {
   mtimeMs?: number;
   /** Extension: for a tfjs model.json, the shard paths its manifest names, relative to it. */
   shards?: { path: string; expectedBytes: number; actualBytes: number | null }[];
+  /** Extension: a model of another framework (PyTorch, ONNX, TFLite, safetensors, TF SavedModel), recognised but not read. */
+  foreign?: { framework: 'pytorch' | 'onnx' | 'tflite' | 'safetensors' | 'tf-savedmodel'; note: string };
 }
 
 /** Severity of a finding. */
