@@ -413,7 +413,7 @@ model.save("m.h5")
 
 // Closed notebooks: positions in the .ipynb file's text. Expected values come from
 // test/fixtures/reference/scriptLint/make_notebook_positions.py (Python's json scanner, no shared code):
-// the real notebook (microsoft/ML-For-Beginners, MIT, test/fixtures/real2/SOURCES.md) and two derived
+// the real notebook (microsoft/ML-For-Beginners, MIT, test/fixtures/notebooks/SOURCES.md) and two derived
 // from it, one with every `source` as ONE string written with \uXXXX escapes, one with CRLF line ends;
 // both have a comment line with `\"`, `\\`, a tab, an e acute and an emoji before the finding.
 const REPO = join(__dirname, '..', '..');
