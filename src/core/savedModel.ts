@@ -2,7 +2,7 @@
 // is the model; when Keras wrote it, `keras_metadata.pb` beside it holds the Keras config as JSON
 // inside a small protobuf (SavedMetadata, keras/protobuf/saved_metadata.proto). The graph and the
 // weights in variables/ are not read.
-import { summarizeModelConfig } from './architecture';
+import { configLayers, summarizeModelConfig } from './architecture';
 import { ReadError } from './errors';
 import { baseName, dirName, joinPath } from './fileSource';
 import { isObj } from './kerasConfig';
@@ -118,6 +118,10 @@ export function summarizeKerasMetadata(
   if (!isObj(doc)) throw new ReadError('invalid-keras-metadata', `${path}: the root node's metadata is not a JSON object`);
   const config = isObj(doc.model_config) ? doc.model_config : typeof doc.class_name === 'string' ? { class_name: doc.class_name, config: doc.config } : null;
   if (!config) return { model: null, reason: 'the root node of keras_metadata.pb has no model config' };
+  if (!configLayers(config.config)) {
+    // subclassed models (`class MyModel(keras.Model)`) save no layer list: nothing to summarise
+    return { model: null, reason: `the Keras model (class ${String(config.class_name)}) has no layer list in keras_metadata.pb (a subclassed model)` };
+  }
   const kerasVersion = typeof doc.keras_version === 'string' ? doc.keras_version : null;
   const backend = typeof doc.backend === 'string' ? doc.backend : null;
   try {
@@ -158,6 +162,12 @@ export const savedModelReader: BinaryReader = {
       if (model) {
         result.model = model;
         result.foreign.note = SAVED_MODEL_NOTE;
+        const index = joinPath(joinPath(dirName(input.path), 'variables'), 'variables.index');
+        if (model.totalParams > 0 && !(await input.source.stat(index))) {
+          const missing = `variables/variables.index is missing: TensorFlow cannot restore this model's ${model.totalParams} weights`;
+          result.foreign.note += `; ${missing}`;
+          model.notes = [...(model.notes ?? []), missing];
+        }
       } else {
         result.foreign.note = `TensorFlow SavedModel: ${reason}; its graph and the weights in variables/ are not read`;
       }

@@ -1,7 +1,7 @@
 // TensorFlow SavedModel reader: saved_model.pb claimed by name and protobuf head, Keras structure from
 // keras_metadata.pb (hand-encoded by make_foreign.py from examples/complete-bundle/model.h5's config).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,12 +30,15 @@ describe('savedModelReader', () => {
     assert.deepEqual([r.model?.kerasVersion, r.model?.backend, r.model?.className], [REF.kerasVersion, REF.backend, REF.className]);
     assert.ok(r.model?.notes?.includes(SAVED_MODEL_NOTE));
     assert.match(r.foreign?.note ?? '', /keras_metadata\.pb/);
+    assert.doesNotMatch(r.foreign?.note ?? '', /missing/, 'variables/variables.index is there');
   });
   it('reads class_name + config at the top of the root metadata (no model_config)', async () => {
     const r = await inspectFile(join(DIR, 'toplevel_savedmodel/my_model/saved_model.pb'), source);
     assert.deepEqual([r.role, r.format, r.error], ['model', 'unknown', null]);
     assert.deepEqual(r.model?.layers.map((l) => l.name), REF.layers.map((l: { name: string }) => l.name));
     assert.equal(r.model?.totalParams, REF.totalParams);
+    // this fixture has no variables/ folder
+    assert.match(r.foreign?.note ?? '', new RegExp(`variables/variables.index is missing: TensorFlow cannot restore this model's ${REF.totalParams} weights`));
   });
   it('without keras_metadata.pb: a model, no summary, no error', async () => {
     const r = await inspectFile(join(DIR, 'bare_savedmodel/exported/saved_model.pb'), source);
@@ -76,7 +79,6 @@ describe('savedModelReader', () => {
   });
   it('a root that is not JSON: a ReadError naming the file', async () => {
     const d = join(tmp, 'badjson');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(d);
     writeFileSync(join(d, 'saved_model.pb'), Uint8Array.from([0x08, 0x01]));
     // SavedObject {node_path: "root" (3), identifier: "_tf_keras_model" (4), metadata: "{oops" (5)}
@@ -86,6 +88,18 @@ describe('savedModelReader', () => {
     assert.equal(r.error?.code, 'invalid-keras-metadata');
     assert.ok(r.error?.message.startsWith(join(d, 'keras_metadata.pb')));
     assert.match(r.error?.message ?? '', /not valid JSON/);
+  });
+  it('a subclassed model (no layer list): a model without summary, a note, no error', async () => {
+    const d = join(tmp, 'subclassed');
+    mkdirSync(d);
+    writeFileSync(join(d, 'saved_model.pb'), Uint8Array.from([0x08, 0x01]));
+    const meta = Buffer.from(JSON.stringify({ class_name: 'MyModel', config: {}, keras_version: '2.12.0', backend: 'tensorflow' }));
+    const head = Buffer.concat([Buffer.from([0x1a, 4]), Buffer.from('root'), Buffer.from([0x22, 15]), Buffer.from('_tf_keras_model'), Buffer.from([0x2a, meta.length])]);
+    const obj = Buffer.concat([head, meta]);
+    writeFileSync(join(d, 'keras_metadata.pb'), Buffer.concat([Buffer.from([0x0a, obj.length]), obj]));
+    const r = await inspectFile(join(d, 'saved_model.pb'), source);
+    assert.deepEqual([r.role, r.format, r.error, r.model], ['model', 'unknown', null, undefined]);
+    assert.match(r.foreign?.note ?? '', /class MyModel\) has no layer list/);
   });
   it('claims saved_model.pb by name and protobuf head only', () => {
     assert.equal(savedModelReader.sniff(Uint8Array.from([0x08, 0x01]), 'a/saved_model.pb'), true);
