@@ -1,8 +1,10 @@
 // Training-script lint: finds a scikit-learn scaler that a Python script (or notebook) fits but never
 // saves while it does save the model, so the model cannot be used on raw inputs later. Works on
 // tokens (comments and strings ignored), never runs or imports Python.
-// jsonc-parser (the JSON parser VS Code itself uses) gives the offsets of a closed notebook's cell sources.
-import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+// jsonc-parser (the JSON parser VS Code itself uses) gives the offsets of a closed notebook's cell sources;
+// its ESM build is imported by path because esbuild would otherwise take its UMD build, whose lazy
+// `require('./impl/...')` calls are not bundled ("Cannot find module './impl/format'" at run time).
+import { parseTree, type Node as JsonNode } from 'jsonc-parser/lib/esm/main.js';
 
 /** A 0-based position (line, UTF-16 column) inside one cell (a .py file is cell 0). */
 export interface CellPosition {
