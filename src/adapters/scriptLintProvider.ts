@@ -235,7 +235,7 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
   }
 }
 
-/** Is this a Jupyter notebook file (linted from disk while closed)? */
+/** Is this a Jupyter notebook file (linted from disk while closed)? Not one of its cells, whose uris share its path. */
 function isNotebookFile(uri: vscode.Uri): boolean {
-  return uri.path.toLowerCase().endsWith('.ipynb');
+  return uri.scheme !== 'vscode-notebook-cell' && uri.path.toLowerCase().endsWith('.ipynb');
 }
