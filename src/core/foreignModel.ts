@@ -1,4 +1,4 @@
-// Models of other frameworks (PyTorch .pt/.pth, ONNX, TensorFlow Lite, safetensors): recognised by
+// Models of other frameworks (PyTorch .pt/.pth/.bin/.ckpt, ONNX, TensorFlow Lite, safetensors): recognised by
 // extension AND content so a scaler beside them is known to have its model, but not read further.
 // A .pt file's pickle is never unpickled: only the zip's entry names are listed.
 import { ReadError, toFileError } from './errors';
@@ -64,6 +64,12 @@ export function sniffForeign(head: Uint8Array, path: string): Kind | null {
     case 'pth':
       if (isZipHead(head)) return 'pytorch-zip';
       return isPickleHead(head) ? 'pytorch-pickle' : null;
+    // Hugging Face `pytorch_model.bin`, Lightning `.ckpt`: torch.save files under other names; a zip
+    // without data.pkl (or a .bin shard starting with PK by chance) goes back to the reader before
+    case 'bin':
+    case 'ckpt':
+      if (isZipHead(head)) return 'pytorch-zip';
+      return isTorchLegacyHead(head) ? 'pytorch-pickle' : null;
     case 'safetensors': {
       if (head.length < 9) return null;
       const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);

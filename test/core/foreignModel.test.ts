@@ -28,6 +28,20 @@ describe('foreignModelReader', () => {
     assert.deepEqual([r.role, r.format, r.error, r.foreign?.framework], ['model', 'unknown', null, 'pytorch']);
     assert.equal(r.pickle, undefined);
   });
+  it('torch.save files named .bin (pytorch_model.bin) or .ckpt: pytorch; other .bin files as before', async () => {
+    for (const [from, to] of [['models/model.pt', 'pytorch_model.bin'], ['models/legacy.pth', 'legacy_model.bin'], ['models/model.pt', 'last.ckpt']]) {
+      const p = join(tmp, to);
+      writeFileSync(p, readFileSync(join(DIR, from)));
+      const r = await inspectFile(p, source);
+      assert.deepEqual([r.role, r.format, r.error, r.foreign?.framework], ['model', 'unknown', null, 'pytorch'], to);
+    }
+    const plain = join(tmp, 'plain.bin');
+    writeFileSync(plain, Uint8Array.from([0x80, 0x02, 0x7d, 0x2e]));
+    assert.equal(sniffForeign(Uint8Array.from([0x80, 0x02, 0x7d, 0x2e]), plain), null, 'a pickle without the torch magic');
+    const nopkl = join(tmp, 'group1-shard1of1.bin');
+    writeFileSync(nopkl, readFileSync(join(DIR, 'bad/nopkl.pt')));
+    assert.equal((await inspectFile(nopkl, source)).foreign, undefined);
+  });
   it('a .pth pickle without the torch magic stays with the pickle reader', async () => {
     const p = join(tmp, 'plain.pth');
     // PROTO 2, EMPTY_DICT, STOP
