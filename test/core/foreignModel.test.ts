@@ -108,6 +108,13 @@ describe('foreignModelReader', () => {
     assert.equal(sniffForeign(Uint8Array.from([0x50, 0x4b, 0x03, 0x04]), 'model.keras'), null);
     assert.equal(sniffForeign(readFileSync(join(DIR, 'models/model.pt')), 'model.pt'), 'pytorch-zip');
   });
+  it('a ZIP64 torch archive (end record fields all 0xFF..): pytorch, entries listed from the ZIP64 record', async () => {
+    const p = join(DIR, 'models/zip64.pt');
+    assert.deepEqual(await listZipNames(source, p, readFileSync(p).length), ['archive/data.pkl', 'archive/data/0']);
+    const r = await inspectFile(p, source);
+    assert.deepEqual([r.role, r.error, r.foreign?.framework], ['model', null, 'pytorch']);
+    assert.match(r.foreign?.note ?? '', /1 tensor storage\)/);
+  });
   it('listZipNames refuses a cut archive and lists the torch entries in order', async () => {
     const pt = readFileSync(join(DIR, 'models/model.pt'));
     const names = await listZipNames(source, join(DIR, 'models/model.pt'), pt.length);
