@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspectFile } from '../../src/core/inspect';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { decodeKerasMetadata, SAVED_MODEL_NOTE, savedModelReader } from '../../src/core/savedModel';
+import { decodeKerasMetadata, MAX_KERAS_METADATA_BYTES, SAVED_MODEL_NOTE, savedModelReader } from '../../src/core/savedModel';
 
 const DIR = join(__dirname, '..', 'fixtures', 'reference', 'foreign');
 const REF = JSON.parse(readFileSync(join(DIR, 'foreign_reference.json'), 'utf8'));
@@ -100,6 +100,24 @@ describe('savedModelReader', () => {
     const r = await inspectFile(join(d, 'saved_model.pb'), source);
     assert.deepEqual([r.role, r.format, r.error, r.model], ['model', 'unknown', null, undefined]);
     assert.match(r.foreign?.note ?? '', /class MyModel\) has no layer list/);
+  });
+  it('a keras_metadata.pb over the limit is not read (a note, no error)', async () => {
+    const dir = join(DIR, 'keras_savedmodel/my_model');
+    let reads = 0;
+    // the real folder, with keras_metadata.pb claiming one byte over MAX_KERAS_METADATA_BYTES
+    const big = Object.assign(Object.create(source) as NodeFileSource, {
+      stat: async (p: string) => {
+        const st = await source.stat(p);
+        return st && p.endsWith('keras_metadata.pb') ? { ...st, size: MAX_KERAS_METADATA_BYTES + 1 } : st;
+      },
+      readFile: async (p: string) => {
+        reads++;
+        return source.readFile(p);
+      },
+    });
+    const r = await inspectFile(join(dir, 'saved_model.pb'), big);
+    assert.deepEqual([r.role, r.format, r.error, r.model, reads], ['model', 'unknown', null, undefined, 0]);
+    assert.match(r.foreign?.note ?? '', new RegExp(`keras_metadata.pb is ${MAX_KERAS_METADATA_BYTES + 1} bytes .* not read`));
   });
   it('claims saved_model.pb by name and protobuf head only', () => {
     assert.equal(savedModelReader.sniff(Uint8Array.from([0x08, 0x01]), 'a/saved_model.pb'), true);
