@@ -159,6 +159,15 @@ function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
+/** Folders deeper than this below a root are not walked (symbolic link loops). */
+const MAX_DEPTH = 48;
+
+function depthBelow(root: string, dir: string): number {
+  let n = 0;
+  for (let i = root.length; i < dir.length; i++) if (dir.charCodeAt(i) === 47) n++;
+  return n;
+}
+
 /** Runs `work` on every item with at most `n` in flight; `work` may add items (a folder walk). */
 async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) => void) => Promise<void>): Promise<void> {
   let next = 0;
@@ -243,6 +252,19 @@ export class BundleIndex {
     const r = entry.report;
     if (r.role !== 'other' || r.error !== null || r.shards) this.relevant.set(path, entry);
     else this.relevant.delete(path);
+  }
+
+  /**
+   * Runs one file's work; an error the source throws (a link loop, permissions) becomes that file's
+   * report instead of stopping the scan.
+   */
+  private async safely(path: string, work: (path: string) => Promise<void>): Promise<void> {
+    try {
+      await work(path);
+    } catch (e) {
+      const report: FileReport = { path, role: 'other', format: 'unknown', error: toFileError(e) };
+      this.setEntry(path, { size: -2, mtimeMs: -2, version: ++this.serial, report });
+    }
   }
 
   private deleteEntry(path: string): void {
@@ -376,7 +398,7 @@ export class BundleIndex {
   }
 
   private async refreshAll(paths: string[]): Promise<void> {
-    await pool([...paths], this.concurrency, (p) => this.refreshFile(p));
+    await pool([...paths], this.concurrency, (p) => this.safely(p, (q) => this.refreshFile(q)));
   }
 
   private excludedDirs(): Set<string> {
@@ -394,7 +416,14 @@ export class BundleIndex {
     const skip = this.skipFor(root);
     const out: string[] = [];
     await pool<string>([start], this.concurrency, async (dir, push) => {
-      const entries = await this.source.readDir(dir);
+      // A symbolic link loop (a/b -> a) would nest without end: folders this deep are not walked.
+      if (depthBelow(root, dir) > MAX_DEPTH) return;
+      let entries: { name: string; isDirectory: boolean }[];
+      try {
+        entries = await this.source.readDir(dir);
+      } catch {
+        return; // an unreadable folder (permissions, vanished meanwhile) is skipped, the walk goes on
+      }
       const venv = dir !== root && entries.some((e) => !e.isDirectory && e.name === 'pyvenv.cfg');
       this.venvDirs.set(dir, venv);
       if (venv) return;
@@ -405,7 +434,7 @@ export class BundleIndex {
           if (!excluded.has(e.name)) push(p);
         } else {
           out.push(p);
-          if (onFile) await onFile(p);
+          if (onFile) await this.safely(p, onFile);
         }
       }
     });
@@ -515,7 +544,7 @@ export class BundleIndex {
       const st = await this.source.stat(root);
       if (!st) continue;
       if (st.isDirectory) await this.walk(root, root, onFile);
-      else await this.refreshFile(root);
+      else await this.safely(root, (p) => this.refreshFile(p));
       const e = this.entries.get(root);
       if (e) e.seen = generation;
     }
@@ -529,12 +558,12 @@ export class BundleIndex {
     // near a part; the others (data, settings, logs far from any model) in the deep phase.
     const rest: string[] = [];
     for (const p of text) {
-      if (MODEL_JSON_NAME.test(baseName(p)) && extension(p) === 'json') await this.sniffFile(p);
+      if (MODEL_JSON_NAME.test(baseName(p)) && extension(p) === 'json') await this.safely(p, (q) => this.sniffFile(q));
       else rest.push(p);
     }
     const near = this.nearParts();
     for (const p of rest) {
-      if (near(p)) await this.sniffFile(p);
+      if (near(p)) await this.safely(p, (q) => this.sniffFile(q));
       else this.deferred.add(p);
     }
     return this.rebuild();
@@ -585,9 +614,9 @@ export class BundleIndex {
     let last = Date.now();
     await pool(todo, this.concurrency, async (path) => {
       if (this.generation !== generation) return;
-      if (this.deferred.delete(path) && !this.entries.has(path)) await this.sniffFile(path, true);
+      if (this.deferred.delete(path) && !this.entries.has(path)) await this.safely(path, (p) => this.sniffFile(p, true));
       const e = this.entries.get(path);
-      if (e?.pending === 'read') await this.readDeep(path, e, true);
+      if (e?.pending === 'read') await this.safely(path, (p) => this.readDeep(p, e, true));
       if (opts.onProgress && Date.now() - last >= every) {
         last = Date.now();
         opts.onProgress(this.rebuild());
@@ -597,7 +626,7 @@ export class BundleIndex {
     // written meanwhile is seen with its new content), so that the next scan only stats them.
     const unkeyed = [...this.entries].filter(([, e]) => e.size < 0 && !e.pending).map(([p]) => p);
     await pool(unkeyed, this.concurrency, async (path) => {
-      if (this.generation === generation && this.entries.get(path)?.size === -1) await this.sniffFile(path, true);
+      if (this.generation === generation && this.entries.get(path)?.size === -1) await this.safely(path, (p) => this.sniffFile(p, true));
     });
     return this.rebuild();
   }

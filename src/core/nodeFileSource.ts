@@ -7,6 +7,15 @@ const SCRATCH = new Uint8Array(64 * 1024);
 /** Files up to this size are read with one synchronous call. */
 const SYNC_READ_BYTES = 1024 * 1024;
 
+/** Whether a symbolic link leads to a folder (false for a dangling link or a loop the kernel refuses). */
+function linksToFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Reads files from the local disk. */
 export class NodeFileSource implements FileSource {
   async readFile(path: string): Promise<Uint8Array> {
@@ -38,9 +47,13 @@ export class NodeFileSource implements FileSource {
     return s ? { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() } : null;
   }
 
-  async readDir(path: string): Promise<{ name: string; isDirectory: boolean }[]> {
+  /** Entries of a folder; with `followLinks`, a symbolic link to a folder counts as a folder. */
+  async readDir(path: string, opts: { followLinks?: boolean } = {}): Promise<{ name: string; isDirectory: boolean }[]> {
     const entries = readdirSync(path, { withFileTypes: true });
-    return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
+    return entries.map((e) => ({
+      name: e.name,
+      isDirectory: e.isDirectory() || (opts.followLinks === true && e.isSymbolicLink() && linksToFolder(`${path}/${e.name}`)),
+    }));
   }
 
   localPath(path: string): string {

@@ -175,6 +175,42 @@ describe('BundleIndex', () => {
     assert.ok(wind2.findings.some((f) => f.code === 'missing-scaler'));
   });
 
+  it('walks symbolic links to folders when the source follows them, and survives a link loop', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const ws = workspace();
+    symlinkSync(join(ws, 'wind'), join(ws, 'linked-wind'));
+    symlinkSync(join(ws, 'src'), join(ws, 'src', 'loop')); // src/loop/loop/loop/... without end
+    copyFileSync('examples/complete-bundle/scaler.joblib', join(ws, 'src', 'scaler.joblib'));
+    class Following extends NodeFileSource {
+      override readDir(p: string) {
+        return super.readDir(p, { followLinks: true });
+      }
+    }
+    const snap = await new BundleIndex(new Following()).scan([ws]);
+    const roots = snap.bundles.map((b) => b.root);
+    assert.ok(roots.includes(join(ws, 'linked-wind')), 'a linked folder is walked');
+    assert.ok(roots.includes(join(ws, 'wind')));
+    // The loop is cut (by the kernel's limit of links in a path, else at 48 folders below the root):
+    // the walk ends, with src and a bounded number of looped copies, each holding the scaler.
+    const copies = roots.filter((r) => r.startsWith(join(ws, 'src')));
+    assert.ok(copies.length >= 2 && copies.length <= 48, `${copies.length} copies`);
+    assert.ok(copies.includes(join(ws, 'src', 'loop')));
+    const plain = await new BundleIndex(new NodeFileSource()).scan([ws]);
+    assert.ok(!plain.bundles.some((b) => b.root === join(ws, 'linked-wind')), 'NodeFileSource does not follow links (like find)');
+  });
+
+  it('skips a folder it cannot list and indexes the rest', async () => {
+    const ws = workspace();
+    class Refusing extends NodeFileSource {
+      override async readDir(p: string) {
+        if (p === join(ws, 'abalone')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${p}'`), { code: 'EACCES' });
+        return super.readDir(p);
+      }
+    }
+    const snap = await new BundleIndex(new Refusing()).scan([ws]);
+    assert.deepEqual(snap.bundles.map((b) => b.root).sort(), [join(ws, 'data'), join(ws, 'wind')]);
+  });
+
   it('forgets a tfjs model: its shard alone is no bundle and raises nothing', async () => {
     const ws = workspace();
     const index = new BundleIndex(new NodeFileSource());
