@@ -29,6 +29,8 @@ export interface Settings {
 export const DEFAULT_INCLUDE = [
   '**/*.{h5,hdf5,he5,keras,joblib,jbl,pkl,pickle,pck,pcl,p,sav,gz,z,bz2,xz,lzma,lz4,npy,npz}',
   '**/*.{json,csv,tsv,log,bin,weights,png,jpg,jpeg}',
+  '**/*.{pt,pth,onnx,tflite,safetensors,ckpt}',
+  '**/saved_model.pb',
   '**/events.out.tfevents.*',
   '**/*shard*',
 ];

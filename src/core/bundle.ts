@@ -2,10 +2,13 @@
 // `model-bundle.json` manifest), and the bundles with their findings (checks in ./findings).
 // The rules are explained in docs/bundles.md; every finding code has a section there.
 import { baseName, dirName, joinPath, type FileSource } from './fileSource';
-import { stemOf, validateBundle } from './findings';
+import { isUnreadModel, stemOf, validateBundle } from './findings';
 import type { Bundle, FileReport, Finding, Role } from './types';
 
-export { stemOf, validateBundle } from './findings';
+export { isUnreadModel, stemOf, validateBundle } from './findings';
+
+/** The file that marks a TensorFlow SavedModel folder. */
+const SAVED_MODEL_FILE = 'saved_model.pb';
 
 /** Name of the optional manifest file that overrides guessing. */
 export const MANIFEST_NAME = 'model-bundle.json';
@@ -71,6 +74,10 @@ export function parseManifest(text: string, manifestPath: string): BundleManifes
  * `models/` / `saved/` folder that sits beside other parts.
  */
 export function anchorOf(path: string): string {
+  // A TensorFlow SavedModel is a folder (saved_model.pb, variables/...): it sits in its bundle like
+  // a file, so it anchors where its folder would (groupFiles keeps it in its own folder when that
+  // folder holds other parts).
+  if (baseName(path) === SAVED_MODEL_FILE) return anchorOf(dirName(path));
   const dir = dirName(path);
   const parts = dir === '.' ? [] : dir.split('/');
   // The outermost logs-like folder wins: logs/2024-01-01/train/events... -> folder above logs/.
@@ -399,9 +406,14 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   }
   const byAnchor = new Map<string, FileReport[]>();
   const manifestRoots = new Set((opts.manifests ?? []).map((m) => m.root));
+  // A SavedModel folder that also holds other parts (saved beside model.h5 in one folder) stays there.
+  const partDirs = new Map<string, number>();
+  for (const r of reports) if (r.role !== 'other') partDirs.set(dirName(r.path), (partDirs.get(dirName(r.path)) ?? 0) + 1);
+  const anchorFor = (path: string): string =>
+    baseName(path) === SAVED_MODEL_FILE && (partDirs.get(dirName(path)) ?? 0) > 1 ? dirName(path) : anchorOf(path);
   for (const r of reports) {
     if (r.role === 'other' || claimed.has(r.path)) continue;
-    const a = anchorOf(r.path);
+    const a = anchorFor(r.path);
     // A manifest's folder holds only what it lists: files it leaves out are left out on purpose.
     if (manifestRoots.has(a)) continue;
     if (!byAnchor.has(a)) byAnchor.set(a, []);
@@ -425,7 +437,8 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   }
   for (const [root, files] of [...byAnchor].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     for (const g of splitByModel({ root, files, manifest: null })) {
-      if (g.files.some((f) => f.role === 'model' || f.role === 'structure' || f.role === 'weights' || f.role === 'scaler')) groups.push(g);
+      // Models of other frameworks alone are no bundle (a PyTorch repository is not a broken Keras one).
+      if (g.files.some((f) => (f.role === 'model' && !isUnreadModel(f)) || f.role === 'structure' || f.role === 'weights' || f.role === 'scaler')) groups.push(g);
     }
   }
   return groups;

@@ -11,10 +11,12 @@ import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, toBundle, type Bund
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource, type FileStat } from './fileSource';
 import { globMatcher } from './glob';
+import { foreignModelReader, sniffForeign } from './foreignModel';
 import { kerasH5Reader } from './kerasH5';
 import { isScalerName, pickleArtifactReader, sniffContainer } from './pickleArtifact';
 import { HEAD_BYTES, type BinaryReader } from './reader';
 import { binaryReaders } from './readers';
+import { SAVED_MODEL_NAME, savedModelReader } from './savedModel';
 import { DEFAULT_EXCLUDED_DIRS, inspectFile, MODEL_OR_LOG_JSON, resolveShards, startsAsJson } from './inspect';
 import type { Bundle, FileReport, Format, Role } from './types';
 
@@ -63,6 +65,8 @@ export interface CompleteOptions {
 const ARTIFACT_EXT = new Set([
   'h5', 'hdf5', 'he5', 'keras', 'json', 'joblib', 'jbl', 'pkl', 'pickle', 'pck', 'pcl', 'p', 'sav', 'gz', 'z', 'bz2', 'xz',
   'lzma', 'lz4', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
+  // models of other frameworks, recognised so that a scaler beside them raises no false alarm
+  'pt', 'pth', 'onnx', 'tflite', 'safetensors', 'ckpt',
 ]);
 
 /**
@@ -121,7 +125,14 @@ const JOBLIB_WRAPPER = ascii('NumpyArrayWrapper');
  * the content can tell (HDF5 without Keras attributes, pickles not named like scalers, JSON without
  * model or history keys): such files wait for the deep phase outside any bundle.
  */
-export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null): { role: Role; format: Format } {
+export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null): Pick<FileReport, 'role' | 'format' | 'foreign'> {
+  // Other frameworks' models and SavedModels: their kind is known from the first bytes already.
+  if (reader === savedModelReader) return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
+  if (reader === foreignModelReader) {
+    const kind = sniffForeign(head, path);
+    const framework = kind === 'pytorch-zip' || kind === 'pytorch-pickle' ? 'pytorch' : (kind ?? 'pytorch');
+    return { role: 'model', format: 'unknown', foreign: { framework, note: `${framework} model (not read yet)` } };
+  }
   if (reader === kerasH5Reader) {
     if (containsBytes(head, H5_MODEL)) return { role: 'model', format: 'keras-h5' };
     if (/\.weights\.h5$/i.test(path)) return { role: 'weights', format: 'keras3-weights-h5' };
@@ -242,6 +253,7 @@ export class BundleIndex {
       const ext = extension(path);
       if (ext === '' || ARTIFACT_EXT.has(ext)) return false;
       if (NUMPY_EXT.has(ext)) return !isScalerName(path);
+      if (ext === 'pb') return baseName(path) !== SAVED_MODEL_NAME; // a SavedModel, not other protobufs
       return !TFEVENTS.test(baseName(path));
     };
   }
@@ -324,7 +336,7 @@ export class BundleIndex {
     await this.markPending(path, provisionalRole(head, path, reader), st);
   }
 
-  private async markPending(path: string, guess: { role: Role; format: Format }, known: FileStat | null): Promise<void> {
+  private async markPending(path: string, guess: Pick<FileReport, 'role' | 'format' | 'foreign'>, known: FileStat | null): Promise<void> {
     const st = known ?? (await this.source.stat(path));
     if (!st || st.isDirectory) {
       this.deleteEntry(path);

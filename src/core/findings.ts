@@ -2,7 +2,7 @@
 // diagnostic links to) and the cross-file checks of one bundle. Each message says what is wrong,
 // why it matters and how to fix it; docs/bundles.md has a `## <code>` section for every code.
 import { reconcileWithWeights } from './architecture';
-import { baseName } from './fileSource';
+import { baseName, dirName } from './fileSource';
 import { chooseScalers, TARGET_NAME } from './scalerChoice';
 import { canTransform } from './scalerTransform';
 import type { FileReport, Finding, Role, Severity } from './types';
@@ -26,6 +26,7 @@ export const FINDING_CODES = {
   'keras3-tfjs': { severities: ['info'], summary: 'a Keras 3 config that TensorFlow.js cannot load as saved' },
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
+  'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
@@ -45,11 +46,20 @@ type BundleRole = Exclude<Role, 'other'>;
 
 /** The stem of a file name: without extensions and weight/structure suffixes (`model_a.weights.h5` → `model_a`). */
 export function stemOf(path: string): string {
-  let s = baseName(path).toLowerCase();
-  s = s.replace(/\.(weights\.h5|h5|hdf5|keras|json|joblib|pkl|pickle|sav|gz|bin|csv|png|jpe?g)$/g, '');
+  // A SavedModel is named by its folder (my_model/saved_model.pb -> my_model).
+  let s = baseName(baseName(path) === 'saved_model.pb' ? dirName(path) : path).toLowerCase();
+  s = s.replace(/\.(weights\.h5|h5|hdf5|keras|json|joblib|pkl|pickle|sav|gz|bin|csv|png|jpe?g|pt|pth|onnx|tflite|safetensors|ckpt)$/g, '');
   s = s.replace(/\.(weights|h5)$/, '');
   s = s.replace(/([_.-])(weights|weight|structure|architecture|arch|config|model|scaler|history|log|training_log|loss)$/, '');
   return s;
+}
+
+/**
+ * A model of another framework (PyTorch, ONNX, TensorFlow Lite, safetensors): recognised, not read.
+ * A SavedModel is TensorFlow's own format and counts as a model of the bundle.
+ */
+export function isUnreadModel(f: FileReport): boolean {
+  return f.foreign !== undefined && f.foreign.framework !== 'tf-savedmodel';
 }
 
 /** Names that say "this is the input-side scaler" (`x_scaler`, `scaler_X`, `input_scaler`): a y side is implied. */
@@ -126,6 +136,14 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   const m = modelReport?.model;
 
   const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0);
+  // Only models of other frameworks: they are listed, and nothing is asked of them that this tool
+  // cannot check (their inputs, their logs' format) or that would be Keras advice.
+  if (models.length > 0 && models.every(isUnreadModel) && structures.length === 0 && weights.length === 0) {
+    const f = models[0];
+    out.push(finding('foreign-model', 'info', `${baseName(f.path)}: ${f.foreign!.note.replace(/\.?$/, '.')} The scaler beside it is listed but not checked against the model, and no predictions are made.`, f.path));
+    out.push(...fileTimes(models, scalers, logs));
+    return out;
+  }
   if (models.length === 0 && structures.length === 0 && weights.length === 0) {
     out.push(finding('missing-structure', 'warning', 'This folder holds preprocessing but no model: the scaler is only useful with the network it was fitted for. Save the model beside it (model.save("model.keras")).', mainPath));
   } else if (models.length === 0 && structures.length === 0) {

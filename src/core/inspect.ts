@@ -181,6 +181,7 @@ export function resolveShards(reports: FileReport[]): void {
       delete shard.log;
       delete shard.pickle;
       delete shard.scaler;
+      delete shard.foreign;
     }
   }
 }

@@ -89,9 +89,13 @@ async function modelValues(model: FileReport, reports: FileReport[], source: Fil
 function pickModel(reports: FileReport[], chosen: FileReport | null, target: string): FileReport {
   if (chosen) {
     if (isModelFile(chosen) || chosen.format === 'keras-json') return chosen;
+    if (chosen.foreign) throw new ReadError('not-a-model', `${target}: ${chosen.foreign.note}`);
     throw new ReadError('not-a-model', `${target}: a ${chosen.format} file is not a runnable model (give the model or the bundle folder)`);
   }
   const model = reports.find(isModelFile) ?? reports.find((r) => r.format === 'keras-json' && !r.error);
+  // A SavedModel or another framework's model is listed but cannot be run: say so, not "no model".
+  const foreign = reports.find((r) => r.role === 'model' && r.foreign);
+  if (!model && foreign) throw new ReadError('not-a-model', `${foreign.path}: ${foreign.foreign!.note}`);
   if (!model) throw new ReadError('missing-structure', `${target}: no model (full-model .h5, .keras, tfjs model.json, or structure JSON + weights) found`);
   return model;
 }

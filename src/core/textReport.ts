@@ -188,6 +188,7 @@ export function formatFile(f: FileReport): string[] {
   const out = [`${f.path}  [${f.role}, ${f.format}]`];
   const body: string[] = [];
   if (f.error) body.push(`error (${f.error.code}): ${f.error.message}`);
+  if (f.foreign && !f.model?.notes?.includes(f.foreign.note)) body.push(f.foreign.note);
   if (f.model) body.push(...formatModel(f.model));
   if (f.weights) body.push(...formatWeights(f.weights));
   if (f.scaler) body.push(...formatScaler(f.scaler));
@@ -216,7 +217,7 @@ export function formatBundle(b: Bundle): string[] {
 /** The whole report. */
 export function formatReport(r: InspectReport): string {
   const out: string[] = [];
-  const known = r.files.filter((f) => f.format !== 'unknown' || f.error);
+  const known = r.files.filter((f) => f.format !== 'unknown' || f.error || f.foreign);
   for (const f of known) {
     out.push(...formatFile(f), '');
   }
