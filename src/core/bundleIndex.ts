@@ -125,7 +125,7 @@ const JOBLIB_WRAPPER = ascii('NumpyArrayWrapper');
  * the content can tell (HDF5 without Keras attributes, pickles not named like scalers, JSON without
  * model or history keys): such files wait for the deep phase outside any bundle.
  */
-export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null): Pick<FileReport, 'role' | 'format' | 'foreign'> {
+export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null, text?: string): Pick<FileReport, 'role' | 'format' | 'foreign'> {
   // Other frameworks' models and SavedModels: their kind is known from the first bytes already.
   if (reader === savedModelReader) return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
   if (reader === foreignModelReader) {
@@ -146,7 +146,7 @@ export function provisionalRole(head: Uint8Array, path: string, reader: BinaryRe
     return { role: 'scaler', format: joblib ? 'joblib' : 'sklearn-pickle' };
   }
   if (reader) return { role: reader.fallbackRole, format: reader.formats[0] };
-  const text = UTF8.decode(head);
+  text ??= UTF8.decode(head);
   if (JSON_GRAPH.test(text)) return { role: 'model', format: 'tfjs-graph' };
   if (JSON_TFJS.test(text)) return { role: 'model', format: 'tfjs-layers' };
   if (JSON_KERAS.test(text)) return { role: 'structure', format: 'keras-json' };
@@ -323,7 +323,8 @@ export class BundleIndex {
       return this.markPending(path, { role: 'other', format: 'unknown' }, st); // the deep phase says why
     }
     const reader = binaryReaders.find((r) => r.sniff(head, path)) ?? null;
-    if (!reader && !(startsAsJson(head) && MODEL_OR_LOG_JSON.test(UTF8.decode(head)))) {
+    const text = !reader && startsAsJson(head) ? UTF8.decode(head) : null;
+    if (!reader && !(text !== null && MODEL_OR_LOG_JSON.test(text))) {
       // Still plain: keep the entry (and its version), with the stat taken before the read as its key.
       if (cached && cached.size < 0 && !cached.pending) {
         if (st) Object.assign(cached, { size: st.size, mtimeMs: st.mtimeMs, report: { ...cached.report, size: st.size, mtimeMs: st.mtimeMs } });
@@ -333,7 +334,7 @@ export class BundleIndex {
       this.setEntry(path, { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, version: ++this.serial, report });
       return;
     }
-    await this.markPending(path, provisionalRole(head, path, reader), st);
+    await this.markPending(path, provisionalRole(head, path, reader, text ?? undefined), st);
   }
 
   private async markPending(path: string, guess: Pick<FileReport, 'role' | 'format' | 'foreign'>, known: FileStat | null): Promise<void> {

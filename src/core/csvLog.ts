@@ -104,9 +104,14 @@ function tokenize(text: string, sep: string, maxRows = Infinity): { rows: Row[];
 
 /** One decoder for every call (decode() without `stream` keeps no state between calls). */
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
+const EPOCH_BYTES = [0x65, 0x70, 0x6f, 0x63, 0x68]; // "epoch"
 
 /** The separator of a Keras CSV log (the character after `epoch` on the first line), or null. */
 export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
+  // The bytes must spell `epoch` (after a UTF-8 BOM): checked before decoding, since every file no
+  // other reader claims is offered here.
+  const at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  for (let i = 0; i < 5; i++) if (head[at + i] !== EPOCH_BYTES[i]) return null;
   for (let i = 0; i < head.length; i++) if (head[i] === 0) return null; // binary, not text
   let text = UTF8.decode(head);
   if (text.startsWith('\uFEFF')) text = text.slice(1);

@@ -1,0 +1,17 @@
+// One cold scan in a fresh process, for scanBench.ts, which bundles this file with esbuild (as the
+// extension is bundled) and runs it: prints {"quick": ms, "complete": ms, "peakRssMB"} of the first scan.
+import { BundleIndex } from '../../src/core/bundleIndex';
+import { NodeFileSource } from '../../src/core/nodeFileSource';
+
+async function main(): Promise<void> {
+  const index = new BundleIndex(new NodeFileSource());
+  let t = performance.now();
+  await index.quickScan([process.argv[2]]);
+  const quick = performance.now() - t;
+  t = performance.now();
+  await index.complete();
+  const complete = performance.now() - t;
+  console.log(JSON.stringify({ quick, complete, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+void main();
