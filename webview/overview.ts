@@ -60,7 +60,7 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
           { attrs: { 'data-row': f.path, tabindex: -1, 'aria-selected': f.path === focusPath ? 'true' : null }, class: f.path === focusPath ? 'focused' : '' },
           el('td', {}, el('a', { text: f.name, attrs: { href: '#', title: f.path, tabindex: -1 }, on: { click: (e) => (e.preventDefault(), openFile(f.path)) } })),
           el('td', { text: f.role }),
-          el('td', { text: f.format }),
+          el('td', { text: f.format, attrs: { title: f.note } }),
           el('td', { class: 'num', text: f.sizeText, attrs: { title: f.size === null ? null : `${f.size} bytes` } }),
           el('td', { text: f.mtimeMs === null ? '' : new Date(f.mtimeMs).toLocaleString() }),
           el('td', { class: 'error', text: f.error ?? '' }),

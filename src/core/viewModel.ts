@@ -132,15 +132,18 @@ export function buildOverview(bundle: Bundle, reports: FileReport[]): OverviewVi
   }));
   const files: FileView[] = [];
   const seen = new Set<string>();
-  for (const p of filesOf(bundle)) {
+  const checkpoints = new Set(bundle.checkpoints ?? []);
+  // Earlier checkpoints last, latest first (bundle.checkpoints is oldest first).
+  for (const p of [...filesOf(bundle), ...[...checkpoints].reverse()]) {
     if (seen.has(p)) continue;
     seen.add(p);
     const r = byPath.get(p);
     files.push({
       path: p,
       name: relativeTo(bundle.root, p),
-      role: r?.role ?? 'other',
-      format: r?.format ?? 'unknown',
+      role: checkpoints.has(p) ? 'checkpoint' : (r?.role ?? 'other'),
+      format: r?.foreign ? `${r.foreign.framework} (not read)` : (r?.format ?? 'unknown'),
+      note: r?.foreign?.note ?? null,
       size: r?.size ?? null,
       sizeText: r?.size === undefined ? '?' : formatBytes(r.size),
       mtimeMs: r?.mtimeMs ?? null,

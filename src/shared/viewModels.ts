@@ -33,6 +33,8 @@ export interface FileView {
   sizeText: string;
   mtimeMs: number | null;
   error: string | null;
+  /** What this tool says of a file it recognises but does not read (another framework's model, a SavedModel). */
+  note: string | null;
 }
 
 /** Library versions named by the bundle's files. */

@@ -217,6 +217,39 @@ test('overview: roles with status, findings with fixes, sizes and versions', () 
   );
 });
 
+test('overview: earlier checkpoints listed last (latest first), a model of another framework with its note', async () => {
+  const { cpSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { buildReport } = await import('../../src/core/report');
+  const { NodeFileSource } = await import('../../src/core/nodeFileSource');
+  const dir = mkdtempSync(join(tmpdir(), 'mbi-overview-'));
+  try {
+    cpSync('examples/complete-bundle', dir, { recursive: true });
+    mkdirSync(join(dir, 'checkpoints'));
+    for (const e of ['01-0.40', '02-0.38']) copyFileSync('examples/complete-bundle/model.h5', join(dir, 'checkpoints', `weights.${e}.hdf5`));
+    copyFileSync('test/fixtures/reference/foreign/models/model.onnx', join(dir, 'model.onnx'));
+    const report = await buildReport([dir], new NodeFileSource());
+    assert.equal(report.bundles.length, 1);
+    const o = buildOverview(report.bundles[0], report.files);
+    assert.deepEqual(
+      o.files.map((f) => [f.name, f.role, f.format]),
+      [
+        ['scaler.joblib', 'scaler', 'joblib'],
+        ['y_scaler.joblib', 'scaler', 'joblib'],
+        ['model.h5', 'model', 'keras-h5'],
+        ['model.onnx', 'model', 'onnx (not read)'],
+        ['training_log.csv', 'log', 'keras-csv-log'],
+        ['checkpoints/weights.02-0.38.hdf5', 'checkpoint', 'keras-h5'],
+        ['checkpoints/weights.01-0.40.hdf5', 'checkpoint', 'keras-h5'],
+      ],
+    );
+    assert.match(o.files.find((f) => f.name === 'model.onnx')!.note ?? '', /ONNX/);
+    assert.equal(o.files.find((f) => f.name === 'model.h5')!.note, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // loss falls all along; val_loss is lowest at step 3 (0.45) and rises from there.
 const steps = [0, 1, 2, 3, 4, 5, 6, 7];
 const csv: LoadedLog = {
