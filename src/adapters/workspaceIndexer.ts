@@ -87,7 +87,8 @@ export class WorkspaceIndexer extends Disposable {
   }
 
   private makeIndex(): BundleIndex {
-    return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes });
+    // sliceMs: the extension host serves every extension: a scan gives the thread back every 25 ms.
+    return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes, sliceMs: 25 });
   }
 
   private queue<T>(work: () => Promise<T>): Promise<T> {

@@ -32,6 +32,12 @@ export interface BundleIndexOptions {
   openAllFiles?: boolean;
   /** How many files (and folders) are read at once (default 16). */
   concurrency?: number;
+  /**
+   * Hands the thread back to the event loop after this many milliseconds of scanning (a macrotask
+   * turn), so that a host shared with other work (the VS Code extension host) stays responsive
+   * while a large workspace is read. Off by default (the CLI has nothing else to do).
+   */
+  sliceMs?: number;
 }
 
 /** Result of a scan or update. */
@@ -406,6 +412,16 @@ export class BundleIndex {
     }
   }
 
+  private sliceStart = Date.now();
+
+  /** Yields to the event loop when the current slice of work is over (see `sliceMs`). */
+  private async breathe(): Promise<void> {
+    const slice = this.options.sliceMs;
+    if (slice === undefined || Date.now() - this.sliceStart < slice) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.sliceStart = Date.now();
+  }
+
   private get concurrency(): number {
     return Math.max(1, this.options.concurrency ?? 16);
   }
@@ -431,6 +447,7 @@ export class BundleIndex {
     await pool<string>([start], this.concurrency, async (dir, push) => {
       // A symbolic link loop (a/b -> a) would nest without end: folders this deep are not walked.
       if (depthBelow(root, dir) > MAX_DEPTH) return;
+      await this.breathe();
       let entries: { name: string; isDirectory: boolean }[];
       try {
         entries = await this.source.readDir(dir);
@@ -447,7 +464,10 @@ export class BundleIndex {
           if (!excluded.has(e.name)) push(p);
         } else {
           out.push(p);
-          if (onFile) await this.safely(p, onFile);
+          if (onFile) {
+            await this.breathe();
+            await this.safely(p, onFile);
+          }
         }
       }
     });
@@ -571,11 +591,13 @@ export class BundleIndex {
     // near a part; the others (data, settings, logs far from any model) in the deep phase.
     const rest: string[] = [];
     for (const p of text) {
+      await this.breathe();
       if (MODEL_JSON_NAME.test(baseName(p)) && extension(p) === 'json') await this.safely(p, (q) => this.sniffFile(q));
       else rest.push(p);
     }
     const near = this.nearParts();
     for (const p of rest) {
+      await this.breathe();
       if (near(p)) await this.safely(p, (q) => this.sniffFile(q));
       else this.deferred.add(p);
     }
@@ -627,6 +649,8 @@ export class BundleIndex {
     let last = Date.now();
     await pool(todo, this.concurrency, async (path) => {
       if (this.generation !== generation) return;
+      await this.breathe();
+      if (this.generation !== generation) return;
       if (this.deferred.delete(path) && !this.entries.has(path)) await this.safely(path, (p) => this.sniffFile(p, true));
       const e = this.entries.get(path);
       if (e?.pending === 'read') await this.safely(path, (p) => this.readDeep(p, e, true));
@@ -639,6 +663,7 @@ export class BundleIndex {
     // written meanwhile is seen with its new content), so that the next scan only stats them.
     const unkeyed = [...this.entries].filter(([, e]) => e.size < 0 && !e.pending).map(([p]) => p);
     await pool(unkeyed, this.concurrency, async (path) => {
+      await this.breathe();
       if (this.generation === generation && this.entries.get(path)?.size === -1) await this.safely(path, (p) => this.sniffFile(p, true));
     });
     return this.rebuild();

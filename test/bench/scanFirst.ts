@@ -4,7 +4,9 @@ import { BundleIndex } from '../../src/core/bundleIndex';
 import { NodeFileSource } from '../../src/core/nodeFileSource';
 
 async function main(): Promise<void> {
-  const index = new BundleIndex(new NodeFileSource());
+  // argv[3]: sliceMs, as the extension sets it
+  const sliceMs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+  const index = new BundleIndex(new NodeFileSource(), { sliceMs });
   let t = performance.now();
   await index.quickScan([process.argv[2]]);
   const quick = performance.now() - t;

@@ -199,6 +199,21 @@ describe('BundleIndex', () => {
     assert.ok(!plain.bundles.some((b) => b.root === join(ws, 'linked-wind')), 'NodeFileSource does not follow links (like find)');
   });
 
+  it('gives the event loop a turn during a scan with sliceMs, and only then', async () => {
+    const ws = workspace();
+    const order = async (opts: { sliceMs?: number }): Promise<string[]> => {
+      const events: string[] = [];
+      setTimeout(() => events.push('timer'), 0);
+      await new BundleIndex(new NodeFileSource(), opts).scan([ws]);
+      events.push('scan done');
+      await new Promise((r) => setTimeout(r, 5));
+      return events;
+    };
+    // NodeFileSource answers synchronously: without slices the whole scan runs before any timer.
+    assert.deepEqual(await order({}), ['scan done', 'timer']);
+    assert.deepEqual(await order({ sliceMs: 0 }), ['timer', 'scan done']);
+  });
+
   it('skips a folder it cannot list and indexes the rest', async () => {
     const ws = workspace();
     class Refusing extends NodeFileSource {
