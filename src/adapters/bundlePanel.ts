@@ -85,6 +85,8 @@ export class BundlePanel {
 
   private ready = false;
   private generation = 0;
+  /** The bundle object last shown (the index keeps it while its files are unchanged). */
+  private shown: Bundle | null = null;
   private options: CurveOptions = { ...DEFAULT_CURVE_OPTIONS };
   private logs: LoadedLog[] = [];
   private model: BundleViewModel | null = null;
@@ -132,9 +134,16 @@ export class BundlePanel {
 
   /** Re-sends the view model of every open panel; the extension calls it after each index update. */
   static refreshAll(index: BundleIndex): void {
+    const snap = index.snapshot();
     for (const p of BundlePanel.panels.values()) {
+      const sameIndex = p.index === index;
       p.index = index;
-      if (p.ready) void p.refresh();
+      if (!p.ready) continue;
+      const b = snap.bundles.find((x) => x.root === p.root);
+      // The index keeps a bundle's object while none of its files changed: nothing new to show.
+      // A bundle still being read (scan progress) is shown once it is validated.
+      if (b && ((sameIndex && b === p.shown) || snap.pending?.has(b))) continue;
+      void p.refresh();
     }
   }
 
@@ -211,6 +220,7 @@ export class BundlePanel {
   private async refresh(focus = false): Promise<void> {
     const gen = ++this.generation;
     const { bundle, files } = this.bundle();
+    this.shown = bundle;
     const logs = await this.loadLogs(bundle, files);
     if (gen !== this.generation) return;
     this.logs = logs;
