@@ -14,7 +14,7 @@ const OTHER_METRICS = /^(lr|learning_rate|epoch|step|time|wall_?time)$/i;
 /**
  * Reads a series name: `val_loss` -> (loss, validation), `loss` -> (loss, train),
  * `validation/epoch_loss` -> (loss, validation), `train/epoch_loss` -> (loss, train),
- * `epoch_accuracy` -> (accuracy, train); learning rates and counters -> other.
+ * `epoch_accuracy` -> (accuracy, train), `train_acc` -> (acc, train); learning rates and counters -> other.
  */
 export function parseSeriesName(name: string): SeriesName {
   let rest = name.trim();
@@ -30,17 +30,44 @@ export function parseSeriesName(name: string): SeriesName {
     split = 'validation';
     rest = val[2];
   }
+  const train = /^(train|training)_(.+)$/i.exec(rest);
+  if (train && split === 'train') rest = train[2];
   const epoch = /^epoch_(.+)$/.exec(rest);
   if (epoch) rest = epoch[1];
   if (OTHER_METRICS.test(rest)) return { metric: rest, split: 'other' };
   return { metric: rest, split };
 }
 
-/** True for metrics where larger is better (accuracy-like); losses and errors are smaller-is-better. */
-export function higherIsBetter(metric: string): boolean {
+/** Which way a metric improves: 'higher' (accuracy-like) or 'lower' (losses, errors). */
+export type MetricDirection = 'higher' | 'lower';
+
+// Direction rule, on the lower-cased metric name (after parseSeriesName took off val_/train_/epoch_),
+// split into tokens at every character that is not a letter or digit:
+//  1. lower-is-better when the name contains loss, error, entropy (crossentropy), divergence or
+//     distance, or has one of the error/cost tokens below (mae, mse, rmse, mape, msle, hinge, nll...);
+//     this is checked first, so `dice_loss` or `top_k_error` are lower-is-better;
+//  2. otherwise higher-is-better when the name contains accuracy, precision, recall, similarity,
+//     specificity, sensitivity, r_squared or `io_u` (Keras' MeanIoU logs `mean_io_u`), or has one of
+//     the score tokens below (acc, acc1, auc, iou, f1, r2, dice, map, bleu, psnr, ssim...);
+//  3. otherwise unknown (null): a custom metric, counts such as true_positives, the learning rate.
+//     Nothing is marked for it rather than a guess.
+const LOWER_PARTS = /loss|error|entropy|divergence|distance/;
+const LOWER_TOKENS = new Set(['err', 'mae', 'mse', 'rmse', 'mape', 'smape', 'msle', 'rmsle', 'hinge', 'logcosh', 'poisson', 'nll', 'perplexity', 'ppl', 'wer', 'cer', 'fid']);
+const HIGHER_PARTS = /accuracy|precision|recall|similarity|specificity|sensitivity|r_?squared|(^|_)io_u($|_)/;
+const HIGHER_TOKENS = /^(acc\d*|auc|auroc|auprc|iou|miou|top\d+|f1|fbeta|f\d|r2|dice|jaccard|map\d*|bleu|rouge\w*|meteor|psnr|ssim|kappa|mcc)$/;
+
+/** The direction a metric improves in, from its name (rule above); null when the name does not say. */
+export function metricDirection(metric: string): MetricDirection | null {
   const m = metric.toLowerCase();
-  if (/loss|err|mae|mse|rmse|mape|msle|hinge|entropy|divergence|poisson/.test(m)) return false;
-  return /acc|auc|precision|recall|f1|r2|iou|dice|score|top_k/.test(m);
+  const tokens = m.split(/[^a-z0-9]+/).filter((t) => t.length > 0);
+  if (LOWER_PARTS.test(m) || tokens.some((t) => LOWER_TOKENS.has(t))) return 'lower';
+  if (HIGHER_PARTS.test(m) || tokens.some((t) => HIGHER_TOKENS.test(t))) return 'higher';
+  return null;
+}
+
+/** True for metrics where larger is better (accuracy-like); false for losses, errors and unknown names. */
+export function higherIsBetter(metric: string): boolean {
+  return metricDirection(metric) === 'higher';
 }
 
 /** A named series of one run. */
@@ -130,17 +157,22 @@ export function slope(x: ArrayLike<number>, y: ArrayLike<number>, from: number, 
 
 /**
  * Overfitting onset: the first step at which, over the next `window` points (steps both series
- * share), the validation loss rises (least-squares slope > 0) while the training loss falls
- * (slope < 0), and the validation loss never gets back below its value at that step. Null when
- * that never happens.
+ * share), the validation metric gets worse (least-squares slope against the metric's direction)
+ * while the training metric gets better, and the validation metric never gets back past its value
+ * at that step. For a loss (`direction` 'lower', the default): validation rises while training
+ * falls and never comes back below. For accuracy-like metrics ('higher'): validation falls while
+ * training rises and never comes back above. Null when that never happens.
  */
 export function overfittingOnset(
   train: { steps: ArrayLike<number>; values: ArrayLike<number> },
   validation: { steps: ArrayLike<number>; values: ArrayLike<number> },
   window = 5,
+  direction: MetricDirection = 'lower',
 ): { step: number; index: number } | null {
+  // a higher-is-better metric is negated, so "worse" is "larger" for both directions below
+  const sign = direction === 'higher' ? -1 : 1;
   const tIndex = new Map<number, number>();
-  for (let i = 0; i < train.steps.length; i++) tIndex.set(train.steps[i], train.values[i]);
+  for (let i = 0; i < train.steps.length; i++) tIndex.set(train.steps[i], sign * train.values[i]);
   const steps: number[] = [];
   const tv: number[] = [];
   const vv: number[] = [];
@@ -149,10 +181,10 @@ export function overfittingOnset(
     if (t === undefined) continue;
     steps.push(validation.steps[i]);
     tv.push(t);
-    vv.push(validation.values[i]);
+    vv.push(sign * validation.values[i]);
   }
   const w = Math.max(2, Math.floor(window));
-  // suffixMin[i] = min of validation values from i to the end
+  // suffixMin[i] = min of (signed) validation values from i to the end
   const suffixMin = new Array<number>(vv.length + 1).fill(Infinity);
   for (let i = vv.length - 1; i >= 0; i--) suffixMin[i] = Number.isFinite(vv[i]) ? Math.min(vv[i], suffixMin[i + 1]) : suffixMin[i + 1];
   for (let i = 0; i + w <= steps.length; i++) {

@@ -4,8 +4,8 @@ import { baseName, dirName } from './fileSource';
 import {
   bestPoint,
   emaSmooth,
-  higherIsBetter,
   lttbIndices,
+  metricDirection,
   movingAverage,
   overfittingOnset,
   pairSeries,
@@ -594,7 +594,12 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
   for (const g0 of groups) {
     const g = useWall ? { ...g0, series: g0.series.filter((s) => s.wallTime) } : g0;
     if (g.series.length === 0) continue;
-    const higher = higherIsBetter(g.metric);
+    // higher for accuracy-like metrics, lower for losses and errors, null when the name does not say
+    // (then neither the best epoch nor an overfitting onset is marked: see metricDirection)
+    const direction = metricDirection(g.metric);
+    const higher = direction === 'higher';
+    if (direction === null && g.series.some((s) => s.split !== 'other'))
+      notes.push(`${g.metric}: no best epoch or overfitting onset marked: its name does not say whether higher or lower is better`);
     const markers: CurveMarkerView[] = [];
     const chartSeries = g.series.map((s) => {
       // non-finite values (NaN / inf of a diverged run, epochs without validation) are not drawn:
@@ -625,7 +630,7 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
       const train = inRun.find((s) => s.split === 'train');
       const val = inRun.find((s) => s.split === 'validation');
       const target = val ?? train ?? inRun[0];
-      if (!target || target.split === 'other') continue;
+      if (!target || target.split === 'other' || direction === null) continue;
       const b = bestPoint(target.steps, target.values, higher);
       const tx = xOf(target);
       if (b)
@@ -637,10 +642,10 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
           value: b.value,
           label: `best ${target.name} ${fmt(b.value)} at step ${b.step}`,
         });
-      if (!higher && train && val) {
+      if (train && val) {
         const ta = blockAverage(train.steps, train.values, 2000);
         const va = blockAverage(val.steps, val.values, 2000);
-        const onset = overfittingOnset(ta, va, onsetWindow(va.steps.length));
+        const onset = overfittingOnset(ta, va, onsetWindow(va.steps.length), direction);
         if (onset) {
           const vi = val.steps.indexOf(onset.step);
           const vx = xOf(val);
@@ -650,7 +655,7 @@ export function buildCurves(root: string, logs: LoadedLog[], options: CurveOptio
             x: vi >= 0 ? vx[vi] : onset.step,
             step: onset.step,
             value: vi >= 0 ? val.values[vi] : NaN,
-            label: `overfitting from step ${onset.step}: ${val.name} rises while ${train.name} falls`,
+            label: `overfitting from step ${onset.step}: ${val.name} ${higher ? 'falls' : 'rises'} while ${train.name} ${higher ? 'rises' : 'falls'}`,
           });
         }
       }

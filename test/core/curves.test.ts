@@ -6,6 +6,7 @@ import {
   emaSmooth,
   higherIsBetter,
   lttbIndices,
+  metricDirection,
   movingAverage,
   overfittingOnset,
   pairSeries,
@@ -23,6 +24,8 @@ test('series names: Keras, TensorBoard folders and tags, learning rate', () => {
   assert.deepEqual(parseSeriesName('train/epoch_loss'), { metric: 'loss', split: 'train' });
   assert.deepEqual(parseSeriesName('validation/epoch_loss'), { metric: 'loss', split: 'validation' });
   assert.deepEqual(parseSeriesName('validation/epoch_accuracy'), { metric: 'accuracy', split: 'validation' });
+  assert.deepEqual(parseSeriesName('train_acc'), { metric: 'acc', split: 'train' });
+  assert.deepEqual(parseSeriesName('training_loss'), { metric: 'loss', split: 'train' });
   assert.deepEqual(parseSeriesName('lr'), { metric: 'lr', split: 'other' });
   assert.deepEqual(parseSeriesName('epoch_learning_rate'), { metric: 'learning_rate', split: 'other' });
 });
@@ -30,6 +33,15 @@ test('series names: Keras, TensorBoard folders and tags, learning rate', () => {
 test('accuracy-like metrics are higher-is-better, losses and errors are not', () => {
   for (const m of ['acc', 'accuracy', 'auc', 'precision', 'recall', 'f1_score', 'sparse_categorical_accuracy']) assert.equal(higherIsBetter(m), true, m);
   for (const m of ['loss', 'mae', 'mse', 'mean_absolute_error', 'binary_crossentropy', 'lr']) assert.equal(higherIsBetter(m), false, m);
+});
+
+test('metric direction: scores higher, losses and errors lower, names that do not say: null', () => {
+  const higher = ['acc', 'accuracy', 'binary_accuracy', 'top_k_categorical_accuracy', 'auc', 'auc_1', 'pr_auc', 'precision', 'recall_2', 'f1', 'f1_score', 'r2', 'r2_score', 'mean_io_u', 'iou', 'dice_coef', 'cosine_similarity', 'psnr', 'acc1'];
+  const lower = ['loss', 'mae', 'mse', 'rmse', 'mape', 'msle', 'mean_absolute_error', 'mean_squared_logarithmic_error', 'categorical_crossentropy', 'kl_divergence', 'hinge', 'logcosh', 'dice_loss', 'top_k_error', 'perplexity'];
+  const unknown = ['lr', 'learning_rate', 'true_positives', 'widgets', 'score', 'ratio_used', 'time'];
+  for (const m of higher) assert.equal(metricDirection(m), 'higher', m);
+  for (const m of lower) assert.equal(metricDirection(m), 'lower', m);
+  for (const m of unknown) assert.equal(metricDirection(m), null, m);
 });
 
 test('pairing: train and validation of one metric in one group, train first, per run', () => {
@@ -85,6 +97,29 @@ test('overfitting onset: validation rises while training falls, and never comes 
   // steps are matched by value: validation logged every other epoch
   const sparse = { steps: [0, 2, 4, 6, 8, 10], values: [5, 3, 1, 3, 5, 7] };
   assert.deepEqual(overfittingOnset(train, sparse, 3), { step: 4, index: 2 });
+});
+
+test('overfitting onset for higher-is-better metrics: validation falls while training rises, and never comes back above', () => {
+  const steps = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const train = { steps, values: steps.map((i) => 0.5 + 0.04 * i) }; // 0.5 .. 0.9, rising
+  const val = { steps, values: [0.5, 0.6, 0.7, 0.8, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3] };
+  // window 3: at i=3 the points are 0.8, 0.9, 0.8 (slope 0, not falling); at i=4 they are
+  // 0.9, 0.8, 0.7 (falling) while training rises, and val_acc never gets back above 0.9 -> step 4
+  assert.deepEqual(overfittingOnset(train, val, 3, 'higher'), { step: 4, index: 4 });
+  // the same series read as a loss: val falling at the end is improvement, not overfitting; the
+  // rise at the start (i=0: 0.5, 0.6, 0.7) comes with a rising train, so no onset
+  assert.equal(overfittingOnset(train, val, 3, 'lower'), null);
+  // a dip the validation accuracy recovers from is not the onset:
+  // 0.5 0.6 0.7 0.6 0.5 0.8 0.9 0.85 0.8 0.7 0.6
+  // i=2 (0.7, 0.6, 0.5) falls, but 0.8 comes later > 0.7; i=6 (0.9, 0.85, 0.8) falls and nothing
+  // after it reaches 0.9 -> step 6 (i=5: 0.8, 0.9, 0.85 has slope +0.025, rising)
+  const bumpy = { steps, values: [0.5, 0.6, 0.7, 0.6, 0.5, 0.8, 0.9, 0.85, 0.8, 0.7, 0.6] };
+  assert.deepEqual(overfittingOnset(train, bumpy, 3, 'higher'), { step: 6, index: 6 });
+  // training accuracy falling too: no onset
+  const falling = { steps, values: steps.map((i) => 0.9 - 0.04 * i) };
+  assert.equal(overfittingOnset(falling, val, 3, 'higher'), null);
+  // validation only rising: no onset
+  assert.equal(overfittingOnset(train, { steps, values: steps.map((i) => 0.1 * i) }, 3, 'higher'), null);
 });
 
 test('EMA smoothing as TensorBoard (debiased), worked by hand', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsvLogData } from '../../src/core/csvLog';
 import { emaSmooth } from '../../src/core/curves';
+import { parsePythonJson, readHistoryJsonData } from '../../src/core/historyJson';
 import {
   buildArchitecture,
   buildBundleViewModel,
@@ -290,7 +291,19 @@ test('curves: pairs on one chart each, losses first, best epoch and overfitting 
   );
   const acc = c.charts[1];
   assert.equal(acc.higherIsBetter, true);
-  assert.deepEqual(acc.markers.map((m) => [m.kind, m.step, m.value]), [['best', 3, 0.7]]);
+  // accuracy: best = max of val_acc = 0.7 at step 3. Onset (window 5, higher is better): from step 3
+  // val_acc goes 0.7, 0.68, 0.66, 0.64, 0.6 (falling) while acc rises 0.8 .. 0.97, and never gets
+  // back above 0.7. At step 2 (0.65, 0.7, 0.68, 0.66, 0.64: slope -0.06/10 < 0, falling too) val_acc
+  // later reaches 0.7 > 0.65, so step 2 is not the onset.
+  assert.deepEqual(
+    acc.markers.map((m) => [m.kind, m.step, m.value]),
+    [
+      ['best', 3, 0.7],
+      ['overfit', 3, 0.7],
+    ],
+  );
+  assert.match(acc.markers[1].label, /val_acc falls while acc rises/);
+  assert.match(loss.markers[1].label, /val_loss rises while loss falls/);
   assert.deepEqual(c.charts[2].markers, []);
   assert.equal(loss.series[0].raw, null);
   assert.equal(c.hasWallTime, false);
@@ -412,6 +425,71 @@ test('real CSVLogger logs: best epochs and EMA equal the Python reference (make_
     assert.equal(smoothed.length, want.ema_loss.length);
     for (let i = 0; i < smoothed.length; i++) assert.ok(Math.abs(smoothed[i] - want.ema_loss[i]) < 1e-12, `${rel} ema[${i}]`);
   }
+});
+
+test('curves: a metric whose name does not say its direction gets no markers, and a note says why', () => {
+  // same shape as val_acc above (a peak then a fall), but "widgets" is neither a loss nor a score
+  const log: LoadedLog = {
+    path: '/w/run/custom.csv',
+    format: 'keras-csv-log',
+    data: {
+      source: 'keras-csv-log',
+      series: {
+        widgets: { steps, values: [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97] },
+        val_widgets: { steps, values: [0.5, 0.6, 0.65, 0.7, 0.68, 0.66, 0.64, 0.6] },
+      },
+    },
+  };
+  const c = buildCurves('/w/run', [log], DEFAULT_CURVE_OPTIONS);
+  assert.equal(c.charts.length, 1);
+  assert.deepEqual(c.charts[0].markers, []);
+  assert.equal(c.charts[0].higherIsBetter, false);
+  assert.deepEqual(c.notes, ['widgets: no best epoch or overfitting onset marked: its name does not say whether higher or lower is better']);
+});
+
+test('curves: train_acc / val_acc of a history JSON pair into one chart (train_ prefix taken off)', () => {
+  const log: LoadedLog = {
+    path: '/w/run/training_history.json',
+    format: 'history-json',
+    data: { source: 'history-json', series: { train_acc: { steps: [0, 1], values: [50, 60] }, val_acc: { steps: [0, 1], values: [55, 58] } } },
+  };
+  const c = buildCurves('/w/run', [log], DEFAULT_CURVE_OPTIONS);
+  assert.deepEqual(
+    c.charts.map((x) => [x.metric, x.series.map((s) => `${s.name}:${s.split}`)]),
+    [['acc', ['train_acc:train', 'val_acc:validation']]],
+  );
+  // best = max of val_acc = 58 at step 1
+  assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step, m.value]), [['best', 1, 58]]);
+});
+
+test('real logs: best epoch and overfitting onset per direction equal the Python reference (make_direction_reference.py)', () => {
+  const root = join(__dirname, '..', '..');
+  type Mark = { step: number; value: number };
+  const ref = JSON.parse(readFileSync(join(root, 'test/fixtures/reference/curves/direction_reference.json'), 'utf8')) as {
+    logs: Record<string, Record<string, { validation: string; direction: 'higher' | 'lower'; best: Mark; onset: Mark | null }>>;
+  };
+  assert.equal(Object.keys(ref.logs).length, 3);
+  let onsets = 0;
+  for (const [rel, metrics] of Object.entries(ref.logs)) {
+    const bytes = readFileSync(join(root, rel));
+    const log: LoadedLog = rel.endsWith('.json')
+      ? { path: rel, format: 'history-json', data: readHistoryJsonData(parsePythonJson(bytes.toString('utf8')), rel) }
+      : { path: rel, format: 'keras-csv-log', data: readCsvLogData(bytes, rel) };
+    const c = buildCurves('.', [log], DEFAULT_CURVE_OPTIONS);
+    for (const [metric, want] of Object.entries(metrics)) {
+      const chart = c.charts.find((x) => x.metric === metric);
+      assert.ok(chart, `${rel}: chart of ${metric}`);
+      assert.equal(chart.higherIsBetter, want.direction === 'higher', `${rel} ${metric}`);
+      assert.ok(chart.series.some((s) => s.name === want.validation && s.split === 'validation'), `${rel}: ${want.validation} on the ${metric} chart`);
+      const best = chart.markers.find((m) => m.kind === 'best');
+      assert.deepEqual([best?.step, best?.value], [want.best.step, want.best.value], `${rel} best ${metric}`);
+      const onset = chart.markers.find((m) => m.kind === 'overfit');
+      assert.deepEqual(onset ? [onset.step, onset.value] : null, want.onset ? [want.onset.step, want.onset.value] : null, `${rel} onset ${metric}`);
+      if (want.onset) onsets++;
+    }
+  }
+  // the real FER-2013 run has one for acc (epoch 83) and one for loss (epoch 81): a test that can fail both ways
+  assert.equal(onsets, 2);
 });
 
 test('curves: NaN / inf values are left out of the drawn points and counted in a note', () => {
