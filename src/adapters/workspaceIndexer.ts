@@ -171,9 +171,15 @@ export class WorkspaceIndexer extends Disposable {
       const changed = (uri: vscode.Uri): void => this.onEvent(uri, 'changed');
       this.watchers.push(w, w.onDidCreate(changed), w.onDidChange(changed), w.onDidDelete((uri) => this.onEvent(uri, 'deleted')));
     }
-    // a deleted or renamed folder produces one event for the folder only
-    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-    this.watchers.push(folders, folders.onDidDelete((uri) => this.onEvent(uri, 'deleted')));
+    // A deleted, renamed, created or moved-in folder may produce one event for the folder only (not
+    // for the files in it): folders are watched too; update() walks a created one. Created files of
+    // other kinds also arrive here, and update() drops them by extension without opening them.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    this.watchers.push(
+      folders,
+      folders.onDidCreate((uri) => this.onEvent(uri, 'changed')),
+      folders.onDidDelete((uri) => this.onEvent(uri, 'deleted')),
+    );
   }
 
   private onEvent(uri: vscode.Uri, kind: 'changed' | 'deleted'): void {

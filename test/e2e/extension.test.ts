@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -90,6 +90,48 @@ describe('the extension in real VS Code (code-server)', () => {
     await waitFor('missing-scaler cleared', async () => (await problems(page)).filter((x) => x.includes('missing-scaler')).length === 2, 10_000);
     console.log(`# missing-scaler appeared after ${appeared} ms`);
     assert.ok(appeared < 2000 + 1000, `appeared after ${appeared} ms`);
+  });
+
+  it('folds a checkpoint series into its bundle (a Checkpoints node), and makes no bundle of a PyTorch model alone', async () => {
+    const status = page.locator('[id="model-bundle-inspector.model-bundle-inspector.modelBundles.status"]');
+    const checkpoints = join(folder, 'wind-turbine', 'checkpoints');
+    const torch = join(folder, 'torch-export');
+    mkdirSync(checkpoints);
+    for (const e of ['01-0.40', '02-0.38']) copyFileSync(join(folder, 'wind-turbine', 'model.h5'), join(checkpoints, `weights.${e}.hdf5`));
+    mkdirSync(torch);
+    copyFileSync('test/fixtures/reference/foreign/models/model.pt', join(torch, 'model.pt'));
+    try {
+      const rows = page.locator('[id="workbench.view.explorer"] .monaco-list-row');
+      // expand the wind-turbine bundle (its row text starts with its name; not wind-turbine-no-scaler)
+      const bundleRow = await waitFor('the wind-turbine bundle row', async () => {
+        const texts = await rows.evaluateAll((els) => els.map((r) => r.textContent ?? ''));
+        const i = texts.findIndex((t) => /^wind-turbine(?!-)/.test(t.trim()));
+        return i >= 0 ? rows.nth(i) : null;
+      });
+      // the twistie expands (a click on the row itself runs the item's command: the bundle view)
+      if ((await bundleRow.getAttribute('aria-expanded')) !== 'true') await bundleRow.locator('.monaco-tl-twistie').click();
+      const text = await waitFor('a Checkpoints node with 2 earlier checkpoints', async () => {
+        const texts = await rows.evaluateAll((els) => els.map((r) => r.textContent ?? ''));
+        return texts.find((t) => /Checkpoints\s*2 earlier/.test(t)) ?? null;
+      }, 15_000);
+      await screenshot(page, 'tree-checkpoints');
+      assert.match(text, /2 earlier/);
+      // The bundle view lists them after the bundle's own files, latest first.
+      await bundleRow.click();
+      const frame = await bundleFrame(page);
+      const files = await waitFor('checkpoint rows in the overview', async () => {
+        const t = (await frame.locator('table.files').textContent()) ?? '';
+        return /checkpoints\/weights\.02-0\.38\.hdf5\s*checkpoint/.test(t) ? t : null;
+      }, 15_000);
+      assert.ok(files.indexOf('weights.02-0.38') < files.indexOf('weights.01-0.40'), files);
+      await page.keyboard.press('Control+W');
+      // The checkpoints joined wind-turbine and model.pt alone made no bundle: still three.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.match((await status.textContent()) ?? '', /3 bundles · 2 problems/);
+    } finally {
+      rmSync(checkpoints, { recursive: true, force: true });
+      rmSync(torch, { recursive: true, force: true });
+    }
   });
 
   it('quick-fixes a training script that forgets to save its scaler', async () => {
