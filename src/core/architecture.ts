@@ -134,6 +134,7 @@ function evalSpec(spec: Spec, inputs: (Shape | null)[], ctx: Ctx): Evaluated {
   }
   const r = evalLayer(spec.cls, spec.cfg, inputs, ctx);
   if (!r.known) ctx.notes.push(`layer "${spec.name}": class "${spec.cls}" is not known; its output shape is a guess`);
+  if (r.note) ctx.notes.push(`layer "${spec.name}" (${spec.cls}): ${r.note}`);
   return r;
 }
 

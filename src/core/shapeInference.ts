@@ -39,6 +39,8 @@ export interface LayerEval {
   nonTrainable: number;
   /** False when the class is not one we know: shape and params are guesses. */
   known: boolean;
+  /** Why the output shape is unknown, when the config says something worth telling (a Lambda). */
+  note?: string;
 }
 
 type In = (Shape | null)[];
@@ -384,6 +386,113 @@ function multiHeadAttention(cfg: Json, inputs: In): LayerEval {
   return out1(q ? [...q.slice(0, -1), od] : null, params);
 }
 
+/** Dims a Lambda may declare; more is no real shape (a hostile config could list millions). */
+const MAX_LAMBDA_DIMS = 32;
+/** Outputs a Lambda may declare shapes for. */
+const MAX_LAMBDA_OUTPUTS = 64;
+
+/** A declared shape without its batch dim (`[8, 4]`, `[null, 4]`), or null when it is not one. */
+function dimsOf(v: unknown): Shape | null {
+  if (!Array.isArray(v) || v.length > MAX_LAMBDA_DIMS) return null;
+  const out: Shape = [];
+  for (const d of v) {
+    if (d === null) out.push(null);
+    else if (typeof d === 'number' && Number.isSafeInteger(d) && d >= 0) out.push(d);
+    else return null;
+  }
+  return out;
+}
+
+/**
+ * A Lambda's output shapes, from the `output_shape` its config declares; nothing is ever run.
+ * Keras 2 (and 1) `get_config` writes `output_shape` with `output_shape_type`: "raw" for a plain
+ * shape (or None), "lambda" for a Python lambda dumped as `[base64 bytecode, defaults, closure]`,
+ * "function" for a function's name. Keras 3 writes a plain list (or `{"class_name": "__tuple__"}`),
+ * or a serialised function (`{"class_name": "__lambda__", ...}`), and no `output_shape_type`.
+ * A plain shape leaves out the batch dim: Keras prepends the input's batch dim (None when unknown),
+ * as `Lambda.compute_output_shape` does; a list of shapes is one shape per output. Any other form
+ * (a function, None) leaves the shape unknown: Keras would run Python code to find it.
+ */
+function lambdaLayer(cfg: Json, x: Shape | null): LayerEval {
+  const type = str(cfg.output_shape_type);
+  let declared: unknown = cfg.output_shape;
+  if (isObj(declared) && declared.class_name === '__tuple__' && isObj(declared.config)) declared = declared.config.value;
+  const unknown = (note: string): LayerEval => ({ outputs: [null], params: 0, nonTrainable: 0, known: true, note });
+  if (type === 'lambda' || type === 'function' || isObj(declared)) {
+    const what = type === 'function' && typeof declared === 'string' ? `the Python function "${declared.slice(0, 80)}"` : 'a Python function';
+    return unknown(`its output_shape is ${what}, which is never run here: output shape unknown`);
+  }
+  if (type !== null && type !== 'raw') return unknown(`output_shape_type "${type.slice(0, 40)}" is not one Keras writes: output shape unknown`);
+  if (declared === null || declared === undefined) {
+    return unknown('no output_shape in its config (Keras finds it by running the function, which is never done here): output shape unknown');
+  }
+  const batch = x && x.length ? x[0] : null;
+  const one = dimsOf(declared);
+  if (one) return out1([batch, ...one], 0);
+  if (Array.isArray(declared) && declared.length > 0 && declared.length <= MAX_LAMBDA_OUTPUTS) {
+    const many = declared.map(dimsOf);
+    if (many.every((d): d is Shape => d !== null)) return { outputs: many.map((d) => [batch, ...d]), params: 0, nonTrainable: 0, known: true };
+  }
+  return unknown('its output_shape is not a shape (a list of ints or None): output shape unknown');
+}
+
+// TFOpLambda (tf.keras 2.4+ records `tf.*` calls on Keras tensors as layers whose config names the
+// op: `"function": "math.multiply"`). Only element-wise ops are inferred here, whose output has the
+// shape of their inputs broadcast together (the first input alone for the one-input ops below);
+// reshape, concat, reductions, matmul, getitem... need the call arguments and stay unknown.
+const TF_UNARY = new Set([
+  'math.abs', 'math.negative', 'math.exp', 'math.expm1', 'math.log', 'math.log1p', 'math.sqrt', 'math.rsqrt',
+  'math.square', 'math.sigmoid', 'math.tanh', 'math.sin', 'math.cos', 'math.sign', 'math.round', 'math.floor',
+  'math.ceil', 'math.reciprocal', 'math.softplus', 'math.erf', 'math.log_sigmoid', 'math.l2_normalize',
+  'nn.relu', 'nn.relu6', 'nn.elu', 'nn.selu', 'nn.gelu', 'nn.silu', 'nn.swish', 'nn.sigmoid', 'nn.softmax',
+  'nn.log_softmax', 'nn.leaky_relu', 'nn.softplus', 'nn.l2_normalize', 'cast', 'identity', 'stop_gradient',
+  '__operators__.neg', '__operators__.abs',
+]);
+const TF_BROADCAST = new Set([
+  'math.add', 'math.subtract', 'math.multiply', 'math.divide', 'math.truediv', 'math.floordiv', 'math.floormod',
+  'math.pow', 'math.maximum', 'math.minimum', 'math.squared_difference', 'math.divide_no_nan',
+  'math.multiply_no_nan', 'math.add_n', 'math.greater', 'math.greater_equal', 'math.less', 'math.less_equal',
+  'math.equal', 'math.not_equal', 'math.logical_and', 'math.logical_or', 'clip_by_value',
+  '__operators__.add', '__operators__.sub', '__operators__.mul', '__operators__.truediv',
+  '__operators__.floordiv', '__operators__.pow', '__operators__.radd', '__operators__.rsub',
+  '__operators__.rmul', '__operators__.rtruediv',
+]);
+
+/** The TFOpLambda ops whose output shape is inferred (element-wise ones), for notes and tests. */
+export const TF_OP_ELEMENTWISE: ReadonlySet<string> = new Set([...TF_UNARY, ...TF_BROADCAST]);
+
+/** Shapes broadcast together as NumPy does (right-aligned, 1 stretches); null when one is unknown or they clash. */
+export function broadcastShapes(shapes: (Shape | null)[]): Shape | null {
+  if (shapes.length === 0 || shapes.some((s) => s === null)) return null;
+  const all = shapes as Shape[];
+  const rank = Math.max(...all.map((s) => s.length));
+  const out: Shape = [];
+  for (let k = 1; k <= rank; k++) {
+    let d = 1;
+    let sawNull = false;
+    for (const s of all) {
+      const v = k <= s.length ? s[s.length - k] : 1;
+      if (v === null) sawNull = true;
+      else if (v !== 1) {
+        if (d !== 1 && d !== v) return null;
+        d = v;
+      }
+    }
+    // an unknown dim against 1s stays unknown; against n it is n (it must be n or 1 at run time)
+    out.unshift(d === 1 && sawNull ? null : d);
+  }
+  return out;
+}
+
+/** Output shape of a TFOpLambda call, for the element-wise ops above; null for the others. */
+function tfOpShape(fn: string | null, inputs: In): Shape | null {
+  if (fn === null) return null;
+  const op = fn.startsWith('tf.') ? fn.slice(3) : fn;
+  if (TF_UNARY.has(op)) return inputs[0] ?? null;
+  if (TF_BROADCAST.has(op)) return broadcastShapes(inputs);
+  return null;
+}
+
 /**
  * Output shapes and parameter count of one layer call, from its class, config and input shapes.
  * Unknown classes pass the first input's shape through with params unknown (`known: false`).
@@ -510,7 +619,11 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const params = cls === 'AdditiveAttention' ? (bool(cfg, 'use_scale', true) ? last(x) : 0) : bool(cfg, 'use_scale', false) ? 1 : 0;
       return out1(x && v ? [...x.slice(0, -1), last(v)] : null, params);
     }
-    case 'Lambda': case 'TFOpLambda': case 'SlicingOpLambda': case 'KerasLayer':
+    case 'Lambda':
+      return lambdaLayer(cfg, x);
+    case 'TFOpLambda':
+      return out1(tfOpShape(str(cfg.function), inputs), 0);
+    case 'SlicingOpLambda': case 'KerasLayer':
       return { outputs: [null], params: cls === 'KerasLayer' ? null : 0, nonTrainable: 0, known: true };
     default:
       if (IDENTITY.has(cls)) return out1(x, 0);

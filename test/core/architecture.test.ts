@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ReadError } from '../../src/core/errors';
 import { reconcileWithWeights, summarizeModelConfig } from '../../src/core/architecture';
+import { broadcastShapes, TF_OP_ELEMENTWISE } from '../../src/core/shapeInference';
 import type { LayerSummary, ModelSummary, Shape, WeightsSummary } from '../../src/core/types';
 
 const REAL = join(__dirname, '..', 'fixtures', 'real');
@@ -206,6 +207,67 @@ describe('layer arithmetic (Keras 2 and Keras 3 forms)', () => {
     assert.deepEqual(s.pythonOnlyLayers, ['Lambda']);
     assert.ok(s.notes?.some((n) => n.includes('"l') && n.includes('Dense')), 'the Dense after it has unknown params');
   });
+  // A Keras 2 Lambda config as get_config writes it: the function dumped as [base64 bytecode,
+  // defaults, closure] (only data: never decoded nor run), output_shape with its type.
+  const lambda2 = (outputShape: unknown, outputShapeType: string): J => ({
+    function: ['4wEAAAAAAAAAAAAAAAEAAAABAAAAQwAAAHMEAAAAfABTACkBTqkAKQHaAXhyAQAAAHIBAAAA', null, null],
+    function_type: 'lambda',
+    module: '__main__',
+    output_shape: outputShape,
+    output_shape_type: outputShapeType,
+    output_shape_module: outputShapeType === 'raw' ? null : '__main__',
+    arguments: {},
+  });
+  it('Lambda with a raw output_shape: batch dim prepended, the Dense after it gets its shape and params', () => {
+    // Dense 8 -> 4: 8*4+4 = 36; Lambda declares (6,) -> [null, 6], 0 params; Dense 6 -> 3: 6*3+3 = 21
+    const s = keras(seq2([null, 8], ['Dense', { units: 4 }], ['Lambda', lambda2([6], 'raw')], ['Dense', { units: 3 }]));
+    assert.deepEqual(s.layers.map((l) => [l.className, l.outputShape, l.params]), [
+      ['Dense', [null, 4], 36],
+      ['Lambda', [null, 6], 0],
+      ['Dense', [null, 3], 21],
+    ]);
+    assert.equal(s.totalParams, 36 + 21);
+    assert.deepEqual(s.pythonOnlyLayers, ['Lambda']);
+    assert.equal(s.notes, undefined, 'nothing unknown, nothing to note');
+    // the batch dim is the input's, as Keras' compute_output_shape takes input_shape[0]
+    assert.deepEqual(keras(seq2([32, 8], ['Lambda', lambda2([2, 3], 'raw')])).layers[0].outputShape, [32, 2, 3]);
+    // one shape per output: [[2], [null]] -> [null, 2] and [null, null]
+    assert.deepEqual(keras(seq2([null, 8], ['Lambda', lambda2([[2], [null]], 'raw')])).layers[0].outputShape, [[null, 2], [null, null]]);
+  });
+  it('Lambda whose output_shape is a function (lambda bytecode or a name) or None: shape unknown, with a note', () => {
+    const fn = keras(seq2([null, 8], ['Lambda', lambda2(['4wEAAAAAAAAAAAAAAAEAAAAB', null, null], 'lambda')], ['Dense', { units: 3 }]));
+    assert.deepEqual([fn.layers[0].outputShape, fn.layers[1].outputShape, fn.layers[1].params], [null, null, 0]);
+    const lname = fn.layers[0].name;
+    assert.ok(fn.notes?.some((n) => n.startsWith(`layer "${lname}" (Lambda): its output_shape is a Python function, which is never run`)), String(fn.notes));
+    assert.ok(fn.notes?.some((n) => n.includes(`"${fn.layers[1].name}" (Dense): parameter count not known`)), String(fn.notes));
+    const named = keras(seq2([null, 8], ['Lambda', lambda2('compute_shape', 'function')]));
+    assert.ok(named.notes?.some((n) => n.includes('the Python function "compute_shape"')), String(named.notes));
+    // what real Keras 2 files hold when no output_shape was given: null with type "raw"
+    const none = keras(seq2([null, 8], ['Lambda', lambda2(null, 'raw')]));
+    assert.equal(none.layers[0].outputShape, null);
+    assert.ok(none.notes?.some((n) => n.includes('no output_shape in its config')), String(none.notes));
+  });
+  it('Keras 3 Lambda: a plain list or __tuple__ output_shape is used, a __lambda__ one is not', () => {
+    const fn3 = { class_name: '__lambda__', config: { code: '4wEAAAAAAAAA', defaults: null, closure: null } };
+    // Dense 8 -> 4 (36), Lambda (5,) -> [null, 5], Dense 5 -> 2: 5*2+2 = 12
+    const s = keras(seq3([null, 8], ['Dense', { units: 4 }], ['Lambda', { function: fn3, output_shape: [5], arguments: {} }], ['Dense', { units: 2 }]));
+    assert.deepEqual(s.layers.map((l) => [l.outputShape, l.params]), [[[null, 4], 36], [[null, 5], 0], [[null, 2], 12]]);
+    const t = keras(seq3([null, 8], ['Lambda', { function: fn3, output_shape: { class_name: '__tuple__', config: { value: [2, 4] } } }]));
+    assert.deepEqual(t.layers[0].outputShape, [null, 2, 4]);
+    const f = keras(seq3([null, 8], ['Lambda', { function: fn3, output_shape: fn3 }]));
+    assert.equal(f.layers[0].outputShape, null);
+    assert.ok(f.notes?.some((n) => n.includes('output_shape is a Python function')));
+  });
+  it('Lambda with a malformed output_shape (negative, fractional, strings, 100000 dims): unknown, no crash', () => {
+    for (const bad of [[-2], [1.5], ['8'], Array(100000).fill(1), 7, 'x', [[1], 'y']]) {
+      const s = keras(seq2([null, 8], ['Lambda', lambda2(bad, 'raw')], ['Dense', { units: 3 }]));
+      assert.equal(s.layers[0].outputShape, null, JSON.stringify(bad).slice(0, 40));
+      assert.equal(s.layers[1].params, 0);
+    }
+    const odd = keras(seq2([null, 8], ['Lambda', lambda2([4], 'bytecode')]));
+    assert.equal(odd.layers[0].outputShape, null);
+    assert.ok(odd.notes?.some((n) => n.includes('output_shape_type "bytecode" is not one Keras writes')));
+  });
   it('a frozen layer (trainable: false) makes its parameters non-trainable', () => {
     const s = keras(seq2([null, 8], ['Dense', { units: 64, trainable: false }], ['Dense', { units: 1 }]));
     // 576 frozen + 64*1+1 = 65 trainable
@@ -290,7 +352,57 @@ describe('graphs: Keras 2 / Keras 3 functional, nested models, Keras 1', () => {
       },
     }, '2.6.0');
     assert.deepEqual(layer(s, 'tf.math.add').inbound, ['a', 'x']);
-    assert.deepEqual([layer(s, 'tf.math.add').outputShape, s.pythonOnlyLayers, s.totalParams], [null, ['TFOpLambda'], 20]);
+    // math.add is element-wise: a [null, 4] + x [null, 4] broadcast -> [null, 4]
+    assert.deepEqual([layer(s, 'tf.math.add').outputShape, s.pythonOnlyLayers, s.totalParams], [[null, 4], ['TFOpLambda'], 20]);
+  });
+  it('TFOpLambda element-wise ops keep (broadcast) shapes, so the Dense after them gets its params; reshape stays unknown', () => {
+    const op = (name: string, fn: string, inbound: unknown[]) => ({ class_name: 'TFOpLambda', name, config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [inbound] });
+    const s = keras({
+      class_name: 'Functional',
+      config: {
+        name: 'f',
+        layers: [
+          { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
+          // Dense 4 -> 4 on the last axis: 4*4+4 = 20, [null, 3, 4]
+          { class_name: 'Dense', name: 'a', config: { name: 'a', units: 4 }, inbound_nodes: [[['x', 0, 0, {}]]] },
+          // a + x: [null, 3, 4] with [null, 3, 4] -> [null, 3, 4]
+          op('tf.__operators__.add', '__operators__.add', [['a', 0, 0, { y: ['x', 0, 0], name: null }]]),
+          // times the constant 2.0: same shape
+          op('tf.math.multiply', 'math.multiply', [['tf.__operators__.add', 0, 0, { y: 2.0, name: null }]]),
+          op('tf.nn.relu', 'nn.relu', [['tf.math.multiply', 0, 0, { name: null }]]),
+          // Dense 4 -> 2: 4*2+2 = 10, [null, 3, 2]
+          { class_name: 'Dense', name: 'b', config: { name: 'b', units: 2 }, inbound_nodes: [[['tf.nn.relu', 0, 0, {}]]] },
+          op('tf.reshape', 'reshape', [['b', 0, 0, { shape: [-1, 6], name: null }]]),
+        ],
+        input_layers: [['x', 0, 0]],
+        output_layers: [['tf.reshape', 0, 0]],
+      },
+    }, '2.6.0');
+    assert.deepEqual(
+      s.layers.map((l) => [l.name, l.outputShape, l.params]),
+      [
+        ['x', [null, 3, 4], 0],
+        ['a', [null, 3, 4], 20],
+        ['tf.__operators__.add', [null, 3, 4], 0],
+        ['tf.math.multiply', [null, 3, 4], 0],
+        ['tf.nn.relu', [null, 3, 4], 0],
+        ['b', [null, 3, 2], 10],
+        ['tf.reshape', null, 0],
+      ],
+    );
+    assert.equal(s.totalParams, 30);
+    for (const fn of ['math.multiply', '__operators__.add', 'math.add', 'nn.relu', 'math.subtract']) assert.ok(TF_OP_ELEMENTWISE.has(fn), fn);
+    for (const fn of ['reshape', 'concat', 'math.reduce_sum', 'linalg.matmul', '__operators__.getitem']) assert.ok(!TF_OP_ELEMENTWISE.has(fn), fn);
+  });
+  it('broadcasting as NumPy: right-aligned, 1 stretches, unknown against n is n; clashes and unknown inputs give null', () => {
+    assert.deepEqual(broadcastShapes([[null, 3, 1], [4]]), [null, 3, 4]);
+    assert.deepEqual(broadcastShapes([[null, 4], [null, 4]]), [null, 4]);
+    assert.deepEqual(broadcastShapes([[null, 1], [5, 1]]), [5, 1]);
+    assert.deepEqual(broadcastShapes([[null, 1], [null, 1]]), [null, 1]);
+    assert.deepEqual(broadcastShapes([[null, 3, 4]]), [null, 3, 4]);
+    assert.equal(broadcastShapes([[null, 3], [4]]), null);
+    assert.equal(broadcastShapes([[null, 3], null]), null);
+    assert.equal(broadcastShapes([]), null);
   });
   it('a nested Sequential inside a Keras 2 functional model (node index 1) and a frozen one inside a Keras 3 one', () => {
     const inner = {
