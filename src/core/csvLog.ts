@@ -11,6 +11,15 @@
 // span the whole file with the epochs as written (a restart shows as the step going back), so the
 // summary's first/last are the file's first and last rows. A column that appears only in a later
 // run's header is a series from that run on.
+//
+// Other writers of per-epoch CSVs are read the same way: `pd.DataFrame(history.history).to_csv()`
+// (a leading index column named "" or `Unnamed: 0`), `to_csv(index=False)` (no step column: rows
+// count from 0), `Epoch` capitalised, PyTorch Lightning's metrics.csv (an `epoch` and a `step`
+// column, anywhere; steps are the `step` column, and a blank cell is a metric not logged on that
+// row, so no point). A column holding only text under a name that is no metric's (a stage label,
+// a timestamp) is no series. Without an `epoch`
+// first, every column name must look like a metric and the file must be named .csv/.tsv/.log/.txt,
+// so data CSVs are not taken for logs.
 import { ReadError } from './errors';
 import { summarizeLog } from './logSummary';
 import type { BinaryReader } from './reader';
@@ -22,7 +31,15 @@ export const MAX_CSV_LOG_BYTES = 256 * 1024 * 1024;
 /** File names that look like training logs (only a tie-break when the header is not conclusive). */
 const LOG_NAME = /(log|history|train|metrics|epochs?)[^/\\]*\.(csv|tsv|log|txt)$/i;
 /** Column names Keras metrics commonly have. */
-const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|dice|f1/i;
+const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
+/** Other columns of per-epoch logs (wall time, duration). */
+const LOG_COLUMN = /time|duration|^sec/i;
+/** Files a log without a leading `epoch` column may be (the name is checked before any byte). */
+const CSV_NAME = /\.(csv|tsv|log|txt)$/i;
+/** A step column: Keras' `epoch`, Lightning's `step`; pandas' index column (named "" or `Unnamed: 0`). */
+const EPOCH_COL = /^epoch$/i;
+const STEP_COL = /^step$/i;
+const INDEX_COL = /^(|Unnamed: 0)$/;
 
 interface Row {
   /** 1-based line number where the row starts. */
@@ -106,19 +123,74 @@ function tokenize(text: string, sep: string, maxRows = Infinity): { rows: Row[];
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
 const EPOCH_BYTES = [0x65, 0x70, 0x6f, 0x63, 0x68]; // "epoch"
 
-/** The separator of a Keras CSV log (the character after `epoch` on the first line), or null. */
+/** Where the steps of a header's rows come from, and which columns are no series. */
+interface Layout {
+  /** Column of the steps, or null when rows count from 0. */
+  x: number | null;
+  kind: 'epoch' | 'step' | 'index' | 'row';
+  /** Columns that are not series (the step columns). */
+  skip: Set<number>;
+}
+
+/** The layout of a header row (trimmed names): `step` wins over `epoch`, then pandas' index. */
+function headerLayout(names: string[]): Layout {
+  const skip = new Set<number>();
+  names.forEach((n, i) => {
+    if (EPOCH_COL.test(n) || STEP_COL.test(n)) skip.add(i);
+  });
+  const step = names.findIndex((n) => STEP_COL.test(n));
+  if (step >= 0) return { x: step, kind: 'step', skip };
+  const epoch = names.findIndex((n) => EPOCH_COL.test(n));
+  if (epoch >= 0) return { x: epoch, kind: 'epoch', skip };
+  if (names.length > 1 && INDEX_COL.test(names[0])) return { x: 0, kind: 'index', skip: skip.add(0) };
+  return { x: null, kind: 'row', skip };
+}
+
+/** True for a field that holds a number (blank is no number: a metric not logged on that row). */
+function isNumberField(raw: string): boolean {
+  return raw.trim() !== '' && parseNumber(raw) !== null;
+}
+
+/** True when the bytes from `at` spell `epoch` in any case. */
+function startsWithEpoch(head: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 5; i++) if ((head[at + i] | 0x20) !== EPOCH_BYTES[i]) return false;
+  return true;
+}
+
+/** The separator of a CSV log's header line that does not start with `epoch`, or null. */
+function guessSeparator(line: string): string | null {
+  if (/^[,;\t|]/.test(line)) return line[0]; // pandas' unnamed index column
+  const unnamed = /^Unnamed: 0([,;\t|])/.exec(line);
+  if (unnamed) return unnamed[1];
+  for (const sep of [',', ';', '\t']) if (line.includes(sep)) return sep;
+  return ',';
+}
+
+/**
+ * The separator of a training-log CSV, or null. A header starting with `epoch` (any case) is read
+ * as Keras writes it; other headers (pandas, Lightning) only in files named like CSVs and when every
+ * column is a step column or named like a metric, with a first data row of numbers.
+ */
 export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
-  // The bytes must spell `epoch` (after a UTF-8 BOM): checked before decoding, since every file no
-  // other reader claims is offered here.
+  // Cheap gates first (every file no other reader claims is offered here): the bytes must spell
+  // `epoch` (after a UTF-8 BOM), or the file must be named like a CSV.
   const at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  for (let i = 0; i < 5; i++) if (head[at + i] !== EPOCH_BYTES[i]) return null;
-  for (let i = 0; i < head.length; i++) if (head[i] === 0) return null; // binary, not text
-  let text = UTF8.decode(head);
+  const epochFirst = startsWithEpoch(head, at);
+  if (!epochFirst && !CSV_NAME.test(path)) return null;
+  // only the header and the first data row decide: decode up to the end of the second line
+  let end = head.indexOf(0x0a, at);
+  if (end >= 0) end = head.indexOf(0x0a, end + 1);
+  const lines = end >= 0 ? head.subarray(0, end + 1) : head;
+  for (let i = 0; i < lines.length; i++) if (lines[i] === 0) return null; // binary, not text
+  let text = UTF8.decode(lines);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
-  if (!text.startsWith('epoch')) return null;
+  return epochFirst ? epochSeparator(text, path) : otherSeparator(text);
+}
+
+/** Keras' CSVLogger header: `epoch<sep>` then metric names. */
+function epochSeparator(text: string, path: string): string | null {
   const sep = text[5];
   if (sep === undefined || /[\w"\r\n]/.test(sep)) return null;
-  // only the header and the first data row decide
   const rows = tokenize(text, sep, 2).rows;
   const names = rows[0].fields.slice(1);
   if (names.length === 0 || names.some((x) => x === '')) return null;
@@ -129,6 +201,26 @@ export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
   // metric-like column name or, failing that, a log-like file name
   if (epoch === '0') return sep;
   return names.some((x) => METRIC_NAME.test(x)) || LOG_NAME.test(path) ? sep : null;
+}
+
+/** pandas / Lightning headers: step columns and metric names only, then a row of numbers. */
+function otherSeparator(text: string): string | null {
+  const nl = text.indexOf('\n');
+  const sep = guessSeparator(nl >= 0 ? text.slice(0, nl) : text);
+  if (sep === null) return null;
+  const rows = tokenize(text, sep, 2).rows;
+  if (rows.length < 2) return null; // a header alone says too little without `epoch`
+  const names = rows[0].fields.map((x) => x.trim());
+  const layout = headerLayout(names);
+  const series = names.filter((_, i) => !layout.skip.has(i));
+  if (series.length === 0 || !series.every((x) => METRIC_NAME.test(x) || LOG_COLUMN.test(x))) return null;
+  const row = rows[1].fields;
+  if (row.length !== names.length) return null;
+  if (layout.x !== null && !/^\d+$/.test(row[layout.x].trim())) return null;
+  // every metric is a number or blank, and at least one is a number
+  const values = row.filter((_, i) => !layout.skip.has(i));
+  if (!values.every((v) => v.trim() === '' || isNumberField(v)) || !values.some(isNumberField)) return null;
+  return sep;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -154,56 +246,92 @@ function parseNumber(raw: string): number | null {
 }
 
 const EPOCH = /^\d+$/;
+const KIND_WORD = { epoch: 'an epoch number', step: 'a step number', index: 'an index', row: '' } as const;
 
-/** Reads a Keras CSVLogger file in full (steps = the epoch column). Throws ReadError. */
+/** A header row: no field holds a number (a data row always has its step or a metric). */
+function isHeaderRow(f: string[]): boolean {
+  return !f.some(isNumberField);
+}
+
+/** Reads a training-log CSV in full (steps = the epoch / step / index column, or row numbers). Throws ReadError. */
 export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   const sep = csvLogSeparator(bytes.subarray(0, 4096), path);
-  if (sep === null) throw new ReadError('not-a-log', `${path}: not a Keras CSV log (the first line must be "epoch" and metric names)`);
+  if (sep === null) {
+    throw new ReadError('not-a-log', `${path}: not a training-log CSV (the first line must be "epoch" and metric names)`);
+  }
   let text = UTF8.decode(bytes);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   const { rows, unterminatedQuoteAt } = tokenize(text, sep);
   if (unterminatedQuoteAt !== null) {
     throw new ReadError('unterminated-quote', `${path}: row ${unterminatedQuoteAt}: a quoted field is never closed`);
   }
-  const series = new Map<string, { steps: number[]; values: number[] }>();
+  // Pass 1: headers, field counts, step values, and which columns hold only text (no series).
+  const numeric = new Set<string>();
+  const firstText = new Map<string, { line: number; raw: string }>();
   let header: string[] = [];
-  let columns: { steps: number[]; values: number[] }[] = [];
+  let layout: Layout = { x: null, kind: 'row', skip: new Set() };
   let headerLine = 0;
-  let runs = 0;
-  let prevEpoch = -Infinity;
-  for (const row of rows) {
-    const f = row.fields;
-    if (f[0].trim() === 'epoch') {
+  for (let r = 0; r < rows.length; r++) {
+    const { fields: f, line } = rows[r];
+    if (r === 0 || isHeaderRow(f)) {
       header = f.map((x) => x.trim());
-      headerLine = row.line;
-      runs++;
-      prevEpoch = -Infinity;
-      for (const name of header.slice(1)) if (!series.has(name)) series.set(name, { steps: [], values: [] });
-      columns = header.map((name) => series.get(name)!);
+      layout = headerLayout(header);
+      headerLine = line;
       continue;
     }
     if (f.length !== header.length) {
-      throw new ReadError(
-        'wrong-field-count',
-        `${path}: row ${row.line} has ${f.length} fields, its header (row ${headerLine}) has ${header.length}`,
-      );
+      throw new ReadError('wrong-field-count', `${path}: row ${line} has ${f.length} fields, its header (row ${headerLine}) has ${header.length}`);
     }
-    const epochRaw = f[0].trim();
-    if (!EPOCH.test(epochRaw)) {
-      throw new ReadError('invalid-value', `${path}: row ${row.line}, column "epoch": "${epochRaw}" is not an epoch number`);
+    if (layout.x !== null && !EPOCH.test(f[layout.x].trim())) {
+      const raw = f[layout.x].trim();
+      throw new ReadError('invalid-value', `${path}: row ${line}, column "${header[layout.x]}": "${raw}" is not ${KIND_WORD[layout.kind]}`);
     }
-    const epoch = Number(epochRaw);
-    if (epoch <= prevEpoch) runs++;
-    prevEpoch = epoch;
-    for (let c = 1; c < header.length; c++) {
-      const v = parseNumber(f[c]);
-      if (v === null) {
-        const shown = f[c].length > 40 ? `${f[c].slice(0, 40)}...` : f[c];
-        throw new ReadError('invalid-value', `${path}: row ${row.line}, column "${header[c]}": "${shown}" is not a number`);
-      }
+    for (let c = 0; c < header.length; c++) {
+      if (layout.skip.has(c)) continue;
+      if (parseNumber(f[c]) === null) {
+        if (!firstText.has(header[c])) firstText.set(header[c], { line, raw: f[c] });
+      } else if (f[c].trim() !== '') numeric.add(header[c]);
+    }
+  }
+  // A column with numbers and text, or a metric-named column with text, is an error at its first
+  // text; text alone under another name is a label column (a training stage, a timestamp).
+  for (const [name, { line, raw }] of firstText) {
+    if (!numeric.has(name) && !METRIC_NAME.test(name)) continue;
+    const shown = raw.length > 40 ? `${raw.slice(0, 40)}...` : raw;
+    throw new ReadError('invalid-value', `${path}: row ${line}, column "${name}": "${shown}" is not a number`);
+  }
+  // Pass 2: the series.
+  const series = new Map<string, { steps: number[]; values: number[] }>();
+  let columns: ({ steps: number[]; values: number[] } | null)[] = [];
+  let runs = 0;
+  let prev = -Infinity;
+  let rowNumber = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const f = rows[r].fields;
+    if (r === 0 || isHeaderRow(f)) {
+      header = f.map((x) => x.trim());
+      layout = headerLayout(header);
+      runs++;
+      prev = -Infinity;
+      rowNumber = 0;
+      columns = header.map((name, c) => {
+        if (layout.skip.has(c) || firstText.has(name)) return null; // a label column (others threw)
+        if (!series.has(name)) series.set(name, { steps: [], values: [] });
+        return series.get(name)!;
+      });
+      continue;
+    }
+    const step = layout.x === null ? rowNumber++ : Number(f[layout.x].trim());
+    // a new run where the step goes back (Lightning logs train and validation rows at one step)
+    if (layout.kind === 'step' ? step < prev : step <= prev) runs++;
+    prev = step;
+    for (let c = 0; c < header.length; c++) {
       const s = columns[c];
-      s.steps.push(epoch);
-      s.values.push(v);
+      if (!s) continue;
+      const raw = f[c];
+      if (raw.trim() === '') continue; // blank: not logged on this row
+      s.steps.push(step);
+      s.values.push(parseNumber(raw)!);
     }
   }
   return { source: 'keras-csv-log', series: Object.fromEntries(series), runs };

@@ -2,8 +2,13 @@
 // `{"loss": [...], "val_loss": [...], ...}` (NaN written as NaN, which the dispatcher maps to
 // null); some dump `{"history": {...}, "epoch": [...], "params": {...}}`; pandas'
 // `pd.DataFrame(history.history).to_json()` gives `{"loss": {"0": 0.5, "1": 0.4}, ...}`.
-// Steps are 0..n-1, or the `epoch` list when it has the series' length, or pandas' index keys.
+// Steps are 0..n-1, or the `epoch` list when it has the series' length, or pandas' index keys (an
+// empty column `{}` is a series without points).
 // Numbers written as strings (`json.dump(..., default=str)` of numpy floats) are accepted.
+// A list of per-row dicts is read too: `to_json(orient="records")`, or Hugging Face Trainer's
+// `state.log_history` (alone, or as `log_history` in trainer_state.json), whose entries log
+// different metrics at one `step`; steps are the entries' integer `step`, else their integer
+// `epoch`, else their index, and a metric is a point only on the entries that have it.
 import { ReadError } from './errors';
 import { baseName } from './fileSource';
 import { summarizeLog } from './logSummary';
@@ -48,7 +53,6 @@ function asSeries(v: unknown): { steps: number[] | null; values: number[] } | nu
   }
   if (isDict(v)) {
     const entries = Object.entries(v);
-    if (entries.length === 0) return null;
     const steps: number[] = [];
     const values: number[] = [];
     for (const [k, x] of entries) {
@@ -102,11 +106,56 @@ function isHistory(d: Dict, wrapped: boolean, path: string): boolean {
   if (keys.length === 0) return false;
   if ('epoch' in d && epochList(d.epoch) === null && asSeries(d.epoch) === null) return false;
   if (!keys.every((k) => asSeries(d[k]) !== null)) return !wrapped && seriesBesideMetadata(d) !== null;
+  // at least one series has points (`{"accuracy": {}}` alone is no history)
+  if (!keys.some((k) => asSeries(d[k])!.values.length > 0)) return false;
   return wrapped || keys.some((k) => METRIC_NAME.test(k)) || HISTORY_NAME.test(baseName(path));
+}
+
+/** Keys that give the entries of a per-row history their steps (never series). */
+const ROW_STEP_KEYS = ['step', 'epoch'];
+
+/**
+ * The rows of a per-row history (a list of dicts of numbers, or trainer_state.json's `log_history`),
+ * or null: every entry a dict whose values are all numbers, with a metric-named key (or a
+ * history-like file name).
+ */
+function historyRows(value: unknown, path: string): Dict[] | null {
+  const rows = isDict(value) && Array.isArray(value.log_history) ? value.log_history : value;
+  if (!Array.isArray(rows) || rows.length === 0) return null;
+  let metric = false;
+  for (const row of rows) {
+    if (!isDict(row)) return null;
+    const keys = Object.keys(row);
+    if (keys.length === 0) return null;
+    for (const k of keys) {
+      if (asNumber(row[k]) === null) return null;
+      if (!metric && !ROW_STEP_KEYS.includes(k) && METRIC_NAME.test(k)) metric = true;
+    }
+  }
+  return metric || HISTORY_NAME.test(baseName(path)) ? (rows as Dict[]) : null;
+}
+
+/** Series of a per-row history: steps from every entry's integer `step`, else `epoch`, else the index. */
+function rowSeries(rows: Dict[]): [string, { steps: number[]; values: number[] }][] {
+  const stepKey = ROW_STEP_KEYS.find((k) => rows.every((r) => Number.isInteger(r[k]))) ?? null;
+  const series = new Map<string, { steps: number[]; values: number[] }>();
+  rows.forEach((row, i) => {
+    const step = stepKey ? (row[stepKey] as number) : i;
+    for (const [k, v] of Object.entries(row)) {
+      if (ROW_STEP_KEYS.includes(k)) continue;
+      let s = series.get(k);
+      if (!s) series.set(k, (s = { steps: [], values: [] }));
+      s.steps.push(step);
+      s.values.push(asNumber(v)!);
+    }
+  });
+  return [...series];
 }
 
 /** Reads a Keras history JSON value in full. Throws ReadError when it is not one. */
 export function readHistoryJsonData(value: unknown, path: string): LogData {
+  const rows = historyRows(value, path);
+  if (rows) return { source: 'history-json', series: Object.fromEntries(rowSeries(rows)) };
   const h = historyDict(value, path);
   if (!h) throw new ReadError('not-a-history', `${path}: not a Keras training history (a dict of metric lists)`);
   const series: [string, { steps: number[]; values: number[] }][] = [];
@@ -152,6 +201,6 @@ export const historyJsonReader: JsonReader = {
   name: 'historyJson',
   formats: ['history-json'],
   fallbackRole: 'log',
-  sniffJson: (value, path) => historyDict(value, path) !== null,
+  sniffJson: (value, path) => historyDict(value, path) !== null || historyRows(value, path) !== null,
   readJson: async (value, { path }) => ({ role: 'log', format: 'history-json', log: summarizeLog(readHistoryJsonData(value, path)) }),
 };
