@@ -40,6 +40,16 @@ await Promise.all([
   }),
   esbuild.build({
     ...common,
+    entryPoints: ['src/inspectWorker.ts'],
+    outfile: 'dist/inspectWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    ...nodeCjs,
+    banner: { js: importMetaUrl },
+  }),
+  esbuild.build({
+    ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
     platform: 'browser',

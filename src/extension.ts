@@ -11,6 +11,7 @@ import { INDEX_SETTINGS, readSettings } from './adapters/settings';
 import { BundleStatusBar } from './adapters/statusBar';
 import { WorkspaceIndexer } from './adapters/workspaceIndexer';
 import { bundleFiles } from './core/diagnosticsModel';
+import { InspectPool } from './inspectPool';
 
 /** Called by VS Code when an activation event fires. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -23,7 +24,10 @@ export function activate(context: vscode.ExtensionContext): void {
   let settings = readSettings();
   if (settings.invalidSeverity.length) log.warn(`modelBundles.diagnostics.severity: ignored invalid entries ${settings.invalidSeverity.join(', ')}`);
 
-  const indexer = own(new WorkspaceIndexer(settings, log));
+  // The index reads local artifacts in worker threads (off the extension host's thread).
+  const pool = new InspectPool(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+  own({ dispose: () => pool.dispose() });
+  const indexer = own(new WorkspaceIndexer(settings, log, pool));
   const diagnostics = own(new BundleDiagnostics());
   const { provider: tree } = BundleTreeProvider.register();
   own(tree);

@@ -7,6 +7,7 @@ import { ChangeBatcher, type ChangeBatch } from '../core/debounce';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
 import { Disposable } from './disposable';
 import type { Settings } from './settings';
+import type { InspectPool } from '../inspectPool';
 import { uriToPath, VscodeFileSource } from './vscodeFileSource';
 
 /** Where the index is: first scan running, ready, or failed (with the reason). */
@@ -34,6 +35,7 @@ export class WorkspaceIndexer extends Disposable {
   constructor(
     private settings: Settings,
     private readonly log: vscode.LogOutputChannel,
+    private readonly pool: InspectPool | null = null,
     readonly source = new VscodeFileSource(),
   ) {
     super();
@@ -88,7 +90,14 @@ export class WorkspaceIndexer extends Disposable {
 
   private makeIndex(): BundleIndex {
     // sliceMs: the extension host serves every extension: a scan gives the thread back every 25 ms.
-    return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes, sliceMs: 25 });
+    // Files on this machine whose index path is their file path are read by the worker pool.
+    const pool = this.pool;
+    const source = this.source;
+    const inspect = pool
+      ? (path: string, st: { size: number; mtimeMs: number }) =>
+          source.localPath(path) === path ? pool.inspect(path, st) : Promise.reject(new Error('not a local path'))
+      : undefined;
+    return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes, sliceMs: 25, inspect });
   }
 
   private queue<T>(work: () => Promise<T>): Promise<T> {

@@ -38,6 +38,12 @@ export interface BundleIndexOptions {
    * while a large workspace is read. Off by default (the CLI has nothing else to do).
    */
   sliceMs?: number;
+  /**
+   * Reads one file's content for the deep phase and updates (default: inspectFile through the
+   * source). The extension and the benchmark pass one that reads local files in worker threads;
+   * when it fails, the file is read here instead.
+   */
+  inspect?: (path: string, stat: { size: number; mtimeMs: number }) => Promise<FileReport>;
 }
 
 /** Result of a scan or update. */
@@ -370,8 +376,18 @@ export class BundleIndex {
     const limit = this.options.maxEagerBytes;
     if (limit !== undefined && st.size > limit) report = await this.sniffOnly(path, st.size, st.mtimeMs);
     else if (!sniffed && (await this.plainFile(path))) report = { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs };
-    else report = await inspectFile(path, this.source, { explicit: false, stat: { ...st, isDirectory: false } });
+    else report = await this.inspectOne(path, st);
     this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report });
+  }
+
+  private async inspectOne(path: string, st: { size: number; mtimeMs: number }): Promise<FileReport> {
+    const inline = (): Promise<FileReport> => inspectFile(path, this.source, { explicit: false, stat: { ...st, isDirectory: false } });
+    if (!this.options.inspect) return inline();
+    try {
+      return await this.options.inspect(path, st);
+    } catch {
+      return inline(); // the reader in the worker went away: read it here
+    }
   }
 
   /**
