@@ -26,6 +26,8 @@ export class WorkspaceIndexer extends Disposable {
   private readonly emitter = this._register(new vscode.EventEmitter<IndexSnapshot>());
   private readonly stateEmitter = this._register(new vscode.EventEmitter<IndexState>());
   private firstScan: Promise<void> | null = null;
+  /** Files the worker pool has read (logged after each scan). */
+  private readInWorkers = 0;
 
   /** Fires after every scan or update with the new snapshot. */
   readonly onDidUpdate = this.emitter.event;
@@ -94,8 +96,12 @@ export class WorkspaceIndexer extends Disposable {
     const pool = this.pool;
     const source = this.source;
     const inspect = pool
-      ? (path: string, st: { size: number; mtimeMs: number }) =>
-          source.localPath(path) === path ? pool.inspect(path, st) : Promise.reject(new Error('not a local path'))
+      ? async (path: string, st: { size: number; mtimeMs: number }) => {
+          if (source.localPath(path) !== path) throw new Error('not a local path');
+          const report = await pool.inspect(path, st);
+          this.readInWorkers++;
+          return report;
+        }
       : undefined;
     return new BundleIndex(this.source, { excludeGlobs: this.settings.exclude, maxEagerBytes: this.settings.maxEagerBytes, sliceMs: 25, inspect });
   }
@@ -150,7 +156,9 @@ export class WorkspaceIndexer extends Disposable {
     }, NOTIFY_AFTER_MS);
     try {
       const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Bundles: indexing' }, () => scan);
-      this.log.info(`indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms`);
+      this.log.info(
+        `indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms (${this.readInWorkers} read in worker threads so far)`,
+      );
       this.setState({ kind: 'ready' });
       this.emitter.fire(snap);
     } catch (e) {
