@@ -17,9 +17,8 @@
 // count from 0), `Epoch` capitalised, PyTorch Lightning's metrics.csv (an `epoch` and a `step`
 // column, anywhere; steps are the `step` column, and a blank cell is a metric not logged on that
 // row, so no point). A column holding only text under a name that is no metric's (a stage label,
-// a timestamp) is no series. Without an `epoch`
-// first, every column name must look like a metric and the file must be named .csv/.tsv/.log/.txt,
-// so data CSVs are not taken for logs.
+// a timestamp) is no series. Without an `epoch` first, every column name must look like a metric
+// and the file must be named .csv/.tsv/.log/.txt, so data CSVs are not taken for logs.
 import { ReadError } from './errors';
 import { summarizeLog } from './logSummary';
 import type { BinaryReader } from './reader';
@@ -31,7 +30,7 @@ export const MAX_CSV_LOG_BYTES = 256 * 1024 * 1024;
 /** File names that look like training logs (only a tie-break when the header is not conclusive). */
 const LOG_NAME = /(log|history|train|metrics|epochs?)[^/\\]*\.(csv|tsv|log|txt)$/i;
 /** Column names Keras metrics commonly have. */
-const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
+const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|io_u|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
 /** Other columns of per-epoch logs (wall time, duration). */
 const LOG_COLUMN = /time|duration|^sec/i;
 /** Files a log without a leading `epoch` column may be (the name is checked before any byte). */
@@ -158,7 +157,7 @@ function startsWithEpoch(head: Uint8Array, at: number): boolean {
 }
 
 /** The separator of a CSV log's header line that does not start with `epoch`, or null. */
-function guessSeparator(line: string): string | null {
+function guessSeparator(line: string): string {
   if (/^[,;\t|]/.test(line)) return line[0]; // pandas' unnamed index column
   const unnamed = /^Unnamed: 0([,;\t|])/.exec(line);
   if (unnamed) return unnamed[1];
@@ -207,7 +206,6 @@ function epochSeparator(text: string, path: string): string | null {
 function otherSeparator(text: string): string | null {
   const nl = text.indexOf('\n');
   const sep = guessSeparator(nl >= 0 ? text.slice(0, nl) : text);
-  if (sep === null) return null;
   const rows = tokenize(text, sep, 2).rows;
   if (rows.length < 2) return null; // a header alone says too little without `epoch`
   const names = rows[0].fields.map((x) => x.trim());
@@ -248,6 +246,11 @@ function parseNumber(raw: string): number | null {
 const EPOCH = /^\d+$/;
 const KIND_WORD = { epoch: 'an epoch number', step: 'a step number', index: 'an index', row: '' } as const;
 
+/** A row of separators only (`,,,`): skipped like an empty line. */
+function isBlankRow(f: string[]): boolean {
+  return f.every((x) => x.trim() === '');
+}
+
 /** A header row: no field holds a number (a data row always has its step or a metric). */
 function isHeaderRow(f: string[]): boolean {
   return !f.some(isNumberField);
@@ -273,6 +276,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   let headerLine = 0;
   for (let r = 0; r < rows.length; r++) {
     const { fields: f, line } = rows[r];
+    if (r > 0 && isBlankRow(f)) continue;
     if (r === 0 || isHeaderRow(f)) {
       header = f.map((x) => x.trim());
       layout = headerLayout(header);
@@ -308,6 +312,7 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   let rowNumber = 0;
   for (let r = 0; r < rows.length; r++) {
     const f = rows[r].fields;
+    if (r > 0 && isBlankRow(f)) continue;
     if (r === 0 || isHeaderRow(f)) {
       header = f.map((x) => x.trim());
       layout = headerLayout(header);

@@ -194,3 +194,78 @@ describe('csvLog: sniffing', () => {
     assert.equal(csvLogReader.sniff(Uint8Array.from([0x65, 0x70, 0x6f, 0x63, 0x68, 0x2c, 0x00]), 'x.csv'), false);
   });
 });
+
+// Shapes seen in real per-epoch CSVs (task h15; the permissive one is
+// test/fixtures/real2/Asishkumarxo__*): written here by hand as small imitations of what pandas,
+// PyTorch Lightning, fastai and hand-written loggers produce; expected values counted by hand.
+describe('csvLog: other writers of per-epoch CSVs', () => {
+  const read = (text: string, path = 'run/model_history.csv') => readCsvLogData(enc(text), path);
+  const sniff = (text: string, path = 'run/model_history.csv') => csvLogReader.sniff(enc(text), path);
+
+  it('pd.DataFrame(history.history).to_csv(): an unnamed index column gives the steps', () => {
+    const d = read(',loss,val_loss,acc,val_acc\n0,0.36,0.24,0.83,0.87\n1,0.16,0.70,0.92,0.62\n');
+    assert.deepEqual(Object.keys(d.series).sort(), ['acc', 'loss', 'val_acc', 'val_loss']);
+    assert.deepEqual(d.series.loss, { steps: [0, 1], values: [0.36, 0.16] });
+    assert.equal(d.runs, 1);
+    assert.deepEqual(read('Unnamed: 0,loss,accuracy\r\n0,0.5,0.6\r\n1,0.4,0.7\r\n').series.accuracy, { steps: [0, 1], values: [0.6, 0.7] });
+  });
+
+  it('to_csv(index=False): no step column, rows count from 0 (spaces after commas trimmed)', () => {
+    const d = read('loss,accuracy,val_loss,val_accuracy,lr\n0.35,0.88,0.05,0.98,0.001\n0.11,0.96,0.03,0.98,0.0005', 'training_history.csv');
+    assert.deepEqual(d.series.lr, { steps: [0, 1], values: [0.001, 0.0005] });
+    const spaced = read('training_loss, training_acc, val_loss, time\n0.64,0.41,0.51,0.21\n0.62,0.45,0.48,0.05\n', 'training_log.csv');
+    assert.deepEqual(Object.keys(spaced.series), ['training_loss', 'training_acc', 'val_loss', 'time']);
+    assert.deepEqual(read('loss,mean_io_u\n1.01,0.18\n', 'training_log.csv').series.mean_io_u.values, [0.18], "Keras' MeanIoU name");
+  });
+
+  it('Epoch in any case, counted from 1, with spaces in metric names', () => {
+    const d = read('Epoch,Train Accuracy,Validation Loss\n1,0.30,1.57\n2,0.28,1.66\n');
+    assert.deepEqual(d.series['Validation Loss'], { steps: [1, 2], values: [1.57, 1.66] });
+    assert.equal(d.series.Epoch, undefined);
+  });
+
+  it('Lightning metrics.csv: steps from `step`, blank cells are no points, one step may hold two rows', () => {
+    const text = 'epoch,step,train_loss,val_loss\n0,49,0.5,\n0,99,0.4,\n0,99,,0.45\n1,149,0.3,\n1,199,0.25,\n1,199,,0.35\n';
+    const d = read(text, 'lightning_logs/version_0/metrics.csv');
+    assert.deepEqual(d.series.train_loss, { steps: [49, 99, 149, 199], values: [0.5, 0.4, 0.3, 0.25] });
+    assert.deepEqual(d.series.val_loss, { steps: [99, 199], values: [0.45, 0.35] });
+    assert.deepEqual(Object.keys(d.series).sort(), ['train_loss', 'val_loss']);
+    assert.equal(d.runs, 1, 'a repeated step is no restart');
+    assert.deepEqual(read(`${text},,,\n`, 'metrics.csv').series.val_loss.steps, [99, 199], 'a row of separators only is skipped');
+    // Lightning sorts columns by name: epoch and step need not come first
+    const late = read('train_loss,step,epoch\n0.067,49,0\n0.039,99,0\n', 'metrics.csv');
+    assert.deepEqual(late.series.train_loss, { steps: [49, 99], values: [0.067, 0.039] });
+  });
+
+  it('fastai CSVLogger history.csv: the mm:ss `time` column is no series', () => {
+    const d = read('epoch,train_loss,valid_loss,accuracy,time\n0,0.81,0.46,0.89,04:39\n1,0.62,0.41,0.88,04:36\n', 'history.csv');
+    assert.deepEqual(Object.keys(d.series).sort(), ['accuracy', 'train_loss', 'valid_loss']);
+  });
+
+  it('a metric column with text after numbers is still an error naming row and column', () => {
+    const e = (() => {
+      try {
+        read('epoch,loss,stage\n0,0.5,a\n1,oops,b\n');
+      } catch (err) {
+        return err as ReadError;
+      }
+      assert.fail('expected a ReadError');
+    })();
+    assert.equal(e.message, 'run/model_history.csv: row 3, column "loss": "oops" is not a number');
+  });
+
+  it('does not take data CSVs for logs', () => {
+    assert.equal(sniff(',age,income\n0,35,50000\n'), false, 'pandas index, data columns');
+    assert.equal(sniff('Unnamed: 0,price,qty\n0,1.5,2\n'), false);
+    assert.equal(sniff('id,loss\n1,0.5\n'), false, 'one data column is enough to refuse');
+    assert.equal(sniff('loss,label\n0.5,cat\n'), false, 'text in a metric column');
+    assert.equal(sniff('loss,val_loss\n'), false, 'a header alone says too little without epoch');
+    assert.equal(sniff('loss,val_loss\n0.5,0.6\n', 'run/metrics.dat'), false, 'not named like a CSV');
+    // a real prediction log named history_log.csv (first lines): timestamps and labels, no metric header
+    const predictions =
+      'timestamp,frame,prediction,confidence_%,efficiency_%,maintenance,dust_regions\n' +
+      '2026-06-11T21:41:48.632217,1,Clean,73.84,98.69,No Maintenance Required,1\n';
+    assert.equal(sniff(predictions, 'logs/history_log.csv'), false);
+    assert.equal(sniff('loss,accuracy\n0.5,0.9\n', 'run/training_history.csv'), true);
+  });
+});

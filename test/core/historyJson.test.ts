@@ -109,3 +109,61 @@ describe('historyJson: sniffing', () => {
     );
   });
 });
+
+// Shapes seen in real history dumps (task h15; the permissive one is test/fixtures/real2/AnnieSang__*):
+// written here by hand as small imitations, expected values counted by hand.
+describe('historyJson: per-row histories and pandas columns seen in real repositories', () => {
+  const read = (v: unknown, path = 'run/history.json') => readHistoryJsonData(v, path).series;
+  const sniff = (v: unknown, path = 'out.json') => historyJsonReader.sniffJson(v, path);
+
+  it('DataFrame.to_json(orient="records"): one dict per epoch, steps 0..n-1', () => {
+    const s = read([{ loss: 0.5, val_loss: 0.6 }, { loss: 0.4, val_loss: null }]);
+    assert.deepEqual(s.loss, { steps: [0, 1], values: [0.5, 0.4] });
+    assert.deepEqual(s.val_loss.steps, [0, 1]);
+    assert.ok(Number.isNaN(s.val_loss.values[1]), 'null (NaN) is kept as a point');
+  });
+
+  it('per-row dicts with an integer epoch: steps are the epochs; epoch is no series', () => {
+    const s = read([{ epoch: 1, loss: 0.9 }, { epoch: 2, loss: 0.7 }, { epoch: 3, loss: 0.6, val_loss: 0.8 }]);
+    assert.deepEqual(s.loss, { steps: [1, 2, 3], values: [0.9, 0.7, 0.6] });
+    assert.deepEqual(s.val_loss, { steps: [3], values: [0.8] });
+    assert.equal(s.epoch, undefined);
+  });
+
+  it('Hugging Face log_history: integer step wins over the fractional epoch; trainer_state.json too', () => {
+    const rows = [
+      { loss: 0.69, learning_rate: 2e-5, epoch: 0.5, step: 10 },
+      { loss: 0.6, learning_rate: 1e-5, epoch: 1.0, step: 20 },
+      { eval_loss: 0.55, eval_accuracy: 0.7, epoch: 1.0, step: 20 },
+    ];
+    const s = read(rows);
+    assert.deepEqual(s.loss, { steps: [10, 20], values: [0.69, 0.6] });
+    assert.deepEqual(s.eval_loss, { steps: [20], values: [0.55] });
+    assert.deepEqual(Object.keys(s).sort(), ['eval_accuracy', 'eval_loss', 'learning_rate', 'loss']);
+    const state = { epoch: 1.0, global_step: 20, best_metric: null, log_history: rows, trial_name: null };
+    assert.equal(sniff(state, 'trainer_state.json'), true);
+    assert.deepEqual(read(state, 'ckpt/trainer_state.json').loss.steps, [10, 20]);
+  });
+
+  it('pandas to_json with an empty column {} and a sparse one: the empty one has no points', () => {
+    const v = { loss: { '0': 0.45, '1': 0.44, '2': 0.42 }, accuracy: {}, time: { '1': 58.3 } };
+    assert.equal(sniff(v, 'train_history.json'), true);
+    const s = read(v);
+    assert.deepEqual(s.loss.steps, [0, 1, 2]);
+    assert.deepEqual(s.accuracy.values, []);
+    assert.deepEqual(s.time, { steps: [1], values: [58.3] });
+    assert.equal(sniff({ accuracy: {} }, 'history.json'), false, 'no series with a point: no history');
+  });
+
+  it('does not take records of other things for a history', () => {
+    // a list of runs' hyperparameters (strings among the values), as seen in a model_history.json
+    assert.equal(sniff([{ batch_size: 64, optimizer: 'adam', learning_rate: 0.001, epochs: 3 }], 'model_history.json'), false);
+    assert.equal(sniff([{ x: 1, y: 2 }, { x: 2, y: 3 }]), false, 'numbers without a metric name');
+    assert.equal(sniff([{ x: 1, y: 2 }], 'history.json'), true, 'unless the file is named like a history');
+    assert.equal(sniff([]), false);
+    assert.equal(sniff([{}]), false);
+    assert.equal(sniff([0.5, 0.4]), false, 'a bare list of numbers has no names');
+    assert.equal(sniff([{ loss: 0.5 }, [0.4]]), false, 'every entry must be a dict');
+    assert.equal(sniff([{ loss: { a: 1 } }]), false, 'nested values are no metrics');
+  });
+});
