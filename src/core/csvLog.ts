@@ -137,11 +137,14 @@ function headerLayout(names: string[]): Layout {
   names.forEach((n, i) => {
     if (EPOCH_COL.test(n) || STEP_COL.test(n)) skip.add(i);
   });
+  // pandas' index is never a series, also when the frame has its own epoch column
+  const indexed = names.length > 1 && INDEX_COL.test(names[0]);
+  if (indexed) skip.add(0);
   const step = names.findIndex((n) => STEP_COL.test(n));
   if (step >= 0) return { x: step, kind: 'step', skip };
   const epoch = names.findIndex((n) => EPOCH_COL.test(n));
   if (epoch >= 0) return { x: epoch, kind: 'epoch', skip };
-  if (names.length > 1 && INDEX_COL.test(names[0])) return { x: 0, kind: 'index', skip: skip.add(0) };
+  if (indexed) return { x: 0, kind: 'index', skip };
   return { x: null, kind: 'row', skip };
 }
 

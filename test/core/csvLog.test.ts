@@ -208,6 +208,9 @@ describe('csvLog: other writers of per-epoch CSVs', () => {
     assert.deepEqual(d.series.loss, { steps: [0, 1], values: [0.36, 0.16] });
     assert.equal(d.runs, 1);
     assert.deepEqual(read('Unnamed: 0,loss,accuracy\r\n0,0.5,0.6\r\n1,0.4,0.7\r\n').series.accuracy, { steps: [0, 1], values: [0.6, 0.7] });
+    // a frame with its own epoch column: the epochs are the steps, the index is no series
+    const both = read(',epoch,loss\n0,1,0.5\n1,2,0.4\n');
+    assert.deepEqual(both.series, { loss: { steps: [1, 2], values: [0.5, 0.4] } });
   });
 
   it('to_csv(index=False): no step column, rows count from 0 (spaces after commas trimmed)', () => {
