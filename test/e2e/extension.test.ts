@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -17,6 +17,24 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | false>, tim
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The first file under `dir` whose name passes `test` (depth-first), or null. */
+function findFile(dir: string, test: (name: string) => boolean): string | null {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      const found = findFile(p, test);
+      if (found) return found;
+    } else if (test(e.name)) return p;
+  }
+  return null;
 }
 
 async function problems(page: Page): Promise<string[]> {
@@ -65,6 +83,13 @@ describe('the extension in real VS Code (code-server)', () => {
     });
     for (const name of ['credit-card-fraud', 'wind-turbine', 'wind-turbine-no-scaler']) assert.ok(labels.some((l) => l.includes(name)), `${name} in ${labels.join(' | ')}`);
     await screenshot(page, 'tree');
+    // The index read the artifacts in its worker threads (dist/inspectWorker.js shipped in the VSIX).
+    const line = await waitFor('the indexing log line', async () => {
+      const logFile = findFile(process.env.MBI_E2E_USER_DATA ?? '', (name) => name.endsWith('Model Bundles.log'));
+      const text = logFile ? readFileSync(logFile, 'utf8') : '';
+      return /indexed .* \((\d+) read in worker threads so far\)/.exec(text);
+    });
+    assert.ok(Number(line[1]) >= 5, line[0]);
   });
 
   it('lists the findings in the Problems panel with their codes', async () => {
