@@ -271,65 +271,50 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
   if (unterminatedQuoteAt !== null) {
     throw new ReadError('unterminated-quote', `${path}: row ${unterminatedQuoteAt}: a quoted field is never closed`);
   }
-  // Pass 1: headers, field counts, step values, and which columns hold only text (no series).
-  const numeric = new Set<string>();
+  type Column = { steps: number[]; values: number[]; numeric: boolean };
+  const series = new Map<string, Column>();
+  // the first text in each column: an error where the column also holds numbers or is named like a
+  // metric, otherwise the column is a label (a training stage, a timestamp) and no series
   const firstText = new Map<string, { line: number; raw: string }>();
   let header: string[] = [];
   let layout: Layout = { x: null, kind: 'row', skip: new Set() };
+  let columns: (Column | null)[] = [];
   let headerLine = 0;
+  let runs = 0;
+  let prev = -Infinity;
+  let rowNumber = 0;
   for (let r = 0; r < rows.length; r++) {
     const { fields: f, line } = rows[r];
-    if (r > 0 && isBlankRow(f)) continue;
-    if (r === 0 || isHeaderRow(f)) {
+    // fast path: a row starting with a digit is data (neither blank nor a header)
+    const c0 = f[0].charCodeAt(0);
+    const digitFirst = c0 >= 0x30 && c0 <= 0x39;
+    if (r > 0 && !digitFirst && isBlankRow(f)) continue;
+    if (r === 0 || (!digitFirst && isHeaderRow(f))) {
       header = f.map((x) => x.trim());
       layout = headerLayout(header);
       headerLine = line;
+      runs++;
+      prev = -Infinity;
+      rowNumber = 0;
+      columns = header.map((name, c) => {
+        if (layout.skip.has(c)) return null;
+        if (!series.has(name)) series.set(name, { steps: [], values: [], numeric: false });
+        return series.get(name)!;
+      });
       continue;
     }
     if (f.length !== header.length) {
       throw new ReadError('wrong-field-count', `${path}: row ${line} has ${f.length} fields, its header (row ${headerLine}) has ${header.length}`);
     }
-    if (layout.x !== null && !EPOCH.test(f[layout.x].trim())) {
+    let step: number;
+    if (layout.x === null) step = rowNumber++;
+    else {
       const raw = f[layout.x].trim();
-      throw new ReadError('invalid-value', `${path}: row ${line}, column "${header[layout.x]}": "${raw}" is not ${KIND_WORD[layout.kind]}`);
+      if (!EPOCH.test(raw)) {
+        throw new ReadError('invalid-value', `${path}: row ${line}, column "${header[layout.x]}": "${raw}" is not ${KIND_WORD[layout.kind]}`);
+      }
+      step = Number(raw);
     }
-    for (let c = 0; c < header.length; c++) {
-      if (layout.skip.has(c)) continue;
-      if (parseNumber(f[c]) === null) {
-        if (!firstText.has(header[c])) firstText.set(header[c], { line, raw: f[c] });
-      } else if (f[c].trim() !== '') numeric.add(header[c]);
-    }
-  }
-  // A column with numbers and text, or a metric-named column with text, is an error at its first
-  // text; text alone under another name is a label column (a training stage, a timestamp).
-  for (const [name, { line, raw }] of firstText) {
-    if (!numeric.has(name) && !METRIC_NAME.test(name)) continue;
-    const shown = raw.length > 40 ? `${raw.slice(0, 40)}...` : raw;
-    throw new ReadError('invalid-value', `${path}: row ${line}, column "${name}": "${shown}" is not a number`);
-  }
-  // Pass 2: the series.
-  const series = new Map<string, { steps: number[]; values: number[] }>();
-  let columns: ({ steps: number[]; values: number[] } | null)[] = [];
-  let runs = 0;
-  let prev = -Infinity;
-  let rowNumber = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const f = rows[r].fields;
-    if (r > 0 && isBlankRow(f)) continue;
-    if (r === 0 || isHeaderRow(f)) {
-      header = f.map((x) => x.trim());
-      layout = headerLayout(header);
-      runs++;
-      prev = -Infinity;
-      rowNumber = 0;
-      columns = header.map((name, c) => {
-        if (layout.skip.has(c) || firstText.has(name)) return null; // a label column (others threw)
-        if (!series.has(name)) series.set(name, { steps: [], values: [] });
-        return series.get(name)!;
-      });
-      continue;
-    }
-    const step = layout.x === null ? rowNumber++ : Number(f[layout.x].trim());
     // a new run where the step goes back (Lightning logs train and validation rows at one step)
     if (layout.kind === 'step' ? step < prev : step <= prev) runs++;
     prev = step;
@@ -337,12 +322,29 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
       const s = columns[c];
       if (!s) continue;
       const raw = f[c];
-      if (raw.trim() === '') continue; // blank: not logged on this row
+      if (raw === '') continue; // blank: not logged on this row
+      const v = parseNumber(raw);
+      if (v === null) {
+        if (!firstText.has(header[c])) firstText.set(header[c], { line, raw });
+        continue;
+      }
+      if (v !== v && raw.trim() === '') continue; // blank with spaces
+      s.numeric = true;
       s.steps.push(step);
-      s.values.push(parseNumber(raw)!);
+      s.values.push(v);
     }
   }
-  return { source: 'keras-csv-log', series: Object.fromEntries(series), runs };
+  for (const [name, { line, raw }] of firstText) {
+    if (!series.get(name)!.numeric && !METRIC_NAME.test(name)) {
+      series.delete(name); // a label column
+      continue;
+    }
+    const shown = raw.length > 40 ? `${raw.slice(0, 40)}...` : raw;
+    throw new ReadError('invalid-value', `${path}: row ${line}, column "${name}": "${shown}" is not a number`);
+  }
+  const out: LogData['series'] = {};
+  for (const [name, { steps, values }] of series) out[name] = { steps, values };
+  return { source: 'keras-csv-log', series: out, runs };
 }
 
 /** Keras CSVLogger logs. */
