@@ -8,7 +8,8 @@
 // A list of per-row dicts is read too: `to_json(orient="records")`, or Hugging Face Trainer's
 // `state.log_history` (alone, or as `log_history` in trainer_state.json), whose entries log
 // different metrics at one `step`; steps are the entries' integer `step`, else their integer
-// `epoch`, else their index, and a metric is a point only on the entries that have it.
+// `epoch`, else their index, and a metric is a point only on the entries that have it. So is a
+// dict of per-epoch dicts keyed by the epoch (`to_json(orient="index")`), steps = the keys.
 import { ReadError } from './errors';
 import { baseName } from './fileSource';
 import { summarizeLog } from './logSummary';
@@ -115,12 +116,20 @@ function isHistory(d: Dict, wrapped: boolean, path: string): boolean {
 const ROW_STEP_KEYS = ['step', 'epoch'];
 
 /**
- * The rows of a per-row history (a list of dicts of numbers, or trainer_state.json's `log_history`),
- * or null: every entry a dict whose values are all numbers, with a metric-named key (or a
- * history-like file name).
+ * The rows of a per-row history, or null: a list of dicts (records, trainer_state.json's
+ * `log_history`) or a dict of dicts keyed by epoch (`to_json(orient="index")`, `{epoch: logs}`
+ * dumps; `steps` are then the keys). Every row's values are numbers, and a key is named like a
+ * metric (or the file like a history).
  */
-function historyRows(value: unknown, path: string): Dict[] | null {
-  const rows = isDict(value) && Array.isArray(value.log_history) ? value.log_history : value;
+function historyRows(value: unknown, path: string): { rows: Dict[]; steps: number[] | null } | null {
+  let rows: unknown = isDict(value) && Array.isArray(value.log_history) ? value.log_history : value;
+  let steps: number[] | null = null;
+  if (isDict(rows)) {
+    const keys = Object.keys(rows);
+    if (keys.length === 0 || !keys.every((k) => /^\d+$/.test(k))) return null;
+    steps = keys.map(Number);
+    rows = Object.values(rows);
+  }
   if (!Array.isArray(rows) || rows.length === 0) return null;
   let metric = false;
   for (const row of rows) {
@@ -132,15 +141,18 @@ function historyRows(value: unknown, path: string): Dict[] | null {
       if (!metric && !ROW_STEP_KEYS.includes(k) && METRIC_NAME.test(k)) metric = true;
     }
   }
-  return metric || HISTORY_NAME.test(baseName(path)) ? (rows as Dict[]) : null;
+  return metric || HISTORY_NAME.test(baseName(path)) ? { rows: rows as Dict[], steps } : null;
 }
 
-/** Series of a per-row history: steps from every entry's integer `step`, else `epoch`, else the index. */
-function rowSeries(rows: Dict[]): [string, { steps: number[]; values: number[] }][] {
-  const stepKey = ROW_STEP_KEYS.find((k) => rows.every((r) => Number.isInteger(r[k]))) ?? null;
+/**
+ * Series of a per-row history: steps from the dict's keys, else every entry's integer `step`, else
+ * its integer `epoch`, else the entry index.
+ */
+function rowSeries({ rows, steps }: { rows: Dict[]; steps: number[] | null }): [string, { steps: number[]; values: number[] }][] {
+  const stepKey = steps ? null : (ROW_STEP_KEYS.find((k) => rows.every((r) => Number.isInteger(r[k]))) ?? null);
   const series = new Map<string, { steps: number[]; values: number[] }>();
   rows.forEach((row, i) => {
-    const step = stepKey ? (row[stepKey] as number) : i;
+    const step = steps ? steps[i] : stepKey ? (row[stepKey] as number) : i;
     for (const [k, v] of Object.entries(row)) {
       if (ROW_STEP_KEYS.includes(k)) continue;
       let s = series.get(k);

@@ -145,6 +145,14 @@ describe('historyJson: per-row histories and pandas columns seen in real reposit
     assert.deepEqual(read(state, 'ckpt/trainer_state.json').loss.steps, [10, 20]);
   });
 
+  it('to_json(orient="index") / {epoch: logs}: per-epoch dicts keyed by the epoch', () => {
+    const v = { '1': { loss: 0.9, val_loss: 1.0 }, '2': { loss: 0.7, val_loss: 0.8 }, '10': { loss: 0.5, val_loss: 0.6 } };
+    assert.equal(sniff(v), true);
+    assert.deepEqual(read(v).loss, { steps: [1, 2, 10], values: [0.9, 0.7, 0.5] });
+    assert.equal(sniff({ '1': { name: 'a' } }, 'history.json'), false, 'text values: no rows of metrics');
+    assert.equal(sniff({ '1': 0.5, '2': 0.4 }, 'history.json'), false, 'no names');
+  });
+
   it('pandas to_json with an empty column {} and a sparse one: the empty one has no points', () => {
     const v = { loss: { '0': 0.45, '1': 0.44, '2': 0.42 }, accuracy: {}, time: { '1': 58.3 } };
     assert.equal(sniff(v, 'train_history.json'), true);
