@@ -12,13 +12,14 @@
 // summary's first/last are the file's first and last rows. A column that appears only in a later
 // run's header is a series from that run on.
 //
-// Other writers of per-epoch CSVs are read the same way: `pd.DataFrame(history.history).to_csv()`
-// (a leading index column named "" or `Unnamed: 0`), `to_csv(index=False)` (no step column: rows
-// count from 0), `Epoch` capitalised, PyTorch Lightning's metrics.csv (an `epoch` and a `step`
-// column, anywhere; steps are the `step` column, and a blank cell is a metric not logged on that
-// row, so no point). A column holding only text under a name that is no metric's (a stage label,
-// a timestamp) is no series. Without an `epoch` first, every column name must look like a metric
-// and the file must be named .csv/.tsv/.log/.txt, so data CSVs are not taken for logs.
+// Other writers of per-epoch CSVs are read the same way: YOLOv5's results.csv (fields padded with
+// leading spaces), `pd.DataFrame(history.history).to_csv()` (a leading index column named "" or
+// `Unnamed: 0`), `to_csv(index=False)` (no step column: rows count from 0), `Epoch` capitalised,
+// PyTorch Lightning's metrics.csv (an `epoch` and a `step` column, anywhere; steps are the `step`
+// column, and a blank cell is a metric not logged on that row, so no point). A column holding only
+// text under a name that is no metric's (a stage label, a timestamp) is no series. Without an
+// `epoch` first, every column name must look like a metric and the file must be named
+// .csv/.tsv/.log/.txt, so data CSVs are not taken for logs.
 import { ReadError } from './errors';
 import { summarizeLog } from './logSummary';
 import type { BinaryReader } from './reader';
@@ -176,7 +177,8 @@ function guessSeparator(line: string): string {
 export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
   // Cheap gates first (every file no other reader claims is offered here): the bytes must spell
   // `epoch` (after a UTF-8 BOM), or the file must be named like a CSV.
-  const at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  let at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (head[at] === 0x20) at++; // YOLOv5's results.csv pads every field to 20 characters
   const epochFirst = startsWithEpoch(head, at);
   if (!epochFirst && !CSV_NAME.test(path)) return null;
   // only the header and the first data row decide: decode up to the end of the second line
@@ -191,10 +193,10 @@ export function csvLogSeparator(head: Uint8Array, path = ''): string | null {
 
 /** Keras' CSVLogger header: `epoch<sep>` then metric names. */
 function epochSeparator(text: string, path: string): string | null {
-  const sep = text[5];
+  const sep = text.trimStart()[5];
   if (sep === undefined || /[\w"\r\n]/.test(sep)) return null;
   const rows = tokenize(text, sep, 2).rows;
-  const names = rows[0].fields.slice(1);
+  const names = rows[0].fields.slice(1).map((x) => x.trim());
   if (names.length === 0 || names.some((x) => x === '')) return null;
   // the first data row must start with an integer epoch (a row cut by the end of the head still does)
   const epoch = rows.length > 1 ? rows[1].fields[0].trim() : null;

@@ -221,6 +221,17 @@ describe('csvLog: other writers of per-epoch CSVs', () => {
     assert.deepEqual(read('loss,mean_io_u\n1.01,0.18\n', 'training_log.csv').series.mean_io_u.values, [0.18], "Keras' MeanIoU name");
   });
 
+  it("YOLOv5 results.csv: every field padded with spaces, '/' in the names", () => {
+    const text =
+      '               epoch,      train/box_loss,     metrics/mAP_0.5,               x/lr0\n' +
+      '                   0,             0.12431,          0.00088512,               8e-05\n' +
+      '                   1,             0.12074,            0.001453,            0.000136\n';
+    assert.equal(csvLogSeparator(enc(text), 'runs/train/exp/results.csv'), ',');
+    const d = read(text, 'runs/train/exp/results.csv');
+    assert.deepEqual(Object.keys(d.series), ['train/box_loss', 'metrics/mAP_0.5', 'x/lr0']);
+    assert.deepEqual(d.series['x/lr0'], { steps: [0, 1], values: [8e-5, 0.000136] });
+  });
+
   it('Epoch in any case, counted from 1, with spaces in metric names', () => {
     const d = read('Epoch,Train Accuracy,Validation Loss\n1,0.30,1.57\n2,0.28,1.66\n');
     assert.deepEqual(d.series['Validation Loss'], { steps: [1, 2], values: [1.57, 1.66] });
