@@ -19,7 +19,9 @@
 // column, and a blank cell is a metric not logged on that row, so no point). A column holding only
 // text under a name that is no metric's (a stage label, a timestamp) is no series. Without an
 // `epoch` first, every column name must look like a metric and the file must be named
-// .csv/.tsv/.log/.txt, so data CSVs are not taken for logs.
+// .csv/.tsv/.log/.txt, so data CSVs are not taken for logs. TensorBoard's scalar CSV download
+// (`Wall time,Step,Value`, one tag per file named `run-<run>-tag-<tag>.csv`) is one series named
+// after the tag, with its wall times.
 import { ReadError } from './errors';
 import { summarizeLog } from './logSummary';
 import type { BinaryReader } from './reader';
@@ -40,6 +42,9 @@ const CSV_NAME = /\.(csv|tsv|log|txt)$/i;
 const EPOCH_COL = /^epoch$/i;
 const STEP_COL = /^step$/i;
 const INDEX_COL = /^(|Unnamed: 0)$/;
+/** TensorBoard's scalar CSV download: its header, and the tag in its file name. */
+const TB_EXPORT = /^wall time,step,value$/i;
+const TB_TAG = /-tag-([^/\\]+)\.csv$/i;
 
 interface Row {
   /** 1-based line number where the row starts. */
@@ -216,7 +221,8 @@ function otherSeparator(text: string): string | null {
   const names = rows[0].fields.map((x) => x.trim());
   const layout = headerLayout(names);
   const series = names.filter((_, i) => !layout.skip.has(i));
-  if (series.length === 0 || !series.every((x) => METRIC_NAME.test(x) || LOG_COLUMN.test(x))) return null;
+  const named = TB_EXPORT.test(names.join(',')) || series.every((x) => METRIC_NAME.test(x) || LOG_COLUMN.test(x));
+  if (series.length === 0 || !named) return null;
   const row = rows[1].fields;
   if (row.length !== names.length) return null;
   if (layout.x !== null && !/^\d+$/.test(row[layout.x].trim())) return null;
@@ -345,6 +351,14 @@ export function readCsvLogData(bytes: Uint8Array, path: string): LogData {
     throw new ReadError('invalid-value', `${path}: row ${line}, column "${name}": "${shown}" is not a number`);
   }
   const out: LogData['series'] = {};
+  const first = rows[0].fields.map((x) => x.trim()).join(',');
+  if (TB_EXPORT.test(first) && series.size === 2) {
+    // one TensorBoard tag: its values, with the wall times (seconds) of the same rows
+    const [wall, value] = [...series.values()];
+    const tag = TB_TAG.exec(path)?.[1] ?? [...series.keys()][1];
+    out[tag] = { steps: value.steps, values: value.values, wallTime: wall.values };
+    return { source: 'keras-csv-log', series: out, runs };
+  }
   for (const [name, { steps, values }] of series) out[name] = { steps, values };
   return { source: 'keras-csv-log', series: out, runs };
 }

@@ -232,6 +232,14 @@ describe('csvLog: other writers of per-epoch CSVs', () => {
     assert.deepEqual(d.series['x/lr0'], { steps: [0, 1], values: [8e-5, 0.000136] });
   });
 
+  it("TensorBoard's scalar CSV download: one series named after the tag, with wall times", () => {
+    const text = 'Wall time,Step,Value\n1700000000.5,0,0.9\n1700000060.25,1,0.7\n1700000120,2,0.6\n';
+    const d = read(text, 'exports/run-train-tag-epoch_loss.csv');
+    assert.deepEqual(d.series, { epoch_loss: { steps: [0, 1, 2], values: [0.9, 0.7, 0.6], wallTime: [1700000000.5, 1700000060.25, 1700000120] } });
+    assert.deepEqual(Object.keys(read(text, 'exports/values.csv').series), ['Value'], 'no tag in the name: the column name');
+    assert.equal(sniff('Wall time,Step,Value\n'), false, 'a header alone is not enough');
+  });
+
   it('Epoch in any case, counted from 1, with spaces in metric names', () => {
     const d = read('Epoch,Train Accuracy,Validation Loss\n1,0.30,1.57\n2,0.28,1.66\n');
     assert.deepEqual(d.series['Validation Loss'], { steps: [1, 2], values: [1.57, 1.66] });
