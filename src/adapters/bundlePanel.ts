@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { BundleIndex } from '../core/bundleIndex';
 import { readCsvLogData } from '../core/csvLog';
 import { baseName, dirName, type FileSource } from '../core/fileSource';
-import { readHistoryJsonData } from '../core/historyJson';
+import { readHistoryJsonBytes } from '../core/historyJson';
 import { historyFromPyValue } from '../core/historyPickle';
 import { loadPickleBytes } from '../core/joblib';
 import { readTfeventsFile, TfeventsError } from '../core/tfevents';
@@ -51,8 +51,8 @@ async function loadLogData(source: FileSource, r: FileReport): Promise<LogData |
       return readCsvLogData(await source.readFile(r.path), r.path);
     case 'history-json': {
       if (size > MAX_LOG_BYTES) return null;
-      const text = new TextDecoder('utf-8').decode(await source.readFile(r.path));
-      return readHistoryJsonData(JSON.parse(text), r.path);
+      // Python's json.dump writes NaN / Infinity: read as the reader does, not with JSON.parse
+      return readHistoryJsonBytes(await source.readFile(r.path), r.path);
     }
     case 'history-pickle': {
       if (size > MAX_LOG_BYTES) return null;

@@ -87,10 +87,12 @@ function unknownFile(): ReaderResult {
 
 /**
  * Keys or values in the first bytes of a JSON document that one of the JSON readers can claim
- * (Keras / tfjs configs, numeric lists of a history). Used to skip parsing the other JSON files a
+ * (Keras / tfjs configs, numeric lists of a history, pandas `{"0": 0.5, ...}` columns, lists of
+ * per-epoch records such as Hugging Face's `log_history`). Used to skip parsing the other JSON files a
  * folder scan meets (package.json, settings...).
  */
-export const MODEL_OR_LOG_JSON = /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")/;
+export const MODEL_OR_LOG_JSON =
+  /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|log_history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")|:\s*\{\s*"\d+"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)|^\uFEFF?\s*[\[{]\s*(\{|"\d+"\s*:\s*\{)\s*"[^"\n]{1,200}"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)/;
 
 /** Options of inspectFile. */
 export interface InspectOptions {
