@@ -18,7 +18,7 @@ import { HEAD_BYTES, type BinaryReader } from './reader';
 import { binaryReaders } from './readers';
 import { SAVED_MODEL_NAME, savedModelReader } from './savedModel';
 import { DEFAULT_EXCLUDED_DIRS, inspectFile, MODEL_OR_LOG_JSON, resolveShards, startsAsJson } from './inspect';
-import type { Bundle, FileReport, Format, Role } from './types';
+import type { Bundle, FileReport } from './types';
 
 /** Options of the index. */
 export interface BundleIndexOptions {
@@ -312,8 +312,9 @@ export class BundleIndex {
 
   /**
    * Quick phase for one file: keeps a valid cached report; otherwise reads the first bytes. A file
-   * they show to be no artifact is done (without a stat: it is sniffed again next scan, which costs
-   * about what the stat would); a candidate artifact is stat'ed and left pending for the deep phase.
+   * they show to be no artifact is done, without a stat in the quick phase (the stat would cost
+   * about what the sniff does): the deep phase gives it its cache key later, calling this `keyed`
+   * (stat first, then sniff). A candidate artifact is stat'ed and left pending for the deep phase.
    */
   private async sniffFile(path: string, keyed = false): Promise<void> {
     const cached = this.entries.get(path);
