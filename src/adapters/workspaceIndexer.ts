@@ -126,7 +126,7 @@ export class WorkspaceIndexer extends Disposable {
     // the deep phase needs to read and validate them; snapshots follow while it runs.
     let progress: ((snap: IndexSnapshot) => void) | null = null;
     const scan = (async () => {
-      const quick = await this._index.quickScan(roots);
+      const quick = await this._index.quickScan(roots, { onProgress: (snap) => this.emitter.fire(snap) });
       this.log.info(`listed ${quick.bundles.length} bundle(s) in ${Date.now() - started} ms; reading ${quick.toRead ?? 0} file(s)`);
       this.emitter.fire(quick);
       return this._index.complete({

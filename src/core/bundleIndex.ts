@@ -60,9 +60,9 @@ export interface IndexSnapshot {
   toRead?: number;
 }
 
-/** Options of `complete` (and `scan`). */
-export interface CompleteOptions {
-  /** Called with a new snapshot every `progressMs` while the deep phase runs (not at its end). */
+/** Options of `quickScan`, `complete` and `scan`. */
+export interface ScanOptions {
+  /** Called with a new snapshot every `progressMs` while a phase runs (not at its end). */
   onProgress?: (snapshot: IndexSnapshot) => void;
   /** Interval of `onProgress` calls (default 250 ms). */
   progressMs?: number;
@@ -563,18 +563,28 @@ export class BundleIndex {
    * Full scan of the roots: `quickScan`, then `complete` (reusing cached reports whose size and
    * mtime did not change).
    */
-  async scan(roots: string[], opts: CompleteOptions = {}): Promise<IndexSnapshot> {
-    await this.quickScan(roots);
+  async scan(roots: string[], opts: ScanOptions = {}): Promise<IndexSnapshot> {
+    await this.quickScan(roots, opts);
     return this.complete(opts);
   }
 
   /**
    * Quick phase of a scan: lists the roots and sniffs every candidate file's first bytes. The
    * snapshot has the bundles those bytes suggest, pending (see IndexSnapshot.pending) until
-   * `complete` has read them.
+   * `complete` has read them. `onProgress` gets the bundles found so far during a long walk.
    */
-  async quickScan(roots: string[]): Promise<IndexSnapshot> {
+  async quickScan(roots: string[], opts: ScanOptions = {}): Promise<IndexSnapshot> {
     const generation = ++this.generation;
+    // In a very large workspace the walk itself takes seconds: the bundles found so far are shown
+    // every `progressMs` (files not listed yet keep their last reports until the walk ends).
+    const every = opts.progressMs ?? 250;
+    let last = Date.now();
+    const progress = (): void => {
+      if (opts.onProgress && Date.now() - last >= every) {
+        last = Date.now();
+        opts.onProgress(this.rebuild());
+      }
+    };
     this.roots = [...roots];
     this.venvDirs.clear();
     this.deferred = new Set();
@@ -582,6 +592,7 @@ export class BundleIndex {
     // still listed get this scan's stamp: the others are of files that went.
     const text: string[] = [];
     const onFile = (p: string): Promise<void> => {
+      progress();
       const e = this.entries.get(p);
       if (e) e.seen = generation;
       else if (TEXT_EXT.has(extension(p))) {
@@ -657,7 +668,7 @@ export class BundleIndex {
    * snapshot to `onProgress` now and then. Stops early (returning the snapshot so far) when another
    * scan starts meanwhile.
    */
-  async complete(opts: CompleteOptions = {}): Promise<IndexSnapshot> {
+  async complete(opts: ScanOptions = {}): Promise<IndexSnapshot> {
     const generation = this.generation;
     // The sniffed artifacts first (they complete bundles), then the text files not opened yet.
     const todo = [...this.entries].filter(([, e]) => e.pending).map(([p]) => p);

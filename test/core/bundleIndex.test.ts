@@ -300,6 +300,17 @@ describe('BundleIndex quick and deep phases', () => {
     assert.equal(done.files.find((f) => f.path === join(ws, 'notes', 'old_log.csv'))?.role, 'log');
   });
 
+  it('shows the bundles found so far during a long walk', async () => {
+    const ws = layout();
+    const seen: number[] = [];
+    const quick = await new BundleIndex(new NodeFileSource()).quickScan([ws], { progressMs: 0, onProgress: (s) => seen.push(s.bundles.length) });
+    // One snapshot per file listed: the counts only grow, up to the final three bundles.
+    assert.ok(seen.length > 5, `${seen.length} snapshots`);
+    assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1]), seen.join(','));
+    assert.ok(seen.at(-1)! <= 3);
+    assert.equal(quick.bundles.length, 3);
+  });
+
   it('stops a deep phase when a new scan starts, and the new scan finishes the work', async () => {
     const ws = layout();
     const index = new BundleIndex(new NodeFileSource(), { concurrency: 1 });
