@@ -195,13 +195,7 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     this.overrides = overrides;
     this.reports = new Map(snapshot.files.map((f) => [f.path, f]));
     if (this.view) {
-      let errors = 0;
-      let warnings = 0;
-      for (const b of snapshot.bundles) {
-        const c = countProblems(b.findings, overrides);
-        errors += c.errors;
-        warnings += c.warnings;
-      }
+      const { errors, warnings } = countProblems(snapshot.bundles.flatMap((b) => b.findings), overrides);
       // the view's badge counts what needs attention (errors and warnings)
       this.view.badge = errors + warnings ? { value: errors + warnings, tooltip: `${errors} error(s), ${warnings} warning(s) in model bundles` } : undefined;
     }

@@ -158,13 +158,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     if (st.kind === 'failed') throw new Error(`indexing failed: ${st.message}`);
     const snap = this.snapshot();
     const overrides = this.deps.overrides();
-    let errors = 0;
-    let warnings = 0;
-    for (const b of snap.bundles) {
-      const c = countProblems(b.findings, overrides);
-      errors += c.errors;
-      warnings += c.warnings;
-    }
+    const { errors, warnings } = countProblems(snap.bundles.flatMap((b) => b.findings), overrides);
     const text = `Model Bundles: ${snap.bundles.length} bundle(s), ${snap.bundles.filter((b) => b.complete).length} complete; ${errors} error(s), ${warnings} warning(s).`;
     const show = errors + warnings > 0 ? 'Show Problems' : undefined;
     const choice = await (errors > 0 ? vscode.window.showWarningMessage(text, ...(show ? [show] : [])) : vscode.window.showInformationMessage(text, ...(show ? [show] : [])));

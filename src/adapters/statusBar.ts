@@ -37,15 +37,7 @@ export class BundleStatusBar extends Disposable {
 
   /** Shows the counts of a snapshot (hidden when the workspace holds no bundle). */
   update(snapshot: IndexSnapshot, overrides: SeverityOverrides): void {
-    let errors = 0;
-    let warnings = 0;
-    let infos = 0;
-    for (const b of snapshot.bundles) {
-      const c = countProblems(b.findings, overrides);
-      errors += c.errors;
-      warnings += c.warnings;
-      infos += c.infos;
-    }
+    const { errors, warnings, infos } = countProblems(snapshot.bundles.flatMap((b) => b.findings), overrides);
     const n = snapshot.bundles.length;
     const complete = snapshot.bundles.filter((b) => b.complete).length;
     const problems = errors + warnings;
