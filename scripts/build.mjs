@@ -6,48 +6,25 @@ const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 import { importMetaUrl, nodeCjs } from './esbuildNode.mjs';
 
+/** A Node bundle (CommonJS, with import.meta.url and the tfjs side-effect plugin) of `src/<name>.ts`. */
+const node = (name, extra = {}) =>
+  esbuild.build({
+    ...common,
+    entryPoints: [`src/${name}.ts`],
+    outfile: `dist/${name}.js`,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    ...nodeCjs,
+    banner: { js: importMetaUrl },
+    ...extra,
+  });
+
 await Promise.all([
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    external: ['vscode'],
-    ...nodeCjs,
-    banner: { js: importMetaUrl },
-  }),
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    ...nodeCjs,
-    banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` },
-  }),
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/predictWorker.ts'],
-    outfile: 'dist/predictWorker.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    ...nodeCjs,
-    banner: { js: importMetaUrl },
-  }),
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/inspectWorker.ts'],
-    outfile: 'dist/inspectWorker.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    ...nodeCjs,
-    banner: { js: importMetaUrl },
-  }),
+  node('extension', { external: ['vscode'] }),
+  node('cli', { banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` } }),
+  node('predictWorker'),
+  node('inspectWorker'),
   esbuild.build({
     ...common,
     entryPoints: ['webview/main.ts'],
