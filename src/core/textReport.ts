@@ -19,8 +19,12 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** Formats a byte count (`17.3 KB`). */
-export function formatBytes(n: number): string {
+/**
+ * Formats a byte count, 1024-based as Keras prints memory sizes: `17.3 KB` (two decimals below 10,
+ * one above), or with `decimals` fixed (`17.25 KB`); `?` for a count that is not one.
+ */
+export function formatBytes(n: number, decimals?: number): string {
+  if (!Number.isFinite(n) || n < 0) return '?';
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;
@@ -29,7 +33,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  return `${v.toFixed(decimals ?? (v < 10 ? 2 : 1))} ${units[i]}`;
 }
 
 /** Formats a shape as Keras prints it: `(None, 16)`; a list of shapes as `[(None, 4), (None, 8)]`. */

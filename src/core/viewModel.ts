@@ -1,6 +1,7 @@
 // Pure builders of the bundle view: FileReports, a Bundle and full log data in, plain view models
 // (src/shared/viewModels.ts) out. The webview only renders what these return.
 import { baseName, dirName } from './fileSource';
+import { formatBytes as formatByteCount } from './textReport';
 import {
   bestPoint,
   emaSmooth,
@@ -71,18 +72,9 @@ export const FINDING_FIXES: Record<string, string> = {
   'stale-artifact': 'One file is much older than the others: re-save it from the current training run.',
 };
 
-/** `1536` -> `1.50 KB` (1024-based, as Keras prints memory sizes). */
+/** `1536` -> `1.50 KB` (1024-based, as Keras prints memory sizes; always two decimals in the view). */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '?';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(2)} ${units[u]}`;
+  return formatByteCount(bytes, 2);
 }
 
 /** A shape as Python prints it: `(None, 8)`, `(None,)`; several shapes as a list; `?` when unknown. */
