@@ -444,18 +444,33 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   return groups;
 }
 
-/** Validates one group: the bundle with its file lists, completeness and findings. */
-export function toBundle(g: Group): Bundle {
+/** A group's own files (earlier checkpoints apart) and its file lists by role. */
+function partsOf(g: Group): { own: FileReport[]; files: Bundle['files']; checkpoints: string[] } {
   const files = emptyFiles();
   // Earlier checkpoints are listed apart and get no findings: the bundle is checked against its main model.
   const earlier = new Set(g.checkpoints ?? []);
   const own = earlier.size ? g.files.filter((f) => !earlier.has(f.path)) : g.files;
   for (const f of own) if (f.role !== 'other') files[f.role].push(f.path);
+  return { own, files, checkpoints: [...earlier] };
+}
+
+/**
+ * A group whose files are not all read yet (the quick phase of a workspace scan): its parts by the
+ * roles first bytes suggest, no findings, not complete.
+ */
+export function pendingBundle(g: Group): Bundle {
+  const { files, checkpoints } = partsOf(g);
+  return { root: g.root, files, complete: false, findings: [], ...(checkpoints.length ? { checkpoints } : {}) };
+}
+
+/** Validates one group: the bundle with its file lists, completeness and findings. */
+export function toBundle(g: Group): Bundle {
+  const { own, files, checkpoints } = partsOf(g);
   const findings = validateBundle(own, g.root);
   // A target scaler alone (y_scaler) does not count: the inputs still have no scaler.
   const hasInputScaler = files.scaler.length > 0 && !findings.some((f) => f.code === 'missing-scaler');
   const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
-  return { root: g.root, files, complete, findings, ...(earlier.size ? { checkpoints: [...g.checkpoints!] } : {}) };
+  return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}) };
 }
 
 /** Groups and validates: the bundles of a report. */

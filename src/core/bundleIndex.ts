@@ -7,7 +7,7 @@
 // enough to know which files are artifacts, their likely role, and so the bundles; those bundles
 // are `pending` (no findings yet). The deep one (`complete`) sniffs the text files left and reads
 // the artifacts (HDF5 metadata, pickles, logs), validating each bundle and reporting progress.
-import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, toBundle, type BundleManifest } from './bundle';
+import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, pendingBundle, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from './errors';
 import { baseName, dirName, joinPath, type FileSource, type FileStat } from './fileSource';
 import { globMatcher } from './glob';
@@ -224,14 +224,6 @@ async function pool<T>(items: T[], n: number, work: (item: T, push: (more: T) =>
   });
 }
 
-/** A group whose files are not all read yet: its parts (earlier checkpoints apart), without findings. */
-function pendingBundle(g: ReturnType<typeof groupFiles>[number]): Bundle {
-  const files: Bundle['files'] = { scaler: [], structure: [], weights: [], model: [], log: [] };
-  const earlier = new Set(g.checkpoints ?? []);
-  for (const f of g.files) if (f.role !== 'other' && !earlier.has(f.path)) files[f.role].push(f.path);
-  return { root: g.root, files, complete: false, findings: [], ...(earlier.size ? { checkpoints: [...earlier] } : {}) };
-}
-
 /** Keeps FileReports and Bundles of some roots current. */
 export class BundleIndex {
   private readonly entries = new Map<string, Entry>();
@@ -398,10 +390,7 @@ export class BundleIndex {
   private async plainFile(path: string): Promise<boolean> {
     try {
       const head = await this.source.readRange(path, 0, HEAD_BYTES);
-      if (binaryReaders.some((r) => r.sniff(head, path))) return false;
-      let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-      while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-      return head[i] !== 0x7b && head[i] !== 0x5b; // { or [
+      return !binaryReaders.some((r) => r.sniff(head, path)) && !startsAsJson(head);
     } catch {
       return false; // the dispatcher reports why it cannot be read
     }
