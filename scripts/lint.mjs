@@ -22,7 +22,7 @@ function imports(src) {
   for (const m of src.matchAll(importRe)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
-const fsAllowed = new Set(['src/core/nodeFileSource.ts']);
+const fsAllowed = new Set(['src/core/io/nodeFileSource.ts']);
 for (const file of walk('src')) {
   const rel = relative('.', file).replaceAll('\\', '/');
   const src = readFileSync(file, 'utf8');

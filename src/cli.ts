@@ -3,13 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkExitCode } from './core/bundle';
-import { ReadError } from './core/errors';
-import { predict, type PredictResult } from './core/predict';
-import type { BackendPreference } from './core/network';
-import { NodeFileSource } from './core/nodeFileSource';
-import { buildReport, TOOL_VERSION } from './core/report';
-import { formatBundle, formatReport } from './core/textReport';
+import { checkExitCode } from './core/bundles/bundle';
+import { ReadError } from './core/io/errors';
+import { predict, type PredictResult } from './core/predict/predict';
+import type { BackendPreference } from './core/predict/network';
+import { NodeFileSource } from './core/io/nodeFileSource';
+import { buildReport, TOOL_VERSION } from './core/report/report';
+import { formatBundle, formatReport } from './core/report/textReport';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 

@@ -10,7 +10,7 @@ import { ScriptLintProvider } from './adapters/scriptLintProvider';
 import { INDEX_SETTINGS, readSettings } from './adapters/settings';
 import { BundleStatusBar } from './adapters/statusBar';
 import { WorkspaceIndexer } from './adapters/workspaceIndexer';
-import { bundleFiles } from './core/diagnosticsModel';
+import { bundleFiles } from './core/bundles/diagnosticsModel';
 import { InspectPool } from './inspectPool';
 
 /** Called by VS Code when an activation event fires. */

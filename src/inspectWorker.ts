@@ -1,8 +1,8 @@
 // Worker thread that reads artifacts for the workspace index (its deep phase), so that HDF5
 // metadata, pickles and logs are parsed on other cores than the extension host's. Local files only.
 import { parentPort } from 'node:worker_threads';
-import { inspectFile } from './core/inspect';
-import { NodeFileSource } from './core/nodeFileSource';
+import { inspectFile } from './core/formats/inspect';
+import { NodeFileSource } from './core/io/nodeFileSource';
 import type { InspectWorkerReply, InspectWorkerRequest } from './inspectProtocol';
 
 const source = new NodeFileSource();

@@ -2,7 +2,7 @@
 // file identity), so a large model never blocks the extension host.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PredictRequest, PredictResult } from './core/predict';
+import type { PredictRequest, PredictResult } from './core/predict/predict';
 import type { PredictWorkerReply, PredictWorkerRequest } from './predictProtocol';
 
 /** A prediction that failed, with the core's error code. */

@@ -1,5 +1,5 @@
 // Messages between the extension host and the prediction worker thread.
-import type { PredictRequest, PredictResult } from './core/predict';
+import type { PredictRequest, PredictResult } from './core/predict/predict';
 
 /** Host → worker: run one prediction. */
 export interface PredictWorkerRequest {

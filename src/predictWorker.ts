@@ -1,9 +1,9 @@
 // Worker thread that runs predictions off the extension host's main thread. It reads files from
 // the local disk only (the extension runs where the files are: extensionKind "workspace").
 import { parentPort } from 'node:worker_threads';
-import { NodeFileSource } from './core/nodeFileSource';
-import { predict, type PredictRequest } from './core/predict';
-import { toFileError } from './core/errors';
+import { NodeFileSource } from './core/io/nodeFileSource';
+import { predict, type PredictRequest } from './core/predict/predict';
+import { toFileError } from './core/io/errors';
 import type { PredictWorkerReply, PredictWorkerRequest } from './predictProtocol';
 
 const source = new NodeFileSource();

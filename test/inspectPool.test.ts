@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { importMetaUrl, nodeCjs } from '../scripts/esbuildNode.mjs';
-import { BundleIndex } from '../src/core/bundleIndex';
-import { inspectFile } from '../src/core/inspect';
-import { NodeFileSource } from '../src/core/nodeFileSource';
+import { BundleIndex } from '../src/core/bundles/bundleIndex';
+import { inspectFile } from '../src/core/formats/inspect';
+import { NodeFileSource } from '../src/core/io/nodeFileSource';
 import { InspectPool } from '../src/inspectPool';
 
 const dist = mkdtempSync(join(tmpdir(), 'mbi-inspect-worker-'));

@@ -1,7 +1,7 @@
 // Read-only custom editors for model artifacts (.h5, .keras, .joblib, .pkl, tfjs model.json, TensorBoard
 // event files): opening one shows the bundle view focused on that file. Nothing is executed.
 import * as vscode from 'vscode';
-import { dirName } from '../core/fileSource';
+import { dirName } from '../core/io/fileSource';
 import { Disposable } from './disposable';
 import { uriToPath } from './vscodeFileSource';
 

@@ -1,7 +1,7 @@
 // Publishes bundle findings in the Problems panel (one collection, replaced per snapshot).
 import * as vscode from 'vscode';
-import type { IndexSnapshot } from '../core/bundleIndex';
-import { describeSnapshot, DIAGNOSTIC_SOURCE, type DiagnosticDescription, type DiagnosticSeverityName, type SeverityOverrides } from '../core/diagnosticsModel';
+import type { IndexSnapshot } from '../core/bundles/bundleIndex';
+import { describeSnapshot, DIAGNOSTIC_SOURCE, type DiagnosticDescription, type DiagnosticSeverityName, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
 import { Disposable } from './disposable';
 import { pathToUri, uriToPath } from './vscodeFileSource';
 

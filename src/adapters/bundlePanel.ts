@@ -2,15 +2,15 @@
 // than opened twice; it loads full log data, builds view models (src/core/viewModel.ts) and answers
 // the webview's validated messages (export, PNG save, open file).
 import * as vscode from 'vscode';
-import type { BundleIndex } from '../core/bundleIndex';
-import { readCsvLogData } from '../core/csvLog';
-import { baseName, dirName, type FileSource } from '../core/fileSource';
-import { readHistoryJsonBytes } from '../core/historyJson';
-import { historyFromPyValue } from '../core/historyPickle';
-import { loadPickleBytes } from '../core/joblib';
-import { readTfeventsFile, TfeventsError } from '../core/tfevents';
+import type { BundleIndex } from '../core/bundles/bundleIndex';
+import { readCsvLogData } from '../core/formats/logs/csvLog';
+import { baseName, dirName, type FileSource } from '../core/io/fileSource';
+import { readHistoryJsonBytes } from '../core/formats/logs/historyJson';
+import { historyFromPyValue } from '../core/formats/pickle/historyPickle';
+import { loadPickleBytes } from '../core/formats/pickle/joblib';
+import { readTfeventsFile, TfeventsError } from '../core/formats/logs/tfevents';
 import type { Bundle, FileReport, LogData } from '../core/types';
-import { buildBundleViewModel, exportChart, type LoadedLog } from '../core/viewModel';
+import { buildBundleViewModel, exportChart, type LoadedLog } from '../core/report/viewModel';
 import {
   assertNever,
   DEFAULT_CURVE_OPTIONS,
@@ -20,7 +20,7 @@ import {
   type WebviewToHost,
 } from '../shared/protocol';
 import type { BundleViewModel, CurveOptions } from '../shared/viewModels';
-import { buildPredictionSchema } from '../core/predictSchema';
+import { buildPredictionSchema } from '../core/predict/predictSchema';
 import { PredictClient, PredictionError } from '../predictClient';
 import { webviewHtml } from './webviewHtml';
 

@@ -1,7 +1,7 @@
 // The "Model Bundles" tree of the Explorer: each bundle with its four parts (scaler, structure,
 // weights/model, log), a status icon per part, the files under them and the problems found.
 import * as vscode from 'vscode';
-import type { IndexSnapshot } from '../core/bundleIndex';
+import type { IndexSnapshot } from '../core/bundles/bundleIndex';
 import {
   bundleParts,
   countProblems,
@@ -13,8 +13,8 @@ import {
   type DiagnosticSeverityName,
   type PartStatus,
   type SeverityOverrides,
-} from '../core/diagnosticsModel';
-import { baseName } from '../core/fileSource';
+} from '../core/bundles/diagnosticsModel';
+import { baseName } from '../core/io/fileSource';
 import type { Bundle, FileReport, Finding } from '../core/types';
 import { Disposable } from './disposable';
 import type { IndexState } from './workspaceIndexer';

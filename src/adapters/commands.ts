@@ -1,10 +1,10 @@
 // The `modelBundles.*` commands (palette, Explorer context menus, tree inline actions) and the
 // read-only report documents of `Inspect Model Artifact`.
 import * as vscode from 'vscode';
-import type { IndexSnapshot } from '../core/bundleIndex';
-import { bundleFiles, countProblems, findingLink, type SeverityOverrides } from '../core/diagnosticsModel';
-import { dirName } from '../core/fileSource';
-import { inspectFile } from '../core/inspect';
+import type { IndexSnapshot } from '../core/bundles/bundleIndex';
+import { bundleFiles, countProblems, findingLink, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
+import { dirName } from '../core/io/fileSource';
+import { inspectFile } from '../core/formats/inspect';
 import type { Bundle, FileReport } from '../core/types';
 import { BundleItem, FileItem, FindingItem, PartItem } from './bundleTree';
 import { Disposable } from './disposable';

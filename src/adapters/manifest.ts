@@ -1,8 +1,8 @@
 // Text of a bundle's manifest (model-bundle.json): the core's builder with SHA-256 of each file.
 // node:crypto hashes in chunks, so a multi-gigabyte weights file is never held in memory whole.
 import { createHash } from 'node:crypto';
-import { buildManifest } from '../core/bundle';
-import type { FileSource } from '../core/fileSource';
+import { buildManifest } from '../core/bundles/bundle';
+import type { FileSource } from '../core/io/fileSource';
 import type { Bundle } from '../core/types';
 
 /** Bytes hashed per read. */

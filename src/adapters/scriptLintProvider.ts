@@ -3,10 +3,10 @@
 // scope, closed .py and .ipynb files are linted from disk too (a closed notebook's warnings sit on its
 // JSON lines, without a fix, until it is opened).
 import * as vscode from 'vscode';
-import { ChangeBatcher } from '../core/debounce';
-import { describeScriptFindings, DIAGNOSTIC_SOURCE, type SeverityOverrides } from '../core/diagnosticsModel';
-import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
-import { lintNotebookFile, lintScriptCells, type ScriptFinding } from '../core/scriptLint';
+import { ChangeBatcher } from '../core/io/debounce';
+import { describeScriptFindings, DIAGNOSTIC_SOURCE, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
+import { DEFAULT_EXCLUDED_DIRS } from '../core/formats/inspect';
+import { lintNotebookFile, lintScriptCells, type ScriptFinding } from '../core/lint/scriptLint';
 import { toDiagnostic } from './bundleDiagnostics';
 import { Disposable } from './disposable';
 

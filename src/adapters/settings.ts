@@ -1,6 +1,6 @@
 // Typed reading of the `modelBundles.*` settings.
 import * as vscode from 'vscode';
-import { parseSeverityOverrides, type SeverityOverrides } from '../core/diagnosticsModel';
+import { parseSeverityOverrides, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
 
 /** Prediction backends the bundle view may use. */
 export type PredictionBackendSetting = 'auto' | 'wasm' | 'cpu' | 'node';

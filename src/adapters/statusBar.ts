@@ -1,7 +1,7 @@
 // Status bar item: "$(package) N bundles · M problems"; a click focuses the Model Bundles tree.
 import * as vscode from 'vscode';
-import type { IndexSnapshot } from '../core/bundleIndex';
-import { countProblems, type SeverityOverrides } from '../core/diagnosticsModel';
+import type { IndexSnapshot } from '../core/bundles/bundleIndex';
+import { countProblems, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
 import { Disposable } from './disposable';
 import type { IndexState } from './workspaceIndexer';
 

@@ -2,8 +2,8 @@
 // virtual (GitHub Repositories) workspaces alike. Index paths are `uri.path` for `file:` URIs and
 // `scheme://authority/path` for every other scheme; pathToUri / uriToPath convert both ways.
 import * as vscode from 'vscode';
-import type { FileSource, FileStat } from '../core/fileSource';
-import { NodeFileSource } from '../core/nodeFileSource';
+import type { FileSource, FileStat } from '../core/io/fileSource';
+import { NodeFileSource } from '../core/io/nodeFileSource';
 
 const SCHEME_PATH = /^([a-zA-Z][\w+.-]*):\/\/([^/]*)(\/.*)?$/;
 

@@ -2,9 +2,9 @@
 // progress notification when it takes long), then file-watcher events batched per path
 // (src/core/debounce.ts) so a training run rewriting its log every epoch costs one update per pause.
 import * as vscode from 'vscode';
-import { BundleIndex, type IndexSnapshot } from '../core/bundleIndex';
-import { ChangeBatcher, type ChangeBatch } from '../core/debounce';
-import { DEFAULT_EXCLUDED_DIRS } from '../core/inspect';
+import { BundleIndex, type IndexSnapshot } from '../core/bundles/bundleIndex';
+import { ChangeBatcher, type ChangeBatch } from '../core/io/debounce';
+import { DEFAULT_EXCLUDED_DIRS } from '../core/formats/inspect';
 import { Disposable } from './disposable';
 import type { Settings } from './settings';
 import type { InspectPool } from '../inspectPool';

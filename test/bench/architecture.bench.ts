@@ -1,7 +1,7 @@
 // Benchmark: summarizeModelConfig on long functional configs, in file order and reversed (the
 // worst case for a pass-until-no-progress walk), as a ratio to JSON.parse of the same document.
 // Run: node --import tsx test/bench/architecture.bench.ts
-import { summarizeModelConfig } from '../../src/core/architecture';
+import { summarizeModelConfig } from '../../src/core/formats/shared/architecture';
 
 function chain(n: number, reversed: boolean): string {
   const layers: unknown[] = [];

@@ -1,7 +1,7 @@
 // Benchmark: a 1,000,000-point training log (train + validation) through the curve pipeline
 // (EMA, LTTB to 2,000 points, markers) against the baseline of sending it whole, in the same run.
 // Run: npx tsx test/bench/curves.bench.ts
-import { buildCurves, type LoadedLog } from '../../src/core/viewModel';
+import { buildCurves, type LoadedLog } from '../../src/core/report/viewModel';
 import { DEFAULT_CURVE_OPTIONS } from '../../src/shared/protocol';
 
 const N = 1_000_000;

@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openHdf5, openHdf5Bytes, type Hdf5File } from '../../src/core/hdf5';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { openHdf5, openHdf5Bytes, type Hdf5File } from '../../src/core/codecs/hdf5';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 type Lib = 'h5wasm-path' | 'h5wasm-memory' | 'jsfive';
 const LIBS: Lib[] = ['jsfive', 'h5wasm-path', 'h5wasm-memory'];

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPickleBytes } from '../../src/core/joblib';
-import { NdArray } from '../../src/core/pyValue';
+import { loadPickleBytes } from '../../src/core/formats/pickle/joblib';
+import { NdArray } from '../../src/core/formats/pickle/pyValue';
 
 const PY = '/usr/bin/python3';
 const RUNS = 5;

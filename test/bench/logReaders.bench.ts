@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32c, maskedCrc32c } from '../../src/core/crc32c';
-import { readCsvLogData } from '../../src/core/csvLog';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { readTfeventsFile } from '../../src/core/tfevents';
+import { crc32c, maskedCrc32c } from '../../src/core/codecs/crc32c';
+import { readCsvLogData } from '../../src/core/formats/logs/csvLog';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { readTfeventsFile } from '../../src/core/formats/logs/tfevents';
 
 const N = Number(process.argv[2] ?? 300_000);
 const RUNS = 5;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNetwork, type LayerValues } from '../../src/core/network';
+import { loadNetwork, type LayerValues } from '../../src/core/predict/network';
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const BACKENDS = (process.env.BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];

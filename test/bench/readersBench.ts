@@ -10,8 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const PY = '/usr/bin/python3';
 

@@ -12,9 +12,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, readdir, stat } from 'node:fs/promises';
-import { BundleIndex } from '../../src/core/bundleIndex';
-import type { FileStat } from '../../src/core/fileSource';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import type { FileStat } from '../../src/core/io/fileSource';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { InspectPool } from '../../src/inspectPool';
 import { build } from 'esbuild';
 import { importMetaUrl, nodeCjs } from '../../scripts/esbuildNode.mjs';

@@ -1,7 +1,7 @@
 // One cold scan in a fresh process, for scanBench.ts, which bundles this file with esbuild (as the
 // extension is bundled) and runs it: prints {"quick": ms, "complete": ms, "peakRssMB"} of the first scan.
-import { BundleIndex } from '../../src/core/bundleIndex';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { InspectPool } from '../../src/inspectPool';
 
 async function main(): Promise<void> {

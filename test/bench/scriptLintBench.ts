@@ -2,8 +2,8 @@
 // against the baseline of one regex pass over the same text (what a naive line-regex lint costs),
 // medians of 7 runs in the same process; plus the file-watcher batching of a simulated training run.
 // Run: npx tsx test/bench/scriptLintBench.ts
-import { ChangeBatcher, type TimerApi } from '../../src/core/debounce';
-import { lintNotebookJson, lintPythonScript } from '../../src/core/scriptLint';
+import { ChangeBatcher, type TimerApi } from '../../src/core/io/debounce';
+import { lintNotebookJson, lintPythonScript } from '../../src/core/lint/scriptLint';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

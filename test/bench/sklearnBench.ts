@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { pickleArtifactReader } from '../../src/core/pickleArtifact';
-import { inverseTransform, transform } from '../../src/core/scalerTransform';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { pickleArtifactReader } from '../../src/core/formats/pickle/pickleArtifact';
+import { inverseTransform, transform } from '../../src/core/predict/scalerTransform';
 import type { Scaler } from '../../src/core/types';
 
 const RUNS = 7;

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ReadError } from '../../src/core/errors';
-import { reconcileWithWeights, summarizeModelConfig } from '../../src/core/architecture';
-import { broadcastShapes, TF_OP_ELEMENTWISE } from '../../src/core/shapeInference';
+import { ReadError } from '../../src/core/io/errors';
+import { reconcileWithWeights, summarizeModelConfig } from '../../src/core/formats/shared/architecture';
+import { broadcastShapes, TF_OP_ELEMENTWISE } from '../../src/core/formats/shared/shapeInference';
 import type { LayerSummary, ModelSummary, Shape, WeightsSummary } from '../../src/core/types';
 
 const REAL = join(__dirname, '..', 'fixtures', 'real');

@@ -3,9 +3,9 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { anchorOf, buildManifest, checkExitCode, parseManifest, sha256Hex, stemOf, verifyManifestHashes } from '../../src/core/bundle';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { buildReport } from '../../src/core/report';
+import { anchorOf, buildManifest, checkExitCode, parseManifest, sha256Hex, stemOf, verifyManifestHashes } from '../../src/core/bundles/bundle';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { buildReport } from '../../src/core/report/report';
 import type { Bundle, Finding } from '../../src/core/types';
 
 const source = new NodeFileSource();

@@ -3,10 +3,10 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BundleIndex } from '../../src/core/bundleIndex';
-import { globMatcher } from '../../src/core/glob';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { buildReport } from '../../src/core/report';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import { globMatcher } from '../../src/core/io/glob';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { buildReport } from '../../src/core/report/report';
 
 /** A NodeFileSource that counts whole-file and range reads per path. */
 class CountingSource extends NodeFileSource {
@@ -332,9 +332,9 @@ describe('BundleIndex quick and deep phases', () => {
 
   it("guesses the roles the deep read confirms for the real fixtures' artifacts", async () => {
     const { readFileSync, readdirSync, statSync } = await import('node:fs');
-    const { provisionalRole } = await import('../../src/core/bundleIndex');
-    const { binaryReaders } = await import('../../src/core/readers');
-    const { inspectFile, MODEL_OR_LOG_JSON, startsAsJson } = await import('../../src/core/inspect');
+    const { provisionalRole } = await import('../../src/core/bundles/bundleIndex');
+    const { binaryReaders } = await import('../../src/core/formats/readers');
+    const { inspectFile, MODEL_OR_LOG_JSON, startsAsJson } = await import('../../src/core/formats/inspect');
     const files: string[] = [];
     const walk = (d: string): void => {
       for (const n of readdirSync(d)) {

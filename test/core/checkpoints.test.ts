@@ -7,10 +7,10 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildManifest, checkpointName } from '../../src/core/bundle';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { buildReport } from '../../src/core/report';
-import { formatBundle } from '../../src/core/textReport';
+import { buildManifest, checkpointName } from '../../src/core/bundles/bundle';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { buildReport } from '../../src/core/report/report';
+import { formatBundle } from '../../src/core/report/textReport';
 import type { Bundle } from '../../src/core/types';
 
 const source = new NodeFileSource();

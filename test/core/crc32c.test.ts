@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crc32c, crc32cUpdate, maskCrc, maskedCrc32c } from '../../src/core/crc32c';
+import { crc32c, crc32cUpdate, maskCrc, maskedCrc32c } from '../../src/core/codecs/crc32c';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { csvLogReader, csvLogSeparator, readCsvLogData } from '../../src/core/csvLog';
-import { ReadError } from '../../src/core/errors';
-import { inspectFile } from '../../src/core/inspect';
-import { summarizeLog } from '../../src/core/logSummary';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { csvLogReader, csvLogSeparator, readCsvLogData } from '../../src/core/formats/logs/csvLog';
+import { ReadError } from '../../src/core/io/errors';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { summarizeLog } from '../../src/core/formats/shared/logSummary';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 // Fixtures and expected values: test/fixtures/reference/logs/make_csv_logs.py (a line-for-line
 // imitation of keras.callbacks.CSVLogger writing with Python's csv module; expectations read back

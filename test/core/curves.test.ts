@@ -13,7 +13,7 @@ import {
   parseSeriesName,
   splitRestarts,
   type NamedSeries,
-} from '../../src/core/curves';
+} from '../../src/core/report/curves';
 
 const s = (name: string, run = 'r'): NamedSeries => ({ run, name, steps: [0, 1], values: [1, 2] });
 

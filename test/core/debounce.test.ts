@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChangeBatcher, type ChangeBatch, type TimerApi } from '../../src/core/debounce';
+import { ChangeBatcher, type ChangeBatch, type TimerApi } from '../../src/core/io/debounce';
 
 /** A manual clock: timers fire only when the test advances time. */
 class FakeClock implements TimerApi {

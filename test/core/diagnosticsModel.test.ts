@@ -13,8 +13,8 @@ import {
   findingLink,
   findingTarget,
   parseSeverityOverrides,
-} from '../../src/core/diagnosticsModel';
-import { lintPythonScript } from '../../src/core/scriptLint';
+} from '../../src/core/bundles/diagnosticsModel';
+import { lintPythonScript } from '../../src/core/lint/scriptLint';
 import type { Bundle, FileReport } from '../../src/core/types';
 
 const bundleFilesOf = (b: Bundle): string[] => Object.values(b.files).flat();

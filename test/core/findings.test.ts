@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkExitCode } from '../../src/core/bundle';
-import { FINDING_CODES, findingDocsAnchor, LOG_AFTER_WEIGHTS_MS, SCALER_WEIGHTS_GAP_MS, stemOf, validateBundle } from '../../src/core/findings';
+import { checkExitCode } from '../../src/core/bundles/bundle';
+import { FINDING_CODES, findingDocsAnchor, LOG_AFTER_WEIGHTS_MS, SCALER_WEIGHTS_GAP_MS, stemOf, validateBundle } from '../../src/core/bundles/findings';
 import type { FileReport, Finding, LayerSummary, ModelSummary, Scaler, Shape } from '../../src/core/types';
 
 const T0 = Date.UTC(2024, 0, 1);

@@ -6,9 +6,9 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BundleIndex } from '../../src/core/bundleIndex';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { buildReport } from '../../src/core/report';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { buildReport } from '../../src/core/report/report';
 
 const FOREIGN = 'test/fixtures/reference/foreign';
 const tmp = mkdtempSync(join(tmpdir(), 'mbi-foreign-'));
@@ -86,7 +86,7 @@ describe('bundles with a SavedModel or another framework', () => {
 
 describe('predictions on a bundle whose model cannot be run', () => {
   it("names the SavedModel and says why instead of 'no model'", async () => {
-    const { predict } = await import('../../src/core/predict');
+    const { predict } = await import('../../src/core/predict/predict');
     const dir = run((d) => cpSync(join(FOREIGN, 'keras_savedmodel', 'my_model'), join(d, 'my_model'), { recursive: true }));
     await assert.rejects(
       () => predict({ target: dir, input: { text: 'a,b,c,d\n1,2,3,4\n', name: 'rows.csv' } }, new NodeFileSource()),

@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { foreignModelReader, listZipNames, sniffForeign } from '../../src/core/foreignModel';
-import { inspectFile } from '../../src/core/inspect';
-import { binaryReaders } from '../../src/core/readers';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { foreignModelReader, listZipNames, sniffForeign } from '../../src/core/formats/foreignModel';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { binaryReaders } from '../../src/core/formats/readers';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const DIR = join(__dirname, '..', 'fixtures', 'reference', 'foreign');
 const REF = JSON.parse(readFileSync(join(DIR, 'foreign_reference.json'), 'utf8'));

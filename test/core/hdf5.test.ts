@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ReadError } from '../../src/core/errors';
-import { hdf5SignatureOffset, openHdf5, openHdf5Bytes } from '../../src/core/hdf5';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { ReadError } from '../../src/core/io/errors';
+import { hdf5SignatureOffset, openHdf5, openHdf5Bytes } from '../../src/core/codecs/hdf5';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 interface Sample {
   layer: string;

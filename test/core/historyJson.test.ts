@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ReadError } from '../../src/core/errors';
-import { historyJsonReader, parsePythonJson, readHistoryJsonBytes, readHistoryJsonData } from '../../src/core/historyJson';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { ReadError } from '../../src/core/io/errors';
+import { historyJsonReader, parsePythonJson, readHistoryJsonBytes, readHistoryJsonData } from '../../src/core/formats/logs/historyJson';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 // Fixtures and expected values: test/fixtures/reference/logs/make_history_json.py (json.dump,
 // pandas to_json, default=str dumps; summaries computed in plain Python).

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { historyFromPyValue } from '../../src/core/historyPickle';
-import { NdArray, PyObject, PyTuple, type PyValue } from '../../src/core/pyValue';
+import { historyFromPyValue } from '../../src/core/formats/pickle/historyPickle';
+import { NdArray, PyObject, PyTuple, type PyValue } from '../../src/core/formats/pickle/pyValue';
 import { decodeNumber, dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
 
 // Reference: test/fixtures/reference/sklearn/make_params_reference.py (the pickled histories as Python loads them).

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ReadError } from '../../src/core/errors';
-import { imageReader, readImageInfo } from '../../src/core/image';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { ReadError } from '../../src/core/io/errors';
+import { imageReader, readImageInfo } from '../../src/core/formats/logs/image';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 // Expected sizes: Pillow's, in test/fixtures/reference/logs/images_reference.json (make_images.py).
 const ref = JSON.parse(readFileSync('test/fixtures/reference/logs/images_reference.json', 'utf8')) as Record<

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspectFile, walkPaths } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { inspectFile, walkPaths } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const source = new NodeFileSource();
 const tmp = mkdtempSync(join(tmpdir(), 'mbi-inspect-'));

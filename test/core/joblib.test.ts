@@ -7,9 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateSync, gzipSync, zipSync, zlibSync } from 'fflate';
-import { decompress, sniffCompression, type Compression } from '../../src/core/decompress';
-import { loadPickleBytes, sniffPickleContainer } from '../../src/core/joblib';
-import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
+import { decompress, sniffCompression, type Compression } from '../../src/core/codecs/decompress';
+import { loadPickleBytes, sniffPickleContainer } from '../../src/core/formats/pickle/joblib';
+import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/formats/pickle/pyValue';
 
 const CONTROLS = join(__dirname, '..', 'fixtures', 'hostile', 'controls');
 const REF = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'pickle', 'controls_reference.json'), 'utf8')) as {

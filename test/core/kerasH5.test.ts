@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { FileSource, FileStat } from '../../src/core/fileSource';
-import { openHdf5 } from '../../src/core/hdf5';
-import { inspectFile } from '../../src/core/inspect';
-import { kerasH5Reader } from '../../src/core/kerasH5';
-import { stringAttr } from '../../src/core/kerasWeights';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import type { FileSource, FileStat } from '../../src/core/io/fileSource';
+import { openHdf5 } from '../../src/core/codecs/hdf5';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { kerasH5Reader } from '../../src/core/formats/keras/kerasH5';
+import { stringAttr } from '../../src/core/formats/keras/kerasWeights';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import type { FileReport } from '../../src/core/types';
 
 interface RefTensor {
@@ -274,7 +274,7 @@ describe('kerasH5Reader: bad input', () => {
 
 describe('parseKerasJson', () => {
   it("maps Python's NaN, Infinity and -Infinity to null", async () => {
-    const { parseKerasJson } = await import('../../src/core/kerasWeights');
+    const { parseKerasJson } = await import('../../src/core/formats/keras/kerasWeights');
     assert.deepEqual(parseKerasJson('{"a": -Infinity, "b": NaN, "c": Infinity, "d": 1}', 'x', 'f.json'), { a: null, b: null, c: null, d: 1 });
   });
 });

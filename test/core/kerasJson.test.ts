@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspectFile } from '../../src/core/inspect';
-import { isKerasModelJson, kerasJsonReader } from '../../src/core/kerasJson';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { tfjsModelReader } from '../../src/core/tfjsModel';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { isKerasModelJson, kerasJsonReader } from '../../src/core/formats/keras/kerasJson';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { tfjsModelReader } from '../../src/core/formats/tfjs/tfjsModel';
 
 const REAL = join(__dirname, '..', 'fixtures', 'real');
 const REF = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'arch', 'arch_reference.json'), 'utf8'));

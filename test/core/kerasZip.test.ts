@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
-import type { FileSource, FileStat } from '../../src/core/fileSource';
-import { inspectFile } from '../../src/core/inspect';
-import { kerasZipReader } from '../../src/core/kerasZip';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import type { FileSource, FileStat } from '../../src/core/io/fileSource';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { kerasZipReader } from '../../src/core/formats/keras/kerasZip';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const KERAS = 'test/fixtures/real/2mdtln__FlowNet-ANN/25-06/model.keras';
 const REF = JSON.parse(readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8'))[KERAS] as {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { initBackend, loadNetwork, PREDICT_CHUNK_ROWS } from '../../src/core/network';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { readTfjsWeightValues } from '../../src/core/tfjsWeights';
-import { toTfjsTopology } from '../../src/core/kerasToTfjs';
-import { readH5ModelValues, readH5WeightValues, readKerasZipValues } from '../../src/core/kerasWeightValues';
+import { initBackend, loadNetwork, PREDICT_CHUNK_ROWS } from '../../src/core/predict/network';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { readTfjsWeightValues } from '../../src/core/predict/tfjsWeights';
+import { toTfjsTopology } from '../../src/core/predict/kerasToTfjs';
+import { readH5ModelValues, readH5WeightValues, readKerasZipValues } from '../../src/core/predict/kerasWeightValues';
 
 const REAL = 'test/fixtures/real/';
 const reference = JSON.parse(readFileSync('test/fixtures/reference/predict/predict_reference.json', 'utf8')) as {

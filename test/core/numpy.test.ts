@@ -2,9 +2,9 @@
 // half floats, fixed-width strings) and the .npy header; expectations worked out by hand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPickleBytes } from '../../src/core/joblib';
-import { MAX_BOXED_ELEMENTS, arrayFromBytes, dtypeStr, parseDTypeSpec, parseNpyHeader, scalarFromBytes } from '../../src/core/numpy';
-import { NdArray } from '../../src/core/pyValue';
+import { loadPickleBytes } from '../../src/core/formats/pickle/joblib';
+import { MAX_BOXED_ELEMENTS, arrayFromBytes, dtypeStr, parseDTypeSpec, parseNpyHeader, scalarFromBytes } from '../../src/core/formats/pickle/numpy';
+import { NdArray } from '../../src/core/formats/pickle/pyValue';
 
 const dt = (s: string) => {
   const d = parseDTypeSpec(s);

@@ -2,9 +2,9 @@
 // definitions in CPython's pickletools (written out beside each case), not from our output.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PICKLE_LIMITS, scanPickle } from '../../src/core/pickle';
-import { ALLOWLIST, severityOf } from '../../src/core/pickleAllowlist';
-import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
+import { PICKLE_LIMITS, scanPickle } from '../../src/core/formats/pickle/pickle';
+import { ALLOWLIST, severityOf } from '../../src/core/formats/pickle/pickleAllowlist';
+import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from '../../src/core/formats/pickle/pyValue';
 
 /** Bytes from parts: strings are latin-1, arrays are raw bytes. */
 function P(...parts: (string | number[] | Uint8Array)[]): Uint8Array {

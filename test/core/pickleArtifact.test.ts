@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { PickleLoad } from '../../src/core/joblib';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { isScalerName, pickleArtifactReader, resultFromLoad, sniffContainer } from '../../src/core/pickleArtifact';
-import { NdArray, PyObject, type PyValue } from '../../src/core/pyValue';
-import type { SklearnScaler } from '../../src/core/sklearn';
+import type { PickleLoad } from '../../src/core/formats/pickle/joblib';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { isScalerName, pickleArtifactReader, resultFromLoad, sniffContainer } from '../../src/core/formats/pickle/pickleArtifact';
+import { NdArray, PyObject, type PyValue } from '../../src/core/formats/pickle/pyValue';
+import type { SklearnScaler } from '../../src/core/formats/pickle/sklearn';
 import type { PickleReport } from '../../src/core/types';
 import { decodeNumber, dtypeOf } from '../fixtures/reference/sklearn/stateJson';
 import { assertScalerMatches, paramsRef } from '../fixtures/reference/sklearn/paramsRef';
@@ -324,7 +324,7 @@ describe('end to end: hostile pickles are refused, naming the global, never givi
 
 describe('through the dispatcher (inspectFile)', () => {
   it('a real joblib scaler, a history pickle and a refused file get their roles', async () => {
-    const { inspectFile } = await import('../../src/core/inspect');
+    const { inspectFile } = await import('../../src/core/formats/inspect');
     const a = await inspectFile(join(FIX, 'real/AlbertFrydensberg__ML_Ops_59/models/scaler.joblib'), source);
     assert.deepEqual([a.role, a.format, a.error, a.scaler?.class], ['scaler', 'joblib', null, 'StandardScaler']);
     const h = await inspectFile(join(FIX, 'sklearn/history_wrapped.pkl'), source);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadPickleBytes } from '../../src/core/joblib';
+import { loadPickleBytes } from '../../src/core/formats/pickle/joblib';
 
 const CONTROLS = join(__dirname, '..', 'fixtures', 'hostile', 'controls');
 const BIG = join(__dirname, '..', 'fixtures', 'reference', 'pickle');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadPickleBytes, type PickleLoad } from '../../src/core/joblib';
-import { NdArray, PyObject } from '../../src/core/pyValue';
+import { loadPickleBytes, type PickleLoad } from '../../src/core/formats/pickle/joblib';
+import { NdArray, PyObject } from '../../src/core/formats/pickle/pyValue';
 
 const HOSTILE = join(__dirname, '..', 'fixtures', 'hostile');
 

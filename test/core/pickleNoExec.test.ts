@@ -10,11 +10,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
-import { loadPickleBytes } from '../../src/core/joblib';
+import { loadPickleBytes } from '../../src/core/formats/pickle/joblib';
 
 const ROOT = join(__dirname, '..', '..');
 const CORE = join(ROOT, 'src', 'core');
-const ENTRY = ['pickle.ts', 'joblib.ts', 'numpy.ts', 'decompress.ts', 'pickleAllowlist.ts'];
+const ENTRY = ['formats/pickle/pickle.ts', 'formats/pickle/joblib.ts', 'formats/pickle/numpy.ts', 'codecs/decompress.ts', 'formats/pickle/pickleAllowlist.ts'];
 /** Packages the reader may use, and the only names it may import from each (sync, no workers). */
 const PACKAGES: Record<string, string[]> = {
   fflate: ['Gunzip', 'Unzlib', 'unzipSync'],
@@ -55,7 +55,16 @@ test('static: the reader and its local imports reach no require / eval / Functio
   for (const f of ENTRY) scan(join(CORE, f), seen);
   const files = [...seen.keys()].map((f) => f.slice(CORE.length + 1)).sort();
   // The whole graph: our five files plus the shared contracts they build on.
-  assert.deepEqual(files, ['decompress.ts', 'errors.ts', 'joblib.ts', 'numpy.ts', 'pickle.ts', 'pickleAllowlist.ts', 'pyValue.ts', 'types.ts']);
+  assert.deepEqual(files, [
+    'codecs/decompress.ts',
+    'formats/pickle/joblib.ts',
+    'formats/pickle/numpy.ts',
+    'formats/pickle/pickle.ts',
+    'formats/pickle/pickleAllowlist.ts',
+    'formats/pickle/pyValue.ts',
+    'io/errors.ts',
+    'types.ts',
+  ]);
   for (const [f, problems] of seen) assert.deepEqual(problems, [], f);
 });
 

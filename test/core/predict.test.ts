@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { predict } from '../../src/core/predict';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { predict } from '../../src/core/predict/predict';
 
 const source = new NodeFileSource();
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';

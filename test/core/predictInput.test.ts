@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCsvInput, parseJsonInput } from '../../src/core/predictInput';
+import { parseCsvInput, parseJsonInput } from '../../src/core/predict/predictInput';
 
 const named = { featureNames: ['age', 'income', 'score'], nFeatures: 3 };
 const count = { featureNames: null, nFeatures: 2 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inspectPaths } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { buildPredictionSchema } from '../../src/core/predictSchema';
+import { inspectPaths } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { buildPredictionSchema } from '../../src/core/predict/predictSchema';
 import { validateWebviewMessage, MAX_PREDICT_INPUT } from '../../src/shared/protocol';
 
 const source = new NodeFileSource();

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { decodeKerasMetadata, MAX_KERAS_METADATA_BYTES, SAVED_MODEL_NOTE, savedModelReader } from '../../src/core/savedModel';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { decodeKerasMetadata, MAX_KERAS_METADATA_BYTES, SAVED_MODEL_NOTE, savedModelReader } from '../../src/core/formats/keras/savedModel';
 
 const DIR = join(__dirname, '..', 'fixtures', 'reference', 'foreign');
 const REF = JSON.parse(readFileSync(join(DIR, 'foreign_reference.json'), 'utf8'));

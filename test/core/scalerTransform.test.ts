@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ReadError } from '../../src/core/errors';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { pickleArtifactReader } from '../../src/core/pickleArtifact';
+import { ReadError } from '../../src/core/io/errors';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { pickleArtifactReader } from '../../src/core/formats/pickle/pickleArtifact';
 import {
   canInverse,
   canTransform,
@@ -14,8 +14,8 @@ import {
   normCdf,
   normPpf,
   transform,
-} from '../../src/core/scalerTransform';
-import { toScaler, type SklearnScaler } from '../../src/core/sklearn';
+} from '../../src/core/predict/scalerTransform';
+import { toScaler, type SklearnScaler } from '../../src/core/formats/pickle/sklearn';
 import type { Scaler } from '../../src/core/types';
 import { paramsRef } from '../fixtures/reference/sklearn/paramsRef';
 import { decodeNumber, fromStateJson } from '../fixtures/reference/sklearn/stateJson';

@@ -10,7 +10,7 @@ import {
   notebookPositionMap,
   type ScriptFinding,
   type ScriptInsert,
-} from '../../src/core/scriptLint';
+} from '../../src/core/lint/scriptLint';
 
 /** Applies a fix's insertions to one cell's text (last position first, so earlier ones stay valid). */
 function apply(src: string, inserts: ScriptInsert[], cell = 0): string {

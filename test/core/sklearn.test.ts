@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from '../../src/core/pyValue';
-import { findScalers, toScaler } from '../../src/core/sklearn';
+import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from '../../src/core/formats/pickle/pyValue';
+import { findScalers, toScaler } from '../../src/core/formats/pickle/sklearn';
 import { assertScalerMatches, paramsRef } from '../fixtures/reference/sklearn/paramsRef';
 import { dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { maskedCrc32c } from '../../src/core/crc32c';
-import type { FileSource } from '../../src/core/fileSource';
-import { inspectFile } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { ProtoError, ProtoReader } from '../../src/core/protobuf';
+import { maskedCrc32c } from '../../src/core/codecs/crc32c';
+import type { FileSource } from '../../src/core/io/fileSource';
+import { inspectFile } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { ProtoError, ProtoReader } from '../../src/core/codecs/protobuf';
 import {
   mergeTfeventsRuns,
   readTfeventsData,
@@ -13,7 +13,7 @@ import {
   TfeventsError,
   tfeventsReader,
   tfeventsRunName,
-} from '../../src/core/tfevents';
+} from '../../src/core/formats/logs/tfevents';
 import type { LogData } from '../../src/core/types';
 
 // Expected values: decoded by test/fixtures/reference/logs/tfrecord_walk.py (hand-written Python

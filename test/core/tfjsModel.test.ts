@@ -5,10 +5,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inspectFile, inspectPaths } from '../../src/core/inspect';
-import { kerasJsonReader } from '../../src/core/kerasJson';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
-import { parseManifest, tfjsModelReader } from '../../src/core/tfjsModel';
+import { inspectFile, inspectPaths } from '../../src/core/formats/inspect';
+import { kerasJsonReader } from '../../src/core/formats/keras/kerasJson';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { parseManifest, tfjsModelReader } from '../../src/core/formats/tfjs/tfjsModel';
 
 const REAL = join(__dirname, '..', 'fixtures', 'real');
 const REF = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'arch', 'arch_reference.json'), 'utf8'));

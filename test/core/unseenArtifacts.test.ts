@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readCsvLogData } from '../../src/core/csvLog';
-import { historyJsonReader, readHistoryJsonBytes } from '../../src/core/historyJson';
-import { inspectFile, inspectPaths } from '../../src/core/inspect';
-import { NodeFileSource } from '../../src/core/nodeFileSource';
+import { readCsvLogData } from '../../src/core/formats/logs/csvLog';
+import { historyJsonReader, readHistoryJsonBytes } from '../../src/core/formats/logs/historyJson';
+import { inspectFile, inspectPaths } from '../../src/core/formats/inspect';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'real2');
 const REF_PATH = join(__dirname, '..', 'fixtures', 'reference', 'real2', 'real2_reference.json');

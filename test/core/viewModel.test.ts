@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsvLogData } from '../../src/core/csvLog';
-import { emaSmooth } from '../../src/core/curves';
-import { parsePythonJson, readHistoryJsonData } from '../../src/core/historyJson';
+import { readCsvLogData } from '../../src/core/formats/logs/csvLog';
+import { emaSmooth } from '../../src/core/report/curves';
+import { parsePythonJson, readHistoryJsonData } from '../../src/core/formats/logs/historyJson';
 import {
   buildArchitecture,
   buildBundleViewModel,
@@ -19,7 +19,7 @@ import {
   graphLayout,
   summaryRows,
   type LoadedLog,
-} from '../../src/core/viewModel';
+} from '../../src/core/report/viewModel';
 import { DEFAULT_CURVE_OPTIONS } from '../../src/shared/protocol';
 import type { Bundle, FileReport, LayerSummary, ModelSummary, Scaler } from '../../src/core/types';
 
@@ -221,8 +221,8 @@ test('overview: roles with status, findings with fixes, sizes and versions', () 
 test('overview: earlier checkpoints listed last (latest first), a model of another framework with its note', async () => {
   const { cpSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { buildReport } = await import('../../src/core/report');
-  const { NodeFileSource } = await import('../../src/core/nodeFileSource');
+  const { buildReport } = await import('../../src/core/report/report');
+  const { NodeFileSource } = await import('../../src/core/io/nodeFileSource');
   const dir = mkdtempSync(join(tmpdir(), 'mbi-overview-'));
   try {
     cpSync('examples/complete-bundle', dir, { recursive: true });

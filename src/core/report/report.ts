@@ -1,0 +1,36 @@
+// The whole pipeline for a set of paths: read every file, group into bundles, validate.
+import { buildBundles, MANIFEST_NAME, parseManifest, verifyManifestHashes, type BundleManifest } from '../bundles/bundle';
+import { baseName, type FileSource } from '../io/fileSource';
+import { inspectPaths, type WalkOptions } from '../formats/inspect';
+import type { InspectReport } from '../types';
+
+/** The tool's version, printed in reports. */
+export const TOOL_VERSION = '0.1.0';
+
+/** Options of buildReport. */
+export interface ReportOptions extends WalkOptions {
+  /** Check the SHA-256 that manifests record against the files (reads them whole: for `check`). */
+  verifyHashes?: boolean;
+}
+
+/** Reads the paths and returns the `inspect --json` document (files, bundles with findings). */
+export async function buildReport(paths: string[], source: FileSource, opts: ReportOptions = {}): Promise<InspectReport> {
+  const files = await inspectPaths(paths, source, opts);
+  const manifests: BundleManifest[] = [];
+  for (const f of files) {
+    if (baseName(f.path) !== MANIFEST_NAME) continue;
+    const m = parseManifest(new TextDecoder().decode(await source.readFile(f.path)), f.path);
+    if (m) {
+      manifests.push(m);
+      f.error = null; // a manifest is not a model: no "not-a-model" error for it
+    }
+  }
+  const bundles = buildBundles(files, { manifests });
+  if (opts.verifyHashes) {
+    for (const m of manifests) {
+      const b = bundles.find((x) => x.root === m.root);
+      if (b) b.findings.push(...(await verifyManifestHashes(m, source)));
+    }
+  }
+  return { tool: { name: 'model-bundles', version: TOOL_VERSION }, files, bundles };
+}
