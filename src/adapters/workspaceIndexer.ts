@@ -166,7 +166,7 @@ export class WorkspaceIndexer extends Disposable {
       this.setState({ kind: 'failed', message: errorText(e) });
     } finally {
       clearTimeout(timer);
-      await notification;
+      await Promise.resolve(notification); // set by withProgress above (TS narrows it to null here)
     }
   }
 

@@ -98,9 +98,18 @@ async function trainingRun(): Promise<void> {
   for (let ms = 0; ms <= 200_000; ms += 100) {
     clock.runUntil(ms);
     await settle(); // let a flush finish as the event loop would between two timers
-    if (ms % 300 === 0) (b.add('/run/logs/events.out.tfevents.1', 'changed'), events++);
-    if (ms % 2000 === 0) (b.add('/run/training_log.csv', 'changed'), events++);
-    if (ms % 20_000 === 0) (b.add('/run/model.h5', 'changed'), events++);
+    if (ms % 300 === 0) {
+      b.add('/run/logs/events.out.tfevents.1', 'changed');
+      events++;
+    }
+    if (ms % 2000 === 0) {
+      b.add('/run/training_log.csv', 'changed');
+      events++;
+    }
+    if (ms % 20_000 === 0) {
+      b.add('/run/model.h5', 'changed');
+      events++;
+    }
   }
   clock.runUntil(300_000);
   await settle();

@@ -111,9 +111,11 @@ test('dynamic: eval, Function, child_process and fs are never called while readi
   type Mod = Record<string, unknown>;
   const g = globalThis as unknown as Mod;
   // Security test: real modules are patched in this test process only, and restored below.
+  /* eslint-disable @typescript-eslint/no-require-imports -- the real module objects are patched, not import bindings */
   const cp = require('node:child_process') as Mod;
   const fs = require('node:fs') as Mod;
   const vm = require('node:vm') as Mod;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const saved: [Mod, string, unknown][] = [];
   const trap = (obj: Mod, key: string, label: string) => {
     saved.push([obj, key, obj[key]]);

@@ -1,6 +1,8 @@
 // Bundles: which files belong together (by folder, common layouts, name stems, or a
 // `model-bundle.json` manifest), and the bundles with their findings (checks in ./findings).
 // The rules are explained in docs/bundles.md; every finding code has a section there.
+// Size: one module because grouping rules (folders, layouts, stems, checkpoints, manifests) decide
+// together which file lands where; split by rule they would have to pass half-built groups around.
 import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
 import { isUnreadModel, stemOf, validateBundle } from './findings';
 import type { Bundle, FileReport, Finding, Role } from '../types';
@@ -123,7 +125,7 @@ const METRIC_WORD = '(?:val_|valid_|validation_|train_|test_)?(?:loss|acc|accura
 /** A number standing between separators, or after a step or metric word (`.01`, `-0.40`, `_epoch_12`). */
 const NUMBER_TOKEN = new RegExp(`(?<=^|[_.\\- ])(?:(${STEP_WORD}|${METRIC_WORD})[_.\\-=]?)?(\\d+(?:\\.\\d+)?(?:e[-+]?\\d+)?)(?=$|[_.\\- ])`, 'g');
 /** Words whose number names a different model, not a checkpoint (`fold_3`, `seed_42`). */
-const IDENTITY_WORD = /(?:^|[_.\- ])(?:fold|seed|cv|split|member|ensemble|trial|run|k)[_.\-]?$/;
+const IDENTITY_WORD = /(?:^|[_.\- ])(?:fold|seed|cv|split|member|ensemble|trial|run|k)[_.-]?$/;
 const VARIANT = /(?<=^|[_.\- ])(final|best|last|latest)(?=$|[_.\- ])/g;
 
 /** What a file name says about its place in a checkpoint series. */

@@ -7,6 +7,8 @@
 // enough to know which files are artifacts, their likely role, and so the bundles; those bundles
 // are `pending` (no findings yet). The deep one (`complete`) sniffs the text files left and reads
 // the artifacts (HDF5 metadata, pickles, logs), validating each bundle and reporting progress.
+// Size: the two scan phases, the cache and the incremental update share one state (which files are
+// known, pending, read); splitting it would expose that state between modules.
 import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, pendingBundle, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from '../io/errors';
 import { baseName, dirName, joinPath, type FileSource, type FileStat } from '../io/fileSource';

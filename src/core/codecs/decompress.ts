@@ -7,6 +7,8 @@
 // - lzma-alone and xz: hand-written LZMA/LZMA2 decoder below (after the public LZMA specification,
 //   LzmaSpec.cpp): npm has no maintained pure-JS *synchronous* xz decoder (xz-decompress is async WASM,
 //   xz-compat installs modules at run time, LZMA-JS has no xz and no output cap), and ours stops at the cap.
+// Size: five decompressors with the same cap and error contract; each is short, kept together so the
+// bomb limits are seen side by side.
 import { Gunzip, Unzlib } from 'fflate';
 import { decompressBlock } from 'lz4js';
 // @ts-expect-error seek-bzip ships no type declarations; the one function used is typed by BunzipApi below.

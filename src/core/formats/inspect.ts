@@ -92,7 +92,7 @@ function unknownFile(): ReaderResult {
  * folder scan meets (package.json, settings...).
  */
 export const MODEL_OR_LOG_JSON =
-  /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|log_history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")|:\s*\{\s*"\d+"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)|^\uFEFF?\s*[\[{]\s*(\{|"\d+"\s*:\s*\{)\s*"[^"\n]{1,200}"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)/;
+  /"(class_name|modelTopology|weightsManifest|model_config|keras_version|history|log_history|format)"|:\s*\[\s*(-?[\d.]|NaN|null|-?Infinity|")|:\s*\{\s*"\d+"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)|^\uFEFF?\s*[[{]\s*(\{|"\d+"\s*:\s*\{)\s*"[^"\n]{1,200}"\s*:\s*(-?[\d.]|NaN|null|-?Infinity)/;
 
 /** Options of inspectFile. */
 export interface InspectOptions {

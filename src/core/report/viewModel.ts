@@ -1,5 +1,7 @@
 // Pure builders of the bundle view: FileReports, a Bundle and full log data in, plain view models
 // (src/shared/viewModels.ts) out. The webview only renders what these return.
+// Size: one builder per tab of the bundle view (overview, architecture, preprocessing, curves,
+// predictions) over the same report; they share helpers for names, sizes and dates.
 import { baseName, dirName } from '../io/fileSource';
 import { formatBytes as formatByteCount } from './textReport';
 import {

@@ -1,5 +1,6 @@
 // Architecture summary of a Keras / tfjs-layers model config: layers, output shapes and the
 // parameter counts Keras' `model.summary()` prints, and their reconciliation with stored weights.
+// Size: summary building, nested models, graph edges and weight reconciliation walk the same layer list.
 import { ReadError } from '../../io/errors';
 import {
   MODEL_CLASSES,
