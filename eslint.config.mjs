@@ -131,7 +131,7 @@ export default tseslint.config(
   {
     // The webview is another runtime: it imports only the shared protocol and view models.
     files: ['webview/**/*.ts'],
-    languageOptions: { parserOptions: { projectService: false, project: ['webview/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../src/*', '!../src/shared', '../src/core/**', '../src/adapters/**'], message: 'the webview may import only src/shared.' }] }],
     },
