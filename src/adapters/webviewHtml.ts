@@ -35,11 +35,17 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     ${links}
     <title>${text(page.title)}</title>
   </head>
-  <body>
+  <body${l10nBundle()}>
     <div id="root" role="application" aria-busy="true">${text(vscode.l10n.t('Loading…'))}</div>
     <script nonce="${attr(nonce)}" src="${attr(uri(page.script))}"></script>
   </body>
 </html>`;
+}
+
+/** The `data-l10n` attribute with the display language's bundle (webview/l10n.ts reads it); none in English. */
+function l10nBundle(): string {
+  const bundle = vscode.l10n.bundle;
+  return bundle ? ` data-l10n="${attr(JSON.stringify(bundle))}"` : '';
 }
 
 function text(s: string): string {
