@@ -2,7 +2,8 @@
 // functional models a graph of boxes and edges drawn as SVG through DOM APIs.
 import type { ArchitectureView, GraphView, SummaryRowView } from '../src/shared/viewModels';
 import { el, formatInt, rowNavigation, svg } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 /** Ids of expanded nested-model rows, kept across re-renders and hide/show. */
 export interface ArchitectureState {

@@ -16,7 +16,8 @@ import {
 } from 'chart.js';
 import type { CurveChartView, CurveMarkerView, CurveOptions, CurvesView } from '../src/shared/viewModels';
 import { clear, el, formatNum } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 import { chartTheme, withAlpha, type ChartTheme } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Decimation);

@@ -1,7 +1,8 @@
 // The webview's translations: the host writes its l10n bundle (vscode.l10n.bundle, absent in English)
 // into the page as the `data-l10n` attribute of <body> (src/adapters/webviewHtml.ts). Every module
-// that shows text imports `l10n` from here, so the bundle is loaded before any module builds a string;
-// the strings are then written as `l10n.t('...')`, which @vscode/l10n-dev extracts at build time.
+// that shows text imports this one (`import './l10n'`) beside `import * as l10n from '@vscode/l10n'`,
+// so the bundle is loaded before any module builds a string; the strings are written as
+// `l10n.t('...')` with l10n imported from '@vscode/l10n', the form @vscode/l10n-dev extracts.
 import * as l10n from '@vscode/l10n';
 
 const contents = document.body?.getAttribute('data-l10n');
@@ -12,5 +13,3 @@ if (contents) {
     // an unreadable bundle: the English strings are shown
   }
 }
-
-export { l10n };

@@ -8,7 +8,8 @@ import type { BundleViewModel, CurvesView, PredictionSchema, TabId } from '../sr
 import { renderArchitecture } from './architecture';
 import { renderCurves, type CurvesState } from './curves';
 import { clear, el } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 import { renderOverview } from './overview';
 import { renderPredictions as drawPredictions, type PredictionOutcome, type PredictionsState } from './predictions';
 import { renderPreprocessing } from './preprocessing';

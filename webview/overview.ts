@@ -1,7 +1,8 @@
 // Overview tab: the four roles with status, findings with fixes, files with sizes and dates, versions.
 import type { OverviewView, RoleStatus } from '../src/shared/viewModels';
 import { el, rowNavigation } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 const STATUS_TEXT: Record<RoleStatus, string> = {
   present: l10n.t('present'),

@@ -3,7 +3,8 @@
 // the backend and the time it took. The host runs the prediction; the webview only sends text.
 import type { PredictionSchema, PredictionView } from '../src/shared/viewModels';
 import { clear, el, formatNum } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 /** What the tab keeps across hide/show. */
 export interface PredictionsState {

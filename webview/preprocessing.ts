@@ -1,7 +1,8 @@
 // Preprocessing tab: per feature, the scaler's fitted values and a mini range bar on a common axis.
 import type { ScalerView } from '../src/shared/viewModels';
 import { el, formatNum, rowNavigation, svg } from './dom';
-import { l10n } from './l10n';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 const BAR_W = 140;
 const BAR_H = 12;
