@@ -5,13 +5,13 @@ import type { IndexSnapshot } from '../core/bundles/bundleIndex';
 import {
   bundleParts,
   countProblems,
-  countsLabel,
   effectiveSeverity,
   fileSummary,
   findingLink,
   findingTarget,
   type DiagnosticSeverityName,
   type PartStatus,
+  type ProblemCounts,
   type SeverityOverrides,
 } from '../core/bundles/diagnosticsModel';
 import { baseName } from '../core/io/fileSource';
@@ -90,7 +90,7 @@ export class BundleItem extends vscode.TreeItem {
     this.id = `bundle:${bundle.root}`;
     this.contextValue = CONTEXT.bundle;
     this.resourceUri = pathToUri(bundle.root);
-    this.description = pending ? vscode.l10n.t('checking…') : countsLabel(counts) || (bundle.complete ? vscode.l10n.t('complete') : '');
+    this.description = pending ? vscode.l10n.t('checking…') : countsText(counts) || (bundle.complete ? vscode.l10n.t('complete') : '');
     this.iconPath = pending ? icon('loading~spin') : counts.errors ? STATUS_ICON.error : counts.warnings ? STATUS_ICON.warning : icon('package');
     const status = pending
       ? vscode.l10n.t('Reading its files: problems are shown when they are read.')
@@ -265,6 +265,15 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     }
     return [];
   }
+}
+
+/** A bundle's problem counts for its description (`2 errors, 1 warning`), empty when none; as countsLabel of the core, translated. */
+function countsText(c: ProblemCounts): string {
+  const parts: string[] = [];
+  if (c.errors) parts.push(c.errors === 1 ? vscode.l10n.t('1 error') : vscode.l10n.t('{0} errors', c.errors));
+  if (c.warnings) parts.push(c.warnings === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', c.warnings));
+  if (c.infos) parts.push(vscode.l10n.t('{0} info', c.infos));
+  return parts.join(', ');
 }
 
 function firstSentence(s: string): string {
