@@ -82,3 +82,12 @@ test('the webview loads the bundle the host writes into the page before its stri
     delete (globalThis as Record<string, unknown>).document;
   }
 });
+
+test('the VSIX allow-list ships the l10n bundles and the package.nls files', () => {
+  const lines = readFileSync('.vscodeignore', 'utf8').split('\n').map((l) => l.trim());
+  assert.equal(lines.find((l) => l && !l.startsWith('#')), '**', '.vscodeignore is an allow-list (everything excluded first)');
+  assert.ok(lines.includes('!l10n/*.json'), 'l10n/bundle.l10n*.json not shipped');
+  assert.ok(lines.includes('!package.nls*.json'), 'package.nls*.json not shipped');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { l10n?: string };
+  assert.equal(pkg.l10n, './l10n');
+});
