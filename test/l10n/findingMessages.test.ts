@@ -1,9 +1,10 @@
 // The finding-message table (src/core/bundles/findingMessages.ts): a template for every documented
-// code, templates that format back to the English messages the CLI prints, on the fixture bundles and
-// on training scripts and notebooks.
+// code, templates that format back to the English messages the CLI prints (with our formatter and with
+// @vscode/l10n's), on the fixture bundles and on training scripts and notebooks.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import * as l10n from '@vscode/l10n';
 import { FINDING_MESSAGES, messageCode } from '../../src/core/bundles/findingMessages';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { formatTemplate, withoutTemplates, type TemplatedMessage } from '../../src/core/io/messageTemplate';
@@ -26,6 +27,8 @@ function checkFormatted(m: TemplatedMessage, what: string): string {
   const highest = Math.max(-1, ...[...m.messageTemplate.matchAll(/\{(\d+)\}/g)].map((x) => Number(x[1])));
   assert.equal(m.messageArgs.length, highest + 1, `${what}: ${m.messageArgs.length} argument(s) for placeholders up to {${highest}}`);
   assert.equal(formatTemplate(m.messageTemplate, m.messageArgs), m.message, what);
+  // and as the editor formats it (@vscode/l10n formats as vscode.l10n.t does; no bundle loaded: English)
+  assert.equal(l10n.t(m.messageTemplate, ...m.messageArgs), m.message, `${what} (through l10n.t)`);
   return m.messageTemplate;
 }
 
