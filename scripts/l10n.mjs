@@ -1,8 +1,9 @@
 // The l10n bundle of the extension (l10n/bundle.l10n.json, the English strings translators start
 // from): every vscode.l10n.t / l10n.t string of src/ and webview/ (extracted by @vscode/l10n-dev, the
 // same tool as `vscode-l10n-dev export`), plus every template of the finding-message table
-// (src/core/bundles/findingMessages.ts), which the adapters translate with a template variable that
-// no extractor can see. Run by scripts/build.mjs; tests import l10nBundle() to check the bundle.
+// (src/core/bundles/findingMessages.ts) and of the fix suggestions of the bundle view
+// (FINDING_FIXES, src/core/report/viewModel.ts), which are translated through a variable that no
+// extractor can see. Run by scripts/build.mjs; tests import l10nBundle() to check the bundle.
 import * as esbuild from 'esbuild';
 import { getL10nJson } from '@vscode/l10n-dev';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,18 +23,30 @@ function tsFiles(dir, out = []) {
   return out;
 }
 
-/** The finding-message table (built in memory from its TypeScript source). */
-export async function findingMessages(root = '.') {
+/** Tables of English strings the code translates through a variable, built in memory from their TypeScript sources. */
+async function tables(root) {
   const out = await esbuild.build({
-    entryPoints: [join(root, 'src/core/bundles/findingMessages.ts')],
+    stdin: {
+      contents: [
+        "export { FINDING_MESSAGES } from './src/core/bundles/findingMessages';",
+        "export { FINDING_FIXES } from './src/core/report/viewModel';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
     bundle: true,
     write: false,
     format: 'esm',
-    platform: 'neutral',
+    platform: 'node',
     logLevel: 'silent',
+    external: ['*.wasm'],
   });
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
-  return mod.FINDING_MESSAGES;
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+/** The finding-message table (src/core/bundles/findingMessages.ts). */
+export async function findingMessages(root = '.') {
+  return (await tables(root)).FINDING_MESSAGES;
 }
 
 /** The bundle's contents: extracted strings and the finding templates, sorted by key. */
@@ -42,6 +55,8 @@ export async function l10nBundle(root = '.') {
   const sources = files.map((f) => readFileSync(f, 'utf8')).filter((text) => text.includes('l10n.t('));
   const extracted = await getL10nJson(sources.map((contents) => ({ extension: '.ts', contents })));
   const all = { ...extracted };
-  for (const template of Object.values(await findingMessages(root))) all[template] ??= template;
+  const { FINDING_MESSAGES, FINDING_FIXES } = await tables(root);
+  // finding templates (the adapters translate them with their arguments) and the bundle view's fix suggestions
+  for (const text of [...Object.values(FINDING_MESSAGES), ...Object.values(FINDING_FIXES)]) all[text] ??= text;
   return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
 }

@@ -44,7 +44,7 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
             { class: `finding severity-${f.severity}` },
             el('div', { class: 'finding-head' }, el('span', { class: 'severity', text: f.severity }), ' ', el('code', { text: f.code }), ' ', el('span', { text: f.messageTemplate === undefined ? f.message : l10n.t(f.messageTemplate, ...(f.messageArgs ?? [])) })),
             f.path ? el('div', { class: 'finding-path', text: f.path }) : null,
-            f.fix ? el('div', { class: 'finding-fix' }, el('strong', { text: l10n.t('Fix: ') }), f.fix) : null,
+            f.fix ? el('div', { class: 'finding-fix' }, el('strong', { text: l10n.t('Fix: ') }), l10n.t(f.fix)) : null,
           ),
         ),
       )

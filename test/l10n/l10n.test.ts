@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { l10nBundle } from '../../scripts/l10n.mjs';
+import { FINDING_MESSAGES } from '../../src/core/bundles/findingMessages';
+import { FINDING_FIXES } from '../../src/core/report/viewModel';
 import { l10nCalls, literalMessage, parse, tsFiles, unwrappedMessages, where } from './l10nScan';
 
 test('package.nls.json covers every %key% of package.json and has no unused key', () => {
@@ -61,11 +63,13 @@ test('every l10n.t string of src/ and webview/ is in the generated l10n bundle, 
   }
   assert.ok(n > 100, `only ${n} l10n.t strings found`);
   assert.deepEqual(missing, []);
-  // Templates from the finding table are the only messages passed as variables (their keys are added by scripts/l10n.mjs).
+  // Only the finding templates and the fix suggestions are passed as variables (scripts/l10n.mjs adds their keys).
   assert.deepEqual(
     dynamic.map((d) => d.replace(/:\d+$/, '')),
-    ['src/adapters/localized.ts', 'webview/overview.ts'],
+    ['src/adapters/localized.ts', 'webview/overview.ts', 'webview/overview.ts'],
   );
+  for (const fix of Object.values(FINDING_FIXES)) assert.equal(bundle[fix], fix);
+  for (const template of Object.values(FINDING_MESSAGES)) assert.equal(bundle[template], template);
 });
 
 test('the webview loads the bundle the host writes into the page before its strings are built', async () => {
