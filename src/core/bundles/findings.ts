@@ -67,8 +67,13 @@ export function isUnreadModel(f: FileReport): boolean {
 /** Names that say "this is the input-side scaler" (`x_scaler`, `scaler_X`, `input_scaler`): a y side is implied. */
 const INPUT_NAME = /(^|[^a-z])(x|inputs?)[_.-]?(scaler|scale|norm|normalizer|transformer|preproc)|(scaler|norm|normalizer)[_.-]?(x|inputs?)([^a-z]|$)/i;
 
-/** A finding whose message is the table's template `id` (findingMessages.ts) with `args`. */
-function finding(code: FindingCode, severity: Severity, id: keyof typeof BUNDLE_FINDING_MESSAGES, path: string | null, ...args: TemplateArg[]): Finding {
+/** A finding with a message of its own (shown untranslated: prefer `tableFinding`). */
+export function finding(code: FindingCode, severity: Severity, message: string, path: string | null): Finding {
+  return { code, severity, message, path };
+}
+
+/** A finding whose message is the table's template `id` (findingMessages.ts) with `args`: translatable. */
+function tableFinding(code: FindingCode, severity: Severity, id: keyof typeof BUNDLE_FINDING_MESSAGES, path: string | null, ...args: TemplateArg[]): Finding {
   return { code, severity, ...templated(BUNDLE_FINDING_MESSAGES[id], ...args), path };
 }
 
@@ -109,13 +114,13 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
     if (!f.error) continue;
     const { code, message } = f.error;
     if (code === 'tfjs-shard-missing' || code === 'tfjs-shard-size') {
-      out.push(finding(code, 'error', code, f.path, message));
+      out.push(tableFinding(code, 'error', code, f.path, message));
     } else if (code === 'unsafe-pickle') {
-      out.push(finding('unsafe-pickle', 'error', 'unsafe-pickle', f.path, message));
+      out.push(tableFinding('unsafe-pickle', 'error', 'unsafe-pickle', f.path, message));
     } else if (code === 'unsupported-pickle') {
-      out.push(finding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
+      out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
     } else {
-      out.push(finding('unreadable-file', 'error', 'unreadable-file', f.path, message));
+      out.push(tableFinding('unreadable-file', 'error', 'unreadable-file', f.path, message));
     }
   }
   return out;
@@ -143,16 +148,16 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   // cannot check (their inputs, their logs' format) or that would be Keras advice.
   if (models.length > 0 && models.every(isUnreadModel) && structures.length === 0 && weights.length === 0) {
     const f = models[0];
-    out.push(finding('foreign-model', 'info', 'foreign-model', f.path, baseName(f.path), f.foreign!.note.replace(/\.?$/, '.')));
+    out.push(tableFinding('foreign-model', 'info', 'foreign-model', f.path, baseName(f.path), f.foreign!.note.replace(/\.?$/, '.')));
     out.push(...fileTimes(models, scalers, logs));
     return out;
   }
   if (models.length === 0 && structures.length === 0 && weights.length === 0) {
-    out.push(finding('missing-structure', 'warning', 'missing-structure.scaler-only', mainPath));
+    out.push(tableFinding('missing-structure', 'warning', 'missing-structure.scaler-only', mainPath));
   } else if (models.length === 0 && structures.length === 0) {
-    out.push(finding('missing-structure', 'error', 'missing-structure.weights-only', weights[0].path));
+    out.push(tableFinding('missing-structure', 'error', 'missing-structure.weights-only', weights[0].path));
   } else if (models.length === 0 && weights.length === 0) {
-    out.push(finding('missing-weights', 'error', 'missing-weights', structures[0].path));
+    out.push(tableFinding('missing-weights', 'error', 'missing-weights', structures[0].path));
   }
   // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
   const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
@@ -164,7 +169,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     const scalarInputs =
       firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first);
     out.push(
-      finding(
+      tableFinding(
         'missing-scaler',
         scalarInputs ? 'error' : 'info',
         scalarInputs ? (scalers.length ? 'missing-scaler.tabular-target-only' : 'missing-scaler.tabular') : 'missing-scaler.other-inputs',
@@ -173,7 +178,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     );
   }
   if (hasModel && logs.length === 0) {
-    out.push(finding('missing-log', 'info', 'missing-log', mainPath));
+    out.push(tableFinding('missing-log', 'info', 'missing-log', mainPath));
   }
 
   out.push(...structureVsWeights(structures, weights));
@@ -182,10 +187,10 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   for (const r of [...models, ...structures]) {
     const py = r.model?.pythonOnlyLayers ?? [];
     if (py.length) {
-      out.push(finding('lambda-layer', 'warning', 'lambda-layer', r.path, py.join(', ')));
+      out.push(tableFinding('lambda-layer', 'warning', 'lambda-layer', r.path, py.join(', ')));
     }
     if (r.format !== 'tfjs-layers' && r.model?.kerasVersion?.startsWith('3.')) {
-      out.push(finding('keras3-tfjs', 'info', 'keras3-tfjs', r.path, r.model.kerasVersion));
+      out.push(tableFinding('keras3-tfjs', 'info', 'keras3-tfjs', r.path, r.model.kerasVersion));
     }
   }
 
@@ -204,8 +209,8 @@ function structureVsWeights(structures: FileReport[], weights: FileReport[]): Fi
     const notes = reconcileWithWeights({ ...s.model, notes: [] }, w.weights).notes ?? [];
     if (notes.length) {
       const first = notes.slice(0, 3).join('; ');
-      if (notes.length > 3) out.push(finding('weights-structure-mismatch', 'error', 'weights-structure-mismatch.more', w.path, baseName(s.path), baseName(w.path), first, notes.length - 3));
-      else out.push(finding('weights-structure-mismatch', 'error', 'weights-structure-mismatch', w.path, baseName(s.path), baseName(w.path), first));
+      if (notes.length > 3) out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch.more', w.path, baseName(s.path), baseName(w.path), first, notes.length - 3));
+      else out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch', w.path, baseName(s.path), baseName(w.path), first));
     }
   }
   return out;
@@ -236,18 +241,18 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     const n = s.scaler!.nFeaturesIn;
     // A scaler fitted on flattened windows (timesteps × features) fits a sequence model too.
     if (n !== inputSize && n !== flatInput) {
-      out.push(finding('scaler-input-mismatch', 'error', 'scaler-input-mismatch', s.path, baseName(s.path), String(n), inputSize));
+      out.push(tableFinding('scaler-input-mismatch', 'error', 'scaler-input-mismatch', s.path, baseName(s.path), String(n), inputSize));
     }
   }
   let targetPath = target?.path ?? null;
   if (target) {
-    out.push(finding('target-scaler', 'info', 'target-scaler.named', target.path, baseName(target.path)));
+    out.push(tableFinding('target-scaler', 'info', 'target-scaler.named', target.path, baseName(target.path)));
   } else if (input && outputSize !== null && outputSize !== inputSize) {
     // No name says "target", but exactly one other scaler is as wide as the model's output.
     const bySize = numeric.filter((f) => f.path !== input.path && !input.path.startsWith(`${f.path}[`) && canTransform(f.scaler!) && f.scaler!.nFeaturesIn === outputSize);
     if (bySize.length === 1) {
       targetPath = bySize[0].path;
-      out.push(finding('target-scaler', 'info', 'target-scaler.by-size', targetPath, baseName(targetPath), outputSize));
+      out.push(tableFinding('target-scaler', 'info', 'target-scaler.by-size', targetPath, baseName(targetPath), outputSize));
     }
   }
   if (!targetPath) {
@@ -256,7 +261,7 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     // classifiers name their feature scaler X_scaler too.
     const named = scalers.find((f) => INPUT_NAME.test(baseName(f.path)));
     if (named && files.some((f) => f.role === 'log' && isRegressionLog(f))) {
-      out.push(finding('missing-target-scaler', 'warning', 'missing-target-scaler', named.path, baseName(named.path)));
+      out.push(tableFinding('missing-target-scaler', 'warning', 'missing-target-scaler', named.path, baseName(named.path)));
     }
   }
   return out;
@@ -276,16 +281,16 @@ function fileTimes(weightFiles: FileReport[], scalers: FileReport[], logs: FileR
     if (l.format === 'image' || typeof l.mtimeMs !== 'number') continue;
     const gap = l.mtimeMs - newestWeights;
     if (gap > LOG_AFTER_WEIGHTS_MS) {
-      out.push(finding('stale-artifact', 'warning', 'stale-artifact.log-after-weights', l.path, baseName(l.path), hours(gap)));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.log-after-weights', l.path, baseName(l.path), hours(gap)));
     }
   }
   for (const s of scalers) {
     if (typeof s.mtimeMs !== 'number') continue;
     const gap = newestWeights - s.mtimeMs;
     if (gap > SCALER_WEIGHTS_GAP_MS) {
-      out.push(finding('stale-artifact', 'warning', 'stale-artifact.scaler-older', s.path, baseName(s.path), days(gap)));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.scaler-older', s.path, baseName(s.path), days(gap)));
     } else if (-gap > SCALER_WEIGHTS_GAP_MS) {
-      out.push(finding('stale-artifact', 'warning', 'stale-artifact.scaler-newer', s.path, baseName(s.path), days(-gap)));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.scaler-newer', s.path, baseName(s.path), days(-gap)));
     }
   }
   return out;
