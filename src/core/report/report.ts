@@ -1,6 +1,7 @@
 // The whole pipeline for a set of paths: read every file, group into bundles, validate.
 import { buildBundles, MANIFEST_NAME, parseManifest, verifyManifestHashes, type BundleManifest } from '../bundles/bundle';
-import { baseName, type FileSource } from '../io/fileSource';
+import { versionDriftFindings } from '../bundles/versionDrift';
+import { baseName, dirName, type FileSource } from '../io/fileSource';
 import { inspectPaths, type WalkOptions } from '../formats/inspect';
 import type { InspectReport } from '../types';
 
@@ -32,5 +33,23 @@ export async function buildReport(paths: string[], source: FileSource, opts: Rep
       if (b) b.findings.push(...(await verifyManifestHashes(m, source)));
     }
   }
+  // Version drift: the pins of the workspace (the bundle's folder up to the path it was found
+  // under; `.` for relative paths) against the versions its files record.
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  for (const b of bundles) {
+    const own = Object.values(b.files).flat().map((p) => byPath.get(p)).filter((f) => f !== undefined);
+    b.findings.push(...(await versionDriftFindings(own, b.root, await scanRootOf(b.root, paths, source), source)));
+  }
   return { tool: { name: 'model-bundles', version: TOOL_VERSION }, files, bundles };
+}
+
+/** The folder a bundle was found under: `.` for relative paths, else the given folder (a file's folder). */
+async function scanRootOf(root: string, paths: string[], source: FileSource): Promise<string> {
+  if (!root.startsWith('/')) return '.';
+  let best = root;
+  for (const p of paths) {
+    const dir = (await source.stat(p))?.isDirectory ? p.replace(/\/+$/, '') || '/' : dirName(p);
+    if ((root === dir || root.startsWith(`${dir}/`)) && dir.length < best.length) best = dir;
+  }
+  return best;
 }
