@@ -11,6 +11,7 @@ import { NodeFileSource } from './core/io/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report/report';
 import { formatBundle, formatReport } from './core/report/textReport';
 import { runContract } from './cli/contract';
+import { runCheckFormat } from './cli/checkFormat';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -18,6 +19,7 @@ Usage:
   model-bundles inspect <path...> [--json]   read every model, weights, scaler and log file
   model-bundles check <path...> [--json] [--strict]
                                              validate bundles; exit 1 on errors (--strict: also warnings)
+                [--format text|json|github|sarif]   github: workflow annotations; sarif: SARIF 2.1.0
   model-bundles predict <bundle-folder-or-model-file> --input <file.csv|file.json|->
                 [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
@@ -35,6 +37,7 @@ class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'contract') return runContract(argv.slice(1));
+  if (argv[0] === 'check' && argv.some((a) => a === '--format' || a.startsWith('--format='))) return runCheckFormat(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({

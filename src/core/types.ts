@@ -167,6 +167,8 @@ export interface Finding {
   severity: Severity;
   message: string;
   path: string | null;
+  /** Extension: the 1-based line in `path` the finding is about, when it is a line of a text file. */
+  line?: number;
 }
 
 /** Files that belong together. */

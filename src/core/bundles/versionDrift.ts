@@ -231,6 +231,7 @@ export function driftFindings(versions: ArtifactVersion[], pins: Pin[], pinFiles
             severity: 'info',
             message: `${where(p)} allows ${p.spec ? shown : `any version of ${p.name}`}, which includes other versions than ${version} that saved ${names}: an install may pick a version that reads ${arts.length > 1 ? 'them' : 'it'} differently. Pin ${p.name}==${version}.`,
             path: p.file,
+            ...(p.line ? { line: p.line } : {}),
           });
         }
       }
