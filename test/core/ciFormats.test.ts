@@ -72,7 +72,6 @@ describe('GitHub workflow commands', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^::error file=examples\/missing-scaler\/model\.json,title=model-bundles%3A missing-scaler::No fitted scaler/m);
     assert.match(r.stdout, /1 bundle\(s\), 1 finding\(s\): FAILED\n$/);
-    assert.equal(cli('check', 'examples', '--format', 'yaml').code, 2);
   });
 });
 
@@ -112,6 +111,5 @@ describe('SARIF 2.1.0', () => {
     const log = JSON.parse(r.stdout);
     assert.equal(log.version, '2.1.0');
     assert.ok(sarifValidator()(log));
-    assert.equal(cli('check', 'examples/complete-bundle', '--format=sarif').code, 0);
   });
 });
