@@ -12,6 +12,7 @@ import { buildReport, TOOL_VERSION } from './core/report/report';
 import { formatBundle, formatReport } from './core/report/textReport';
 import { runContract } from './cli/contract';
 import { runCheckFormat } from './cli/checkFormat';
+import { runCard } from './cli/card';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -26,6 +27,7 @@ Usage:
                                              run sample predictions: input scaler, network, target scaler
   model-bundles contract <bundle> [--out DIR] [--strict-ranges] [--json]
                                              input contract: JSON Schema of a row and a batch, OpenAPI 3.1 /predict
+  model-bundles card <bundle> [--out FILE]    model card (Markdown): parts, sha256, architecture, training, versions
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -37,6 +39,7 @@ class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'contract') return runContract(argv.slice(1));
+  if (argv[0] === 'card') return runCard(argv.slice(1));
   if (argv[0] === 'check' && argv.some((a) => a === '--format' || a.startsWith('--format='))) return runCheckFormat(argv.slice(1));
   const { values, positionals } = (() => {
     try {

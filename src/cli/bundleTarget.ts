@@ -10,7 +10,8 @@ export class TargetError extends Error {}
 export async function loadBundle(path: string): Promise<{ report: InspectReport; bundle: Bundle; files: FileReport[] }> {
   const source = new NodeFileSource();
   if (!(await source.stat(path))) throw new TargetError(`${path}: no such file or folder`);
-  const report = await buildReport([path], source, { verifyHashes: true });
+  // Pins are searched up to the working folder (the project) when the bundle lies inside it.
+  const report = await buildReport([path], source, { verifyHashes: true, pinRoot: process.cwd() });
   const clean = path.replace(/\/+$/, '') || path;
   const bundles = report.bundles.length > 1 ? report.bundles.filter((b) => b.root === clean) : report.bundles;
   if (bundles.length === 0 && report.bundles.length === 0) throw new TargetError(`${path}: no model bundle found (no model, structure, weights or scaler)`);

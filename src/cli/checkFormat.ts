@@ -39,7 +39,7 @@ export async function runCheckFormat(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const report = await buildReport(paths, source, { verifyHashes: true });
+  const report = await buildReport(paths, source, { verifyHashes: true, pinRoot: process.cwd() });
   const code = checkExitCode(report.bundles, values.strict ?? false);
   const n = report.bundles.reduce((a, b) => a + b.findings.length, 0);
   const verdict = `${report.bundles.length} bundle(s), ${n} finding(s): ${code === 0 ? 'OK' : 'FAILED'}`;
