@@ -140,6 +140,25 @@ describe('input contract of a ColumnTransformer (StandardScaler + OneHotEncoder,
     assert.equal(row({ age: '1.5', income: 51, ratio: 0, colour: 'red' }), false);
   });
 
+  it('an imputer and a scaler saved as two files: null accepted, ranges from the scaler', async () => {
+    const ref = REF.imputer_then_minmax;
+    assert.equal(ref.imputer_features, ref.minmax_features);
+    const d = mkdtempSync(join(tmp, 'chain-'));
+    copyFileSync('test/fixtures/sklearn/imputer_mean.joblib', join(d, 'imputer.joblib'));
+    copyFileSync('test/fixtures/sklearn/minmax.joblib', join(d, 'scaler.joblib'));
+    const c = await contractOf(d);
+    assert.equal(c.features.length, ref.minmax_features);
+    c.features.forEach((f, i) => {
+      assert.equal(f.nullable, true);
+      assert.deepEqual(f.range, { min: ref.data_min[i], max: ref.data_max[i] });
+      assert.equal(f.via, 'scaler.joblib: MinMaxScaler');
+    });
+    const row = ajv().compile(c.row);
+    assert.ok(row({ ...c.example, x1: null }), JSON.stringify(row.errors));
+    assert.equal(row({ ...c.example, x1: 'n/a' }), false);
+    assert.ok(c.notes.some((n) => n.includes('imputer.joblib and scaler.joblib')), c.notes.join('\n'));
+  });
+
   it('an array-fitted scaler gets x0..xn names with a note', async () => {
     const d = mkdtempSync(join(tmp, 'plain-'));
     copyFileSync('test/fixtures/sklearn/minmax.joblib', join(d, 'scaler.joblib'));

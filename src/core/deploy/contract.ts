@@ -104,6 +104,7 @@ function describe(s: SklearnScaler, cols: number[], specs: FeatureSpec[], via: s
       if (cats.length < s.categories[k].length) f.nullable = true;
       continue;
     }
+    if (['MinMaxScaler', 'MaxAbsScaler', 'StandardScaler', 'RobustScaler'].includes(s.class)) f.via = label; // the range's source
     if (s.class === 'MinMaxScaler') {
       const lo = numbers(s.params.data_min_);
       const hi = numbers(s.params.data_max_);
@@ -141,7 +142,7 @@ function featureSchema(f: FeatureSpec, strict: boolean): JsonSchema {
   } else {
     out.type = f.nullable ? ['number', 'null'] : 'number';
   }
-  if (f.nullable) desc.push(`null (missing) is filled in by ${f.via ?? 'an imputer'}.`);
+  if (f.nullable) desc.push('null (missing) is filled in by the imputer.');
   if (f.range) {
     const r = `${fmt(f.range.min)} .. ${fmt(f.range.max)}`;
     out['x-training-range'] = { minimum: f.range.min, maximum: f.range.max };
@@ -190,6 +191,17 @@ function inputPreprocessing(reports: FileReport[], inputSize: number | null, out
   return other?.scaler ? { scaler: other.scaler as SklearnScaler, path: other.path } : null;
 }
 
+/** Other non-target preprocessing files of the same width as `pre`, when `pre` or they are imputers. */
+function companions(reports: FileReport[], pre: { scaler: SklearnScaler; path: string }, width: number): { scaler: SklearnScaler; path: string }[] {
+  const out: { scaler: SklearnScaler; path: string }[] = [];
+  for (const r of reports) {
+    const s = r.scaler as SklearnScaler | undefined;
+    if (!s || r.error || r.path === pre.path.replace(/\[[^\]]*\]$/, '') || TARGET_NAME.test(baseName(r.path)) || s.nFeaturesIn !== width) continue;
+    if (IMPUTERS.has(pre.scaler.class) || IMPUTERS.has(s.class)) out.push({ scaler: s, path: r.path });
+  }
+  return out;
+}
+
 /** Builds the contract of a bundle from its file reports. */
 export function buildContract(bundle: Bundle, files: FileReport[], opts: ContractOptions = {}): InputContract {
   const byPath = new Map(files.map((f) => [f.path, f]));
@@ -214,8 +226,16 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
     notes.push(`${pre ? `${baseName(pre.path)} has no feature_names_in_ (it was fitted on an array, not a DataFrame)` : 'The bundle has no input scaler'}: the features are named x0..x${width - 1} in column order.`);
   }
   const features: FeatureSpec[] = names.map((n) => ({ name: n, type: 'number', nullable: false, via: null }));
-  if (pre) describe(pre.scaler, features.map((_, i) => i), features, '');
-  else notes.push('No preprocessing object was found: raw values go to the network as they are, so no training range is known.');
+  if (pre) {
+    // Preprocessing saved as several files of the same width (imputer.pkl, then scaler.pkl): an
+    // imputer keeps raw units, so the next object's ranges still describe the raw inputs.
+    const chain = [pre, ...companions(reports, pre, width)].sort((a, b) => Number(!IMPUTERS.has(a.scaler.class)) - Number(!IMPUTERS.has(b.scaler.class)));
+    for (const p of chain) {
+      describe(p.scaler, features.map((_, i) => i), features, chain.length > 1 ? baseName(p.path) : '');
+      if (!IMPUTERS.has(p.scaler.class)) break;
+    }
+    if (chain.length > 1) notes.push(`The preprocessing is read from ${chain.map((c) => baseName(c.path)).join(' and ')}, assuming the imputer runs first.`);
+  } else notes.push('No preprocessing object was found: raw values go to the network as they are, so no training range is known.');
   if (pre && inputSize !== null && pre.scaler.nFeaturesIn === inputSize) {
     // fine: the scaler's width is the network's
   } else if (pre && inputSize !== null && !features.some((f) => f.categories)) {
