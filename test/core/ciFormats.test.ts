@@ -2,7 +2,9 @@
 // --format sarif (validated against the SARIF 2.1.0 schema, test/fixtures/schemas/SOURCES.md).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -65,6 +67,20 @@ describe('GitHub workflow commands', () => {
     assert.equal(unescape(m[3]), msg);
     assert.equal(lines[1], '::notice file=requirements.txt,line=3,title=model-bundles%3A unpinned-dependency::m');
     assert.equal(lines[2], '::warning file=models/a,title=model-bundles%3A missing-log::w');
+  });
+
+  it('annotates a range pin on its line of requirements.txt (version drift end to end)', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'mbi-gh-'));
+    try {
+      for (const f of ['model.h5', 'scaler.joblib', 'training_log.csv']) copyFileSync(join('examples/complete-bundle', f), join(ws, f));
+      writeFileSync(join(ws, 'requirements.txt'), 'tensorflow==2.13.1\nscikit-learn>=1.0\n');
+      const report = await buildReport([ws], new NodeFileSource());
+      const lines = githubAnnotations(report.bundles).filter((l) => l.includes('unpinned-dependency'));
+      assert.equal(lines.length, 1);
+      assert.ok(lines[0].startsWith(`::notice file=${escapeProperty(join(ws, 'requirements.txt'))},line=2,title=model-bundles%3A unpinned-dependency::`), lines[0]);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 
   it('the CLI: exit 1 on the missing-scaler example, the error annotated on its model.json', () => {
