@@ -92,15 +92,24 @@ interface TomlEntry {
 
 class TomlReader {
   private i = 0;
+  /** Offsets where lines start (for line numbers by binary search: lock files are long). */
+  private readonly starts: number[] = [0];
   constructor(
     private readonly s: string,
     private readonly file: string,
-  ) {}
+  ) {
+    for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) === 10) this.starts.push(k + 1);
+  }
 
   private line(): number {
-    let n = 1;
-    for (let k = 0; k < this.i && k < this.s.length; k++) if (this.s[k] === '\n') n++;
-    return n;
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= this.i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
   }
 
   private fail(what: string): never {

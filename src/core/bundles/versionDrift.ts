@@ -6,6 +6,9 @@ import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
 import { isPinFile, readPins, type Pin, type PinFileError } from './pins';
 import type { FileReport, Finding, Scaler } from '../types';
 
+/** Pin files larger than this are not read (a lock file of thousands of packages is a few MB). */
+export const MAX_PIN_FILE_BYTES = 16 * 1024 * 1024;
+
 /** A library version recorded in an artifact. */
 export interface ArtifactVersion {
   /** Normalised package name (`scikit-learn`, `keras`, `tensorflowjs`, `pytorch-lightning`). */
@@ -167,6 +170,8 @@ export async function collectPins(folders: string[], source: FileSource): Promis
       const path = joinPath(dir, e.name);
       files.push(path);
       try {
+        const st = await source.stat(path);
+        if (st && st.size > MAX_PIN_FILE_BYTES) throw new Error(`${path}: ${st.size} bytes, too large for a pin file (over ${MAX_PIN_FILE_BYTES / 1024 / 1024} MiB); not read`);
         const text = new TextDecoder('utf-8', { fatal: true }).decode(await source.readFile(path));
         pins.push(...readPins(path, text));
       } catch (err) {
