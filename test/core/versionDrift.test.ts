@@ -3,7 +3,7 @@
 // model.h5 saved with keras_version 2.13.1, as examples/make_examples.py writes them with Debian's
 // scikit-learn 1.2.1 and KERAS_VERSION = "2.13.1").
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -109,6 +109,20 @@ describe('version drift against the pins of the workspace', () => {
     const fs = await drift(workspace({ 'environment.yml': env }));
     assert.deepEqual(summary(fs), ['warning:version-drift']);
     assert.ok(fs[0].message.includes('environment.yml (line 6)') && fs[0].message.includes('(1.1)'), fs[0].message);
+  });
+
+  it("a tfjs model's converter version against a tensorflowjs pin", async () => {
+    const src = 'test/fixtures/real/AlexFSmirnov__tfjs-classification-demo/react-app/public/model';
+    const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
+    const converter = /v(\S+)$/.exec(json.convertedBy)![1];
+    assert.equal(converter, '2.7.0');
+    const ws = mkdtempSync(join(tmp, 'tfjs-'));
+    cpSync(src, join(ws, 'model'), { recursive: true });
+    writeFileSync(join(ws, 'requirements.txt'), `tensorflowjs==3.18.0\nkeras==${json.modelTopology.keras_version}\n`);
+    const report = await buildReport([ws], new NodeFileSource());
+    const fs = report.bundles.flatMap((b) => b.findings).filter((f) => f.code === 'version-drift' || f.code === 'unpinned-dependency');
+    assert.deepEqual(summary(fs), ['warning:version-drift']);
+    assert.ok(fs[0].message.includes(`tensorflowjs ${converter} (convertedBy)`) && fs[0].message.includes('tensorflowjs==3.18.0 (3.18)'), fs[0].message);
   });
 
   it('no pin file: no drift findings at all', async () => {
