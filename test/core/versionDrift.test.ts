@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readPins, poetrySpec, condaSpec, tomlEntries } from '../../src/core/bundles/pins';
-import { admits, pinFolders, pinnedMajorMinor } from '../../src/core/bundles/versionDrift';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import { admits, DRIFT_CODES, pinFolders, pinnedMajorMinor, refreshDriftFindings } from '../../src/core/bundles/versionDrift';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { buildReport } from '../../src/core/report/report';
 import type { Finding } from '../../src/core/types';
@@ -136,6 +137,27 @@ describe('version drift against the pins of the workspace', () => {
     assert.match(bad.message, /pyproject\.toml: line 3: expected , or \] in an array/);
     // scikit-learn is not pinned anywhere readable.
     assert.ok(fs.some((f) => f.message.includes('scikit-learn 1.2.1') && f.message.includes('no pin file')));
+  });
+});
+
+describe('drift findings of an index (the extension)', () => {
+  it('refreshes in place: no duplicates, and a changed pin replaces the finding', async () => {
+    const ws = workspace({ 'requirements.txt': 'scikit-learn==1.3.2\ntensorflow==2.13.1\n' });
+    const index = new BundleIndex(new NodeFileSource());
+    const snap = await index.scan([ws]);
+    assert.equal(snap.bundles.length, 1);
+    const b = snap.bundles[0];
+    const before = b.findings.filter((f) => !DRIFT_CODES.has(f.code)).map((f) => f.code);
+    await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
+    await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
+    assert.deepEqual(summary(b.findings.filter((f) => DRIFT_CODES.has(f.code))), ['warning:version-drift']);
+    assert.deepEqual(b.findings.filter((f) => !DRIFT_CODES.has(f.code)).map((f) => f.code), before);
+    writeFileSync(join(ws, 'requirements.txt'), 'scikit-learn==1.2.1\n');
+    await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
+    assert.deepEqual(summary(b.findings.filter((f) => DRIFT_CODES.has(f.code))), ['info:unpinned-dependency']);
+    // Bundles not validated yet are left alone.
+    await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source, new Set([b]));
+    assert.deepEqual(summary(b.findings.filter((f) => DRIFT_CODES.has(f.code))), ['info:unpinned-dependency']);
   });
 });
 

@@ -4,7 +4,7 @@
 // Findings `version-drift` (warning) and `unpinned-dependency` (info); docs/bundles.md.
 import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
 import { isPinFile, readPins, type Pin, type PinFileError } from './pins';
-import type { FileReport, Finding, Scaler } from '../types';
+import type { Bundle, FileReport, Finding, Scaler } from '../types';
 
 /** Pin files larger than this are not read (a lock file of thousands of packages is a few MB). */
 export const MAX_PIN_FILE_BYTES = 16 * 1024 * 1024;
@@ -262,4 +262,44 @@ export async function versionDriftFindings(files: FileReport[], root: string, st
   if (versions.length === 0) return [];
   const { pins, files: pinFiles, errors } = await collectPins(pinFolders(root, stopAt), source);
   return driftFindings(versions, pins, pinFiles, errors);
+}
+
+/** The finding codes this module adds (replaced, not duplicated, when findings are refreshed). */
+export const DRIFT_CODES: ReadonlySet<string> = new Set(['version-drift', 'unpinned-dependency']);
+
+/**
+ * Refreshes the drift findings of validated bundles in place (for an index whose bundle objects
+ * live on between snapshots): removes the previous `version-drift` / `unpinned-dependency`
+ * findings of each bundle and adds the current ones. `stopAt` gives the folder up to which pins
+ * apply (the workspace folder); bundles in `skip` (not validated yet) are left alone. Pin folders
+ * are read once per call.
+ */
+export async function refreshDriftFindings(
+  bundles: readonly Bundle[],
+  files: readonly FileReport[],
+  stopAt: (root: string) => string,
+  source: FileSource,
+  skip: ReadonlySet<Bundle> = new Set(),
+): Promise<void> {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const cache = new Map<string, Promise<{ pins: Pin[]; files: string[]; errors: PinFileError[] }>>();
+  const folderPins = (dir: string) => {
+    if (!cache.has(dir)) cache.set(dir, collectPins([dir], source));
+    return cache.get(dir)!;
+  };
+  for (const b of bundles) {
+    if (skip.has(b)) continue;
+    const own = Object.values(b.files)
+      .flat()
+      .map((p) => byPath.get(p))
+      .filter((f): f is FileReport => f !== undefined);
+    const versions = artifactVersions(own);
+    let found: Finding[] = [];
+    if (versions.length) {
+      const parts = await Promise.all(pinFolders(b.root, stopAt(b.root)).map(folderPins));
+      found = driftFindings(versions, parts.flatMap((p) => p.pins), parts.flatMap((p) => p.files), parts.flatMap((p) => p.errors));
+    }
+    const kept = b.findings.filter((f) => !DRIFT_CODES.has(f.code));
+    b.findings.splice(0, b.findings.length, ...kept, ...found);
+  }
 }
