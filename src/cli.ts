@@ -11,6 +11,9 @@ import type { BackendPreference } from './core/predict/network';
 import { NodeFileSource } from './core/io/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report/report';
 import { formatBundle, formatReport } from './core/report/textReport';
+import { runContract } from './cli/contract';
+import { runCheckFormat } from './cli/checkFormat';
+import { runCard } from './cli/card';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -18,10 +21,14 @@ Usage:
   model-bundles inspect <path...> [--json]   read every model, weights, scaler and log file
   model-bundles check <path...> [--json] [--strict]
                                              validate bundles; exit 1 on errors (--strict: also warnings)
+                [--format text|json|github|sarif]   github: workflow annotations; sarif: SARIF 2.1.0
   model-bundles predict <bundle-folder-or-model-file> --input <file.csv|file.json|->
                 [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
                                              run sample predictions: input scaler, network, target scaler
+  model-bundles contract <bundle> [--out DIR] [--strict-ranges] [--json]
+                                             input contract: JSON Schema of a row and a batch, OpenAPI 3.1 /predict
+  model-bundles card <bundle> [--out FILE]    model card (Markdown): parts, sha256, architecture, training, versions
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -32,6 +39,9 @@ skipped). Nothing is ever written into the inspected folders, and nothing in a p
 class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'contract') return runContract(argv.slice(1));
+  if (argv[0] === 'card') return runCard(argv.slice(1));
+  if (argv[0] === 'check' && argv.some((a) => a === '--format' || a.startsWith('--format='))) return runCheckFormat(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({

@@ -4,8 +4,9 @@
 // without 'unsafe-inline' allows.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { assertNever, DEFAULT_CURVE_OPTIONS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
-import type { BundleViewModel, CurvesView, PredictionSchema, TabId } from '../src/shared/viewModels';
+import type { BundleViewModel, ContractView, CurvesView, PredictionSchema, TabId } from '../src/shared/viewModels';
 import { renderArchitecture } from './architecture';
+import { renderContract } from './contract';
 import { renderCurves, type CurvesState } from './curves';
 import { clear, el } from './dom';
 import * as l10n from '@vscode/l10n';
@@ -55,6 +56,7 @@ let model: BundleViewModel | null = null;
 let focusPath: string | null = null;
 let predictionSchema: PredictionSchema | null = null;
 let predictionOutcome: PredictionOutcome = { kind: 'none' };
+let contractView: ContractView | null = null;
 let redrawCharts: (() => void) | null = null;
 let firstState = true;
 
@@ -145,11 +147,19 @@ function render(m: BundleViewModel): void {
     p.appendChild(node);
   };
   put('overview', renderOverview(m.overview, focusPath, open));
+  renderContractSection();
   put('architecture', renderArchitecture(m.architecture, state, save));
   put('preprocessing', renderPreprocessing(m.preprocessing.scalers));
   renderCurvesPanel(m.curves);
   renderPredictions();
   window.scrollTo(0, state.scroll[state.tab] ?? 0);
+}
+
+/** The input contract at the end of the overview (it arrives in its own message). */
+function renderContractSection(): void {
+  const p = panels.get('overview') as HTMLElement;
+  p.querySelector('section.contract')?.remove();
+  if (contractView) p.appendChild(renderContract(contractView, (document) => send({ type: 'copyContract', document })));
 }
 
 function applyFocus(tab: TabId, path: string | null): void {
@@ -202,6 +212,10 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'predictionError':
       predictionOutcome = { kind: 'error', message: msg.message };
       renderPredictions();
+      break;
+    case 'contract':
+      contractView = msg.contract;
+      renderContractSection();
       break;
     default:
       assertNever(msg);

@@ -19,8 +19,9 @@ import {
   type HostToWebview,
   type WebviewToHost,
 } from '../shared/protocol';
-import type { BundleViewModel, CurveOptions } from '../shared/viewModels';
+import type { BundleViewModel, ContractDocumentId, ContractView, CurveOptions } from '../shared/viewModels';
 import { buildPredictionSchema } from '../core/predict/predictSchema';
+import { buildContractView } from '../core/deploy/contractView';
 import { PredictClient, PredictionError } from '../predictClient';
 import { webviewHtml } from './webviewHtml';
 
@@ -90,6 +91,8 @@ export class BundlePanel {
   private options: CurveOptions = { ...DEFAULT_CURVE_OPTIONS };
   private logs: LoadedLog[] = [];
   private model: BundleViewModel | null = null;
+  /** The input contract last sent to the view (its documents are what Copy puts on the clipboard). */
+  private contract: ContractView | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   private constructor(
@@ -180,6 +183,9 @@ export class BundlePanel {
         case 'predict':
           await this.predict(msg.input);
           break;
+        case 'copyContract':
+          await this.copyContract(msg.document);
+          break;
         default:
           assertNever(msg);
       }
@@ -228,6 +234,8 @@ export class BundlePanel {
     this.post({ type: 'state', model: this.model });
     const paths = new Set(Object.values(bundle.files).flat());
     this.post({ type: 'predictionSchema', schema: buildPredictionSchema(files.filter((f) => paths.has(f.path))) });
+    this.contract = buildContractView(bundle, files.filter((f) => paths.has(f.path)));
+    this.post({ type: 'contract', contract: this.contract });
     if (focus && this.model.focus) this.post({ type: 'focus', tab: this.model.focus.tab, path: this.model.focus.path });
   }
 
@@ -249,6 +257,17 @@ export class BundlePanel {
     });
     for (const img of vm.curves.images) img.src = this.panel.webview.asWebviewUri(toUri(img.path)).toString();
     return vm;
+  }
+
+  /** Puts one document of the input contract on the clipboard (host side: webview clipboard access varies). */
+  private async copyContract(id: ContractDocumentId): Promise<void> {
+    const doc = this.contract?.documents.find((d) => d.id === id);
+    if (!doc) {
+      this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('This bundle has no input contract to copy.') });
+      return;
+    }
+    await vscode.env.clipboard.writeText(doc.text);
+    this.post({ type: 'notice', level: 'info', message: vscode.l10n.t('Copied the {0} to the clipboard.', doc.label) });
   }
 
   private async saveAs(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {

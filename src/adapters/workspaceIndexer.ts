@@ -3,6 +3,7 @@
 // (src/core/debounce.ts) so a training run rewriting its log every epoch costs one update per pause.
 import * as vscode from 'vscode';
 import { BundleIndex, type IndexSnapshot } from '../core/bundles/bundleIndex';
+import { refreshDriftFindings } from '../core/bundles/versionDrift';
 import { ChangeBatcher, type ChangeBatch } from '../core/io/debounce';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/formats/inspect';
 import { Disposable } from './disposable';
@@ -84,7 +85,7 @@ export class WorkspaceIndexer extends Disposable {
   async revalidate(paths: string[]): Promise<void> {
     await this.batcher.flushNow();
     await this.queue(async () => {
-      const snap = await this._index.update(paths, []);
+      const snap = await this.withDrift(await this._index.update(paths, []));
       this.setState({ kind: 'ready' });
       this.emitter.fire(snap);
     });
@@ -155,7 +156,7 @@ export class WorkspaceIndexer extends Disposable {
       );
     }, NOTIFY_AFTER_MS);
     try {
-      const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Model Bundles: indexing') }, () => scan);
+      const snap = await this.withDrift(await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Model Bundles: indexing') }, () => scan));
       this.log.info(
         `indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms (${this.readInWorkers} read in worker threads so far)`,
       );
@@ -174,15 +175,34 @@ export class WorkspaceIndexer extends Disposable {
     await this.queue(async () => {
       if (this._state.kind === 'failed') return;
       const started = Date.now();
-      const snap = await this._index.update(batch.changed, batch.deleted);
+      const snap = await this.withDrift(await this._index.update(batch.changed, batch.deleted));
       this.log.debug(`updated ${batch.changed.length} changed, ${batch.deleted.length} deleted in ${Date.now() - started} ms`);
       this.emitter.fire(snap);
     });
   }
 
+  /**
+   * Version drift (src/core/bundles/versionDrift.ts): the pins of the workspace folder around each
+   * validated bundle against the versions its files record, refreshed in place on every snapshot
+   * (the index keeps bundle objects between snapshots).
+   */
+  private async withDrift(snap: IndexSnapshot): Promise<IndexSnapshot> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    const folderOf = (root: string): string =>
+      folders.filter((r) => root === r || root.startsWith(r.endsWith('/') ? r : `${r}/`)).sort((a, b) => b.length - a.length)[0] ?? root;
+    try {
+      await refreshDriftFindings(snap.bundles, snap.files, folderOf, this.source, snap.pending ?? new Set());
+    } catch (e) {
+      this.log.warn(`version drift not checked: ${errorText(e)}`);
+    }
+    return snap;
+  }
+
   private watch(): void {
     this.disposeWatchers();
-    const patterns = [...this.settings.include, '**/model-bundle.json'];
+    // Pin files too: a changed requirements.txt re-checks version drift (the index itself ignores them).
+    const pins = ['**/requirements*.txt', '**/pyproject.toml', '**/Pipfile.lock', '**/poetry.lock', '**/environment.{yml,yaml}'];
+    const patterns = [...this.settings.include, '**/model-bundle.json', ...pins];
     for (const pattern of patterns) {
       const w = vscode.workspace.createFileSystemWatcher(pattern);
       const changed = (uri: vscode.Uri): void => this.onEvent(uri, 'changed');

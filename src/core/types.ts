@@ -174,6 +174,8 @@ export interface Finding {
    */
   messageTemplate?: string;
   messageArgs?: (string | number)[];
+  /** Extension: the 1-based line in `path` the finding is about, when it is a line of a text file. */
+  line?: number;
 }
 
 /** Files that belong together. */

@@ -1,6 +1,6 @@
 // Typed messages between the extension host and the bundle webview, and the validation of what
 // the webview sends (the webview is a trust boundary: its messages are checked field by field).
-import type { BundleViewModel, CurveOptions, CurvesView, PredictionSchema, PredictionView, TabId } from './viewModels';
+import type { BundleViewModel, ContractDocumentId, ContractView, CurveOptions, CurvesView, PredictionSchema, PredictionView, TabId } from './viewModels';
 
 /** Messages the host sends to the webview. */
 export type HostToWebview =
@@ -10,7 +10,8 @@ export type HostToWebview =
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'predictionSchema'; schema: PredictionSchema }
   | { type: 'predictionResult'; result: PredictionView }
-  | { type: 'predictionError'; message: string };
+  | { type: 'predictionError'; message: string }
+  | { type: 'contract'; contract: ContractView };
 
 /** Messages the webview sends to the host. */
 export type WebviewToHost =
@@ -19,7 +20,8 @@ export type WebviewToHost =
   | { type: 'exportData'; format: 'csv' | 'json'; chartId: string }
   | { type: 'savePng'; chartId: string; dataUrl: string }
   | { type: 'openFile'; path: string }
-  | { type: 'predict'; input: string };
+  | { type: 'predict'; input: string }
+  | { type: 'copyContract'; document: ContractDocumentId };
 
 /** For exhaustive switches: a new message type does not compile until it is handled. */
 export function assertNever(value: never): never {
@@ -125,6 +127,12 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       if (typeof raw.input !== 'string' || raw.input.trim() === '') return fail('input must be a non-empty string');
       if (raw.input.length > MAX_PREDICT_INPUT) return fail(`input is longer than ${MAX_PREDICT_INPUT} characters`);
       return { ok: true, message: { type, input: raw.input } };
+    }
+    case 'copyContract': {
+      const extra = onlyKeys(raw, ['type', 'document']);
+      if (extra) return fail(extra);
+      if (raw.document !== 'openapi' && raw.document !== 'row' && raw.document !== 'batch') return fail('document must be openapi, row or batch');
+      return { ok: true, message: { type, document: raw.document } };
     }
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : typeof type)}` };

@@ -271,3 +271,19 @@ export interface PredictionView {
   inferenceMs: number;
   warnings: { row: number; feature: string; message: string }[];
 }
+
+/** A document of the input contract the view can copy. */
+export type ContractDocumentId = 'openapi' | 'row' | 'batch';
+
+/** The bundle's input contract, as the overview shows it (built by src/core/deploy/contractView.ts). */
+export interface ContractView {
+  /** False when no contract can be derived (`reason` says why). */
+  available: boolean;
+  reason: string | null;
+  /** One line per input feature (name, type, range or categories). */
+  features: string[];
+  outputs: string[];
+  notes: string[];
+  /** The JSON documents, pretty-printed, in the order the buttons show them. */
+  documents: { id: ContractDocumentId; label: string; text: string }[];
+}

@@ -36,6 +36,24 @@ export const BUNDLE_FINDING_MESSAGES = {
     'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
   'missing-log':
     'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).',
+  /** {0} the pin file's read error. */
+  'unpinned-dependency.unreadable': '{0}. Its pins were not read, so the versions in the bundle were not compared with them.',
+  /** {0} file name, {1} package, {2} version, {3} field, {4} where the pin is, {5} the pin as written, {6} why it matters, {7} pin name. */
+  'version-drift.one':
+    '{0} was saved with {1} {2} ({3}), but {4} pins {5}: {6}. Pin {7}=={2} (the version that saved the file), or re-save the file with the pinned version.',
+  /** {0} file names, then as version-drift.one. */
+  'version-drift.many':
+    '{0} were saved with {1} {2} ({3}), but {4} pins {5}: {6}. Pin {7}=={2} (the version that saved the files), or re-save the files with the pinned version.',
+  /** {0} where the pin is, {1} what it allows, {2} version, {3} file name, {4} pin name. */
+  'unpinned-dependency.range-one':
+    '{0} allows {1}, which includes other versions than {2} that saved {3}: an install may pick a version that reads it differently. Pin {4}=={2}.',
+  /** As unpinned-dependency.range-one, {3} file names. */
+  'unpinned-dependency.range-many':
+    '{0} allows {1}, which includes other versions than {2} that saved {3}: an install may pick a version that reads them differently. Pin {4}=={2}.',
+  /** {0} file name, {1} package, {2} version, {3} field, {4} pin files, {5} package names. */
+  'unpinned-dependency.none-one': '{0} was saved with {1} {2} ({3}), but no pin file ({4}) names {5}: an install may pick another version. Add {1}=={2}.',
+  /** As unpinned-dependency.none-one, {0} file names. */
+  'unpinned-dependency.none-many': '{0} were saved with {1} {2} ({3}), but no pin file ({4}) names {5}: an install may pick another version. Add {1}=={2}.',
   /** {0} the layers (comma-separated). */
   'lambda-layer':
     'The model has layers that hold Python code ({0}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.',

@@ -29,6 +29,8 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
+  'version-drift': { severities: ['warning'], summary: "a workspace pin names another version than the one that saved the bundle's files" },
+  'unpinned-dependency': { severities: ['info'], summary: "the workspace's pin files do not fix the version that saved the bundle's files" },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
