@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkExitCode } from '../core/bundles/bundle';
 import { githubAnnotations, sarifLog } from '../core/deploy/ciFormats';
 import { NodeFileSource } from '../core/io/nodeFileSource';
+import { withoutTemplates } from '../core/io/messageTemplate';
 import { buildReport } from '../core/report/report';
 import { formatBundle } from '../core/report/textReport';
 
@@ -49,7 +50,7 @@ export async function runCheckFormat(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(sarifLog(report.bundles, report.tool), null, 2)}\n`);
     process.stderr.write(`${verdict}\n`);
   } else if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, withoutTemplates, 2)}\n`);
   } else {
     const lines: string[] = [];
     for (const b of report.bundles) lines.push(...formatBundle(b), '');
