@@ -58,7 +58,7 @@ function isModelFile(r: FileReport): boolean {
   return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers');
 }
 
-async function reportsFor(target: string, source: FileSource): Promise<{ reports: FileReport[]; chosen: FileReport | null }> {
+export async function reportsFor(target: string, source: FileSource): Promise<{ reports: FileReport[]; chosen: FileReport | null }> {
   const st = await source.stat(target);
   if (!st) throw new ReadError('not-found', `${target}: no such file or folder`);
   if (st.isDirectory) return { reports: await inspectPaths([target], source), chosen: null };
@@ -66,7 +66,18 @@ async function reportsFor(target: string, source: FileSource): Promise<{ reports
   return { reports, chosen: reports.find((r) => r.path === target) ?? null };
 }
 
-async function modelValues(model: FileReport, reports: FileReport[], source: FileSource): Promise<ModelValues> {
+/** The weights file a structure JSON (`keras-json`) is run with: the .h5 beside it, by name stem first. */
+export function weightsFileFor(model: FileReport, reports: FileReport[]): FileReport {
+  const dir = dirName(model.path);
+  const weights = reports.filter(
+    (r) => r.role === 'weights' && (r.format === 'keras-weights-h5' || r.format === 'keras3-weights-h5') && dirName(r.path) === dir,
+  );
+  if (!weights.length) throw new ReadError('missing-weights', `${model.path}: no weights file (.h5) beside this structure`);
+  const stem = baseName(model.path).replace(/\.json$/i, '');
+  return weights.find((r) => baseName(r.path).startsWith(stem)) ?? weights[0];
+}
+
+export async function modelValues(model: FileReport, reports: FileReport[], source: FileSource): Promise<ModelValues> {
   if (model.format === 'keras-h5') return readH5ModelValues(source, model.path);
   if (model.format === 'keras-zip') return readKerasZipValues(source, model.path);
   const doc = JSON.parse(new TextDecoder().decode(await source.readFile(model.path)));
@@ -74,19 +85,13 @@ async function modelValues(model: FileReport, reports: FileReport[], source: Fil
     return { config: doc.modelTopology, layers: await readTfjsWeightValues(doc, model.path, source) };
   }
   if (model.format === 'keras-json') {
-    const dir = dirName(model.path);
-    const weights = reports.filter(
-      (r) => r.role === 'weights' && (r.format === 'keras-weights-h5' || r.format === 'keras3-weights-h5') && dirName(r.path) === dir,
-    );
-    if (!weights.length) throw new ReadError('missing-weights', `${model.path}: no weights file (.h5) beside this structure`);
-    const stem = baseName(model.path).replace(/\.json$/i, '');
-    const w = weights.find((r) => baseName(r.path).startsWith(stem)) ?? weights[0];
+    const w = weightsFileFor(model, reports);
     return { config: doc, layers: await readH5WeightValues(source, w.path, doc) };
   }
   throw new ReadError('not-a-model', `${model.path}: ${model.format} models cannot be run`);
 }
 
-function pickModel(reports: FileReport[], chosen: FileReport | null, target: string): FileReport {
+export function pickModel(reports: FileReport[], chosen: FileReport | null, target: string): FileReport {
   if (chosen) {
     if (isModelFile(chosen) || chosen.format === 'keras-json') return chosen;
     if (chosen.foreign) throw new ReadError('not-a-model', `${target}: ${chosen.foreign.note}`);
@@ -100,7 +105,7 @@ function pickModel(reports: FileReport[], chosen: FileReport | null, target: str
   return model;
 }
 
-async function scalerFrom(path: string, source: FileSource): Promise<Scaler> {
+export async function scalerFrom(path: string, source: FileSource): Promise<Scaler> {
   const r = (await inspectPaths([path], source))[0];
   if (r.error) throw new ReadError(r.error.code, r.error.message);
   if (!r.scaler) throw new ReadError('not-a-scaler', `${path}: not a scikit-learn preprocessing object`);
