@@ -208,7 +208,7 @@ export async function exportOnnx(req: ExportRequest, source: FileSource): Promis
   };
   await add(modelReport.path, 'model');
   if (modelReport.format === 'keras-json') await add(weightsFileFor(modelReport, reports).path, 'weights');
-  for (const s of modelReport.shards ?? []) await add(`${dirName(modelReport.path)}/${s.path.replace(/^\.\//, '')}`, 'weights');
+  for (const s of modelReport.shards ?? []) await add(s.path, 'weights');
   for (const s of scalers) await add(fileOf(s.path), 'scaler');
   if (target) await add(fileOf(target.path), 'target-scaler');
 

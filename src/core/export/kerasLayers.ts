@@ -7,7 +7,7 @@ import { activationName, unsupported, type Json, type LayerContext, type Obj } f
 import { recurrent } from './kerasRecurrent';
 import type { TensorValues } from '../predict/network';
 import { DataType } from './onnxModel';
-import type { Value } from './onnxGraph';
+import type { GraphBuilder, Value } from './onnxGraph';
 
 function num(v: Json | undefined, dflt: number): number {
   return typeof v === 'number' ? v : dflt;
@@ -29,6 +29,15 @@ function prod(dims: (number | null)[]): number | null {
   return p;
 }
 
+/**
+ * 1 / (1 + exp(-x)): onnxruntime's Sigmoid kernel is accurate in absolute terms only (1.6% off at
+ * x = -13.4, where a fraud model's probabilities live), its Exp to float32 precision.
+ */
+function sigmoid(g: GraphBuilder, x: string, base: string): string {
+  const e = g.op('Exp', [g.op('Neg', [x], `${base}/neg`)], `${base}/exp`);
+  return g.op('Reciprocal', [g.op('Add', [e, g.constant(`${base}/one`, [], [1])], `${base}/denominator`)], base);
+}
+
 /** Applies a Keras activation by name. */
 export function activation(ctx: LayerContext, act: string, x: string): string {
   const { g, name } = ctx;
@@ -43,7 +52,7 @@ export function activation(ctx: LayerContext, act: string, x: string): string {
     case 'relu6':
       return g.op('Clip', [x, g.constant(`${base}/lo`, [], [0]), g.constant(`${base}/hi`, [], [6])], base);
     case 'sigmoid':
-      return g.op('Sigmoid', [x], base);
+      return sigmoid(g, x, base);
     case 'hard_sigmoid':
       return g.op('HardSigmoid', [x], base, ctx.keras3 ? { alpha: { float: 1 / 6 }, beta: { float: 0.5 } } : { alpha: { float: 0.2 }, beta: { float: 0.5 } });
     case 'tanh':
@@ -62,7 +71,7 @@ export function activation(ctx: LayerContext, act: string, x: string): string {
       return g.op('Exp', [x], base);
     case 'swish':
     case 'silu':
-      return g.op('Mul', [x, g.op('Sigmoid', [x], `${base}/sigmoid`)], base);
+      return g.op('Mul', [x, sigmoid(g, x, `${base}/sigmoid`)], base);
     case 'mish':
       return g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x], `${base}/softplus`)], `${base}/tanh`)], base);
     case 'gelu': {
