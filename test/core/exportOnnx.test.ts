@@ -45,10 +45,14 @@ export function assertClose(actual: number[][], expected: number[][], what: stri
   });
 }
 
+/** Inspection results by target (inspecting the Ollie-Gullery .keras file alone takes ~4 s). */
+const inspected = new Map<string, ReturnType<typeof reportsFor>>();
+
 /** The tool's own network (TensorFlow.js) on rows. */
 async function toolNetwork(target: string, rows: number[][]): Promise<number[][]> {
   await initBackend('auto', wasmDir);
-  const { reports, chosen } = await reportsFor(target, source);
+  if (!inspected.has(target)) inspected.set(target, reportsFor(target, source));
+  const { reports, chosen } = await inspected.get(target)!;
   const v = await modelValues(pickModel(reports, chosen, target), reports, source);
   const net = await loadNetwork(v.config, v.layers);
   try {
