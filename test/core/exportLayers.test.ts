@@ -1,0 +1,50 @@
+// Layers the real fixtures lack (GRU reset_after True/False, Bidirectional LSTM concat / GRU sum,
+// LSTM go_backwards, Conv1D same/causal/dilated, DepthwiseConv2D, BatchNormalization, average and
+// global pooling, functional Add/Subtract/Concatenate, Embedding, elu/selu/softplus/softsign/swish/
+// gelu): exported, run by onnxruntime, equal to numpy (make_layers.py) and to the tool's network.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { exportOnnx } from '../../src/core/export/exportOnnx';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { initBackend, loadNetwork } from '../../src/core/predict/network';
+import { readH5ModelValues } from '../../src/core/predict/kerasWeightValues';
+import { assertClose, runOnnx } from './exportHelpers';
+
+const source = new NodeFileSource();
+const reference = JSON.parse(readFileSync('test/fixtures/export/layers_reference.json', 'utf8')) as {
+  cases: { name: string; file: string; inputShape: number[]; inputs: number[][]; outputs: number[][] }[];
+};
+
+/** Models TensorFlow.js (the tool's predictions) cannot run: compared with numpy only. */
+const TFJS_CANNOT: Record<string, RegExp> = {
+  gru: /reset_after/,
+  bigru_sum: /reset_after/,
+  bilstm: /rMat\.flatten/,
+  conv1d: /CAUSAL padding/,
+  functional: /Unknown layer: Subtract/,
+};
+
+describe('export onnx: synthetic Keras 2 models of every converted layer kind equal numpy and the tool', () => {
+  it('has the seven cases', () => assert.deepEqual(reference.cases.map((c) => c.name), ['gru', 'bilstm', 'bigru_sum', 'conv1d', 'conv2d', 'functional', 'embedding']));
+  for (const c of reference.cases) {
+    it(c.name, async () => {
+      const r = await exportOnnx({ target: c.file, noScaler: true, toolVersion: 'test' }, source);
+      assert.deepEqual(r.inputs[0].shape, ['batch', ...c.inputShape]);
+      const got = await runOnnx(r, c.inputs);
+      assertClose(got, c.outputs, `${c.name} vs numpy`);
+      await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+      const v = await readH5ModelValues(source, c.file);
+      if (TFJS_CANNOT[c.name]) {
+        await assert.rejects(async () => loadNetwork(v.config, v.layers).then((n) => n.predict(c.inputs.map((row) => Float32Array.from(row)))), TFJS_CANNOT[c.name]);
+        return;
+      }
+      const net = await loadNetwork(v.config, v.layers);
+      try {
+        assertClose(got, net.predict(c.inputs.map((row) => Float32Array.from(row))), `${c.name} vs the tool's network`);
+      } finally {
+        net.dispose();
+      }
+    });
+  }
+});
