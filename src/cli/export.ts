@@ -31,7 +31,18 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
 }
 
-export async function runExport(argv: string[]): Promise<number> {
+/** Where the command writes its messages (the process' stdout / stderr unless a caller captures them). */
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CommandIo = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+export async function runExport(argv: string[], io: CommandIo = processIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -53,16 +64,16 @@ export async function runExport(argv: string[]): Promise<number> {
       },
     });
   } catch (e) {
-    process.stderr.write(`model-bundles export: ${(e as Error).message}\n${USAGE}`);
+    io.err(`model-bundles export: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const usage = (msg: string): number => {
-    process.stderr.write(`model-bundles export: ${msg}\n${USAGE}`);
+    io.err(`model-bundles export: ${msg}\n${USAGE}`);
     return 2;
   };
   if (positionals.length !== 1) return usage('give one bundle folder or model file');
@@ -78,7 +89,7 @@ export async function runExport(argv: string[]): Promise<number> {
   const source = new NodeFileSource();
   const st = await source.stat(target);
   if (!st) {
-    process.stderr.write(`model-bundles: ${target}: no such file or folder\n`);
+    io.err(`model-bundles: ${target}: no such file or folder\n`);
     return 2;
   }
   const bundleDir = resolve(st.isDirectory ? target : dirname(target));
@@ -103,7 +114,7 @@ export async function runExport(argv: string[]): Promise<number> {
     const paths = files.map((f) => join(outDir, f.path));
     const existing = paths.filter((p) => existsSync(p));
     if (existing.length && !values.force) {
-      process.stderr.write(`model-bundles: ${existing.join(', ')} already exist(s); use --force to overwrite\n`);
+      io.err(`model-bundles: ${existing.join(', ')} already exist(s); use --force to overwrite\n`);
       return 1;
     }
     files.forEach((f, i) => {
@@ -121,7 +132,7 @@ export async function runExport(argv: string[]): Promise<number> {
         sources: result.files,
         metadata: result.metadata,
       };
-      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      io.out(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       const shape = (s: (number | string)[]): string => `[${s.join(', ')}]`;
       const lines = [
@@ -132,12 +143,12 @@ export async function runExport(argv: string[]): Promise<number> {
         `target scaler: ${result.targetScaler ? `${result.targetScaler.class} inverse (${result.targetScaler.path})` : 'none'}`,
       ];
       if (result.featureNames) lines.push(`features: ${result.featureNames.join(', ')}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      io.out(`${lines.join('\n')}\n`);
     }
     return 0;
   } catch (e) {
     if (e instanceof ReadError) {
-      process.stderr.write(`model-bundles: ${e.message}\n`);
+      io.err(`model-bundles: ${e.message}\n`);
       return 1;
     }
     throw e;
