@@ -9,7 +9,8 @@ import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { assertClose, runOnnx } from './exportHelpers';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { initBackend, loadNetwork } from '../../src/core/predict/network';
-import { modelValues, pickModel, predict, reportsFor } from '../../src/core/predict/predict';
+import { modelValues, pickModel, reportsFor } from '../../src/core/predict/modelSource';
+import { predict } from '../../src/core/predict/predict';
 import { inspectPaths } from '../../src/core/formats/inspect';
 import { transform } from '../../src/core/predict/scalerTransform';
 

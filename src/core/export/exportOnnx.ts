@@ -4,7 +4,7 @@
 // model came from are recorded (path, role, SHA-256) in the model's metadata_props. Docs: docs/export.md.
 import { ReadError } from '../io/errors';
 import { baseName, dirName, type FileSource } from '../io/fileSource';
-import { modelValues, pickModel, reportsFor, scalerFrom, weightsFileFor } from '../predict/predict';
+import { modelValues, pickModel, reportsFor, scalerFrom, weightsFileFor } from '../predict/modelSource';
 import { toTfjsTopology } from '../predict/kerasToTfjs';
 import { chooseScalers, TARGET_NAME } from '../predict/scalerChoice';
 import { canInverse, canTransform } from '../predict/scalerTransform';
