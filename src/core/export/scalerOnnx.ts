@@ -153,6 +153,9 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
   }
 }
 
+const INVERSES: ReadonlySet<string> = new Set(['StandardScaler', 'RobustScaler', 'MinMaxScaler', 'MaxAbsScaler']);
+const INVERSE_REFUSAL = 'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)';
+
 /** Emits `inverse_transform` of a fitted target scaler on a float64 [batch, outputs] value. */
 export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string): Value {
   if (s.class === 'Pipeline') {
@@ -161,6 +164,7 @@ export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string
     for (let i = steps.length - 1; i >= 0; i--) v = scalerInverse(g, steps[i], v, `${base}/step${i}`);
     return v;
   }
+  if (!INVERSES.has(s.class)) throw refuse(s, INVERSE_REFUSAL);
   const n = width(s, x);
   const out = (name: string): Value => ({ name, shape: [null, n] });
   switch (s.class) {
@@ -179,6 +183,6 @@ export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string
     case 'MaxAbsScaler':
       return out(g.op('Mul', [x.name, dconst(g, `${base}/scale`, vec(s, 'scale_', n))], `${base}/unscale`));
     default:
-      throw refuse(s, 'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)');
+      throw refuse(s, INVERSE_REFUSAL);
   }
 }
