@@ -22,7 +22,7 @@ Usage:
                 [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
                                              run sample predictions: input scaler, network, target scaler
-  model-bundles export <bundle> --format onnx [--out DIR] [--layout triton] [--name NAME]
+  model-bundles export <bundle> --format onnx|tfjs [--out DIR] [--layout triton] [--name NAME]
                                              one ONNX model with the preprocessing inside (export --help)
   model-bundles --help | --version
 

@@ -73,11 +73,20 @@ describe('model-bundles export', () => {
     assert.ok(existsSync(join(out, 'missing-scaler.onnx')));
   });
 
+  it('--format tfjs writes NAME/model.json and its shard', async () => {
+    const out = join(tmp, 'web');
+    const r = await run(['examples/complete-bundle', '--format', 'tfjs', '--out', out, '--name', 'wind']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /folded into the first Dense layer/);
+    assert.deepEqual(readdirSync(join(out, 'wind')).sort(), ['group1-shard1of1.bin', 'model.json']);
+    assert.equal(JSON.parse(readFileSync(join(out, 'wind/model.json'), 'utf8')).format, 'layers-model');
+  });
+
   it('exits 2 on a bad command line', async () => {
     assert.equal((await run([])).code, 2);
     assert.match((await run(['examples/complete-bundle', '--format', 'pt'])).stderr, /unknown format "pt"/);
-    assert.match((await run(['examples/complete-bundle', '--format', 'tfjs'])).stderr, /tfjs is not available yet/);
+    assert.match((await run(['examples/complete-bundle', '--format', 'tfjs', '--layout', 'triton'])).stderr, /--layout triton takes --format onnx/);
     assert.equal((await run(['examples/complete-bundle', '--layout', 'kserve'])).code, 2);
-    assert.match(cli(['--help']).stdout, /model-bundles export <bundle> --format onnx/);
+    assert.match(cli(['--help']).stdout, /model-bundles export <bundle> --format onnx\|tfjs/);
   });
 });
