@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { initBackend, loadNetwork } from '../../src/core/predict/network';
@@ -45,6 +46,29 @@ describe('export onnx: synthetic Keras 2 models of every converted layer kind eq
         assertClose(got, net.predict(c.inputs.map((row) => Float32Array.from(row))), `${c.name} vs the tool's network`);
       } finally {
         net.dispose();
+      }
+    });
+  }
+});
+
+describe('export onnx: several inputs and outputs, a layer shared by two calls', () => {
+  const multi = (JSON.parse(readFileSync('test/fixtures/export/layers_reference.json', 'utf8')) as {
+    multi: { name: string; file: string; inputs: Record<string, number[][]>; outputs: Record<string, number[][]> }[];
+  }).multi;
+  for (const c of multi) {
+    it(`${c.name}: named inputs and outputs equal numpy`, async () => {
+      const r = await exportOnnx({ target: c.file, noScaler: true, toolVersion: 'test' }, source);
+      assert.deepEqual(r.inputs.map((i) => i.name), Object.keys(c.inputs));
+      assert.deepEqual(r.outputs.map((o) => o.name), Object.keys(c.outputs));
+      const session = await ort.InferenceSession.create(r.onnx);
+      const feeds = Object.fromEntries(
+        Object.entries(c.inputs).map(([k, rows]) => [k, new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0].length])]),
+      );
+      const out = await session.run(feeds);
+      for (const [k, expected] of Object.entries(c.outputs)) {
+        const data = Array.from(out[k].data as Float32Array);
+        const w = expected[0].length;
+        assertClose(expected.map((_, i) => data.slice(i * w, (i + 1) * w)), expected, `${c.name} ${k}`);
       }
     });
   }

@@ -2,7 +2,9 @@
 // Keras, test/fixtures/reference/predict) and to the tool's own pipeline (TensorFlow.js network with
 // the TypeScript scaler transforms) to 1e-5.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
@@ -126,6 +128,22 @@ describe('export onnx: the scalers are inside the model', () => {
     const expected = await toolNetwork(dir, transform(scaler, transform(imputer, rows)));
     assertClose(got, expected, 'ExoBengal vs imputer -> scaler -> network');
     assert.ok(got.flat().every(Number.isFinite));
+  });
+
+  it('takes input and target scalers saved together in one dict (scalers.joblib[x], [y_scaler]), recorded in both roles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbi-export-dict-'));
+    try {
+      copyFileSync('examples/complete-bundle/model.h5', join(dir, 'model.h5'));
+      copyFileSync('test/fixtures/predict/scalers_dict.joblib', join(dir, 'scalers.joblib'));
+      const r = await exportOnnx({ target: dir, toolVersion: 'test' }, source);
+      assert.deepEqual(r.scalers.map((s) => s.path), [`${dir}/scalers.joblib[x]`]);
+      assert.equal(r.targetScaler?.path, `${dir}/scalers.joblib[y_scaler]`);
+      assert.deepEqual(r.files.map((f) => `${f.role}:${f.path}`), ['model:model.h5', 'scaler:scalers.joblib', 'target-scaler:scalers.joblib']);
+      const rows = ref.inputs.map((row) => Array.from(Float32Array.from(row)));
+      assertClose(await runOnnx(r, rows), ref.outputs, 'dict scalers vs numpy');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bundle without preprocessing, and records --no-scaler', async () => {
