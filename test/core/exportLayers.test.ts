@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../src/core/export/exportOnnx';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
-import { initBackend, loadNetwork } from '../../src/core/predict/network';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildTfjsModel, initBackend, loadNetwork } from '../../src/core/predict/network';
 import { readH5ModelValues } from '../../src/core/predict/kerasWeightValues';
 import { assertClose, runOnnx } from './exportHelpers';
 
@@ -72,4 +73,33 @@ describe('export onnx: several inputs and outputs, a layer shared by two calls',
       }
     });
   }
+});
+
+describe('export onnx: a real many-input recurrent model (frugally-deep lstm.h5) equals TensorFlow.js', () => {
+  it('5 inputs (one of open length), 17 outputs: initial states, return_state, Bidirectional, linear / relu / hard_sigmoid recurrent activations', async () => {
+    const f = 'test/fixtures/real/Dobiasd__frugally-deep/keras_export/lstm.h5';
+    const r = await exportOnnx({ target: f, noScaler: true, toolVersion: 'test' }, source);
+    assert.deepEqual(r.inputs.map((i) => i.shape), [['batch', 17, 4], ['batch', 1, 10], ['batch', 'input_3_dim1', 4], ['batch', 12], ['batch', 12]]);
+    assert.equal(r.outputs.length, 17);
+    await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+    const v = await readH5ModelValues(source, f);
+    const model = await buildTfjsModel(v.config, v.layers);
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const N = 3;
+    const data = r.inputs.map((i) => {
+      const dims = [N, ...i.shape.slice(1).map((d) => (typeof d === 'number' ? d : 6))];
+      return { dims, values: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, rnd) };
+    });
+    const session = await ort.InferenceSession.create(r.onnx);
+    const out = await session.run(Object.fromEntries(r.inputs.map((i, k) => [i.name, new ort.Tensor('float32', data[k].values, data[k].dims)])));
+    const expected = tf.tidy(() => (model.predict(data.map((d) => tf.tensor(d.values, d.dims))) as tf.Tensor[]).map((t) => Array.from(t.dataSync())));
+    model.dispose();
+    r.outputs.forEach((o, k) => {
+      const got = Array.from(out[o.name].data as Float32Array);
+      const w = got.length / N;
+      const rows = (a: number[]): number[][] => Array.from({ length: N }, (_, i) => a.slice(i * w, (i + 1) * w));
+      assertClose(rows(got), rows(expected[k]), `lstm.h5 output ${o.name}`);
+    });
+  });
 });

@@ -320,6 +320,8 @@ export function convertLayer(ctx: LayerContext, xs: Value[]): Value[] {
   const { g, name, cls, config: cfg } = ctx;
   const x = xs[0];
   const one = (v: Value): Value[] => [v];
+  const multi = cls in MERGE_OPS || cls === 'Subtract' || cls === 'Concatenate' || cls in { LSTM: 1, GRU: 1, SimpleRNN: 1, Bidirectional: 1 };
+  if (xs.length !== 1 && !multi) throw unsupported(name, cls, `called on ${xs.length} inputs`);
   if (IDENTITY.has(cls)) return one(x);
   switch (cls) {
     case 'Dense':
@@ -429,11 +431,11 @@ export function convertLayer(ctx: LayerContext, xs: Value[]): Value[] {
     case 'LSTM':
     case 'GRU':
     case 'SimpleRNN':
-      return recurrent(ctx, x, { cls, config: cfg }, null);
+      return recurrent(ctx, xs, { cls, config: cfg }, null);
     case 'Bidirectional': {
       const inner = cfg.layer as Obj;
       if (cfg.backward_layer) throw unsupported(name, cls, 'a separate backward_layer');
-      return recurrent(ctx, x, { cls: String(inner?.class_name), config: (inner?.config as Obj) ?? {} }, 'bidirectional');
+      return recurrent(ctx, xs, { cls: String(inner?.class_name), config: (inner?.config as Obj) ?? {} }, 'bidirectional');
     }
     default:
       throw unsupported(name, cls, 'no ONNX conversion for this layer class');

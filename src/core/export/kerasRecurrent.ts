@@ -5,12 +5,20 @@ import { activationName, unsupported, type Json, type LayerContext, type Obj } f
 import type { TensorValues } from '../predict/network';
 import type { Value } from './onnxGraph';
 
-/** ONNX names of the activations an RNN cell may use. */
-function rnnActivation(ctx: LayerContext, v: Json | undefined, dflt: string): string {
+/** An activation of an ONNX RNN cell, with its alpha / beta when it takes them. */
+interface CellActivation {
+  name: string;
+  alpha?: number;
+  beta?: number;
+}
+
+/** ONNX RNN activation for a Keras one (linear = Affine 1, 0; hard_sigmoid with Keras 2 or 3 slope). */
+function rnnActivation(ctx: LayerContext, v: Json | undefined, dflt: string): CellActivation {
   const a = activationName(v ?? dflt).replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-  const map: Record<string, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softsign: 'Softsign', softplus: 'Softplus', elu: 'Elu' };
-  if (a === 'hard_sigmoid' && !ctx.keras3) return 'HardSigmoid'; // ONNX defaults alpha 0.2, beta 0.5 = Keras 2
-  if (map[a]) return map[a];
+  const map: Record<string, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softsign: 'Softsign', softplus: 'Softplus' };
+  if (a === 'hard_sigmoid') return { name: 'HardSigmoid', alpha: ctx.keras3 ? 1 / 6 : 0.2, beta: 0.5 };
+  if (a === 'linear') return { name: 'Affine', alpha: 1, beta: 0 };
+  if (map[a]) return { name: map[a] };
   throw unsupported(ctx.name, ctx.cls, `recurrent activation '${a}' has no ONNX RNN equivalent`);
 }
 
@@ -79,7 +87,8 @@ function reverseTime(ctx: LayerContext, x: string): string {
  * batch-first input transposed to time-first. Outputs: the layer's output, then its states when
  * return_state is set.
  */
-export function recurrent(ctx: LayerContext, x: Value, inner: { cls: string; config: Obj }, bidi: string | null): Value[] {
+export function recurrent(ctx: LayerContext, xs: Value[], inner: { cls: string; config: Obj }, bidi: string | null): Value[] {
+  const [x, ...states] = xs;
   const cfg = inner.config;
   const spec = RNN_SPECS[inner.cls];
   if (!spec) throw unsupported(ctx.name, ctx.cls, `wrapped layer ${inner.cls}`);
@@ -100,13 +109,32 @@ export function recurrent(ctx: LayerContext, x: Value, inner: { cls: string; con
   const direction = bidi ? 'bidirectional' : goBack ? 'reverse' : 'forward';
   const act = rnnActivation(ctx, cfg.activation, 'tanh');
   const rec = rnnActivation(ctx, cfg.recurrent_activation, 'hard_sigmoid');
-  const acts = spec.op === 'LSTM' ? [rec, act, act] : spec.op === 'GRU' ? [rec, act] : [act];
-  const attrs: Record<string, number | string | string[]> = { hidden_size: units, direction, activations: bidi ? [...acts, ...acts] : acts };
+  const one = spec.op === 'LSTM' ? [rec, act, act] : spec.op === 'GRU' ? [rec, act] : [act];
+  const acts = bidi ? [...one, ...one] : one;
+  const attrs: Record<string, number | string | string[] | { floats: number[] }> = { hidden_size: units, direction, activations: acts.map((a) => a.name) };
+  // activation_alpha / _beta are consumed in order by the activations that take them (onnxruntime);
+  // only HardSigmoid and Affine occur here, and both take one alpha and one beta.
+  if (acts.some((a) => a.alpha !== undefined)) {
+    attrs.activation_alpha = { floats: acts.filter((a) => a.alpha !== undefined).map((a) => a.alpha!) };
+    attrs.activation_beta = { floats: acts.filter((a) => a.beta !== undefined).map((a) => a.beta!) };
+  }
   // Keras GRU reset_after=True (TF2's default) applies the reset gate after the recurrent matmul.
   if (spec.op === 'GRU') attrs.linear_before_reset = cfg.reset_after === true ? 1 : 0;
   const xt = g.op('Transpose', [x.name], `${ctx.name}/time_first`, { perm: [1, 0, 2] });
   const nOut = spec.op === 'LSTM' ? 3 : 2;
-  const outs = g.node(spec.op, [xt, W, R, B], `${ctx.name}/${spec.op.toLowerCase()}`, attrs, nOut);
+  // Initial states given as further inputs (Keras `initial_state=`): [h] or [h, c] per direction.
+  const perDir = spec.op === 'LSTM' ? 2 : 1;
+  const inputs = [xt, W, R, B];
+  if (states.length) {
+    if (states.length !== perDir * dirs) throw unsupported(ctx.name, ctx.cls, `${states.length} initial states (expected ${perDir * dirs})`);
+    const stack = (k: number, tag: string): string => {
+      const parts = Array.from({ length: dirs }, (_, d) => g.op('Unsqueeze', [states[d * perDir + k].name, g.ints(`${ctx.name}/${tag}${d}_axis`, [0])], `${ctx.name}/${tag}${d}`));
+      return parts.length === 1 ? parts[0] : g.op('Concat', parts, `${ctx.name}/${tag}`, { axis: 0 });
+    };
+    inputs.push('', stack(0, 'initial_h'));
+    if (perDir === 2) inputs.push(stack(1, 'initial_c'));
+  }
+  const outs = g.node(spec.op, inputs, `${ctx.name}/${spec.op.toLowerCase()}`, attrs, nOut);
   const seq = cfg.return_sequences === true;
   const T = x.shape[1];
   const N = x.shape[0];
