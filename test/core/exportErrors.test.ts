@@ -52,6 +52,12 @@ describe('export onnx: clear refusals', () => {
     assert.match(e.message, /times_two/);
   });
 
+  it('refuses a stateful recurrent layer (real frugally-deep temp_stateful.h5): the state would be lost between calls', async () => {
+    const e = await refusal(exportOnnx({ target: 'test/fixtures/real/Dobiasd__frugally-deep/test/stateful_test/temp_stateful.h5', noScaler: true, toolVersion: 'test' }, source));
+    assert.equal(e.code, 'unsupported-layer');
+    assert.match(e.message, /^layer 'gru_1' \(GRU\) cannot be exported to ONNX: stateful=True/);
+  });
+
   it('refuses Embedding(mask_zero=True): the mask would be lost', async () => {
     const cfg = { class_name: 'Embedding', config: { name: 'emb', input_dim: 4, output_dim: 2, mask_zero: true } };
     const dir = bundleWith(cfg);

@@ -300,6 +300,49 @@ function embedding(ctx: LayerContext, x: Value): Value {
   return { name: y, shape: [...x.shape, w.shape[1]] };
 }
 
+/** (before, after) amounts per spatial axis from Keras' int / (a, b) / ((a, b), (c, d)) forms. */
+function amounts(ctx: LayerContext, v: Json | undefined, rank: number, dflt: number): [number, number][] {
+  const err = (): Error => unsupported(ctx.name, ctx.cls, `padding/cropping ${JSON.stringify(v)}`);
+  if (v === undefined || v === null) return Array.from({ length: rank }, () => [dflt, dflt]);
+  if (typeof v === 'number') return Array.from({ length: rank }, () => [v, v]);
+  if (!Array.isArray(v)) throw err();
+  if (rank === 1 && v.length === 2 && v.every((x) => typeof x === 'number')) return [[v[0] as number, v[1] as number]];
+  if (v.length !== rank) throw err();
+  return v.map((p) => {
+    if (typeof p === 'number') return [p, p];
+    if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) return [p[0] as number, p[1] as number];
+    throw err();
+  });
+}
+
+/** ZeroPadding1D/2D (Pad with zeros) and Cropping1D/2D (Slice) on the spatial axes. */
+function padOrCrop(ctx: LayerContext, x: Value, rank: number, kind: 'pad' | 'crop'): Value {
+  const { g, name } = ctx;
+  const r = x.shape.length;
+  if (r !== rank + 2) throw unsupported(name, ctx.cls, `input of rank ${r}`);
+  const first = channelsFirst(ctx) ? 2 : 1;
+  const axes = Array.from({ length: rank }, (_, i) => first + i);
+  const amt = amounts(ctx, kind === 'pad' ? ctx.config.padding : ctx.config.cropping, rank, kind === 'pad' ? 1 : 0);
+  const shape = x.shape.map((d, i) => {
+    const k = axes.indexOf(i);
+    if (k < 0 || d === null) return d;
+    return kind === 'pad' ? d + amt[k][0] + amt[k][1] : d - amt[k][0] - amt[k][1];
+  });
+  if (kind === 'pad') {
+    const pads = new Array<number>(2 * r).fill(0);
+    axes.forEach((a, k) => {
+      pads[a] = amt[k][0];
+      pads[r + a] = amt[k][1];
+    });
+    return { name: g.op('Pad', [x.name, g.ints(`${name}/pads`, pads)], `${name}/pad`, { mode: 'constant' }), shape };
+  }
+  const BIG = 2 ** 53 - 1;
+  const starts = amt.map((a) => a[0]);
+  const ends = amt.map((a) => (a[1] === 0 ? BIG : -a[1]));
+  const y = g.op('Slice', [x.name, g.ints(`${name}/starts`, starts), g.ints(`${name}/ends`, ends), g.ints(`${name}/axes`, axes)], `${name}/crop`);
+  return { name: y, shape };
+}
+
 const IDENTITY = new Set([
   'InputLayer',
   'Dropout',
@@ -428,6 +471,12 @@ export function convertLayer(ctx: LayerContext, xs: Value[]): Value[] {
       return one(globalPool(ctx, x, 'ReduceMax'));
     case 'Embedding':
       return one(embedding(ctx, x));
+    case 'ZeroPadding1D':
+    case 'ZeroPadding2D':
+      return one(padOrCrop(ctx, x, cls === 'ZeroPadding1D' ? 1 : 2, 'pad'));
+    case 'Cropping1D':
+    case 'Cropping2D':
+      return one(padOrCrop(ctx, x, cls === 'Cropping1D' ? 1 : 2, 'crop'));
     case 'LSTM':
     case 'GRU':
     case 'SimpleRNN':

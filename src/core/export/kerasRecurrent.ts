@@ -93,6 +93,9 @@ export function recurrent(ctx: LayerContext, xs: Value[], inner: { cls: string; 
   const spec = RNN_SPECS[inner.cls];
   if (!spec) throw unsupported(ctx.name, ctx.cls, `wrapped layer ${inner.cls}`);
   if (x.shape.length !== 3) throw unsupported(ctx.name, ctx.cls, `input of rank ${x.shape.length} (expected batch, time, features)`);
+  if (cfg.stateful === true) {
+    throw unsupported(ctx.name, ctx.cls, 'stateful=True carries its state from one call to the next, which the exported (stateless) model would not');
+  }
   const useBias = cfg.use_bias !== false;
   const keys = ['kernel', 'recurrent_kernel', ...(useBias ? ['bias'] : [])];
   const dirs = bidi ? 2 : 1;
