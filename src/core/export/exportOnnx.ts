@@ -102,7 +102,9 @@ export async function exportOnnx(req: ExportRequest, source: FileSource): Promis
     producerName: 'model-bundles',
     producerVersion: req.toolVersion,
     graphName,
-    docString: `Exported by model-bundles ${req.toolVersion} from ${files.map((f) => f.path).join(', ')}: raw features in, outputs in target units.`,
+    docString: `Exported by model-bundles ${req.toolVersion} from ${files.map((f) => f.path).join(', ')}: ${
+      scalers.length ? 'raw features in' : 'inputs preprocessed by the caller (exported without preprocessing)'
+    }, ${target ? 'outputs in target units' : 'outputs as the network gives them'}.`,
     nodes: g.nodes,
     initializers: g.initializers,
     inputs,
