@@ -14,6 +14,7 @@ import { formatBundle, formatReport } from './core/report/textReport';
 import { runContract } from './cli/contract';
 import { runCheckFormat } from './cli/checkFormat';
 import { runCard } from './cli/card';
+import { runExport } from './cli/export';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -29,6 +30,8 @@ Usage:
   model-bundles contract <bundle> [--out DIR] [--strict-ranges] [--json]
                                              input contract: JSON Schema of a row and a batch, OpenAPI 3.1 /predict
   model-bundles card <bundle> [--out FILE]    model card (Markdown): parts, sha256, architecture, training, versions
+  model-bundles export <bundle> --format onnx|tfjs [--out DIR] [--layout triton] [--name NAME]
+                                             one ONNX model with the preprocessing inside (export --help)
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -42,6 +45,7 @@ async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'contract') return runContract(argv.slice(1));
   if (argv[0] === 'card') return runCard(argv.slice(1));
   if (argv[0] === 'check' && argv.some((a) => a === '--format' || a.startsWith('--format='))) return runCheckFormat(argv.slice(1));
+  if (argv[0] === 'export') return runExport(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({

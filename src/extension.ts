@@ -5,6 +5,7 @@ import { BundleDiagnostics } from './adapters/bundleDiagnostics';
 import { BundlePanel } from './adapters/bundlePanel';
 import { BundleTreeProvider } from './adapters/bundleTree';
 import { BundleCommands } from './adapters/commands';
+import { registerExportCommand } from './adapters/exportCommand';
 import { manifestBuilder } from './adapters/manifest';
 import { ScriptLintProvider } from './adapters/scriptLintProvider';
 import { INDEX_SETTINGS, readSettings } from './adapters/settings';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log,
     }),
   );
+  own(registerExportCommand(indexer, log));
   own(
     ArtifactEditorProvider.register(showBundle, async (path) => {
       await indexer.whenReady();

@@ -48,7 +48,7 @@ function wing(file: string): string {
 }
 
 /** Height of each wing: a file may import only wings strictly lower, or its own. */
-const HEIGHT: Record<string, number> = { report: 5, deploy: 5, recover: 5, bundles: 4, predict: 3, lint: 3, formats: 2, codecs: 1, io: 0, types: -1, 'src/shared': -1 };
+const HEIGHT: Record<string, number> = { report: 5, deploy: 5, recover: 5, bundles: 4, export: 4, predict: 3, lint: 3, formats: 2, codecs: 1, io: 0, types: -1, 'src/shared': -1 };
 const height = (w: string): number => (w.startsWith('formats/') ? (w === 'formats/shared' ? 1.5 : 1.8) : HEIGHT[w]);
 
 const files = walk(CORE);

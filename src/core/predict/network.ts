@@ -101,6 +101,12 @@ export interface Network {
  * differ (Keras 1 `dense_1_W`, Keras 3 `vars/0`), by order. Shapes must agree exactly.
  */
 export async function loadNetwork(config: unknown, weights: LayerValues[]): Promise<Network> {
+  const model = await buildTfjsModel(config, weights);
+  return wrap(model);
+}
+
+/** The TensorFlow.js model of a Keras config with the stored weights assigned (see loadNetwork). */
+export async function buildTfjsModel(config: unknown, weights: LayerValues[]): Promise<tfl.LayersModel> {
   const topology = toTfjsTopology(config);
   let model: tfl.LayersModel;
   try {
@@ -143,6 +149,10 @@ export async function loadNetwork(config: unknown, weights: LayerValues[]): Prom
   }
   targets.forEach((v, i) => v.write(values[i]));
   values.forEach((t) => t.dispose());
+  return model;
+}
+
+function wrap(model: tfl.LayersModel): Network {
   const inShape = model.inputs[0].shape;
   const outShape = model.outputs[0].shape;
   const outputName = model.outputs[0].name;

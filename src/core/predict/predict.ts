@@ -2,15 +2,13 @@
 // inverse_transform → outputs (either scaler step can be skipped), with a warning for every value
 // outside the scaler's training range. Contract: spec/cli-json.md (`predict --json`).
 import { ReadError } from '../io/errors';
-import { baseName, dirName, type FileSource } from '../io/fileSource';
-import { inspectPaths } from '../formats/inspect';
-import { readH5ModelValues, readH5WeightValues, readKerasZipValues, type ModelValues } from './kerasWeightValues';
+import type { FileSource } from '../io/fileSource';
+import { modelValues, pickModel, reportsFor, scalerFrom } from './modelSource';
 import { initBackend, loadNetwork, type BackendName, type BackendPreference, type Network } from './network';
 import { parseCsvInput, parseJsonInput, type InputSchema } from './predictInput';
 import { chooseScalers } from './scalerChoice';
 import { canInverse, featureRanges, inverseTransform, transform } from './scalerTransform';
-import { readTfjsWeightValues } from './tfjsWeights';
-import type { FileReport, Scaler } from '../types';
+import type { Scaler } from '../types';
 
 /** A warning about one input value. */
 export interface PredictWarning {
@@ -53,59 +51,6 @@ export interface PredictRequest {
 /** Loaded networks by file identity (path, size, mtime), so repeated predictions skip loading. */
 const networkCache = new Map<string, Promise<Network>>();
 
-
-function isModelFile(r: FileReport): boolean {
-  return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers');
-}
-
-async function reportsFor(target: string, source: FileSource): Promise<{ reports: FileReport[]; chosen: FileReport | null }> {
-  const st = await source.stat(target);
-  if (!st) throw new ReadError('not-found', `${target}: no such file or folder`);
-  if (st.isDirectory) return { reports: await inspectPaths([target], source), chosen: null };
-  const reports = await inspectPaths([dirName(target)], source);
-  return { reports, chosen: reports.find((r) => r.path === target) ?? null };
-}
-
-async function modelValues(model: FileReport, reports: FileReport[], source: FileSource): Promise<ModelValues> {
-  if (model.format === 'keras-h5') return readH5ModelValues(source, model.path);
-  if (model.format === 'keras-zip') return readKerasZipValues(source, model.path);
-  const doc = JSON.parse(new TextDecoder().decode(await source.readFile(model.path)));
-  if (model.format === 'tfjs-layers') {
-    return { config: doc.modelTopology, layers: await readTfjsWeightValues(doc, model.path, source) };
-  }
-  if (model.format === 'keras-json') {
-    const dir = dirName(model.path);
-    const weights = reports.filter(
-      (r) => r.role === 'weights' && (r.format === 'keras-weights-h5' || r.format === 'keras3-weights-h5') && dirName(r.path) === dir,
-    );
-    if (!weights.length) throw new ReadError('missing-weights', `${model.path}: no weights file (.h5) beside this structure`);
-    const stem = baseName(model.path).replace(/\.json$/i, '');
-    const w = weights.find((r) => baseName(r.path).startsWith(stem)) ?? weights[0];
-    return { config: doc, layers: await readH5WeightValues(source, w.path, doc) };
-  }
-  throw new ReadError('not-a-model', `${model.path}: ${model.format} models cannot be run`);
-}
-
-function pickModel(reports: FileReport[], chosen: FileReport | null, target: string): FileReport {
-  if (chosen) {
-    if (isModelFile(chosen) || chosen.format === 'keras-json') return chosen;
-    if (chosen.foreign) throw new ReadError('not-a-model', `${target}: ${chosen.foreign.note}`);
-    throw new ReadError('not-a-model', `${target}: a ${chosen.format} file is not a runnable model (give the model or the bundle folder)`);
-  }
-  const model = reports.find(isModelFile) ?? reports.find((r) => r.format === 'keras-json' && !r.error);
-  // A SavedModel or another framework's model is listed but cannot be run: say so, not "no model".
-  const foreign = reports.find((r) => r.role === 'model' && r.foreign);
-  if (!model && foreign) throw new ReadError('not-a-model', `${foreign.path}: ${foreign.foreign!.note}`);
-  if (!model) throw new ReadError('missing-structure', `${target}: no model (full-model .h5, .keras, tfjs model.json, or structure JSON + weights) found`);
-  return model;
-}
-
-async function scalerFrom(path: string, source: FileSource): Promise<Scaler> {
-  const r = (await inspectPaths([path], source))[0];
-  if (r.error) throw new ReadError(r.error.code, r.error.message);
-  if (!r.scaler) throw new ReadError('not-a-scaler', `${path}: not a scikit-learn preprocessing object`);
-  return r.scaler;
-}
 
 function featureSchema(scaler: Scaler | null, inputSize: number | null): InputSchema {
   return { featureNames: scaler?.featureNames ?? null, nFeatures: scaler?.nFeaturesIn ?? inputSize };
