@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
-import { importMetaUrl, nodeCjs } from './esbuildNode.mjs';
+import { copyOnnxRuntime, importMetaUrl, nodeCjs } from './esbuildNode.mjs';
 
 /** A Node bundle (CommonJS, with import.meta.url and the tfjs side-effect plugin) of `src/<name>.ts`. */
 const node = (name, extra = {}) =>
@@ -21,7 +21,7 @@ const node = (name, extra = {}) =>
   });
 
 await Promise.all([
-  node('extension', { external: ['vscode'] }),
+  node('extension', { external: ['vscode', ...nodeCjs.external] }),
   node('cli', { banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` } }),
   node('predictWorker'),
   node('inspectWorker'),
@@ -38,4 +38,7 @@ await Promise.all([
 mkdirSync('dist', { recursive: true });
 const tfWasm = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 for (const f of readdirSync(tfWasm)) if (f.endsWith('.wasm')) copyFileSync(`${tfWasm}/${f}`, `dist/${f}`);
-console.log('built dist/extension.js, dist/cli.js, dist/webview.js');
+// ONNX Runtime: onnxruntime-web's wasm beside the bundles, onnxruntime-node's binaries of one
+// platform (ORT_TARGET, default this machine's; `none` = web only) in dist/node_modules (docs/onnx.md).
+const ortTarget = copyOnnxRuntime('dist');
+console.log(`built dist/extension.js, dist/cli.js, dist/webview.js (onnxruntime-node: ${ortTarget ?? 'none, onnxruntime-web only'})`);

@@ -6,6 +6,8 @@ import { baseName, dirName, type FileSource } from '../io/fileSource';
 import { inspectPaths } from '../formats/inspect';
 import { readH5ModelValues, readH5WeightValues, readKerasZipValues, type ModelValues } from './kerasWeightValues';
 import { initBackend, loadNetwork, type BackendName, type BackendPreference, type Network } from './network';
+import { loadOnnxReport, onnxPreference, onnxPreprocessing } from './onnxPredict';
+import type { OnnxBackendName, OnnxNetwork } from './onnxRuntime';
 import { parseCsvInput, parseJsonInput, type InputSchema } from './predictInput';
 import { chooseScalers } from './scalerChoice';
 import { canInverse, featureRanges, inverseTransform, transform } from './scalerTransform';
@@ -25,12 +27,15 @@ export interface PredictResult {
   outputs: number[][];
   scaledInput: boolean;
   unscaledOutput: boolean;
-  backend: BackendName;
+  /** The TensorFlow.js backend, or for ONNX models the ONNX Runtime build that ran. */
+  backend: BackendName | OnnxBackendName;
   warnings: PredictWarning[];
   model: string;
   scaler: string | null;
   targetScaler: string | null;
   inferenceMs: number;
+  /** Extension: what the pipeline did differently and why (an ONNX graph scaling its inputs itself...). */
+  notes?: string[];
 }
 
 /** What to predict and how. */
@@ -48,14 +53,19 @@ export interface PredictRequest {
   backend?: BackendPreference;
   /** Folder holding tfjs-backend-wasm*.wasm. */
   wasmDir?: string;
+  /** Folder holding onnxruntime-web's ort-wasm-simd-threaded.{wasm,mjs} (default: `wasmDir` when they are there, else the package's own). */
+  onnxWasmDir?: string;
 }
 
+/** A network of either engine: TensorFlow.js (Keras / tfjs files) or ONNX Runtime (`.onnx`). */
+type Runnable = Pick<Network, 'inputShape' | 'outputShape' | 'dispose'> & { predict(rows: Float32Array[]): number[][] | Promise<number[][]> };
+
 /** Loaded networks by file identity (path, size, mtime), so repeated predictions skip loading. */
-const networkCache = new Map<string, Promise<Network>>();
+const networkCache = new Map<string, Promise<Runnable>>();
 
 
 function isModelFile(r: FileReport): boolean {
-  return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers');
+  return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers' || r.format === 'onnx');
 }
 
 async function reportsFor(target: string, source: FileSource): Promise<{ reports: FileReport[]; chosen: FileReport | null }> {
@@ -120,15 +130,23 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   const { reports, chosen } = await reportsFor(req.target, source);
   const modelReport = pickModel(reports, chosen, req.target);
   const st = await source.stat(modelReport.path);
-  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}`;
-  const backend = await initBackend(req.backend ?? 'auto', req.wasmDir);
+  const isOnnx = modelReport.format === 'onnx';
+  const onnxPref = onnxPreference(req.backend);
+  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}${isOnnx ? `|${onnxPref}` : ''}`;
+  let backend: BackendName | OnnxBackendName = isOnnx ? 'onnxruntime-web' : await initBackend(req.backend ?? 'auto', req.wasmDir);
   let netPromise = networkCache.get(key);
   if (!netPromise) {
-    netPromise = modelValues(modelReport, reports, source).then((v) => loadNetwork(v.config, v.layers));
+    netPromise = isOnnx
+      ? onnxWasmDir(req, source).then((dir) => loadOnnxReport(modelReport, source, onnxPref, dir))
+      : modelValues(modelReport, reports, source).then((v) => loadNetwork(v.config, v.layers));
     networkCache.set(key, netPromise);
     netPromise.catch(() => networkCache.delete(key));
   }
   const net = await netPromise;
+  if (isOnnx) backend = (net as OnnxNetwork).backend;
+  const notes: string[] = [];
+  // An ONNX graph that begins with preprocessing (skl2onnx Scaler...) scales its inputs itself.
+  const inGraph = isOnnx ? onnxPreprocessing(modelReport) : [];
   const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
   const outputSize = net.outputShape.length === 2 ? net.outputShape[1] : null;
 
@@ -137,7 +155,12 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   let targetFile: string | null = null;
   let target: Scaler | null = null;
   const auto = chooseScalers(reports, inputSize, outputSize);
-  if (!req.skipScaler) {
+  if (inGraph.length && !req.scaler && auto.input) {
+    notes.push(
+      `${baseName(modelReport.path)} begins with its own preprocessing (${inGraph.join(', ')}): ${baseName(auto.input.path)} was not applied again, the raw rows went to the model.`,
+    );
+  }
+  if (!req.skipScaler && !(inGraph.length && !req.scaler)) {
     if (req.scaler) {
       scaler = await scalerFrom(req.scaler, source);
       scalerFile = req.scaler;
@@ -184,7 +207,7 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   }
   const scaled = scaler ? transform(scaler, rows) : rows;
   const t0 = performance.now();
-  const raw = net.predict(scaled.map((r) => Float32Array.from(r)));
+  const raw = await net.predict(scaled.map((r) => Float32Array.from(r)));
   const inferenceMs = performance.now() - t0;
   const outputs = target ? inverseTransform(target, raw) : raw;
   return {
@@ -198,5 +221,13 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
     scaler: scalerFile,
     targetScaler: targetFile,
     inferenceMs,
+    ...(notes.length ? { notes } : {}),
   };
+}
+
+/** Where onnxruntime-web finds its wasm: the request's folder when the files are there, else its own package. */
+async function onnxWasmDir(req: PredictRequest, source: FileSource): Promise<string | undefined> {
+  if (req.onnxWasmDir) return req.onnxWasmDir;
+  if (req.wasmDir && (await source.stat(`${req.wasmDir.replace(/\/+$/, '')}/ort-wasm-simd-threaded.wasm`))) return req.wasmDir;
+  return undefined;
 }

@@ -1,0 +1,47 @@
+// The ONNX side of predictions: a session from an `.onnx` file report (its external data read from
+// inside the model's folder, as the reader checked), and what the pipeline must know about the model
+// (does the graph scale its inputs itself?).
+import { ReadError } from '../io/errors';
+import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
+import type { FileReport } from '../types';
+import { loadOnnxNetwork, type OnnxBackendPreference, type OnnxNetwork } from './onnxRuntime';
+
+/** The ONNX Runtime build asked for by a prediction backend preference (`node`: native, `wasm`: web). */
+export function onnxPreference(pref: string | undefined): OnnxBackendPreference {
+  if (pref === 'node' || pref === 'onnxruntime-node') return 'onnxruntime-node';
+  if (pref === 'wasm' || pref === 'onnxruntime-web') return 'onnxruntime-web';
+  return 'auto';
+}
+
+/** Loads an ONNX model file into a session. Refuses a file the reader refused (its error is kept). */
+export async function loadOnnxReport(report: FileReport, source: FileSource, pref: OnnxBackendPreference, wasmDir?: string): Promise<OnnxNetwork> {
+  if (report.error) throw new ReadError(report.error.code, report.error.message);
+  const m = report.model;
+  if (!m?.onnx) throw new ReadError('not-a-model', `${report.path}: not a readable ONNX model`);
+  if (m.onnx.inputs.length !== 1) {
+    throw new ReadError('onnx-inputs', `${report.path}: the model takes ${m.onnx.inputs.length} inputs (${m.onnx.inputs.map((i) => i.name).join(', ')}); predictions need one`);
+  }
+  const input = m.onnx.inputs[0];
+  if (input.dtype !== 'float32') {
+    throw new ReadError('onnx-input-type', `${report.path}: the model's input '${input.name}' is ${input.dtype ?? 'not a tensor'}; predictions feed float32 rows`);
+  }
+  const dir = dirName(report.path);
+  const externalData: { path: string; data: Uint8Array }[] = [];
+  for (const e of m.onnx.externalData) {
+    // the reader refused absolute paths, `..` and links out of the folder; the path is the one the model names
+    const rel = e.location.split(/[\\/]/).filter((s) => s && s !== '.').join('/');
+    externalData.push({ path: e.location, data: await source.readFile(joinPath(dir, rel)) });
+  }
+  const bytes = await source.readFile(report.path);
+  try {
+    return await loadOnnxNetwork({ bytes, externalData, inputShape: input.shape ?? [], outputShape: m.outputShapes[0] ?? [] }, pref, wasmDir);
+  } catch (e) {
+    if (e instanceof ReadError) throw new ReadError(e.code, `${baseName(report.path)}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The preprocessing nodes an ONNX model begins with (skl2onnx pipelines), empty otherwise. */
+export function onnxPreprocessing(report: FileReport): string[] {
+  return report.model?.onnx?.preprocessing ?? [];
+}

@@ -1,0 +1,98 @@
+// ONNX predictions through the predict pipeline (input scaler → ONNX Runtime → target scaler) against
+// numpy forward passes and scikit-learn scalers of the same weights (test/fixtures/onnx/make_onnx.py).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
+import { predict, type PredictRequest } from '../../src/core/predict/predict';
+
+const DIR = 'test/fixtures/onnx';
+const E = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
+const source = new NodeFileSource();
+
+function close(actual: number[][], expected: number[][], rel = 1e-5): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((row, i) => {
+    assert.equal(row.length, expected[i].length, `row ${i} width`);
+    row.forEach((v, j) => {
+      const e = expected[i][j];
+      assert.ok(Math.abs(v - e) <= rel * Math.max(Math.abs(e), 1e-3), `row ${i}[${j}]: ${v} vs ${e}`);
+    });
+  });
+}
+
+function run(target: string, rows: number[][], extra: Partial<PredictRequest> = {}) {
+  return predict({ target, input: { text: JSON.stringify(rows), name: 'rows.json' }, ...extra }, source);
+}
+
+function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  return p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e) => e,
+  );
+}
+
+describe('ONNX predictions equal numpy to 1e-5 relative', () => {
+  for (const backend of ['node', 'wasm'] as const) {
+    const name = backend === 'node' ? 'onnxruntime-node' : 'onnxruntime-web';
+    it(`${name}: MLP with a symbolic batch, CNN with a fixed batch of 1, MatMul/Add/Sigmoid, external data`, async () => {
+      const mlp = await run(join(DIR, 'models/mlp.onnx'), E.mlp.sampleInput, { backend });
+      assert.equal(mlp.backend, name);
+      assert.deepEqual([mlp.scaledInput, mlp.unscaledOutput, mlp.rows], [false, false, 4]);
+      close(mlp.outputs, E.mlp.sampleOutput);
+      close((await run(join(DIR, 'models/cnn.onnx'), E.cnn.sampleInput, { backend })).outputs, E.cnn.sampleOutput);
+      close((await run(join(DIR, 'models/dynamic.onnx'), E.dynamic.sampleInput, { backend })).outputs, E.dynamic.sampleOutput);
+      close((await run(join(DIR, 'external/model.onnx'), E.external.sampleInput, { backend })).outputs, E.external.sampleOutput);
+    });
+  }
+
+  it('the nested If graph takes the branch its condition picks', async () => {
+    close((await run(join(DIR, 'models/nested_if.onnx'), E.nested_if.positiveInput)).outputs, E.nested_if.positiveOutput);
+    close((await run(join(DIR, 'models/nested_if.onnx'), E.nested_if.negativeInput)).outputs, E.nested_if.negativeOutput);
+  });
+
+  it('an ai.onnx.ml Scaler in the graph runs inside the model', async () => {
+    close((await run(join(DIR, 'models/pipeline.onnx'), E.pipeline.sampleInput)).outputs, E.pipeline.sampleOutput);
+  });
+});
+
+describe('ONNX bundles: scaler → network → target scaler', () => {
+  it('applies the MinMaxScaler, runs model.onnx and maps back through y_scaler (scikit-learn reference)', async () => {
+    const csv = readFileSync(join(DIR, 'bundle_input.csv'), 'utf8');
+    const r = await predict({ target: join(DIR, 'bundle'), input: { text: csv, name: 'bundle_input.csv' } }, source);
+    assert.deepEqual([r.scaledInput, r.unscaledOutput, r.model, r.scaler, r.targetScaler], [true, true, join(DIR, 'bundle/model.onnx'), join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')]);
+    close(r.outputs, E.bundle.output);
+    const net = await predict({ target: join(DIR, 'bundle'), input: { text: csv, name: 'bundle_input.csv' }, skipTargetScaler: true }, source);
+    close(net.outputs, E.bundle.networkOutput);
+    assert.equal(r.notes, undefined);
+  });
+
+  it('does not apply the bundle scaler again when the graph begins with a Scaler, and says so', async () => {
+    const r = await run(join(DIR, 'bundle_pipeline'), E.bundle_pipeline.rawInput);
+    assert.equal(r.scaledInput, false);
+    assert.equal(r.scaler, null);
+    close(r.outputs, E.bundle_pipeline.output);
+    assert.deepEqual(r.notes, ['model.onnx begins with its own preprocessing (Scaler): scaler.joblib was not applied again, the raw rows went to the model.']);
+  });
+
+  it('refuses a scaler fitted on another width than the ONNX input', async () => {
+    const e = await failure(run(join(DIR, 'bundle_mismatch'), [[1, 2, 3, 4]], { scaler: join(DIR, 'bundle_mismatch/scaler.joblib') }));
+    assert.equal(e.code, 'scaler-input-mismatch');
+    assert.match(e.message, /the scaler takes 5 features but the model takes 4/);
+  });
+
+  it('refuses a model whose external data escapes its folder, naming the file', async () => {
+    const e = await failure(run(join(DIR, 'hostile/escape.onnx'), [[1, 2]]));
+    assert.equal(e.code, 'external-data-outside');
+    assert.match(e.message, /hostile\/escape\.onnx: tensor 'W0' climbs out of the model's folder/);
+  });
+
+  it('refuses rows of the wrong width with the row number', async () => {
+    const e = await failure(run(join(DIR, 'models/mlp.onnx'), [[1, 2, 3]]));
+    assert.equal(e.code, 'input-columns');
+    assert.equal(e.message, 'rows.json: row 0 has 3 values but the model takes 8 features');
+  });
+});
