@@ -27,6 +27,7 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
+  'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
@@ -153,7 +154,12 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
   // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
   const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
-  if (hasModel && inputSideScalers.length === 0) {
+  // An ONNX graph that begins with preprocessing ops (skl2onnx Scaler, Imputer...) takes raw features.
+  const inGraph = m?.onnx?.preprocessing ?? [];
+  if (inGraph.length && modelReport) {
+    out.push(...onnxPreprocessing(modelReport, inGraph, inputSideScalers));
+  }
+  if (hasModel && inputSideScalers.length === 0 && !inGraph.length) {
     // Tabular inputs need their scaler; images, sequences, tokens, latent noise (several inputs) and
     // long signals (over 256 values) usually do not, so for them the finding is information only.
     const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
@@ -190,6 +196,21 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
 
   out.push(...fileTimes([...models, ...weights], scalers, logs));
   return out;
+}
+
+/** An ONNX model that scales its inputs itself: the scaler beside it is not applied again (predictions say so too). */
+function onnxPreprocessing(model: FileReport, nodes: string[], scalers: FileReport[]): Finding[] {
+  const s = scalers.find((f) => f.scaler);
+  const ops = nodes.join(', ');
+  if (!s) return [];
+  return [
+    finding(
+      'onnx-preprocessing',
+      'info',
+      `${baseName(model.path)} begins with its own preprocessing (${ops}, as skl2onnx converts a scikit-learn pipeline): it takes raw feature values. ${baseName(s.path)} beside it is not applied again in predictions, which would scale the inputs twice; if the graph's preprocessing is not the one this scaler was fitted for, keep only one of them.`,
+      model.path,
+    ),
+  ];
 }
 
 /** Structure JSON + separate weights: layer names, order and tensor shapes must agree. */
