@@ -158,3 +158,31 @@ describe('ONNX reader: hostile files', () => {
     assert.match(r.error!.message, /weights\.bin, a symbolic link leading out of the model's folder/);
   });
 });
+
+describe('ONNX architecture view model', () => {
+  it('node table rows, attributes, preprocessing flags, ModelProto facts and a graph', async () => {
+    const { buildArchitecture } = await import('../../src/core/report/viewModel');
+    const pipe = buildArchitecture(await read('models/pipeline.onnx'), DIR, null);
+    assert.deepEqual(
+      pipe.rows.map((r) => [r.name, r.className, r.params, r.preprocessing ?? false]),
+      [
+        ['Scaler', 'Scaler', 0, true],
+        ['MatMul', 'MatMul', 4, false],
+        ['Add', 'Add', 1, false],
+      ],
+    );
+    assert.match(pipe.rows[0].detail ?? '', /^domain ai\.onnx\.ml; offset=\[.*\], scale=\[.*\]$/);
+    const facts = Object.fromEntries((pipe.facts ?? []).map((f) => [f.label, f.value]));
+    assert.equal(facts.Opsets, 'ai.onnx 13, ai.onnx.ml 1');
+    assert.equal(facts.Producer, 'skl2onnx 1.13');
+    assert.equal(facts['Preprocessing in the graph'], 'Scaler');
+    assert.equal(facts.Inputs, 'float_input: float32[?, 4]');
+    assert.equal(pipe.totals.total, EXPECTED.pipeline.totalParams);
+    assert.deepEqual(pipe.graph?.nodes.map((n) => [n.id, n.preprocessing ?? false]), [['Scaler', true], ['MatMul', false], ['Add', false]]);
+    assert.deepEqual(pipe.graph?.edges, [{ from: 'Scaler', to: 'MatMul' }, { from: 'MatMul', to: 'Add' }]);
+    const cnn = buildArchitecture(await read('models/cnn.onnx'), DIR, null);
+    assert.equal(cnn.rows.find((r) => r.name === 'conv')?.detail, 'kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[1, 1]');
+    const mlp = buildArchitecture(await read('models/mlp.onnx'), DIR, null);
+    assert.equal(Object.fromEntries((mlp.facts ?? []).map((f) => [f.label, f.value]))['Inputs'], 'input: float32[batch, 8]');
+  });
+});
