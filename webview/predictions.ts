@@ -32,6 +32,7 @@ function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   const inputs = r.scaledInput ? `inputs scaled by ${schema.scaler ?? 'the input scaler'}` : 'raw inputs (no input scaler applied)';
   const meta = el('p', { class: 'prediction-meta', text: `${r.rows} row${r.rows === 1 ? '' : 's'} · backend ${r.backend} · ${r.inferenceMs.toFixed(1)} ms · ${inputs} · ${units}` });
   const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': 'Predictions' } }, el('thead', {}, head), body));
+  for (const n of r.notes ?? []) out.appendChild(el('p', { class: 'note', text: n }));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
     for (const w of r.warnings) list.appendChild(el('li', { text: `row ${w.row}, ${w.feature}: ${w.message}` }));

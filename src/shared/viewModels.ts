@@ -275,4 +275,6 @@ export interface PredictionView {
   backend: string;
   inferenceMs: number;
   warnings: { row: number; feature: string; message: string }[];
+  /** Extension: what the pipeline did differently (an ONNX graph scaling its inputs itself...). */
+  notes?: string[];
 }

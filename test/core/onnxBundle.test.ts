@@ -60,6 +60,16 @@ describe('ONNX bundles', () => {
   });
 });
 
+describe('Predictions form schema for ONNX bundles', () => {
+  it('offers the form with the ONNX input width, the scalers chosen; none applied for an in-graph Scaler', async () => {
+    const { buildPredictionSchema } = await import('../../src/core/predict/predictSchema');
+    const plain = buildPredictionSchema((await buildReport([join(DIR, 'bundle')], new NodeFileSource())).files);
+    assert.deepEqual([plain.available, plain.model, plain.features.length, plain.outputs, plain.scaler, plain.targetScaler], [true, join(DIR, 'bundle/model.onnx'), 4, 1, join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')]);
+    const pipe = buildPredictionSchema((await buildReport([join(DIR, 'bundle_pipeline')], new NodeFileSource())).files);
+    assert.deepEqual([pipe.available, pipe.features.length, pipe.scaler], [true, 4, null]);
+  });
+});
+
 describe('CLI on an ONNX bundle folder', () => {
   it('inspect --json: the ONNX fields of the contract', () => {
     const r = cli('inspect', join(DIR, 'bundle'), '--json');

@@ -186,3 +186,40 @@ describe('ONNX architecture view model', () => {
     assert.equal(Object.fromEntries((mlp.facts ?? []).map((f) => [f.label, f.value]))['Inputs'], 'input: float32[batch, 8]');
   });
 });
+
+describe('ONNX reader: large initializers are not loaded', () => {
+  it('a 16 MB weight is listed from its header (bytes read stay far below the file size); the model still runs', async () => {
+    const { denseStack, denseToOnnx } = await import('../../src/core/predict/onnxDense');
+    const n = 2048;
+    const kernel = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) kernel[i * n + i] = 2; // y = 2x (identity × 2)
+    const layers = [{ name: 'big', tensors: [{ name: 'big/kernel', shape: [n, n], values: kernel }, { name: 'big/bias', shape: [n], values: new Float32Array(n) }] }];
+    const config = { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'big', units: n, activation: 'linear' } }] } };
+    const bytes = denseToOnnx(denseStack(config, layers)!);
+    const p = join(tmp, 'big.onnx');
+    writeFileSync(p, bytes);
+    let read = 0;
+    const counting = Object.assign(Object.create(source) as NodeFileSource, {
+      readRange: async (path: string, offset: number, length: number) => {
+        const b = await source.readRange(path, offset, length);
+        read += b.length;
+        return b;
+      },
+      readFile: async (path: string) => {
+        const b = await source.readFile(path);
+        read += b.length;
+        return b;
+      },
+    });
+    const r = await inspectFile(p, counting);
+    assert.equal(r.error, null);
+    assert.equal(r.model?.totalParams, n * n + n);
+    assert.deepEqual(r.weights?.layers[0].tensors[0], { name: 'W0', shape: [n, n], dtype: 'float32' });
+    assert.equal(r.weights?.bytes, (n * n + n) * 4);
+    assert.ok(read < 1024 * 1024, `read ${read} of ${bytes.length} bytes`);
+    const { predict } = await import('../../src/core/predict/predict');
+    const row = Array.from({ length: n }, (_, i) => i / n);
+    const out = await predict({ target: p, input: { text: JSON.stringify([row]), name: 'x.json' } }, source);
+    assert.deepEqual(out.outputs[0].slice(0, 4), row.slice(0, 4).map((v) => 2 * v));
+  });
+});
