@@ -223,3 +223,21 @@ describe('ONNX reader: large initializers are not loaded', () => {
     assert.deepEqual(out.outputs[0].slice(0, 4), row.slice(0, 4).map((v) => 2 * v));
   });
 });
+
+describe('ONNX reader: mutated files', () => {
+  it('random byte changes give a report or a clear onnx error, never a crash or a negative count', async () => {
+    const whole = readFileSync(join(DIR, 'models/nested_if.onnx'));
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0);
+    for (let k = 0; k < 150; k++) {
+      const b = Buffer.from(whole);
+      for (let j = 0; j < 3; j++) b[1 + (next() % (b.length - 1))] = next() & 0xff;
+      const p = join(tmp, `mut${k}.onnx`);
+      writeFileSync(p, b);
+      const r = await inspectFile(p, source);
+      if (r.format !== 'onnx') continue;
+      if (r.error) assert.match(r.error.code, /onnx|external-data/, `${k}: ${r.error.code} ${r.error.message}`);
+      else assert.ok(r.model!.totalParams >= 0 && Number.isSafeInteger(r.model!.totalParams), `${k}`);
+    }
+  });
+});

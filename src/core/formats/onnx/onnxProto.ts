@@ -154,7 +154,9 @@ export function readTensor(r: ProtoReader, base = 0): OnnxTensor {
       if (f !== 6) t.data = { field: f, start: base + s, end: base + e };
     } else r.skip();
   }
+  if (t.dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ProtoError(`tensor '${t.name}' has dims [${t.dims.join(', ')}]`, r.pos);
   t.count = t.dims.reduce((a, d) => a * d, 1);
+  if (!Number.isSafeInteger(t.count)) throw new ProtoError(`tensor '${t.name}' has ${t.count} elements`, r.pos);
   if (location === 1) t.external = entries;
   else t.storedBytes = stored;
   return t;
@@ -167,7 +169,11 @@ function readShape(r: ProtoReader): OnnxDim[] {
       const d = r.message();
       let dim: OnnxDim = null;
       while (d.next()) {
-        if (d.field === 1 && d.wire === WireType.Varint) dim = d.int64();
+        // some exporters write -1 (or 0) for a dynamic dimension: unknown
+        if (d.field === 1 && d.wire === WireType.Varint) {
+          const v = d.int64();
+          dim = v > 0 ? v : null;
+        }
         else if (d.field === 2 && d.wire === WireType.LengthDelimited) dim = d.string() || null;
         else d.skip();
       }
