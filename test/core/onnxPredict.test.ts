@@ -96,3 +96,32 @@ describe('ONNX bundles: scaler → network → target scaler', () => {
     assert.equal(e.message, 'rows.json: row 0 has 3 values but the model takes 8 features');
   });
 });
+
+describe('Keras dense networks on onnxruntime-node (converted in memory)', () => {
+  const reference = JSON.parse(readFileSync('examples/reference/complete-bundle.json', 'utf8')) as { outputs: number[][] };
+  const csv = readFileSync('examples/inputs.csv', 'utf8');
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+
+  it('auto: the example bundle (Keras HDF5, Dense stack) runs on onnxruntime-node, equal to numpy; wasm asked: TensorFlow.js', async () => {
+    const auto = await predict({ target: 'examples/complete-bundle', input: { text: csv, name: 'inputs.csv' }, wasmDir }, source);
+    assert.equal(auto.backend, 'onnxruntime-node');
+    close(auto.outputs, reference.outputs);
+    const tfjs = await predict({ target: 'examples/complete-bundle', input: { text: csv, name: 'inputs.csv' }, wasmDir, backend: 'wasm' }, source);
+    assert.equal(tfjs.backend, 'wasm');
+    close(tfjs.outputs, reference.outputs);
+  });
+
+  it('covers only Sequential Dense/Activation/Dropout stacks on a flat input', async () => {
+    const { denseStack } = await import('../../src/core/predict/onnxDense');
+    const w = (name: string, a: number, b: number) => ({ name, tensors: [{ name: `${name}/kernel`, shape: [a, b], values: new Float32Array(a * b) }, { name: `${name}/bias`, shape: [b], values: new Float32Array(b) }] });
+    const dense = (name: string, extra = {}) => ({ class_name: 'Dense', config: { name, activation: 'relu', ...extra } });
+    const seq = (layers: unknown[]) => ({ class_name: 'Sequential', config: { layers } });
+    const ok = denseStack(seq([dense('a', { batch_input_shape: [null, 3] }), { class_name: 'Dropout', config: {} }, { class_name: 'Activation', config: { activation: 'tanh' } }, dense('b')]), [w('a', 3, 4), w('b', 4, 2)]);
+    assert.deepEqual(ok?.map((l) => [l.name, l.inDim, l.outDim, l.activations.join('+')]), [['a', 3, 4, 'relu+tanh'], ['b', 4, 2, 'relu']]);
+    assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 5, 3] })]), [w('a', 3, 4)]), null, 'a 3-D input');
+    assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 3], activation: 'gelu' })]), [w('a', 3, 4)]), null, 'an activation without one ONNX op');
+    assert.equal(denseStack(seq([{ class_name: 'Conv1D', config: { name: 'c', batch_input_shape: [null, 3] } }]), []), null, 'another layer');
+    assert.equal(denseStack({ class_name: 'Functional', config: { layers: [] } }, []), null, 'not Sequential');
+    assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 3] }), dense('b')]), [w('a', 3, 4), w('b', 5, 2)]), null, 'widths that do not chain');
+  });
+});

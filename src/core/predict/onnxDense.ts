@@ -49,13 +49,22 @@ function activationName(a: unknown): string | null {
   return typeof o.config?.name === 'string' ? o.config.name : typeof o.class_name === 'string' ? o.class_name : null;
 }
 
+/** Whether the first layer declares a flat input `[batch, features]` (Gemm takes 2-D inputs only). */
+function flatInput(list: KerasLayer[]): boolean {
+  const c = list[0].config ?? {};
+  const shape = (c.batch_input_shape ?? c.batch_shape) as unknown;
+  if (Array.isArray(shape)) return shape.length === 2;
+  if (Array.isArray(c.input_shape)) return c.input_shape.length === 1;
+  return typeof c.input_dim === 'number';
+}
+
 /**
  * The network as a stack of dense layers, or null when a layer is not a Dense / Activation /
  * Dropout / InputLayer, an activation has no ONNX operator, or the stored weights do not fit.
  */
 export function denseStack(config: unknown, weights: LayerValues[]): DenseLayer[] | null {
   const list = layersOf(config);
-  if (!list?.length) return null;
+  if (!list?.length || !flatInput(list)) return null;
   const byName = new Map(weights.map((l) => [l.name, l]));
   const out: DenseLayer[] = [];
   for (const l of list) {

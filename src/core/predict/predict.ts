@@ -6,7 +6,7 @@ import { baseName, dirName, type FileSource } from '../io/fileSource';
 import { inspectPaths } from '../formats/inspect';
 import { readH5ModelValues, readH5WeightValues, readKerasZipValues, type ModelValues } from './kerasWeightValues';
 import { initBackend, loadNetwork, type BackendName, type BackendPreference, type Network } from './network';
-import { loadOnnxReport, onnxPreference, onnxPreprocessing } from './onnxPredict';
+import { kerasDenseOnOnnx, loadOnnxReport, onnxPreference, onnxPreprocessing } from './onnxPredict';
 import type { OnnxBackendName, OnnxNetwork } from './onnxRuntime';
 import { parseCsvInput, parseJsonInput, type InputSchema } from './predictInput';
 import { chooseScalers } from './scalerChoice';
@@ -132,18 +132,23 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   const st = await source.stat(modelReport.path);
   const isOnnx = modelReport.format === 'onnx';
   const onnxPref = onnxPreference(req.backend);
-  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}${isOnnx ? `|${onnxPref}` : ''}`;
+  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}|${isOnnx ? onnxPref : req.backend === 'wasm' || req.backend === 'cpu' ? 'tfjs' : 'auto'}`;
   let backend: BackendName | OnnxBackendName = isOnnx ? 'onnxruntime-web' : await initBackend(req.backend ?? 'auto', req.wasmDir);
   let netPromise = networkCache.get(key);
   if (!netPromise) {
     netPromise = isOnnx
       ? onnxWasmDir(req, source).then((dir) => loadOnnxReport(modelReport, source, onnxPref, dir))
-      : modelValues(modelReport, reports, source).then((v) => loadNetwork(v.config, v.layers));
+      : modelValues(modelReport, reports, source).then(async (v) => {
+          // Dense Keras networks run on onnxruntime-node when it loads (measured faster, docs/onnx.md),
+          // unless a TensorFlow.js backend was asked for by name.
+          const viaOnnx = req.backend === 'wasm' || req.backend === 'cpu' ? null : await kerasDenseOnOnnx(v.config, v.layers);
+          return viaOnnx ?? loadNetwork(v.config, v.layers);
+        });
     networkCache.set(key, netPromise);
     netPromise.catch(() => networkCache.delete(key));
   }
   const net = await netPromise;
-  if (isOnnx) backend = (net as OnnxNetwork).backend;
+  if ('backend' in net) backend = (net as OnnxNetwork).backend;
   const notes: string[] = [];
   // An ONNX graph that begins with preprocessing (skl2onnx Scaler...) scales its inputs itself.
   const inGraph = isOnnx ? onnxPreprocessing(modelReport) : [];
