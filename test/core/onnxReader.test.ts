@@ -194,7 +194,7 @@ describe('ONNX reader: large initializers are not loaded', () => {
     const kernel = new Float32Array(n * n);
     for (let i = 0; i < n; i++) kernel[i * n + i] = 2; // y = 2x (identity × 2)
     const layers = [{ name: 'big', tensors: [{ name: 'big/kernel', shape: [n, n], values: kernel }, { name: 'big/bias', shape: [n], values: new Float32Array(n) }] }];
-    const config = { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'big', units: n, activation: 'linear' } }] } };
+    const config = { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'big', units: n, activation: 'linear', batch_input_shape: [null, n] } }] } };
     const bytes = denseToOnnx(denseStack(config, layers)!);
     const p = join(tmp, 'big.onnx');
     writeFileSync(p, bytes);
