@@ -125,3 +125,20 @@ describe('Keras dense networks on onnxruntime-node (converted in memory)', () =>
     assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 3] }), dense('b')]), [w('a', 3, 4), w('b', 5, 2)]), null, 'widths that do not chain');
   });
 });
+
+describe('real exporter output: torch.onnx.export (PyTorch 1.13)', () => {
+  for (const name of ['torch_mlp', 'torch_cnn']) {
+    it(`${name}: reader values from the onnx package, predictions equal PyTorch's to 1e-5`, async () => {
+      const { inspectFile } = await import('../../src/core/formats/inspect');
+      const r = await inspectFile(join(DIR, `torch/${name}.onnx`), source);
+      const e = E[name];
+      assert.equal(r.error, null);
+      assert.deepEqual([r.model?.onnx?.irVersion, r.model?.opsetVersion, r.model?.onnx?.producerName, r.model?.onnx?.producerVersion], [e.irVersion, e.opset, e.producer, e.producerVersion]);
+      assert.deepEqual(r.model?.opTypes, e.opTypes);
+      assert.deepEqual(r.model?.layers.map((l) => l.params), e.nodeParams);
+      assert.equal(r.model?.totalParams, e.totalParams);
+      assert.equal(r.model?.onnx?.inputs[0].dimParams?.[0], 'batch');
+      for (const backend of ['node', 'wasm'] as const) close((await run(join(DIR, `torch/${name}.onnx`), e.sampleInput, { backend })).outputs, e.sampleOutput);
+    });
+  }
+});
