@@ -3,12 +3,13 @@
 // width, an in-graph skl2onnx Scaler is reported; the CLI's inspect --json and predict --json on it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { buildReport } from '../../src/core/report/report';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
 import type { Bundle, InspectReport } from '../../src/core/types';
 
 const DIR = 'test/fixtures/onnx';
@@ -51,6 +52,16 @@ describe('ONNX bundles', () => {
     const plain = mkdtempSync(join(tmp, 'plain-'));
     copyFileSync(join(DIR, 'models/mlp.onnx'), join(plain, 'model.onnx'));
     assert.deepEqual(codes((await buildReport([plain], new NodeFileSource())).bundles[0]), ['error:missing-scaler:model.onnx', 'info:missing-log:model.onnx']);
+  });
+
+  it('the quick phase (first bytes only) already groups the ONNX bundle as the deep phase does', async () => {
+    const ws = mkdtempSync(join(tmp, 'ws-'));
+    cpSync(join(DIR, 'bundle'), join(ws, 'exp'), { recursive: true });
+    const index = new BundleIndex(new NodeFileSource());
+    const quick = await index.quickScan([ws]);
+    assert.deepEqual(quick.bundles.map((b) => [b.root, b.files.model]), [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')]]]);
+    const done = await index.complete();
+    assert.deepEqual(done.bundles.map((b) => [b.root, b.files.model, codes(b)]), [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')], ['info:target-scaler:y_scaler.joblib']]]);
   });
 
   it('external data refused: unreadable-file names the model and the data file', async () => {
