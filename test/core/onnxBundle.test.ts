@@ -111,3 +111,33 @@ describe('CLI on an ONNX bundle folder', () => {
     assert.match(r.stdout, /note: model\.onnx begins with its own preprocessing \(Scaler\): scaler\.joblib was not applied again/);
   });
 });
+
+describe('ONNX export vs the weights beside it', () => {
+  it('flags tensors of the same name with different shapes, and nothing when they agree', async () => {
+    const { validateBundle } = await import('../../src/core/bundles/findings');
+    const { inspectFile } = await import('../../src/core/formats/inspect');
+    const onnx = await inspectFile(join(DIR, 'torch/torch_mlp.onnx'), new NodeFileSource());
+    // a state dict as the PyTorch reader groups it: layer = key up to its last dot
+    const stateDict = (fc1: number[]) => ({
+      path: 'b/model.pt',
+      role: 'weights' as const,
+      format: 'unknown' as const,
+      error: null,
+      weights: {
+        layers: [
+          { name: 'fc1', tensors: [{ name: 'weight', shape: fc1, dtype: 'float32' }, { name: 'bias', shape: [12], dtype: 'float32' }] },
+          { name: 'fc2', tensors: [{ name: 'weight', shape: [3, 12], dtype: 'float32' }, { name: 'bias', shape: [3], dtype: 'float32' }] },
+        ],
+        totalParams: 0,
+        bytes: 0,
+      },
+    });
+    const model = { ...onnx, path: 'b/model.onnx' };
+    const same = validateBundle([model, stateDict([12, 6])], 'b').filter((f) => f.code === 'onnx-weights-mismatch');
+    assert.deepEqual(same, []);
+    const other = validateBundle([model, stateDict([12, 8])], 'b').filter((f) => f.code === 'onnx-weights-mismatch');
+    assert.equal(other.length, 1);
+    assert.equal(other[0].path, 'b/model.pt');
+    assert.match(other[0].message, /^model\.onnx and model\.pt are not the same network: fc1\.weight is \[12, 8\] in model\.pt but \[12, 6\] in model\.onnx \(4 tensor\(s\) by the same name\)/);
+  });
+});

@@ -27,6 +27,7 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
+  'onnx-weights-mismatch': { severities: ['error'], summary: 'an ONNX export and the weights beside it (a state dict) disagree on tensor shapes' },
   'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
@@ -182,6 +183,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
 
   out.push(...structureVsWeights(structures, weights));
+  out.push(...onnxVersusWeights(models, weights));
   out.push(...scalerChecks(files, scalers, modelReport));
 
   for (const r of [...models, ...structures]) {
@@ -211,6 +213,38 @@ function onnxPreprocessing(model: FileReport, nodes: string[], scalers: FileRepo
       model.path,
     ),
   ];
+}
+
+/**
+ * An ONNX export beside separate weights (a PyTorch state dict...): the tensors both name
+ * (torch.onnx.export keeps state-dict keys as initializer names) must have the same shapes. Tensors
+ * only one side has are not reported (exporters fold BatchNorm into Conv and rename what they fold).
+ */
+function onnxVersusWeights(models: FileReport[], weights: FileReport[]): Finding[] {
+  const out: Finding[] = [];
+  for (const m of models) {
+    if (m.model?.framework !== 'onnx' || !m.weights) continue;
+    const shapes = new Map<string, number[]>();
+    for (const l of m.weights.layers) for (const t of l.tensors) shapes.set(t.name, t.shape);
+    for (const w of weights) {
+      if (!w.weights) continue;
+      let matched = 0;
+      const bad: string[] = [];
+      for (const l of w.weights.layers) {
+        for (const t of l.tensors) {
+          const key = l.name ? `${l.name}.${t.name}` : t.name;
+          const s = shapes.get(key) ?? shapes.get(t.name);
+          if (!s) continue;
+          matched++;
+          if (s.length !== t.shape.length || s.some((d, i) => d !== t.shape[i])) bad.push(`${key} is [${t.shape.join(', ')}] in ${baseName(w.path)} but [${s.join(', ')}] in ${baseName(m.path)}`);
+        }
+      }
+      if (bad.length) {
+        out.push(finding('onnx-weights-mismatch', 'error', `${baseName(m.path)} and ${baseName(w.path)} are not the same network: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''} (${matched} tensor(s) by the same name). Export the ONNX model again from the weights you deploy.`, w.path));
+      }
+    }
+  }
+  return out;
 }
 
 /** Structure JSON + separate weights: layer names, order and tensor shapes must agree. */
