@@ -142,3 +142,18 @@ describe('real exporter output: torch.onnx.export (PyTorch 1.13)', () => {
     });
   }
 });
+
+describe('ONNX outputs and input types', () => {
+  it('a classifier with an int64 label first: the probabilities are shown, and a note says which output', async () => {
+    for (const backend of ['node', 'wasm'] as const) {
+      const r = await run(join(DIR, 'models/classifier.onnx'), E.classifier.sampleInput, { backend });
+      close(r.outputs, E.classifier.probabilities);
+      assert.deepEqual(r.notes, ["classifier.onnx has 2 outputs (label: int64, probabilities: float32): the outputs shown are 'probabilities'."]);
+    }
+  });
+
+  it('a float64 model is fed float64 rows', async () => {
+    const r = await run(join(DIR, 'models/double.onnx'), E.double.sampleInput);
+    close(r.outputs, E.double.sampleOutput, 1e-12);
+  });
+});

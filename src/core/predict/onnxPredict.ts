@@ -40,8 +40,15 @@ export async function loadOnnxReport(report: FileReport, source: FileSource, pre
     throw new ReadError('onnx-inputs', `${report.path}: the model takes ${m.onnx.inputs.length} inputs (${m.onnx.inputs.map((i) => i.name).join(', ')}); predictions need one`);
   }
   const input = m.onnx.inputs[0];
-  if (input.dtype !== 'float32') {
-    throw new ReadError('onnx-input-type', `${report.path}: the model's input '${input.name}' is ${input.dtype ?? 'not a tensor'}; predictions feed float32 rows`);
+  if (input.dtype !== 'float32' && input.dtype !== 'float64') {
+    throw new ReadError('onnx-input-type', `${report.path}: the model's input '${input.name}' is ${input.dtype ?? 'not a tensor'}; predictions feed float32 or float64 rows`);
+  }
+  // Several outputs (a classifier's label and probabilities): the first floating-point tensor is shown.
+  const outputs = m.onnx.outputs;
+  const shown = outputs.find((o) => o.dtype === 'float32' || o.dtype === 'float64' || o.dtype === 'float16') ?? outputs[0];
+  const notes: string[] = [];
+  if (outputs.length > 1 && shown) {
+    notes.push(`${baseName(report.path)} has ${outputs.length} outputs (${outputs.map((o) => `${o.name}: ${o.dtype ?? 'non-tensor'}`).join(', ')}): the outputs shown are '${shown.name}'.`);
   }
   const dir = dirName(report.path);
   const externalData: { path: string; data: Uint8Array }[] = [];
@@ -52,7 +59,11 @@ export async function loadOnnxReport(report: FileReport, source: FileSource, pre
   }
   const bytes = await source.readFile(report.path);
   try {
-    return await loadOnnxNetwork({ bytes, externalData, inputShape: input.shape ?? [], outputShape: m.outputShapes[0] ?? [] }, pref, wasmDir);
+    return await loadOnnxNetwork(
+      { bytes, externalData, inputShape: input.shape ?? [], outputShape: shown?.shape ?? [], inputType: input.dtype, outputName: shown?.name, notes },
+      pref,
+      wasmDir,
+    );
   } catch (e) {
     if (e instanceof ReadError) throw new ReadError(e.code, `${baseName(report.path)}: ${e.message}`);
     throw e;

@@ -51,8 +51,10 @@ export interface OnnxNetwork {
   readonly inputShape: (number | null)[];
   readonly outputShape: (number | null)[];
   readonly backend: OnnxBackendName;
+  /** What the caller should know (which output is shown when the model has several). */
+  readonly notes?: string[];
   /** Runs rows (batch-first, flattened per row) and returns one output array per row. */
-  predict(rows: Float32Array[]): Promise<number[][]>;
+  predict(rows: ArrayLike<number>[]): Promise<number[][]>;
   dispose(): void;
 }
 
@@ -65,6 +67,11 @@ export interface OnnxModelSource {
   /** Input and output shapes from the file (null for symbolic dims). */
   inputShape: (number | null)[];
   outputShape: (number | null)[];
+  /** Element type of the input (default float32). */
+  inputType?: 'float32' | 'float64';
+  /** The output to return (default the first); `notes` say why when it is not the first. */
+  outputName?: string;
+  notes?: string[];
 }
 
 /** Rows per session run: bounds the memory of one call like PREDICT_CHUNK_ROWS for tfjs. */
@@ -103,7 +110,8 @@ function makeNetwork(ort: Ort, session: OrtTypes.InferenceSession, src: OnnxMode
     throw new ReadError('onnx-inputs', `the model takes ${session.inputNames.length} inputs; predictions need a model with one input`);
   }
   const inputName = session.inputNames[0];
-  const outputName = session.outputNames[0];
+  const outputName = src.outputName && session.outputNames.includes(src.outputName) ? src.outputName : session.outputNames[0];
+  const f64 = src.inputType === 'float64';
   const inDims = src.inputShape.slice(1);
   if (inDims.some((d) => d === null)) {
     void session.release();
@@ -116,26 +124,30 @@ function makeNetwork(ort: Ort, session: OrtTypes.InferenceSession, src: OnnxMode
     inputShape: src.inputShape,
     outputShape: src.outputShape,
     backend,
-    async predict(rows: Float32Array[]): Promise<number[][]> {
+    ...(src.notes?.length ? { notes: src.notes } : {}),
+    async predict(rows: ArrayLike<number>[]): Promise<number[][]> {
       const out: number[][] = [];
       // A model exported with a fixed batch (often 1) runs that many rows per call.
       const chunk = typeof fixedBatch === 'number' && fixedBatch > 0 ? fixedBatch : ONNX_CHUNK_ROWS;
       for (let start = 0; start < rows.length; start += chunk) {
         const n = Math.min(chunk, rows.length - start);
-        const flat = new Float32Array(chunk === fixedBatch ? chunk * perRow : n * perRow);
+        const size = chunk === fixedBatch ? chunk * perRow : n * perRow;
+        const flat = f64 ? new Float64Array(size) : new Float32Array(size);
         for (let i = 0; i < n; i++) {
           const r = rows[start + i];
           if (r.length !== perRow) throw new ReadError('input-shape', `row ${start + i} has ${r.length} values, the model takes ${perRow}`);
           flat.set(r, i * perRow);
         }
         const batch = chunk === fixedBatch ? chunk : n;
-        const feeds = { [inputName]: new ort.Tensor('float32', flat, [batch, ...dims]) };
+        const feeds = { [inputName]: f64 ? new ort.Tensor('float64', flat as Float64Array, [batch, ...dims]) : new ort.Tensor('float32', flat as Float32Array, [batch, ...dims]) };
         const result = await session.run(feeds);
         const t = result[outputName];
-        const data = t.data as Float32Array | Float64Array | Int32Array;
-        if (typeof data[0] === 'bigint' || typeof data[0] === 'string') {
+        if (t.type === 'string' || !ArrayBuffer.isView(t.data)) {
           throw new ReadError('onnx-output', `the model's output '${outputName}' is of type ${t.type}; predictions need numbers`);
         }
+        const raw = t.data as unknown as ArrayLike<number> | BigInt64Array | BigUint64Array;
+        // int64 outputs (labels) come as BigInt arrays: converted to numbers (exact up to 2^53)
+        const data: ArrayLike<number> = raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Array.from(raw, (v) => Number(v)) : raw;
         const width = data.length / batch;
         for (let i = 0; i < n; i++) {
           const row = new Array<number>(width);

@@ -58,7 +58,7 @@ export interface PredictRequest {
 }
 
 /** A network of either engine: TensorFlow.js (Keras / tfjs files) or ONNX Runtime (`.onnx`). */
-type Runnable = Pick<Network, 'inputShape' | 'outputShape' | 'dispose'> & { predict(rows: Float32Array[]): number[][] | Promise<number[][]> };
+type Runnable = Pick<Network, 'inputShape' | 'outputShape' | 'dispose'> & { predict(rows: ArrayLike<number>[]): number[][] | Promise<number[][]> };
 
 /** Loaded networks by file identity (path, size, mtime), so repeated predictions skip loading. */
 const networkCache = new Map<string, Promise<Runnable>>();
@@ -149,7 +149,7 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   }
   const net = await netPromise;
   if ('backend' in net) backend = (net as OnnxNetwork).backend;
-  const notes: string[] = [];
+  const notes: string[] = [...((net as Partial<OnnxNetwork>).notes ?? [])];
   // An ONNX graph that begins with preprocessing (skl2onnx Scaler...) scales its inputs itself.
   const inGraph = isOnnx ? onnxPreprocessing(modelReport) : [];
   const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
@@ -212,7 +212,8 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   }
   const scaled = scaler ? transform(scaler, rows) : rows;
   const t0 = performance.now();
-  const raw = await net.predict(scaled.map((r) => Float32Array.from(r)));
+  // ONNX models may take float64: their rows keep full precision (a float32 model rounds them itself)
+  const raw = await net.predict(scaled.map((r) => ('backend' in net ? Float64Array.from(r) : Float32Array.from(r))));
   const inferenceMs = performance.now() - t0;
   const outputs = target ? inverseTransform(target, raw) : raw;
   return {
