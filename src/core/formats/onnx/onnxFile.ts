@@ -29,6 +29,8 @@ export interface OnnxModel {
 
 /** Fields larger than this are not read into memory unless they must be (nodes, value infos). */
 const SMALL_FIELD = 1024 * 1024;
+/** Initializers larger than this are streamed: header read, values skipped (one read block). */
+const INLINE_TENSOR = 64 * 1024;
 /** Largest single node / value info / metadata field read (a node holding a huge subgraph). */
 export const MAX_FIELD_BYTES = 512 * 1024 * 1024;
 const BLOCK = 64 * 1024;
@@ -198,7 +200,7 @@ async function streamGraph(c: FileCursor, end: number): Promise<OnnxGraph> {
     if (field === 15) {
       g.sparseInitializers++;
       sub.pos += n;
-    } else if (field === 5 && n > SMALL_FIELD) {
+    } else if (field === 5 && n > INLINE_TENSOR) {
       // a large initializer: streamed past its values
       g.initializers.push(await streamTensor(sub, sub.pos + n));
     } else {
