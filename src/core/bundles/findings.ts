@@ -179,7 +179,16 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     );
   }
   if (hasModel && logs.length === 0) {
-    out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).', mainPath));
+    out.push(
+      finding(
+        'missing-log',
+        'info',
+        m?.framework === 'onnx'
+          ? 'No training log: nothing shows how this model was trained or whether it overfitted. Save the per-epoch losses beside it (a CSV with an epoch column, a JSON history, or TensorBoard event files).'
+          : 'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).',
+        mainPath,
+      ),
+    );
   }
 
   out.push(...structureVsWeights(structures, weights));
