@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
-import { importMetaUrl, nodeCjs } from './esbuildNode.mjs';
+import { copyOnnxRuntime, importMetaUrl, nodeCjs } from './esbuildNode.mjs';
 import { L10N_BUNDLE, l10nBundle } from './l10n.mjs';
 
 /** A Node bundle (CommonJS, with import.meta.url and the tfjs side-effect plugin) of `src/<name>.ts`. */
@@ -22,7 +22,7 @@ const node = (name, extra = {}) =>
   });
 
 await Promise.all([
-  node('extension', { external: ['vscode'] }),
+  node('extension', { external: ['vscode', ...nodeCjs.external] }),
   node('cli', { banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` } }),
   node('predictWorker'),
   node('inspectWorker'),
@@ -42,4 +42,7 @@ for (const f of readdirSync(tfWasm)) if (f.endsWith('.wasm')) copyFileSync(`${tf
 // The English l10n bundle (generated, not committed: translations beside it are, l10n/bundle.l10n.<lang>.json).
 mkdirSync('l10n', { recursive: true });
 writeFileSync(L10N_BUNDLE, `${JSON.stringify(await l10nBundle(), null, 2)}\n`);
-console.log(`built dist/extension.js, dist/cli.js, dist/webview.js, ${L10N_BUNDLE}`);
+// ONNX Runtime: onnxruntime-web's wasm beside the bundles, onnxruntime-node's binaries of one
+// platform (ORT_TARGET, default this machine's; `none` = web only) in dist/node_modules (docs/onnx.md).
+const ortTarget = copyOnnxRuntime('dist');
+console.log(`built dist/extension.js, dist/cli.js, dist/webview.js, ${L10N_BUNDLE} (onnxruntime-node: ${ortTarget ?? 'none, onnxruntime-web only'})`);

@@ -132,6 +132,7 @@ function formatPrediction(r: PredictResult): string {
   const widths = header.map((_, j) => Math.max(...rows.map((row) => row[j].length)));
   for (const row of rows) lines.push(row.map((c, j) => c.padStart(widths[j])).join('  '));
   for (const w of r.warnings) lines.push(`warning: row ${w.row}, ${w.feature}: ${w.message}`);
+  for (const n of r.notes ?? []) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -70,7 +70,7 @@ describe('model-bundles CLI', () => {
     assert.equal(doc.rows, 5);
     assert.equal(doc.scaledInput, true);
     assert.equal(doc.unscaledOutput, true);
-    assert.equal(doc.backend, 'wasm');
+    assert.equal(doc.backend, 'onnxruntime-node'); // dense Keras network on onnxruntime-node (docs/onnx.md)
     assert.deepEqual(doc.warnings, []);
     doc.outputs.forEach((row: number[], i: number) => assert.ok(Math.abs(row[0] - ref.outputs[i][0]) < 1e-5 * Math.abs(ref.outputs[i][0])));
     const bad = cli('predict', 'examples/complete-bundle', '--input', 'examples/make_examples.py');

@@ -39,6 +39,8 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
     update();
   };
   const body = el('tbody');
+  // ONNX node tables get an Attributes column (attributes and non-default domains)
+  const withDetail = a.rows.some((r) => r.detail !== undefined);
   for (const r of a.rows) {
     const nameCell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
     if (r.hasChildren) {
@@ -49,13 +51,14 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
     nameCell.appendChild(document.createTextNode(r.name));
     const tr = el(
       'tr',
-      { attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1 }, class: r.trainable ? '' : 'frozen' },
+      { attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1 }, class: [r.trainable ? '' : 'frozen', r.preprocessing ? 'preprocessing' : ''].filter(Boolean).join(' ') },
       nameCell,
-      el('td', { text: r.className }),
+      el('td', {}, r.className, r.preprocessing ? el('span', { class: 'badge', text: 'preprocessing', attrs: { title: 'skl2onnx preprocessing operator: the model scales its inputs itself' } }) : null),
       el('td', { class: 'shape', text: r.outputShape }),
       el('td', { class: 'num', text: formatInt(r.params) }),
       el('td', { text: r.trainable ? 'yes' : 'no' }),
       el('td', { class: 'inbound', text: r.connectedTo }),
+      withDetail ? el('td', { class: 'detail', text: r.detail ?? '' }) : null,
     );
     trs.set(r.id, tr);
     body.appendChild(tr);
@@ -63,7 +66,7 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
   const table = el(
     'table',
     { class: 'summary grid', attrs: { role: 'treegrid', 'aria-label': l10n.t('Layers of {0}', a.name) } },
-    el('thead', {}, el('tr', {}, ...[l10n.t('Layer'), l10n.t('Type'), l10n.t('Output shape'), l10n.t('Params'), l10n.t('Trainable'), l10n.t('Connected to')].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    el('thead', {}, el('tr', {}, ...[l10n.t('Layer'), l10n.t('Type'), l10n.t('Output shape'), l10n.t('Params'), l10n.t('Trainable'), l10n.t('Connected to'), ...(withDetail ? [l10n.t('Attributes')] : [])].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
     body,
   );
   rowNavigation(table, (row, ev) => {
@@ -107,7 +110,7 @@ export function graphSvg(g: GraphView, label: string): SVGSVGElement {
     t1.textContent = n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label;
     const t2 = svg('text', { x: n.x + n.w / 2, y: n.y + 32, class: 'node-sub', 'text-anchor': 'middle' });
     t2.textContent = n.sub.length > 28 ? `${n.sub.slice(0, 27)}…` : n.sub;
-    root.appendChild(svg('g', { class: 'node' }, title, svg('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 4 }), t1, t2));
+    root.appendChild(svg('g', { class: n.preprocessing ? 'node preprocessing' : 'node' }, title, svg('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 4 }), t1, t2));
   }
   return root;
 }
@@ -131,6 +134,7 @@ export function renderArchitecture(models: ArchitectureView[], state: Architectu
           a.outputShapes.length ? ` · outputs ${a.outputShapes.join(', ')}` : '',
         ),
         a.error ? el('p', { class: 'error', text: a.error }) : null,
+        a.facts?.length ? el('dl', { class: 'facts' }, ...a.facts.flatMap((f) => [el('dt', { text: f.label }), el('dd', { text: f.value })])) : null,
         a.rows.length ? summaryTable(a, state, save) : null,
         a.rows.length || a.totals.total
           ? el(

@@ -37,6 +37,7 @@ function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   const rows = r.rows === 1 ? l10n.t('1 row') : l10n.t('{0} rows', r.rows);
   const meta = el('p', { class: 'prediction-meta', text: l10n.t('{0} · backend {1} · {2} ms · {3} · {4}', rows, r.backend, r.inferenceMs.toFixed(1), inputs, units) });
   const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body));
+  for (const n of r.notes ?? []) out.appendChild(el('p', { class: 'note', text: n }));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
     for (const w of r.warnings) list.appendChild(el('li', { text: l10n.t('row {0}, {1}: {2}', w.row, w.feature, w.message) }));

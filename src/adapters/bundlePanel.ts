@@ -321,6 +321,7 @@ export class BundlePanel {
           backend: r.backend,
           inferenceMs: r.inferenceMs,
           warnings: r.warnings,
+          ...(r.notes ? { notes: r.notes } : {}),
         },
       });
     } catch (e) {

@@ -21,6 +21,7 @@ export type Format =
   | 'history-pickle'
   | 'tfevents'
   | 'image'
+  | 'onnx'
   | 'unknown';
 
 /** Why a file could not be read (the rest of the report goes on). */
@@ -61,11 +62,55 @@ export interface LayerSummary {
   layers?: LayerSummary[];
   /** Parameters that do not train (BatchNormalization moving stats, frozen layers). Extension. */
   nonTrainableParams?: number;
+  /** Extension (ONNX nodes): the operator's domain when not the default one (`ai.onnx.ml`). */
+  domain?: string;
+  /** Extension (ONNX nodes): a preprocessing operator (ai.onnx.ml Scaler, Imputer, OneHotEncoder...), as skl2onnx writes them. */
+  preprocessing?: boolean;
+  /** Extension (ONNX nodes): attributes, summarised (numbers, strings, lists; tensors and graphs by their headers). */
+  attributes?: Record<string, number | string | number[] | string[]>;
+  /** Extension (ONNX nodes): the node's input and output value names. */
+  io?: { inputs: string[]; outputs: string[] };
+}
+
+/** A graph input or output of an ONNX model. */
+export interface OnnxValueSummary {
+  name: string;
+  /** Element type (`float32`...), or null when the value is not a tensor. */
+  dtype: string | null;
+  /** Dimensions, null for symbolic or unknown ones; null when the type has no shape. */
+  shape: Shape | null;
+  /** The symbolic names of the dimensions (`dim_param`, e.g. `batch`), null where the dimension has none. */
+  dimParams: (string | null)[] | null;
+}
+
+/** Extension: what an ONNX ModelProto says beyond the architecture summary. */
+export interface OnnxSummary {
+  irVersion: number | null;
+  opsets: { domain: string; version: number }[];
+  producerName: string | null;
+  producerVersion: string | null;
+  domain: string | null;
+  modelVersion: number | null;
+  metadata: Record<string, string>;
+  graphName: string;
+  inputs: OnnxValueSummary[];
+  outputs: OnnxValueSummary[];
+  /** Initializers of every graph (nested ones included), their element count and stored bytes. */
+  initializers: number;
+  initializerBytes: number;
+  /** External data files the initializers name (relative to the model's folder), with the bytes they must hold. */
+  externalData: { location: string; tensors: number; bytes: number }[];
+  /** Nested graphs (If / Loop / Scan bodies), at every depth. */
+  subgraphs: number;
+  /** Names of the preprocessing nodes the graph begins with (skl2onnx pipelines): the model scales its inputs itself. */
+  preprocessing: string[];
+  /** Model-local functions (names). */
+  functions: string[];
 }
 
 /** Architecture summary computed from a Keras / tfjs config (and weights when present). */
 export interface ModelSummary {
-  framework: 'keras' | 'tfjs';
+  framework: 'keras' | 'tfjs' | 'onnx';
   kerasVersion: string | null;
   className: string;
   layers: LayerSummary[];
@@ -84,6 +129,12 @@ export interface ModelSummary {
   notes?: string[];
   /** Extension: for TensorFlow.js files, the converter or library that wrote them (`convertedBy` / `generatedBy`). */
   convertedBy?: string;
+  /** Extension (ONNX): the opset version of the default domain (`ai.onnx`), null when the model imports none. */
+  opsetVersion?: number | null;
+  /** Extension (ONNX): how many nodes of each operator type the top-level graph has. */
+  opTypes?: Record<string, number>;
+  /** Extension (ONNX): the ModelProto's fields, inputs and outputs, initializers, external data. */
+  onnx?: OnnxSummary;
 }
 
 /** One stored tensor. */

@@ -72,6 +72,10 @@ export interface SummaryRowView {
   connectedTo: string;
   /** True when this layer is itself a model whose layers follow (expandable). */
   hasChildren: boolean;
+  /** Extension (ONNX): a preprocessing operator (skl2onnx Scaler, Imputer, OneHotEncoder...). */
+  preprocessing?: boolean;
+  /** Extension (ONNX): the node's attributes, as one line (`kernel_shape=[3, 3], strides=[1, 1]`). */
+  detail?: string;
 }
 
 /** A box of the graph drawing. */
@@ -83,6 +87,8 @@ export interface GraphNodeView {
   y: number;
   w: number;
   h: number;
+  /** Extension (ONNX): drawn as a preprocessing node. */
+  preprocessing?: boolean;
 }
 
 /** A functional model drawn as boxes and edges (coordinates in SVG user units). */
@@ -110,6 +116,8 @@ export interface ArchitectureView {
   graph: GraphView | null;
   notes: string[];
   error: string | null;
+  /** Extension: for ONNX models, the ModelProto's facts as label/value pairs (IR version, opsets, producer, inputs...). */
+  facts?: { label: string; value: string }[];
 }
 
 /** One fitted column of a scaler table (e.g. `data_min_`). */
@@ -270,6 +278,8 @@ export interface PredictionView {
   backend: string;
   inferenceMs: number;
   warnings: { row: number; feature: string; message: string }[];
+  /** Extension: what the pipeline did differently (an ONNX graph scaling its inputs itself...). */
+  notes?: string[];
 }
 
 /** A document of the input contract the view can copy. */

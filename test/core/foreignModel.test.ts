@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { foreignModelReader, listZipNames, sniffForeign } from '../../src/core/formats/foreignModel';
+import { sniffOnnx } from '../../src/core/formats/onnx/onnxReader';
 import { inspectFile } from '../../src/core/formats/inspect';
 import { binaryReaders } from '../../src/core/formats/readers';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
@@ -62,10 +63,11 @@ describe('foreignModelReader', () => {
     const before = await kerasZip!.read({ path: p, size: bytes.length, head: bytes.subarray(0, 4096), source });
     assert.deepEqual([r.role, r.format, r.error], [before.role, before.format, before.error ?? null]);
   });
-  it('an ONNX model: onnx, with its IR version and producer', async () => {
+  it('an ONNX model is read by the ONNX reader now (format onnx, its IR version and producer), not listed as foreign', async () => {
     const r = await inspectFile(join(DIR, 'models/model.onnx'), source);
-    assert.deepEqual([r.role, r.format, r.error, r.foreign?.framework], ['model', 'unknown', null, 'onnx']);
-    assert.match(r.foreign?.note ?? '', new RegExp(`IR version ${REF.onnx.irVersion}, made by ${REF.onnx.producer}`));
+    assert.deepEqual([r.role, r.format, r.error, r.foreign], ['model', 'onnx', null, undefined]);
+    assert.equal(r.model?.onnx?.irVersion, REF.onnx.irVersion);
+    assert.equal(`${r.model?.onnx?.producerName} ${r.model?.onnx?.producerVersion}`, REF.onnx.producer);
   });
   it('a TFLite flatbuffer: tflite; without TFL3 it is not claimed', async () => {
     const r = await inspectFile(join(DIR, 'models/model.tflite'), source);
@@ -102,8 +104,9 @@ describe('foreignModelReader', () => {
     const tfl = readFileSync(join(DIR, 'models/model.tflite'));
     assert.equal(sniffForeign(tfl, 'model.tflite'), 'tflite');
     assert.equal(sniffForeign(tfl, 'model.bin'), null);
-    assert.equal(sniffForeign(Uint8Array.from([0x08, 0x80]), 'm.onnx'), null, 'incomplete varint');
-    assert.equal(sniffForeign(Uint8Array.from([0x0a, 0x01]), 'm.onnx'), null);
+    assert.equal(sniffOnnx(Uint8Array.from([0x08, 0x80]), 'm.onnx'), false, 'incomplete varint');
+    assert.equal(sniffOnnx(Uint8Array.from([0x0a, 0x01]), 'm.onnx'), false);
+    assert.equal(sniffForeign(Uint8Array.from([0x08, 0x08]), 'm.onnx'), null, 'ONNX is no longer foreign');
     assert.equal(sniffForeign(Uint8Array.from([0x80, 0x01, 0x2e]), 'm.pt'), null, 'pickle protocol 1 is no torch.save');
     assert.equal(sniffForeign(Uint8Array.from([0x50, 0x4b, 0x03, 0x04]), 'model.keras'), null);
     assert.equal(sniffForeign(readFileSync(join(DIR, 'models/model.pt')), 'model.pt'), 'pytorch-zip');

@@ -41,7 +41,8 @@ describe('predict: scaler + network + target scaler on the example bundle (numpy
   it('applies the input scaler, runs the network and maps outputs back to target units', async () => {
     const r = await predict({ target: 'examples/complete-bundle', input: { text: csv, name: 'inputs.csv' }, wasmDir }, source);
     assert.equal(r.rows, 5);
-    assert.equal(r.backend, 'wasm');
+    // a dense Keras network runs on onnxruntime-node by default (docs/onnx.md)
+    assert.equal(r.backend, 'onnxruntime-node');
     assert.equal(r.scaledInput, true);
     assert.equal(r.unscaledOutput, true);
     assert.equal(r.scaler, 'examples/complete-bundle/scaler.joblib');

@@ -228,7 +228,8 @@ test('overview: earlier checkpoints listed last (latest first), a model of anoth
     cpSync('examples/complete-bundle', dir, { recursive: true });
     mkdirSync(join(dir, 'checkpoints'));
     for (const e of ['01-0.40', '02-0.38']) copyFileSync('examples/complete-bundle/model.h5', join(dir, 'checkpoints', `weights.${e}.hdf5`));
-    copyFileSync('test/fixtures/reference/foreign/models/model.onnx', join(dir, 'model.onnx'));
+    // (ONNX is read since issue 15: a TensorFlow Lite model is the other framework here)
+    copyFileSync('test/fixtures/reference/foreign/models/model.tflite', join(dir, 'model.tflite'));
     const report = await buildReport([dir], new NodeFileSource());
     assert.equal(report.bundles.length, 1);
     const o = buildOverview(report.bundles[0], report.files);
@@ -238,13 +239,13 @@ test('overview: earlier checkpoints listed last (latest first), a model of anoth
         ['scaler.joblib', 'scaler', 'joblib'],
         ['y_scaler.joblib', 'scaler', 'joblib'],
         ['model.h5', 'model', 'keras-h5'],
-        ['model.onnx', 'model', 'onnx (not read)'],
+        ['model.tflite', 'model', 'tflite (not read)'],
         ['training_log.csv', 'log', 'keras-csv-log'],
         ['checkpoints/weights.02-0.38.hdf5', 'checkpoint', 'keras-h5'],
         ['checkpoints/weights.01-0.40.hdf5', 'checkpoint', 'keras-h5'],
       ],
     );
-    assert.match(o.files.find((f) => f.name === 'model.onnx')!.note ?? '', /ONNX/);
+    assert.match(o.files.find((f) => f.name === 'model.tflite')!.note ?? '', /TensorFlow Lite/);
     assert.equal(o.files.find((f) => f.name === 'model.h5')!.note, null);
   } finally {
     rmSync(dir, { recursive: true, force: true });

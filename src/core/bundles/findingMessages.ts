@@ -34,6 +34,14 @@ export const BUNDLE_FINDING_MESSAGES = {
     'No fitted input scaler is saved with this model (only a target scaler): predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").',
   'missing-scaler.other-inputs':
     'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
+  /** {0} model file, {1} the preprocessing operators, {2} the scaler file beside it. */
+  'onnx-preprocessing':
+    "{0} begins with its own preprocessing ({1}, as skl2onnx converts a scikit-learn pipeline): it takes raw feature values. {2} beside it is not applied again in predictions, which would scale the inputs twice; if the graph's preprocessing is not the one this scaler was fitted for, keep only one of them.",
+  /** {0} ONNX file, {1} weights file, {2} the first differences, {3} how many tensors matched by name. */
+  'onnx-weights-mismatch':
+    '{0} and {1} are not the same network: {2} ({3} tensor(s) by the same name). Export the ONNX model again from the weights you deploy.',
+  'missing-log.onnx':
+    'No training log: nothing shows how this model was trained or whether it overfitted. Save the per-epoch losses beside it (a CSV with an epoch column, a JSON history, or TensorBoard event files).',
   'missing-log':
     'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).',
   /** {0} the pin file's read error. */

@@ -31,6 +31,8 @@ export const FINDING_CODES = {
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
   'version-drift': { severities: ['warning'], summary: "a workspace pin names another version than the one that saved the bundle's files" },
   'unpinned-dependency': { severities: ['info'], summary: "the workspace's pin files do not fix the version that saved the bundle's files" },
+  'onnx-weights-mismatch': { severities: ['error'], summary: 'an ONNX export and the weights beside it (a state dict) disagree on tensor shapes' },
+  'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
@@ -163,7 +165,12 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
   // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
   const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
-  if (hasModel && inputSideScalers.length === 0) {
+  // An ONNX graph that begins with preprocessing ops (skl2onnx Scaler, Imputer...) takes raw features.
+  const inGraph = m?.onnx?.preprocessing ?? [];
+  if (inGraph.length && modelReport) {
+    out.push(...onnxPreprocessing(modelReport, inGraph, inputSideScalers));
+  }
+  if (hasModel && inputSideScalers.length === 0 && !inGraph.length) {
     // Tabular inputs need their scaler; images, sequences, tokens, latent noise (several inputs) and
     // long signals (over 256 values) usually do not, so for them the finding is information only.
     const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
@@ -180,10 +187,11 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     );
   }
   if (hasModel && logs.length === 0) {
-    out.push(tableFinding('missing-log', 'info', 'missing-log', mainPath));
+    out.push(tableFinding('missing-log', 'info', m?.framework === 'onnx' ? 'missing-log.onnx' : 'missing-log', mainPath));
   }
 
   out.push(...structureVsWeights(structures, weights));
+  out.push(...onnxVersusWeights(models, weights));
   out.push(...scalerChecks(files, scalers, modelReport));
 
   for (const r of [...models, ...structures]) {
@@ -197,6 +205,48 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
 
   out.push(...fileTimes([...models, ...weights], scalers, logs));
+  return out;
+}
+
+/** An ONNX model that scales its inputs itself: the scaler beside it is not applied again (predictions say so too). */
+function onnxPreprocessing(model: FileReport, nodes: string[], scalers: FileReport[]): Finding[] {
+  const s = scalers.find((f) => f.scaler);
+  const ops = nodes.join(', ');
+  if (!s) return [];
+  return [
+    tableFinding('onnx-preprocessing', 'info', 'onnx-preprocessing', model.path, baseName(model.path), ops, baseName(s.path)),
+  ];
+}
+
+/**
+ * An ONNX export beside separate weights (a PyTorch state dict...): the tensors both name
+ * (torch.onnx.export keeps state-dict keys as initializer names) must have the same shapes. Tensors
+ * only one side has are not reported (exporters fold BatchNorm into Conv and rename what they fold).
+ */
+function onnxVersusWeights(models: FileReport[], weights: FileReport[]): Finding[] {
+  const out: Finding[] = [];
+  for (const m of models) {
+    if (m.model?.framework !== 'onnx' || !m.weights) continue;
+    const shapes = new Map<string, number[]>();
+    for (const l of m.weights.layers) for (const t of l.tensors) shapes.set(t.name, t.shape);
+    for (const w of weights) {
+      if (!w.weights) continue;
+      let matched = 0;
+      const bad: string[] = [];
+      for (const l of w.weights.layers) {
+        for (const t of l.tensors) {
+          const key = l.name ? `${l.name}.${t.name}` : t.name;
+          const s = shapes.get(key) ?? shapes.get(t.name);
+          if (!s) continue;
+          matched++;
+          if (s.length !== t.shape.length || s.some((d, i) => d !== t.shape[i])) bad.push(`${key} is [${t.shape.join(', ')}] in ${baseName(w.path)} but [${s.join(', ')}] in ${baseName(m.path)}`);
+        }
+      }
+      if (bad.length) {
+        out.push(tableFinding('onnx-weights-mismatch', 'error', 'onnx-weights-mismatch', w.path, baseName(m.path), baseName(w.path), `${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}`, matched));
+      }
+    }
+  }
   return out;
 }
 

@@ -5,7 +5,6 @@ import { ReadError, toFileError } from '../io/errors';
 import type { FileSource } from '../io/fileSource';
 import { kerasZipReader } from './keras/kerasZip';
 import { pickleArtifactReader } from './pickle/pickleArtifact';
-import { ProtoReader, WireType } from '../codecs/protobuf';
 import type { BinaryReader, ReaderInput, ReaderResult } from './reader';
 import type { ForeignInfo, ForeignResult } from './keras/savedModel';
 
@@ -39,27 +38,11 @@ function isTorchLegacyHead(head: Uint8Array): boolean {
   return head.length >= TORCH_LEGACY_MAGIC.length && TORCH_LEGACY_MAGIC.every((b, i) => head[i] === b);
 }
 
-// A varint at `at` in `head`: its value when it is complete and under 2^28, else null.
-function smallVarint(head: Uint8Array, at: number): number | null {
-  let v = 0;
-  for (let i = 0; i < 4 && at + i < head.length; i++) {
-    v += (head[at + i] & 0x7f) * 2 ** (7 * i);
-    if (head[at + i] < 0x80) return v;
-  }
-  return null;
-}
-
 /** Which foreign format the head and extension say this is, or null. */
 export function sniffForeign(head: Uint8Array, path: string): Kind | null {
   switch (ext(path)) {
     case 'tflite':
       return head.length >= 8 && head[4] === 0x54 && head[5] === 0x46 && head[6] === 0x4c && head[7] === 0x33 ? 'tflite' : null;
-    case 'onnx': {
-      // ModelProto field 1 (ir_version, varint): IR versions are small positive numbers.
-      if (head[0] !== 0x08) return null;
-      const v = smallVarint(head, 1);
-      return v !== null && v >= 1 && v <= 1000 ? 'onnx' : null;
-    }
     case 'pt':
     case 'pth':
       if (isZipHead(head)) return 'pytorch-zip';
@@ -160,26 +143,6 @@ function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
-// ONNX ModelProto: ir_version (1), producer_name (2), producer_version (3) come before the graph.
-function onnxNote(head: Uint8Array): string {
-  const r = new ProtoReader(head);
-  let ir: number | null = null;
-  let producer = '';
-  let producerVersion = '';
-  try {
-    while (r.next() && r.field !== 7) {
-      if (r.field === 1 && r.wire === WireType.Varint) ir = r.varint();
-      else if (r.field === 2 && r.wire === WireType.LengthDelimited) producer = r.string();
-      else if (r.field === 3 && r.wire === WireType.LengthDelimited) producerVersion = r.string();
-      else r.skip();
-    }
-  } catch {
-    // the head ends inside a field: what was read before it is kept
-  }
-  const by = producer ? `, made by ${[producer, producerVersion].filter(Boolean).join(' ')}` : '';
-  return `ONNX model (IR version ${ir ?? '?'}${by}): ${NOT_READ}`;
-}
-
 async function readSafetensors(input: ReaderInput): Promise<ForeignResult> {
   const { path, size, source } = input;
   const dv = new DataView(input.head.buffer, input.head.byteOffset, input.head.byteLength);
@@ -230,8 +193,6 @@ export const foreignModelReader: BinaryReader = {
     switch (kind) {
       case 'tflite':
         return foreign({ framework: 'tflite', note: `TensorFlow Lite model (flatbuffer): ${NOT_READ}` });
-      case 'onnx':
-        return foreign({ framework: 'onnx', note: onnxNote(input.head) });
       case 'safetensors':
         return readSafetensors(input);
       case 'pytorch-zip': {

@@ -6,6 +6,7 @@ import { imageReader } from './logs/image';
 import { kerasH5Reader } from './keras/kerasH5';
 import { kerasJsonReader } from './keras/kerasJson';
 import { kerasZipReader } from './keras/kerasZip';
+import { onnxReader } from './onnx/onnxReader';
 import { pickleArtifactReader } from './pickle/pickleArtifact';
 import type { BinaryReader, JsonReader } from './reader';
 import { savedModelReader } from './keras/savedModel';
@@ -15,6 +16,7 @@ import { tfjsModelReader } from './tfjs/tfjsModel';
 /** Binary / text readers: the first whose `sniff` accepts the head reads the file. */
 export const binaryReaders: readonly BinaryReader[] = [
   kerasH5Reader, // \x89HDF\r\n\x1a\n
+  onnxReader, // .onnx starting with ModelProto.ir_version; before foreignModel
   foreignModelReader, // .pt/.pth zip or pickle, .onnx, .tflite, .safetensors (extension AND content); before kerasZip and pickleArtifact
   savedModelReader, // saved_model.pb (by name) starting as a protobuf
   kerasZipReader, // PK\x03\x04

@@ -23,6 +23,11 @@ export interface FileSource {
    * for virtual / remote-only files (those are then read into memory).
    */
   localPath(path: string): string | null;
+  /**
+   * Optional: the canonical path of a file or folder with every symbolic link resolved, or null
+   * when it does not exist. Readers use it to keep files a model names inside the model's folder.
+   */
+  realPath?(path: string): Promise<string | null>;
 }
 
 /** Joins path segments with `/`, without normalising `..` or making paths absolute. */

@@ -1,5 +1,5 @@
 // FileSource over Node's `fs`, for the CLI and the tests.
-import { closeSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { FileSource, FileStat } from './fileSource';
 
@@ -58,5 +58,13 @@ export class NodeFileSource implements FileSource {
 
   localPath(path: string): string {
     return nodePath.resolve(path);
+  }
+
+  async realPath(path: string): Promise<string | null> {
+    try {
+      return realpathSync(path);
+    } catch {
+      return null;
+    }
   }
 }

@@ -9,7 +9,7 @@ import { readTfjsWeightValues } from './tfjsWeights';
 import type { FileReport, Scaler } from '../types';
 
 function isModelFile(r: FileReport): boolean {
-  return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers');
+  return r.role === 'model' && (r.format === 'keras-h5' || r.format === 'keras-zip' || r.format === 'tfjs-layers' || r.format === 'onnx');
 }
 
 export async function reportsFor(target: string, source: FileSource): Promise<{ reports: FileReport[]; chosen: FileReport | null }> {

@@ -6,7 +6,7 @@ import { featureRanges } from './scalerTransform';
 import type { FileReport } from '../types';
 import type { PredictionSchema } from '../../shared/viewModels';
 
-const RUNNABLE = new Set(['keras-h5', 'keras-zip', 'tfjs-layers', 'keras-json']);
+const RUNNABLE = new Set(['keras-h5', 'keras-zip', 'tfjs-layers', 'keras-json', 'onnx']);
 
 function lastDim(shapes: (number | null)[][] | undefined): number | null {
   const s = shapes?.[0];
@@ -27,7 +27,9 @@ export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
   }
   const inputSize = lastDim(model.model.inputShapes);
   const outputs = lastDim(model.model.outputShapes);
-  const { input, target } = chooseScalers(files, inputSize, outputs);
+  const { input: chosen, target } = chooseScalers(files, inputSize, outputs);
+  // An ONNX graph beginning with its own preprocessing (skl2onnx) takes raw values: no scaler is applied.
+  const input = model.model.onnx?.preprocessing.length ? null : chosen;
   const n = inputSize ?? input?.scaler.nFeaturesIn ?? 0;
   const ranges = input ? featureRanges(input.scaler) : null;
   const names = input?.scaler.featureNames ?? null;

@@ -85,7 +85,7 @@ function layerRows(layers: LayerSummary[], functional: boolean, depth: number, r
 export function formatModel(m: ModelSummary): string[] {
   const out: string[] = [];
   const version = m.kerasVersion ? ` ${m.kerasVersion}` : '';
-  out.push(`Model: ${m.className} (${m.framework === 'tfjs' ? 'TensorFlow.js' : 'Keras'}${version})`);
+  out.push(`Model: ${m.className} (${m.framework === 'tfjs' ? 'TensorFlow.js' : m.framework === 'onnx' ? `ONNX${m.opsetVersion ? `, opset ${m.opsetVersion}` : ''}${m.onnx?.producerName ? `, by ${[m.onnx.producerName, m.onnx.producerVersion].filter(Boolean).join(' ')}` : ''}` : 'Keras'}${version})`);
   if (m.graph) {
     out.push(`  graph model: ${formatCount(m.graph.nodes)} nodes`);
     out.push(`  inputs:  ${m.graph.inputs.join(', ') || '-'}`);

@@ -200,6 +200,7 @@ export function summaryRows(model: ModelSummary): SummaryRowView[] {
         trainable: l.trainable,
         connectedTo: l.inbound.join(', '),
         hasChildren: !!nested,
+        ...onnxRowExtras(l),
       });
       if (nested) walk(l.layers as LayerSummary[], id, depth + 1);
     }
@@ -282,6 +283,7 @@ export function graphLayout(model: ModelSummary): GraphView | null {
         y: GAP_Y + d * (BOX_H + GAP_Y),
         w: BOX_W,
         h: BOX_H,
+        ...(l.preprocessing ? { preprocessing: true } : {}),
       });
     });
   });
@@ -324,8 +326,46 @@ export function buildArchitecture(report: FileReport, root: string, weightBytes:
     inputShapes: m.inputShapes.map((s) => formatShape(s)),
     outputShapes: m.outputShapes.map((s) => formatShape(s)),
     graph: isFunctionalGraph(m) ? graphLayout(m) : null,
-    notes,
+    notes: m.onnx ? [...notes, 'ONNX does not mark parameters as trainable: every initializer is counted as a trainable parameter.'] : notes,
+    ...(m.onnx ? { facts: onnxFacts(m) } : {}),
   };
+}
+
+/** The ONNX extras of a table row: preprocessing flag and attributes on one line. */
+function onnxRowExtras(l: LayerSummary): Pick<SummaryRowView, 'preprocessing' | 'detail'> {
+  const out: Pick<SummaryRowView, 'preprocessing' | 'detail'> = {};
+  if (l.preprocessing) out.preprocessing = true;
+  if (l.attributes) {
+    out.detail = Object.entries(l.attributes)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
+      .join(', ');
+  }
+  if (l.domain) out.detail = [`domain ${l.domain}`, out.detail].filter(Boolean).join('; ');
+  return out;
+}
+
+function onnxValue(v: { name: string; dtype: string | null; shape: (number | null)[] | null; dimParams: (string | null)[] | null }): string {
+  const dims = v.shape ? v.shape.map((d, i) => (d === null ? (v.dimParams?.[i] ?? '?') : String(d))).join(', ') : 'no shape';
+  return `${v.name}: ${v.dtype ?? 'non-tensor'}[${dims}]`;
+}
+
+/** The ModelProto's facts shown above an ONNX model's node table. */
+function onnxFacts(m: ModelSummary): { label: string; value: string }[] {
+  const o = m.onnx!;
+  const facts = [
+    { label: 'IR version', value: o.irVersion === null ? 'unknown' : String(o.irVersion) },
+    { label: 'Opsets', value: o.opsets.map((x) => `${x.domain || 'ai.onnx'} ${x.version}`).join(', ') || 'none' },
+    { label: 'Producer', value: [o.producerName, o.producerVersion].filter(Boolean).join(' ') || 'unknown' },
+    { label: 'Inputs', value: o.inputs.map(onnxValue).join('; ') },
+    { label: 'Outputs', value: o.outputs.map(onnxValue).join('; ') },
+    { label: 'Operators', value: Object.entries(m.opTypes ?? {}).map(([k, n]) => `${k} ×${n}`).join(', ') },
+    { label: 'Initializers', value: `${o.initializers} (${formatBytes(o.initializerBytes)})` },
+  ];
+  if (o.externalData.length) facts.push({ label: 'External data', value: o.externalData.map((e) => `${e.location} (${e.tensors} tensors, ${formatBytes(e.bytes)})`).join(', ') });
+  if (o.subgraphs) facts.push({ label: 'Nested graphs', value: String(o.subgraphs) });
+  if (o.preprocessing.length) facts.push({ label: 'Preprocessing in the graph', value: o.preprocessing.join(', ') });
+  for (const [k, v] of Object.entries(o.metadata)) facts.push({ label: `metadata ${k}`, value: v.length > 200 ? `${v.slice(0, 200)}…` : v });
+  return facts;
 }
 
 // ---------- preprocessing ----------
