@@ -144,7 +144,7 @@ export function provisionalRole(head: Uint8Array, path: string, reader: BinaryRe
   if (reader === savedModelReader) return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
   if (reader === foreignModelReader) {
     const kind = sniffForeign(head, path);
-    const framework = kind === 'pytorch-zip' || kind === 'pytorch-pickle' ? 'pytorch' : (kind ?? 'pytorch');
+    const framework = kind ?? 'onnx';
     return { role: 'model', format: 'unknown', foreign: { framework, note: `${framework} model (not read yet)` } };
   }
   if (reader === kerasH5Reader) {

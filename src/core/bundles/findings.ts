@@ -27,6 +27,8 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
+  'pytorch-module-pickle': { severities: ['warning'], summary: 'a whole pickled PyTorch module (torch.save(model)): needs the training code to load' },
+  'torchscript-model': { severities: ['info'], summary: 'a TorchScript archive: its tensors are listed, its code is never run' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
@@ -60,6 +62,11 @@ export function stemOf(path: string): string {
  */
 export function isUnreadModel(f: FileReport): boolean {
   return f.foreign !== undefined && f.foreign.framework !== 'tf-savedmodel';
+}
+
+/** PyTorch and safetensors files: their structure is the training code, so weights alone are a model. */
+export function isTorchFile(f: FileReport): boolean {
+  return f.format === 'pytorch' || f.format === 'torchscript' || f.format === 'safetensors';
 }
 
 /** Names that say "this is the input-side scaler" (`x_scaler`, `scaler_X`, `input_scaler`): a y side is implied. */
@@ -109,6 +116,8 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
       out.push(finding(code, 'error', `${message}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.`, f.path));
     } else if (code === 'unsafe-pickle') {
       out.push(finding('unsafe-pickle', 'error', `${message}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.`, f.path));
+    } else if (code === 'pytorch-module-pickle') {
+      out.push(finding('pytorch-module-pickle', 'warning', `${message}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.`, f.path));
     } else if (code === 'unsupported-pickle') {
       out.push(finding('unsupported-pickle', 'warning', `${message}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.`, f.path));
     } else {
@@ -135,7 +144,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   const modelReport = models.find((m) => m.model) ?? structures.find((s) => s.model);
   const m = modelReport?.model;
 
-  const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0);
+  const torchFiles = [...models, ...weights].filter(isTorchFile);
+  const torchInput = torchFiles.find((f) => f.torch?.input)?.torch?.input ?? null;
+  const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0) || torchFiles.length > 0;
   // Only models of other frameworks: they are listed, and nothing is asked of them that this tool
   // cannot check (their inputs, their logs' format) or that would be Keras advice.
   if (models.length > 0 && models.every(isUnreadModel) && structures.length === 0 && weights.length === 0) {
@@ -146,7 +157,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
   if (models.length === 0 && structures.length === 0 && weights.length === 0) {
     out.push(finding('missing-structure', 'warning', 'This folder holds preprocessing but no model: the scaler is only useful with the network it was fitted for. Save the model beside it (model.save("model.keras")).', mainPath));
-  } else if (models.length === 0 && structures.length === 0) {
+  } else if (models.length === 0 && structures.length === 0 && !weights.every(isTorchFile)) {
     out.push(finding('missing-structure', 'error', "Weights without the network's structure cannot be loaded: save it beside them with model.to_json() (or save the full model with model.save()).", weights[0].path));
   } else if (models.length === 0 && weights.length === 0) {
     out.push(finding('missing-weights', 'error', "The network's structure is here but its trained weights are not: save them with model.save_weights(...) (or the full model with model.save()).", structures[0].path));
@@ -158,8 +169,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     // long signals (over 256 values) usually do not, so for them the finding is information only.
     const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
     const width = lastDim(m?.inputShapes);
-    const scalarInputs =
-      firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first);
+    const scalarInputs = m
+      ? firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first)
+      : torchInput?.kind === 'linear' && torchInput.width <= 256;
     out.push(
       finding(
         'missing-scaler',
@@ -171,12 +183,23 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
       ),
     );
   }
-  if (hasModel && logs.length === 0) {
+  if (hasModel && logs.length === 0 && !m && torchFiles.length > 0) {
+    // A checkpoint holding per-epoch lists (train_losses...) carries its own log.
+    if (!torchFiles.some((f) => f.log)) {
+      out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Write the per-epoch losses to a CSV (epoch,loss,val_loss), keep them in the checkpoint dict, or log them with torch.utils.tensorboard.SummaryWriter.', mainPath));
+    }
+  } else if (hasModel && logs.length === 0) {
     out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).', mainPath));
   }
 
   out.push(...structureVsWeights(structures, weights));
   out.push(...scalerChecks(files, scalers, modelReport));
+  if (!modelReport && torchInput) out.push(...torchScalerCheck(scalers, torchInput));
+  for (const f of models) {
+    if (f.format === 'torchscript' && !f.error) {
+      out.push(finding('torchscript-model', 'info', `${baseName(f.path)} is a TorchScript archive: its ${f.weights?.totalParams.toLocaleString('en-US') ?? 0} parameters are listed from its data, but its code is never run, so no predictions are made here. To check it against the scaler and run it here, export it with torch.onnx.export or save its state_dict().`, f.path));
+    }
+  }
 
   for (const r of [...models, ...structures]) {
     const py = r.model?.pythonOnlyLayers ?? [];
@@ -190,6 +213,18 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
 
   out.push(...fileTimes([...models, ...weights], scalers, logs));
   return out;
+}
+
+/** A PyTorch / safetensors model: the input scaler's feature count against its first Linear / Conv / RNN input width. */
+function torchScalerCheck(scalers: FileReport[], input: NonNullable<NonNullable<FileReport['torch']>['input']>): Finding[] {
+  const s = scalers.find((f) => f.scaler && f.scaler.nFeaturesIn !== null && !TARGET_NAME.test(baseName(f.path)));
+  const n = s?.scaler?.nFeaturesIn;
+  if (!s || n === null || n === undefined || n === input.width) return [];
+  const kind = input.kind === 'linear' ? 'Linear' : input.kind === 'conv' ? 'Conv' : 'RNN';
+  const what = input.kind === 'conv' ? 'input channels' : 'input features';
+  return [
+    finding('scaler-input-mismatch', 'error', `${baseName(s.path)} was fitted on ${n} features but the model takes ${input.width} (${what} of its first ${kind} layer ${input.layer || '(root)'}): this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.`, s.path),
+  ];
 }
 
 /** Structure JSON + separate weights: layer names, order and tensor shapes must agree. */
