@@ -19,7 +19,7 @@ function arg(name: string, dflt: number): number {
 async function child(path: string, mode: string): Promise<void> {
   const t0 = performance.now();
   let tensors = 0;
-  let params = 0;
+  let params: number;
   if (mode === 'list') {
     const r = await inspectFile(path, new NodeFileSource());
     if (r.error) throw new Error(r.error.message);
