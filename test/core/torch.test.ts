@@ -147,6 +147,22 @@ describe('PyTorch reports', () => {
     assert.equal(r.torch!.input?.layer, 'model.encoder.fc1');
   });
 
+  it('argparse.Namespace args are read as the dict of their attributes (a set as a list)', async () => {
+    const r = await inspectFile(join(DIR, 'namespace_args.pt'), source);
+    assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null]);
+    assert.equal(r.torch!.stateDictKey, 'model');
+    assert.deepEqual(r.torch!.metadata.args, EXP.namespace.args);
+    assert.equal(r.weights!.totalParams, EXP.namespace.totalParams);
+  });
+
+  it('a checkpoint holding another class (pathlib): unsupported-pickle naming it, not called a module', async () => {
+    const r = await inspectFile(join(DIR, 'hostile', 'other_class.pt'), source);
+    assert.deepEqual([r.role, r.format, r.error?.code], ['weights', 'pytorch', 'unsupported-pickle']);
+    assert.deepEqual(r.torch!.classes, ['pathlib.PurePosixPath']);
+    assert.match(r.error!.message, /pathlib\.PurePosixPath/);
+    assert.equal(r.weights, undefined);
+  });
+
   it('a whole pickled module: unsupported, the classes it needs named, nothing built', async () => {
     const r = await inspectFile(join(DIR, 'whole_module.pt'), source);
     assert.deepEqual([r.role, r.format, r.error?.code], ['model', 'pytorch', 'pytorch-module-pickle']);

@@ -118,6 +118,8 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
       out.push(finding('unsafe-pickle', 'error', `${message}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.`, f.path));
     } else if (code === 'pytorch-module-pickle') {
       out.push(finding('pytorch-module-pickle', 'warning', `${message}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.`, f.path));
+    } else if (code === 'unsupported-pickle' && isTorchFile(f)) {
+      out.push(finding('unsupported-pickle', 'warning', `${message}. Only tensors, plain Python values and the names docs/pytorch.md lists are read from a PyTorch file: save plain values in checkpoints (vars(args) rather than objects) and the model's state_dict().`, f.path));
     } else if (code === 'unsupported-pickle') {
       out.push(finding('unsupported-pickle', 'warning', `${message}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.`, f.path));
     } else {

@@ -28,6 +28,10 @@ const TENSOR_TYPES = new Set(['torch.Tensor', 'torch.nn.parameter.Parameter']);
 /** TorchScript's own list constructors: identity functions on the list they are given. */
 const JIT_LISTS = new Set(['build_intlist', 'build_floatlist', 'build_boollist', 'build_doublelist', 'build_tensorlist', 'build_genericlist'].map((n) => `torch.jit._pickle.${n}`));
 const JIT_TAG = 'torch.jit._pickle.restore_type_tag';
+/** `argparse.Namespace`: checkpoints often save the training script's `args`; read as a dict of its attributes. */
+const NAMESPACE = 'argparse.Namespace';
+/** Python's set constructors (`set([...])` as protocol 2 writes sets). */
+const SETS = new Set(['builtins.set', '__builtin__.set', 'builtins.frozenset', '__builtin__.frozenset']);
 
 /** Internal class names of the built values (angle brackets: no pickle can name them). */
 const STORAGE = '<torch storage>';
@@ -68,10 +72,13 @@ function makeExtension(torchScript: boolean): PickleExtension {
     q === REBUILD_FROM_TYPE ||
     q === SIZE ||
     q === DEVICE ||
+    q === NAMESPACE ||
+    SETS.has(q) ||
     TENSOR_TYPES.has(q) ||
     TORCH_STORAGE_TYPES.has(q) ||
     (torchScript && (isTorchScriptClass(q) || JIT_LISTS.has(q) || q === JIT_TAG));
   const call = (q: string, a: PyValue[], how: 'reduce' | 'newobj' | 'inst'): PyValue => {
+    if (q === NAMESPACE && a.length === 0) return new PyObject(NAMESPACE, null);
     if (how !== 'reduce') {
       if (torchScript && isTorchScriptClass(q) && a.length === 0) return new PyObject(q, null);
       throw new PickleRefusal(`${q} cannot be instantiated this way`);
@@ -113,6 +120,10 @@ function makeExtension(torchScript: boolean): PickleExtension {
       if (a.length < 1 || a.length > 2 || typeof a[0] !== 'string' || (a.length === 2 && !isIndex(a[1]))) throw new PickleRefusal('torch.device takes (type[, index])');
       return a.length === 2 ? `${a[0]}:${a[1] as number}` : a[0];
     }
+    if (SETS.has(q)) {
+      if (a.length > 1 || (a.length === 1 && !Array.isArray(a[0]))) throw new PickleRefusal(`${q} takes one list`);
+      return new PySet(a.length ? (a[0] as PyValue[]).slice() : [], q.endsWith('frozenset'));
+    }
     if (JIT_LISTS.has(q)) {
       if (a.length !== 1 || !Array.isArray(a[0])) throw new PickleRefusal(`${q} takes one list`);
       return a[0];
@@ -131,6 +142,12 @@ function makeExtension(torchScript: boolean): PickleExtension {
       // OrderedDict state dicts carry `_metadata` (per-module versions) as instance state: kept out of the tensors.
       if (obj instanceof Map) {
         if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string')) throw new PickleRefusal('dict BUILD state is not a str-keyed dict');
+        return true;
+      }
+      if (obj instanceof PyObject && obj.className === NAMESPACE) {
+        if (obj.state !== null) throw new PickleRefusal('second BUILD of the same Namespace');
+        if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string')) throw new PickleRefusal('Namespace state is not a str-keyed dict');
+        obj.state = state;
         return true;
       }
       if (torchScript && obj instanceof PyObject && isTorchScriptClass(obj.className)) {
@@ -196,6 +213,10 @@ function toTorch(root: PyValue): TorchValue {
       const [s, offset, shape, stride, grad, param] = (v.state as PyTuple).items;
       const storage = conv(s) as unknown as TorchStorage;
       out = new TorchTensor(storage, offset as number, (shape as PyTuple).items as number[], (stride as PyTuple).items as number[], grad as boolean, param as boolean);
+    } else if (v instanceof PyObject && v.className === NAMESPACE) {
+      // a Namespace is its attributes: the same plain dict a `vars(args)` would have saved
+      if (v.state instanceof Map) return conv(v.state);
+      out = new Map();
     } else if (v instanceof PyObject) out = new TorchObject(v.className, conv(v.state));
     else out = null;
     done.set(v, out);

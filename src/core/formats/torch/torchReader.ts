@@ -11,6 +11,8 @@ import { inputOf, viewCheckpoint, weightsOf } from './checkpoint';
 import { openTorchFile, sniffTorch, tensorBoundsProblem } from './torchFile';
 
 const BUILTINS = /^(__builtin__|builtins)\./;
+/** Classes of a pickled nn.Module: torch's own layers, the training script's, torchvision's models. */
+const MODULE_CLASS = /^(__main__\.|torch\.nn\.|torchvision\.models\.|timm\.models\.|transformers\.models\.)/;
 
 /** The reader, given the torch dialect of the pickle VM. */
 export function createTorchReader(unpickle: TorchUnpickler): BinaryReader {
@@ -43,6 +45,19 @@ export function createTorchReader(unpickle: TorchUnpickler): BinaryReader {
             pickle,
             torch: container,
             error: { code: 'unsafe-pickle', message: `${path}: its pickle names ${[...new Set(bad)].join(', ')}, which can run code when torch.load opens it; nothing was loaded` },
+          };
+        }
+        if (!classes.some((c) => MODULE_CLASS.test(c))) {
+          // A checkpoint holding some other object: named, nothing built.
+          return {
+            role: 'weights',
+            format,
+            pickle,
+            torch: { ...container, kind: 'checkpoint' },
+            error: {
+              code: 'unsupported-pickle',
+              message: `${path}: its pickle names ${classes.join(', ') || d.refused.map((r) => r.global).join(', ')}, which this tool does not read (${d.refused[0]?.reason ?? 'not on the allowlist'}); nothing was loaded`,
+            },
           };
         }
         return {
