@@ -81,6 +81,16 @@ describe('torch.save containers', () => {
     });
   }
 
+  for (const name of ['proto4.pt', 'proto4_legacy.pth']) {
+    it(`${name}: pickle protocol 4 (FRAME opcodes, framed magic number)`, async () => {
+      assertTensors(await tensorsOf(name), EXP.state_dict.tensors, name);
+    });
+  }
+
+  it('a lone tensor saved by torch.save: one tensor, its values', async () => {
+    assertTensors(await tensorsOf('lone_tensor.pt'), { tensor: EXP.lone_tensor }, 'lone_tensor.pt');
+  });
+
   it('nn.Parameter values (torch._utils._rebuild_parameter)', async () => {
     const t = await tensorsOf('parameter.pt');
     assertTensors(t, EXP.parameter, 'parameter.pt');
@@ -145,6 +155,15 @@ describe('PyTorch reports', () => {
     assert.equal(md['pytorch-lightning_version'], EXP.lightning.version);
     assert.deepEqual(md.hyper_parameters, EXP.lightning.hyper_parameters);
     assert.equal(r.torch!.input?.layer, 'model.encoder.fc1');
+  });
+
+  it('a checkpoint whose model entry is a dict of state dicts: keys joined with dots, a Conv2d input', async () => {
+    const r = await inspectFile(join(DIR, 'nested.pt'), source);
+    assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null]);
+    assert.equal(r.torch!.stateDictKey, 'model');
+    assert.deepEqual(r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)), EXP.nested.keys);
+    assert.equal(r.weights!.totalParams, EXP.nested.totalParams);
+    assert.deepEqual(r.torch!.input, { layer: 'features', kind: 'conv', width: EXP.nested.inChannels });
   });
 
   it('argparse.Namespace args are read as the dict of their attributes (a set as a list)', async () => {

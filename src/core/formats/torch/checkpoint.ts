@@ -48,6 +48,28 @@ function asStateDict(v: TorchValue | undefined): NamedTensor[] | null {
   return out.length > 0 && other <= out.length / 4 ? out : null;
 }
 
+/** A dict of dicts of tensors (`{'encoder': state_dict, 'decoder': state_dict}`), flattened with dotted keys; null when anything else is inside. */
+function nestedStateDict(v: TorchValue | undefined): NamedTensor[] | null {
+  if (!(v instanceof Map) || v.size === 0) return null;
+  const out: NamedTensor[] = [];
+  const stack: { m: Map<TorchKey, TorchValue>; prefix: string; depth: number }[] = [{ m: v, prefix: '', depth: 0 }];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const { m, prefix, depth } = stack.pop()!;
+    if (seen.has(m) || depth > 8) return null;
+    seen.add(m);
+    const kids: { m: Map<TorchKey, TorchValue>; prefix: string; depth: number }[] = [];
+    for (const [k, x] of m) {
+      if (typeof k !== 'string') return null;
+      if (x instanceof TorchTensor) out.push({ name: prefix + k, tensor: x });
+      else if (x instanceof Map) kids.push({ m: x, prefix: `${prefix}${k}.`, depth: depth + 1 });
+      else return null;
+    }
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return out.length ? out : null;
+}
+
 function countTensors(v: TorchValue): number {
   let n = 0;
   const seen = new Set<object>();
@@ -155,12 +177,13 @@ export function viewCheckpoint(value: TorchValue): CheckpointView | null {
   if (direct && value instanceof Map && [...value.values()].every((x) => x instanceof TorchTensor || !(x instanceof Map))) {
     return { kind: 'state-dict', stateDictKey: null, tensors: direct, metadata: {}, log: null, otherTensors: 0 };
   }
+  if (value instanceof TorchTensor) return { kind: 'state-dict', stateDictKey: null, tensors: [{ name: 'tensor', tensor: value }], metadata: {}, log: null, otherTensors: 0 };
   if (!(value instanceof Map)) return null;
   const lightning = value.has('pytorch-lightning_version') || (value.has('state_dict') && value.has('global_step') && value.has('epoch'));
   let key: string | null = null;
   let tensors: NamedTensor[] | null = null;
   for (const k of STATE_DICT_KEYS) {
-    const sd = asStateDict(value.get(k));
+    const sd = asStateDict(value.get(k)) ?? nestedStateDict(value.get(k));
     if (sd) {
       key = k;
       tensors = sd;
