@@ -55,6 +55,7 @@ describe('torch.save containers', () => {
     const legacy = readFileSync(join(DIR, 'state_dict_legacy.pth'));
     assert.equal(sniffTorch(zip, 'a.pt'), 'zip');
     assert.equal(sniffTorch(zip, 'pytorch_model.bin'), 'zip');
+    assert.equal(sniffTorch(zip, 'checkpoint.pth.tar'), 'zip', 'the ImageNet example names checkpoints .pth.tar');
     assert.equal(sniffTorch(zip, 'a.zip'), null);
     assert.equal(sniffTorch(legacy, 'a.pth'), 'legacy');
     assert.equal(sniffTorch(legacy, 'last.ckpt'), 'legacy');

@@ -81,6 +81,8 @@ const ARTIFACT_EXT = new Set([
   'lzma', 'lz4', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
   // models of other frameworks, recognised so that a scaler beside them raises no false alarm
   'pt', 'pth', 'onnx', 'tflite', 'safetensors', 'ckpt',
+  // torch.save checkpoints named `checkpoint.pth.tar`
+  'tar',
 ]);
 
 /**
