@@ -106,6 +106,15 @@ describe('PyTorch bundles', () => {
     assert.deepEqual(codes(b, dir), []);
   });
 
+  it('predictions on a PyTorch bundle: refused with the reason and the ONNX export to make', async () => {
+    const { predict } = await import('../../src/core/predict/predict');
+    const dir = join(DIR, 'bundle');
+    await assert.rejects(
+      () => predict({ target: dir, input: { text: 'a,b,c,d,e,f,g,h\n1,2,3,4,5,6,7,8\n', name: 'rows.csv' } }, source),
+      (e: Error & { code?: string }) => e.code === 'not-a-model' && e.message.startsWith(join(dir, 'model.pt')) && /torch\.onnx\.export/.test(e.message),
+    );
+  });
+
   it('inspect --json on a PyTorch bundle folder: format pytorch, layers, totalParams, torch summary, the bundle', () => {
     const dir = join(DIR, 'bundle');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'inspect', dir, '--json'], { encoding: 'utf8' });
