@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inspectFile } from '../../src/core/formats/inspect';
 import { guessModuleType, moduleTree } from '../../src/core/formats/torch/moduleTree';
+import { stateDictInput } from '../../src/core/formats/shared/stateDictInput';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { DEFAULT_CURVE_OPTIONS } from '../../src/shared/protocol';
 import { buildReport } from '../../src/core/report/report';
@@ -45,6 +46,14 @@ describe('PyTorch module tree', () => {
     assert.equal(guessModuleType('gru', new Map([['weight_ih_l0', [48, 10]], ['weight_hh_l0', [48, 16]]])), 'GRU(10→16)');
     assert.equal(guessModuleType('tok_emb', new Map([['weight', [1000, 32]]])), 'Embedding(1000, 32)');
     assert.equal(guessModuleType('attn', new Map([['in_proj_weight', [96, 32]]])), 'MultiheadAttention(32)');
+  });
+
+  it('the input width a scaler must match: first Linear / Conv / RNN weight; none behind an embedding', () => {
+    assert.deepEqual(stateDictInput([{ name: 'bn0.weight', shape: [8] }, { name: 'fc.weight', shape: [4, 8] }]), { layer: 'fc', kind: 'linear', width: 8 });
+    assert.deepEqual(stateDictInput([{ name: 'rnn.weight_ih_l0', shape: [64, 5] }]), { layer: 'rnn', kind: 'rnn', width: 5 });
+    assert.deepEqual(stateDictInput([{ name: 'c.weight', shape: [16, 1, 7] }]), { layer: 'c', kind: 'conv', width: 1 });
+    assert.equal(stateDictInput([{ name: 'emb.weight', shape: [100, 16] }, { name: 'fc.weight', shape: [3, 16] }]), null);
+    assert.equal(stateDictInput([{ name: 'transformer.wte.weight', shape: [50257, 768] }]), null);
   });
 
   it('the bundle view: the state dict in the architecture tab with its tree, trainable params without buffers', async () => {

@@ -6,6 +6,7 @@ import { ReadError } from '../../io/errors';
 import type { FileSource } from '../../io/fileSource';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 import { elementReader } from '../shared/tensorDecode';
+import { stateDictInput } from '../shared/stateDictInput';
 import type { TorchDType } from '../shared/torchValue';
 import type { JsonValue, TensorInfo, WeightsSummary } from '../../types';
 
@@ -130,20 +131,6 @@ export async function readSafetensorsValues(source: FileSource, path: string, t:
   return out;
 }
 
-function firstInput(tensors: SafetensorsEntry[]): { layer: string; kind: 'linear' | 'conv' | 'rnn'; width: number } | null {
-  for (const t of tensors) {
-    const dot = t.name.lastIndexOf('.');
-    const layer = dot > 0 ? t.name.slice(0, dot) : '';
-    const last = t.name.slice(dot + 1);
-    if (/embed/i.test(layer) && last === 'weight') return null;
-    if (last === 'weight_ih_l0' && t.shape.length === 2) return { layer, kind: 'rnn', width: t.shape[1] };
-    if (last !== 'weight') continue;
-    if (t.shape.length === 2) return { layer, kind: 'linear', width: t.shape[1] };
-    if (t.shape.length >= 3 && t.shape.length <= 5) return { layer, kind: 'conv', width: t.shape[1] };
-  }
-  return null;
-}
-
 /** safetensors weights: role weights, grouped by layer like a PyTorch state dict (header order). */
 export const safetensorsReader: BinaryReader = {
   kind: 'binary',
@@ -174,7 +161,7 @@ export const safetensorsReader: BinaryReader = {
       role: 'weights',
       format: 'safetensors',
       weights: { layers, totalParams: total, bytes },
-      torch: { kind: 'safetensors', container: 'safetensors', stateDictKey: null, metadata: { ...h.metadata } as Record<string, JsonValue>, input: firstInput(h.tensors) },
+      torch: { kind: 'safetensors', container: 'safetensors', stateDictKey: null, metadata: { ...h.metadata } as Record<string, JsonValue>, input: stateDictInput(h.tensors) },
     };
   },
 };

@@ -2,6 +2,7 @@
 // keys, PyTorch Lightning's), or a TorchScript module tree; its weights grouped by layer (key split
 // at the last dot), the checkpoint's other values as plain JSON and its per-epoch lists as a log.
 import { summarizeLog } from '../shared/logSummary';
+import { stateDictInput } from '../shared/stateDictInput';
 import { TORCH_DTYPE_SIZE, TorchNdArray, TorchObject, TorchTensor, TorchTuple, type TorchKey, type TorchValue } from '../shared/torchValue';
 import type { JsonValue, LogSummary, TensorInfo, TorchSummary, WeightsSummary } from '../../types';
 
@@ -249,16 +250,4 @@ export function weightsOf(tensors: NamedTensor[]): WeightsSummary {
 }
 
 /** The first Linear / Conv / RNN weight in key order and its input width (a scaler must match it). */
-export function inputOf(tensors: { name: string; shape: number[] }[]): TorchSummary['input'] {
-  for (const { name, shape } of tensors) {
-    const dot = name.lastIndexOf('.');
-    const layer = dot > 0 ? name.slice(0, dot) : '';
-    const t = dot > 0 ? name.slice(dot + 1) : name;
-    if (/embed/i.test(layer) && t === 'weight') return null; // token inputs: no scaler width
-    if (/^weight_ih_l0$/.test(t) && shape.length === 2) return { layer, kind: 'rnn', width: shape[1] };
-    if (t !== 'weight') continue;
-    if (shape.length === 2) return { layer, kind: 'linear', width: shape[1] };
-    if (shape.length >= 3 && shape.length <= 5) return { layer, kind: 'conv', width: shape[1] };
-  }
-  return null;
-}
+export const inputOf = stateDictInput;
