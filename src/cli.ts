@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkExitCode } from './core/bundles/bundle';
 import { ReadError } from './core/io/errors';
+import { withoutTemplates } from './core/io/messageTemplate';
 import { predict, type PredictResult } from './core/predict/predict';
 import type { BackendPreference } from './core/predict/network';
 import { NodeFileSource } from './core/io/nodeFileSource';
@@ -77,12 +78,12 @@ async function run(argv: string[]): Promise<number> {
   }
   const report = await buildReport(paths, source, { verifyHashes: command === 'check' });
   if (command === 'inspect') {
-    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    process.stdout.write(values.json ? `${JSON.stringify(report, withoutTemplates, 2)}\n` : formatReport(report));
     return 0;
   }
   const code = checkExitCode(report.bundles, values.strict ?? false);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ tool: report.tool, bundles: report.bundles, exitCode: code }, withoutTemplates, 2)}\n`);
   } else {
     const n = report.bundles.reduce((a, b) => a + b.findings.length, 0);
     const lines: string[] = [];

@@ -2,6 +2,8 @@
 // functional models a graph of boxes and edges drawn as SVG through DOM APIs.
 import type { ArchitectureView, GraphView, ModuleRowView, ModuleTreeView, SummaryRowView } from '../src/shared/viewModels';
 import { el, formatInt, rowNavigation, svg } from './dom';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 /** Ids of expanded nested-model rows, kept across re-renders and hide/show. */
 export interface ArchitectureState {
@@ -60,8 +62,8 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
   }
   const table = el(
     'table',
-    { class: 'summary grid', attrs: { role: 'treegrid', 'aria-label': `Layers of ${a.name}` } },
-    el('thead', {}, el('tr', {}, ...['Layer', 'Type', 'Output shape', 'Params', 'Trainable', 'Connected to'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    { class: 'summary grid', attrs: { role: 'treegrid', 'aria-label': l10n.t('Layers of {0}', a.name) } },
+    el('thead', {}, el('tr', {}, ...[l10n.t('Layer'), l10n.t('Type'), l10n.t('Output shape'), l10n.t('Params'), l10n.t('Trainable'), l10n.t('Connected to')].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
     body,
   );
   rowNavigation(table, (row, ev) => {
@@ -183,7 +185,7 @@ export function graphSvg(g: GraphView, label: string): SVGSVGElement {
 
 /** Renders every model of the bundle. */
 export function renderArchitecture(models: ArchitectureView[], state: ArchitectureState, save: () => void): HTMLElement {
-  if (models.length === 0) return el('p', { class: 'empty', text: 'This bundle has no model structure.' });
+  if (models.length === 0) return el('p', { class: 'empty', text: l10n.t('This bundle has no model structure.') });
   return el(
     'div',
     { class: 'architecture' },
@@ -206,16 +208,16 @@ export function renderArchitecture(models: ArchitectureView[], state: Architectu
           ? el(
               'dl',
               { class: 'totals' },
-              el('dt', { text: 'Total params' }),
+              el('dt', { text: l10n.t('Total params') }),
               el('dd', { text: `${formatInt(a.totals.total)} (${a.memoryText})` }),
-              el('dt', { text: 'Trainable params' }),
+              el('dt', { text: l10n.t('Trainable params') }),
               el('dd', { text: formatInt(a.totals.trainable) }),
-              el('dt', { text: 'Non-trainable params' }),
+              el('dt', { text: l10n.t('Non-trainable params') }),
               el('dd', { text: formatInt(a.totals.nonTrainable) }),
             )
           : null,
         ...a.notes.map((n) => el('p', { class: 'note', text: n })),
-        a.graph ? el('details', { class: 'graph-box', attrs: { open: true } }, el('summary', { text: 'Graph' }), el('div', { class: 'graph-scroll' }, graphSvg(a.graph, `Graph of ${a.name}`))) : null,
+        a.graph ? el('details', { class: 'graph-box', attrs: { open: true } }, el('summary', { text: l10n.t('Graph') }), el('div', { class: 'graph-scroll' }, graphSvg(a.graph, l10n.t('Graph of {0}', a.name)))) : null,
       ),
     ),
   );

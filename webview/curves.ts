@@ -16,6 +16,8 @@ import {
 } from 'chart.js';
 import type { CurveChartView, CurveMarkerView, CurveOptions, CurvesView } from '../src/shared/viewModels';
 import { clear, el, formatNum } from './dom';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 import { chartTheme, withAlpha, type ChartTheme } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Decimation);
@@ -165,22 +167,22 @@ function controls(v: CurvesView, state: CurvesState, act: CurvesActions, redraw:
   };
   const smoothing = el(
     'select',
-    { attrs: { id: 'smoothing', 'aria-label': 'Smoothing' }, on: { change: () => send({ smoothing: smoothing.value as CurveOptions['smoothing'] }) } },
-    el('option', { text: 'No smoothing', attrs: { value: 'none' } }),
-    el('option', { text: 'EMA (TensorBoard)', attrs: { value: 'ema' } }),
-    el('option', { text: 'Moving average', attrs: { value: 'ma' } }),
+    { attrs: { id: 'smoothing', 'aria-label': l10n.t('Smoothing') }, on: { change: () => send({ smoothing: smoothing.value as CurveOptions['smoothing'] }) } },
+    el('option', { text: l10n.t('No smoothing'), attrs: { value: 'none' } }),
+    el('option', { text: l10n.t('EMA (TensorBoard)'), attrs: { value: 'ema' } }),
+    el('option', { text: l10n.t('Moving average'), attrs: { value: 'ma' } }),
   );
   smoothing.value = o.smoothing;
   const weightOut = el('output', { text: o.emaWeight.toFixed(2), attrs: { for: 'ema-weight' } });
   const weight = el('input', {
-    attrs: { id: 'ema-weight', type: 'range', min: 0, max: 0.99, step: 0.01, value: o.emaWeight, 'aria-label': 'EMA weight', disabled: o.smoothing !== 'ema' },
+    attrs: { id: 'ema-weight', type: 'range', min: 0, max: 0.99, step: 0.01, value: o.emaWeight, 'aria-label': l10n.t('EMA weight'), disabled: o.smoothing !== 'ema' },
     on: {
       input: () => (weightOut.textContent = Number(weight.value).toFixed(2)),
       change: () => send({ emaWeight: Math.min(0.99, Math.max(0, Number(weight.value))) }),
     },
   });
   const windowIn = el('input', {
-    attrs: { id: 'ma-window', type: 'number', min: 1, max: 10000, step: 1, value: o.maWindow, 'aria-label': 'Moving average window', disabled: o.smoothing !== 'ma' },
+    attrs: { id: 'ma-window', type: 'number', min: 1, max: 10000, step: 1, value: o.maWindow, 'aria-label': l10n.t('Moving average window'), disabled: o.smoothing !== 'ma' },
     on: {
       change: () => {
         const n = Math.round(Number(windowIn.value));
@@ -190,9 +192,9 @@ function controls(v: CurvesView, state: CurvesState, act: CurvesActions, redraw:
   });
   const xAxis = el(
     'select',
-    { attrs: { id: 'x-axis', 'aria-label': 'X axis', disabled: !v.hasWallTime }, on: { change: () => send({ xAxis: xAxis.value as CurveOptions['xAxis'] }) } },
-    el('option', { text: 'Step / epoch', attrs: { value: 'step' } }),
-    el('option', { text: 'Wall time', attrs: { value: 'wallTime' } }),
+    { attrs: { id: 'x-axis', 'aria-label': l10n.t('X axis'), disabled: !v.hasWallTime }, on: { change: () => send({ xAxis: xAxis.value as CurveOptions['xAxis'] }) } },
+    el('option', { text: l10n.t('Step / epoch'), attrs: { value: 'step' } }),
+    el('option', { text: l10n.t('Wall time'), attrs: { value: 'wallTime' } }),
   );
   xAxis.value = v.hasWallTime ? o.xAxis : 'step';
   const log = el('input', {
@@ -207,8 +209,8 @@ function controls(v: CurvesView, state: CurvesState, act: CurvesActions, redraw:
   });
   return el(
     'div',
-    { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Curve options' } },
-    el('label', { attrs: { for: 'smoothing' }, text: 'Smoothing ' }),
+    { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': l10n.t('Curve options') } },
+    el('label', { attrs: { for: 'smoothing' }, text: l10n.t('Smoothing ') }),
     smoothing,
     el('label', { attrs: { for: 'ema-weight' }, text: ' weight ' }),
     weight,
@@ -237,7 +239,7 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
   container.appendChild(controls(v, state, act, redraw));
   for (const n of v.notes) container.appendChild(el('p', { class: 'note', text: n }));
   if (v.charts.length === 0 && v.summaries.length === 0 && v.images.length === 0) {
-    container.appendChild(el('p', { class: 'empty', text: 'No training log in this bundle. Keep one with keras.callbacks.CSVLogger("training_log.csv").' }));
+    container.appendChild(el('p', { class: 'empty', text: l10n.t('No training log in this bundle. Keep one with keras.callbacks.CSVLogger("training_log.csv").') }));
   }
   for (const c of v.charts) {
     const canvas = el('canvas', {
@@ -263,9 +265,9 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
           el(
             'span',
             { class: 'actions' },
-            el('vscode-button', { text: 'CSV', attrs: { secondary: true, title: 'Export the data of this chart as CSV' }, on: { click: () => act.exportData(c.id, 'csv') } }),
-            el('vscode-button', { text: 'JSON', attrs: { secondary: true, title: 'Export the data of this chart as JSON' }, on: { click: () => act.exportData(c.id, 'json') } }),
-            el('vscode-button', { text: 'PNG', attrs: { secondary: true, title: 'Save this chart as a PNG image' }, on: { click: png } }),
+            el('vscode-button', { text: 'CSV', attrs: { secondary: true, title: l10n.t('Export the data of this chart as CSV') }, on: { click: () => act.exportData(c.id, 'csv') } }),
+            el('vscode-button', { text: 'JSON', attrs: { secondary: true, title: l10n.t('Export the data of this chart as JSON') }, on: { click: () => act.exportData(c.id, 'json') } }),
+            el('vscode-button', { text: 'PNG', attrs: { secondary: true, title: l10n.t('Save this chart as a PNG image') }, on: { click: png } }),
           ),
         ),
         el('div', { class: 'canvas-box' }, canvas),
@@ -275,7 +277,7 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
   }
   container.appendChild(chartsBox);
   if (v.images.length) {
-    container.appendChild(el('h2', { text: 'Saved plots' }));
+    container.appendChild(el('h2', { text: l10n.t('Saved plots') }));
     container.appendChild(
       el(
         'div',
@@ -285,12 +287,12 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
     );
   }
   for (const s of v.summaries) {
-    container.appendChild(el('h2', { text: `Summary of ${s.path}` }));
+    container.appendChild(el('h2', { text: l10n.t('Summary of {0}', s.path) }));
     container.appendChild(
       el(
         'table',
         { class: 'grid' },
-        el('thead', {}, el('tr', {}, ...['Series', 'Points', 'First', 'Last', 'Min (step)', 'Max (step)'].map((h) => el('th', { text: h })))),
+        el('thead', {}, el('tr', {}, ...[l10n.t('Series'), l10n.t('Points'), l10n.t('First'), l10n.t('Last'), l10n.t('Min (step)'), l10n.t('Max (step)')].map((h) => el('th', { text: h })))),
         el(
           'tbody',
           {},

@@ -8,6 +8,8 @@ import type { BundleViewModel, CurvesView, PredictionSchema, TabId } from '../sr
 import { renderArchitecture } from './architecture';
 import { renderCurves, type CurvesState } from './curves';
 import { clear, el } from './dom';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 import { renderOverview } from './overview';
 import { renderPredictions as drawPredictions, type PredictionOutcome, type PredictionsState } from './predictions';
 import { renderPreprocessing } from './preprocessing';
@@ -42,11 +44,11 @@ const save = (): void => vscode.setState(state);
 const send = (m: WebviewToHost): void => vscode.postMessage(m);
 
 const TABS: { id: TabId; label: string }[] = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'architecture', label: 'Architecture' },
-  { id: 'preprocessing', label: 'Preprocessing' },
-  { id: 'curves', label: 'Training curves' },
-  { id: 'predictions', label: 'Predictions' },
+  { id: 'overview', label: l10n.t('Overview') },
+  { id: 'architecture', label: l10n.t('Architecture') },
+  { id: 'preprocessing', label: l10n.t('Preprocessing') },
+  { id: 'curves', label: l10n.t('Training curves') },
+  { id: 'predictions', label: l10n.t('Predictions') },
 ];
 
 let model: BundleViewModel | null = null;
@@ -66,7 +68,7 @@ function buildShell(): void {
   root.removeAttribute('aria-busy');
   root.removeAttribute('role');
   const title = el('h1', { class: 'title' });
-  const list = el('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Bundle view' } });
+  const list = el('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': l10n.t('Bundle view') } });
   for (const t of TABS) {
     const b = el('button', {
       text: t.label,
@@ -135,7 +137,7 @@ function renderPredictions(): void {
 
 function render(m: BundleViewModel): void {
   const title = root.querySelector('h1.title');
-  if (title) title.textContent = `Bundle ${m.title}`;
+  if (title) title.textContent = l10n.t('Bundle {0}', m.title);
   const open = (path: string): void => send({ type: 'openFile', path });
   const put = (id: TabId, node: HTMLElement): void => {
     const p = panels.get(id) as HTMLElement;

@@ -3,6 +3,8 @@
 // the backend and the time it took. The host runs the prediction; the webview only sends text.
 import type { PredictionSchema, PredictionView } from '../src/shared/viewModels';
 import { clear, el, formatNum } from './dom';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 /** What the tab keeps across hide/show. */
 export interface PredictionsState {
@@ -23,19 +25,22 @@ function rangeHint(min: number | null, max: number | null): string {
 
 function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   const width = r.outputs[0]?.length ?? 0;
-  const head = el('tr', {}, el('th', { text: 'row' }), ...Array.from({ length: width }, (_, j) => el('th', { class: 'num', text: width === 1 ? 'output' : `output[${j}]` })));
+  const head = el('tr', {}, el('th', { text: l10n.t('row') }), ...Array.from({ length: width }, (_, j) => el('th', { class: 'num', text: width === 1 ? l10n.t('output') : l10n.t('output[{0}]', j) })));
   const body = el('tbody');
   r.outputs.forEach((row, i) =>
     body.appendChild(el('tr', { attrs: { 'data-row': `prediction-${i}` } }, el('td', { text: String(i) }), ...row.map((v) => el('td', { class: 'num', text: formatNum(v) })))),
   );
-  const units = r.unscaledOutput ? `outputs in target units (inverse of ${schema.targetScaler ?? 'the target scaler'})` : 'outputs as the network gives them (no target scaler)';
-  const inputs = r.scaledInput ? `inputs scaled by ${schema.scaler ?? 'the input scaler'}` : 'raw inputs (no input scaler applied)';
-  const meta = el('p', { class: 'prediction-meta', text: `${r.rows} row${r.rows === 1 ? '' : 's'} · backend ${r.backend} · ${r.inferenceMs.toFixed(1)} ms · ${inputs} · ${units}` });
-  const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': 'Predictions' } }, el('thead', {}, head), body));
+  const units = r.unscaledOutput
+    ? l10n.t('outputs in target units (inverse of {0})', schema.targetScaler ?? l10n.t('the target scaler'))
+    : l10n.t('outputs as the network gives them (no target scaler)');
+  const inputs = r.scaledInput ? l10n.t('inputs scaled by {0}', schema.scaler ?? l10n.t('the input scaler')) : l10n.t('raw inputs (no input scaler applied)');
+  const rows = r.rows === 1 ? l10n.t('1 row') : l10n.t('{0} rows', r.rows);
+  const meta = el('p', { class: 'prediction-meta', text: l10n.t('{0} · backend {1} · {2} ms · {3} · {4}', rows, r.backend, r.inferenceMs.toFixed(1), inputs, units) });
+  const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
-    for (const w of r.warnings) list.appendChild(el('li', { text: `row ${w.row}, ${w.feature}: ${w.message}` }));
-    out.appendChild(el('h3', { text: 'Warnings (extrapolation)' }));
+    for (const w of r.warnings) list.appendChild(el('li', { text: l10n.t('row {0}, {1}: {2}', w.row, w.feature, w.message) }));
+    out.appendChild(el('h3', { text: l10n.t('Warnings (extrapolation)') }));
     out.appendChild(list);
   }
   return out;
@@ -52,18 +57,20 @@ export function renderPredictions(
 ): void {
   clear(container);
   if (!schema) {
-    container.appendChild(el('p', { class: 'empty', text: 'Loading the input schema…' }));
+    container.appendChild(el('p', { class: 'empty', text: l10n.t('Loading the input schema…') }));
     return;
   }
   if (!schema.available) {
-    container.appendChild(el('p', { class: 'empty', text: schema.reason ?? 'This bundle cannot run predictions.' }));
+    container.appendChild(el('p', { class: 'empty', text: schema.reason ?? l10n.t('This bundle cannot run predictions.') }));
     return;
   }
   const intro = schema.scaler
-    ? `Values in raw units: ${schema.scaler} scales them for the network${schema.targetScaler ? `, ${schema.targetScaler} maps outputs back` : ''}.`
-    : 'This bundle has no input scaler: values go to the network as they are.';
+    ? schema.targetScaler
+      ? l10n.t('Values in raw units: {0} scales them for the network, {1} maps outputs back.', schema.scaler, schema.targetScaler)
+      : l10n.t('Values in raw units: {0} scales them for the network.', schema.scaler)
+    : l10n.t('This bundle has no input scaler: values go to the network as they are.');
   container.appendChild(el('p', { text: `${schema.model} · ${intro}` }));
-  const form = el('form', { class: 'prediction-form', attrs: { 'aria-label': 'One row' } });
+  const form = el('form', { class: 'prediction-form', attrs: { 'aria-label': l10n.t('One row') } });
   const inputs: HTMLInputElement[] = [];
   for (const f of schema.features) {
     const hint = rangeHint(f.min, f.max);
@@ -89,7 +96,7 @@ export function renderPredictions(
     form.appendChild(input);
     form.appendChild(note);
   }
-  const predictOne = el('vscode-button', { text: 'Predict', attrs: { id: 'predict-one' } });
+  const predictOne = el('vscode-button', { text: l10n.t('Predict'), attrs: { id: 'predict-one' } });
   const submit = (): void => {
     const missing = inputs.find((i) => i.value.trim() === '');
     if (missing) {
@@ -121,17 +128,17 @@ export function renderPredictions(
     state.batch = batch.value;
     save();
   });
-  const predictBatch = el('vscode-button', { text: 'Predict batch', attrs: { id: 'predict-batch-run', secondary: true } });
+  const predictBatch = el('vscode-button', { text: l10n.t('Predict batch'), attrs: { id: 'predict-batch-run', secondary: true } });
   predictBatch.addEventListener('click', () => {
     if (batch.value.trim()) run(batch.value);
   });
-  container.appendChild(el('h3', { text: 'Batch' }));
-  container.appendChild(el('label', { attrs: { for: 'predict-batch' }, text: 'Paste rows' }));
+  container.appendChild(el('h3', { text: l10n.t('Batch') }));
+  container.appendChild(el('label', { attrs: { for: 'predict-batch' }, text: l10n.t('Paste rows') }));
   container.appendChild(batch);
   container.appendChild(predictBatch);
 
   const result = el('div', { class: 'prediction-outcome', attrs: { 'aria-live': 'polite' } });
-  if (outcome.kind === 'running') result.appendChild(el('p', { class: 'empty', text: 'Running…' }));
+  if (outcome.kind === 'running') result.appendChild(el('p', { class: 'empty', text: l10n.t('Running…') }));
   if (outcome.kind === 'error') result.appendChild(el('p', { class: 'error', text: outcome.message }));
   if (outcome.kind === 'result') result.appendChild(resultsView(schema, outcome.result));
   container.appendChild(result);

@@ -1,6 +1,8 @@
 // Preprocessing tab: per feature, the scaler's fitted values and a mini range bar on a common axis.
 import type { ScalerView } from '../src/shared/viewModels';
 import { el, formatNum, rowNavigation, svg } from './dom';
+import * as l10n from '@vscode/l10n';
+import './l10n'; // loads the host's bundle before this module builds its strings
 
 const BAR_W = 140;
 const BAR_H = 12;
@@ -21,11 +23,11 @@ function rangeBar(range: { lo: number; hi: number } | null, axis: { lo: number; 
 }
 
 function scalerSection(s: ScalerView, level: number): HTMLElement {
-  const head = el(level === 2 ? 'h2' : 'h3', {}, s.name, s.where ? el('code', { class: 'where', text: ` ${s.where}` }) : null, s.target ? el('span', { class: 'badge', text: 'target scaler' }) : null, level > 2 && s.className ? ` ${s.className}` : '');
+  const head = el(level === 2 ? 'h2' : 'h3', {}, s.name, s.where ? el('code', { class: 'where', text: ` ${s.where}` }) : null, s.target ? el('span', { class: 'badge', text: l10n.t('target scaler') }) : null, level > 2 && s.className ? ` ${s.className}` : '');
   const meta = el(
     'p',
     { class: 'meta' },
-    [s.className, s.module, s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : null, s.nFeatures !== null ? `${s.nFeatures} features` : null].filter(Boolean).join(' · '),
+    [s.className, s.module, s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : null, s.nFeatures !== null ? l10n.t('{0} features', s.nFeatures) : null].filter(Boolean).join(' · '),
   );
   const parts: (HTMLElement | null)[] = [head, meta];
   if (s.error) parts.push(el('p', { class: 'error', text: s.error }));
@@ -33,16 +35,16 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
     const axisText = s.axis ? `${formatNum(s.axis.lo)} … ${formatNum(s.axis.hi)}` : '';
     const table = el(
       'table',
-      { class: 'scaler grid', attrs: { 'aria-label': `Fitted values of ${s.name}` } },
+      { class: 'scaler grid', attrs: { 'aria-label': l10n.t('Fitted values of {0}', s.name) } },
       el(
         'thead',
         {},
         el(
           'tr',
           {},
-          el('th', { text: 'Feature', attrs: { scope: 'col' } }),
+          el('th', { text: l10n.t('Feature'), attrs: { scope: 'col' } }),
           ...s.columns.map((c) => el('th', { text: c.label, attrs: { scope: 'col', title: c.param } })),
-          el('th', { text: s.rangeLabel ? `Range (${s.rangeLabel})` : 'Range', attrs: { scope: 'col', title: `common axis ${axisText}` } }),
+          el('th', { text: s.rangeLabel ? l10n.t('Range ({0})', s.rangeLabel) : l10n.t('Range'), attrs: { scope: 'col', title: l10n.t('common axis {0}', axisText) } }),
         ),
       ),
       el(
@@ -54,19 +56,19 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
             { attrs: { 'data-row': String(f.index), tabindex: -1 } },
             el('th', { text: f.name, attrs: { scope: 'row' } }),
             ...f.values.map((v) => el('td', { class: 'num', text: formatNum(v) })),
-            el('td', {}, rangeBar(f.range, s.axis, f.range ? `${f.name}: ${formatNum(f.range.lo)} to ${formatNum(f.range.hi)}` : '')),
+            el('td', {}, rangeBar(f.range, s.axis, f.range ? l10n.t('{0}: {1} to {2}', f.name, formatNum(f.range.lo), formatNum(f.range.hi)) : '')),
           ),
         ),
       ),
     );
     rowNavigation(table);
     parts.push(table);
-    if (s.axis) parts.push(el('p', { class: 'note', text: `Bars share one axis: ${axisText}.` }));
+    if (s.axis) parts.push(el('p', { class: 'note', text: l10n.t('Bars share one axis: {0}.', axisText) }));
   }
-  if (s.settings.length) parts.push(el('p', { class: 'dl-caption', text: 'Settings' }));
+  if (s.settings.length) parts.push(el('p', { class: 'dl-caption', text: l10n.t('Settings') }));
   if (s.settings.length)
-    parts.push(el('dl', { class: 'extras settings', attrs: { 'aria-label': 'Settings' } }, ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
-  if (s.extras.length) parts.push(el('p', { class: 'dl-caption', text: 'Other fitted values' }));
+    parts.push(el('dl', { class: 'extras settings', attrs: { 'aria-label': l10n.t('Settings') } }, ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
+  if (s.extras.length) parts.push(el('p', { class: 'dl-caption', text: l10n.t('Other fitted values') }));
   if (s.extras.length)
     parts.push(el('dl', { class: 'extras' }, ...s.extras.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
   for (const st of s.steps) parts.push(scalerSection(st, 3));
@@ -76,6 +78,6 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
 /** Renders every scaler of the bundle (input scalers first, then target scalers). */
 export function renderPreprocessing(scalers: ScalerView[]): HTMLElement {
   if (scalers.length === 0)
-    return el('p', { class: 'empty', text: 'No scaler in this bundle. Without the fitted scaler the model cannot be fed raw inputs: save it next to the model (joblib.dump(scaler, "scaler.joblib")).' });
+    return el('p', { class: 'empty', text: l10n.t('No scaler in this bundle. Without the fitted scaler the model cannot be fed raw inputs: save it next to the model (joblib.dump(scaler, "scaler.joblib")).') });
   return el('div', { class: 'preprocessing' }, ...scalers.map((s) => scalerSection(s, 2)));
 }

@@ -45,8 +45,8 @@ export class ArtifactEditorProvider extends Disposable implements vscode.CustomR
     const args = encodeURIComponent(JSON.stringify([document.uri.toString()]));
     panel.webview.html = `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none';">
-</head><body><p>${escapeHtml(document.uri.path.split('/').pop() ?? '')} is shown in the bundle view.</p>
-<p><a href="command:modelBundles.openBundleView?${args}">Open the bundle view</a></p></body></html>`;
+</head><body><p>${escapeHtml(vscode.l10n.t('{0} is shown in the bundle view.', document.uri.path.split('/').pop() ?? ''))}</p>
+<p><a href="command:modelBundles.openBundleView?${args}">${escapeHtml(vscode.l10n.t('Open the bundle view'))}</a></p></body></html>`;
     const root = (await this.findRoot(path)) ?? dirName(path);
     this.showBundle(root, path);
     // the bundle view replaces this placeholder tab

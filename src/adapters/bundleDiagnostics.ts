@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { IndexSnapshot } from '../core/bundles/bundleIndex';
 import { describeSnapshot, DIAGNOSTIC_SOURCE, type DiagnosticDescription, type DiagnosticSeverityName, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
 import { Disposable } from './disposable';
+import { localizedMessage } from './localized';
 import { pathToUri, uriToPath } from './vscodeFileSource';
 
 const SEVERITY: Record<DiagnosticSeverityName, vscode.DiagnosticSeverity> = {
@@ -15,7 +16,7 @@ const SEVERITY: Record<DiagnosticSeverityName, vscode.DiagnosticSeverity> = {
 /** A vscode.Diagnostic of a description (code with its documentation link). */
 export function toDiagnostic(d: DiagnosticDescription): vscode.Diagnostic {
   const r = d.range;
-  const diag = new vscode.Diagnostic(new vscode.Range(r.startLine, r.startCol, r.endLine, r.endCol), d.message, SEVERITY[d.severity]);
+  const diag = new vscode.Diagnostic(new vscode.Range(r.startLine, r.startCol, r.endLine, r.endCol), localizedMessage(d), SEVERITY[d.severity]);
   diag.source = DIAGNOSTIC_SOURCE;
   diag.code = { value: d.code, target: vscode.Uri.parse(d.link) };
   return diag;

@@ -116,7 +116,7 @@ export class BundlePanel {
     const ext = context.extensionUri;
     const panel = vscode.window.createWebviewPanel(
       'modelBundles.bundleView',
-      `Bundle: ${baseName(bundleRoot) || bundleRoot}`,
+      vscode.l10n.t('Bundle: {0}', baseName(bundleRoot) || bundleRoot),
       vscode.ViewColumn.Active,
       {
         enableScripts: true,
@@ -125,7 +125,7 @@ export class BundlePanel {
       },
     );
     panel.webview.html = webviewHtml(panel.webview, ext, {
-      title: `Bundle ${baseName(bundleRoot)}`,
+      title: vscode.l10n.t('Bundle {0}', baseName(bundleRoot)),
       script: ['dist', 'webview.js'],
       styles: [['media', 'bundleView.css']],
     });
@@ -255,7 +255,7 @@ export class BundlePanel {
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(toUri(this.root), defaultName), filters });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, bytes);
-    this.post({ type: 'notice', level: 'info', message: `Saved ${target.fsPath || target.toString()}` });
+    this.post({ type: 'notice', level: 'info', message: vscode.l10n.t('Saved {0}', target.fsPath || target.toString()) });
   }
 
   private static fileStem(chartId: string): string {
@@ -264,21 +264,21 @@ export class BundlePanel {
 
   private async exportData(chartId: string, format: 'csv' | 'json'): Promise<void> {
     const text = exportChart(this.root, this.logs, chartId, format);
-    if (text === null) throw new Error(`No chart ${chartId} to export`);
+    if (text === null) throw new Error(vscode.l10n.t('No chart {0} to export', chartId));
     const filters: Record<string, string[]> = format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] };
     await this.saveAs(`${BundlePanel.fileStem(chartId)}.${format}`, filters, new TextEncoder().encode(text));
   }
 
   private async savePng(chartId: string, dataUrl: string): Promise<void> {
     const bytes = pngBytesFromDataUrl(dataUrl);
-    if (!bytes) throw new Error('The chart image is not a PNG');
+    if (!bytes) throw new Error(vscode.l10n.t('The chart image is not a PNG'));
     await this.saveAs(`${BundlePanel.fileStem(chartId)}.png`, { PNG: ['png'] }, bytes);
   }
 
   private async openFile(path: string): Promise<void> {
     const { bundle } = this.bundle();
     const known = [...bundle.files.scaler, ...bundle.files.structure, ...bundle.files.weights, ...bundle.files.model, ...bundle.files.log];
-    if (!known.includes(path)) throw new Error('That file is not part of this bundle');
+    if (!known.includes(path)) throw new Error(vscode.l10n.t('That file is not part of this bundle'));
     await vscode.commands.executeCommand('vscode.open', toUri(path));
   }
 

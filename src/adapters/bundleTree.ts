@@ -5,18 +5,19 @@ import type { IndexSnapshot } from '../core/bundles/bundleIndex';
 import {
   bundleParts,
   countProblems,
-  countsLabel,
   effectiveSeverity,
   fileSummary,
   findingLink,
   findingTarget,
   type DiagnosticSeverityName,
   type PartStatus,
+  type ProblemCounts,
   type SeverityOverrides,
 } from '../core/bundles/diagnosticsModel';
 import { baseName } from '../core/io/fileSource';
 import type { Bundle, FileReport, Finding } from '../core/types';
 import { Disposable } from './disposable';
+import { localizedMessage } from './localized';
 import type { IndexState } from './workspaceIndexer';
 import { pathToUri } from './vscodeFileSource';
 
@@ -47,12 +48,33 @@ const STATUS_ICON: Record<PartStatus['status'], vscode.ThemeIcon> = {
   missing: icon('circle-slash', 'problemsErrorIcon.foreground'),
 };
 
-const PART_HELP: Record<PartStatus['part'], string> = {
-  scaler: 'The fitted preprocessing object (MinMaxScaler, StandardScaler...) saved with joblib or pickle.',
-  structure: 'The network architecture: model.to_json(), a Keras 3 config.json, or inside a full model file.',
-  weights: 'The trained weights: Keras HDF5, TensorFlow.js shards, or a full model (.h5, .keras, tfjs model.json).',
-  log: 'The training history: CSVLogger CSV, history JSON or pickle, TensorBoard event files, a loss plot.',
-};
+/** What a part holds (a tooltip), in the display language. */
+function partHelp(part: PartStatus['part']): string {
+  switch (part) {
+    case 'scaler':
+      return vscode.l10n.t('The fitted preprocessing object (MinMaxScaler, StandardScaler...) saved with joblib or pickle.');
+    case 'structure':
+      return vscode.l10n.t('The network architecture: model.to_json(), a Keras 3 config.json, or inside a full model file.');
+    case 'weights':
+      return vscode.l10n.t('The trained weights: Keras HDF5, TensorFlow.js shards, or a full model (.h5, .keras, tfjs model.json).');
+    case 'log':
+      return vscode.l10n.t('The training history: CSVLogger CSV, history JSON or pickle, TensorBoard event files, a loss plot.');
+  }
+}
+
+/** The display name of a part (the core's English label says whether weights are a full model). */
+function partLabel(part: PartStatus): string {
+  switch (part.part) {
+    case 'scaler':
+      return vscode.l10n.t('Scaler');
+    case 'structure':
+      return vscode.l10n.t('Structure');
+    case 'weights':
+      return part.label === 'Model' ? vscode.l10n.t('Model') : vscode.l10n.t('Weights');
+    case 'log':
+      return vscode.l10n.t('Training log');
+  }
+}
 
 /** A bundle (a folder of artifacts that belong together). */
 export class BundleItem extends vscode.TreeItem {
@@ -68,17 +90,21 @@ export class BundleItem extends vscode.TreeItem {
     this.id = `bundle:${bundle.root}`;
     this.contextValue = CONTEXT.bundle;
     this.resourceUri = pathToUri(bundle.root);
-    this.description = pending ? 'checking…' : countsLabel(counts) || (bundle.complete ? 'complete' : '');
+    this.description = pending ? vscode.l10n.t('checking…') : countsText(counts) || (bundle.complete ? vscode.l10n.t('complete') : '');
     this.iconPath = pending ? icon('loading~spin') : counts.errors ? STATUS_ICON.error : counts.warnings ? STATUS_ICON.warning : icon('package');
-    const status = pending ? 'Reading its files: problems are shown when they are read.' : bundle.complete ? 'Complete bundle' : 'Incomplete bundle';
+    const status = pending
+      ? vscode.l10n.t('Reading its files: problems are shown when they are read.')
+      : bundle.complete
+        ? vscode.l10n.t('Complete bundle')
+        : vscode.l10n.t('Incomplete bundle');
     const md = new vscode.MarkdownString(`**${label}**  \n${status}`);
     for (const f of bundle.findings.slice(0, 20)) {
       const s = effectiveSeverity(f.code, f.severity, overrides);
-      if (s) md.appendMarkdown(`\n\n$(${SEVERITY_ICON[s].id}) [${f.code}](${findingLink(f.code)}): ${escapeMd(f.message)}`);
+      if (s) md.appendMarkdown(`\n\n$(${SEVERITY_ICON[s].id}) [${f.code}](${findingLink(f.code)}): ${escapeMd(localizedMessage(f))}`);
     }
     md.supportThemeIcons = true;
     this.tooltip = md;
-    this.command = { command: 'modelBundles.openBundleView', title: 'Open Bundle View', arguments: [this] };
+    this.command = { command: 'modelBundles.openBundleView', title: vscode.l10n.t('Open Bundle View'), arguments: [this] };
   }
 }
 
@@ -89,16 +115,18 @@ export class PartItem extends vscode.TreeItem {
     readonly part: PartStatus,
     pending = false,
   ) {
-    super(part.label, part.files.length || part.problems.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    super(partLabel(part), part.files.length || part.problems.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `part:${bundle.root}:${part.part}`;
     this.contextValue = `${CONTEXT.part}.${part.status}`;
     // While the bundle is checked, a part shows what was found so far, without a verdict.
     this.iconPath = pending ? icon(part.present ? 'circle-outline' : 'loading~spin') : STATUS_ICON[part.status];
     const n = part.files.length;
     const problems = part.problems.length;
-    this.description = part.present ? `${n} file${n === 1 ? '' : 's'}${problems ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : ''}` : pending ? 'not found yet' : 'missing';
-    const md = new vscode.MarkdownString(`**${part.label}**: ${PART_HELP[part.part]}`);
-    for (const { finding } of part.problems) md.appendMarkdown(`\n\n[${finding.code}](${findingLink(finding.code)}): ${escapeMd(finding.message)}`);
+    const files = n === 1 ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', n);
+    const withProblems = problems === 0 ? files : vscode.l10n.t('{0} · {1}', files, problems === 1 ? vscode.l10n.t('1 problem') : vscode.l10n.t('{0} problems', problems));
+    this.description = part.present ? withProblems : pending ? vscode.l10n.t('not found yet') : vscode.l10n.t('missing');
+    const md = new vscode.MarkdownString(`**${partLabel(part)}**: ${partHelp(part.part)}`);
+    for (const { finding } of part.problems) md.appendMarkdown(`\n\n[${finding.code}](${findingLink(finding.code)}): ${escapeMd(localizedMessage(finding))}`);
     this.tooltip = md;
     if (!pending && (part.status === 'error' || part.status === 'missing')) this.collapsibleState = part.files.length || problems ? vscode.TreeItemCollapsibleState.Expanded : this.collapsibleState;
   }
@@ -120,9 +148,9 @@ export class FileItem extends vscode.TreeItem {
     if (report?.error || (report?.pickle && report.pickle.verdict !== 'safe')) this.iconPath = SEVERITY_ICON.error;
     const lines = [vscode.workspace.asRelativePath(uri), report ? `${report.role} · ${report.format}` : ''];
     if (report?.error) lines.push(report.error.message);
-    for (const r of report?.pickle?.refused ?? []) lines.push(`refused ${r.global}: ${r.reason}`);
+    for (const r of report?.pickle?.refused ?? []) lines.push(vscode.l10n.t('refused {0}: {1}', r.global, r.reason));
     this.tooltip = lines.filter(Boolean).join('\n');
-    this.command = { command: 'modelBundles.openBundleView', title: 'Open in Bundle View', arguments: [this] };
+    this.command = { command: 'modelBundles.openBundleView', title: vscode.l10n.t('Open in Bundle View'), arguments: [this] };
   }
 }
 
@@ -133,14 +161,15 @@ export class FindingItem extends vscode.TreeItem {
     readonly finding: Finding,
     severity: DiagnosticSeverityName,
   ) {
-    super(firstSentence(finding.message), vscode.TreeItemCollapsibleState.None);
+    const message = localizedMessage(finding);
+    super(firstSentence(message), vscode.TreeItemCollapsibleState.None);
     this.contextValue = CONTEXT.finding;
     this.iconPath = SEVERITY_ICON[severity];
     this.description = finding.code;
-    const md = new vscode.MarkdownString(`${escapeMd(finding.message)}\n\n[${finding.code}](${findingLink(finding.code)})`);
+    const md = new vscode.MarkdownString(`${escapeMd(message)}\n\n[${finding.code}](${findingLink(finding.code)})`);
     this.tooltip = md;
     const target = findingTarget(finding, bundle);
-    if (target) this.command = { command: 'modelBundles.openBundleView', title: 'Open in Bundle View', arguments: [bundle.root, target] };
+    if (target) this.command = { command: 'modelBundles.openBundleView', title: vscode.l10n.t('Open in Bundle View'), arguments: [bundle.root, target] };
   }
 }
 
@@ -148,12 +177,12 @@ export class FindingItem extends vscode.TreeItem {
 export class CheckpointsItem extends vscode.TreeItem {
   constructor(readonly bundle: Bundle) {
     const n = bundle.checkpoints?.length ?? 0;
-    super('Checkpoints', vscode.TreeItemCollapsibleState.Collapsed);
+    super(vscode.l10n.t('Checkpoints'), vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `checkpoints:${bundle.root}`;
     this.contextValue = CONTEXT.checkpoints;
     this.iconPath = icon('history');
-    this.description = `${n} earlier`;
-    this.tooltip = 'Earlier checkpoints of the model (ModelCheckpoint files): listed, not checked. The bundle is checked against its main model.';
+    this.description = vscode.l10n.t('{0} earlier', n);
+    this.tooltip = vscode.l10n.t('Earlier checkpoints of the model (ModelCheckpoint files): listed, not checked. The bundle is checked against its main model.');
   }
 }
 
@@ -197,7 +226,7 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     if (this.view) {
       const { errors, warnings } = countProblems(snapshot.bundles.flatMap((b) => b.findings), overrides);
       // the view's badge counts what needs attention (errors and warnings)
-      this.view.badge = errors + warnings ? { value: errors + warnings, tooltip: `${errors} error(s), ${warnings} warning(s) in model bundles` } : undefined;
+      this.view.badge = errors + warnings ? { value: errors + warnings, tooltip: vscode.l10n.t('{0} error(s), {1} warning(s) in model bundles', errors, warnings) } : undefined;
     }
     this.changed.fire(undefined);
   }
@@ -216,7 +245,7 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     if (!item) {
       if (this.snapshot.bundles.length === 0) {
         // empty: the welcome view (viewsWelcome) explains what a bundle is
-        if (this.state.kind === 'failed') return [new MessageItem('Indexing failed', 'error', this.state.message)];
+        if (this.state.kind === 'failed') return [new MessageItem(vscode.l10n.t('Indexing failed'), 'error', this.state.message)];
         return [];
       }
       return [...this.snapshot.bundles]
@@ -236,6 +265,15 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     }
     return [];
   }
+}
+
+/** A bundle's problem counts for its description (`2 errors, 1 warning`), empty when none; as countsLabel of the core, translated. */
+function countsText(c: ProblemCounts): string {
+  const parts: string[] = [];
+  if (c.errors) parts.push(c.errors === 1 ? vscode.l10n.t('1 error') : vscode.l10n.t('{0} errors', c.errors));
+  if (c.warnings) parts.push(c.warnings === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', c.warnings));
+  if (c.infos) parts.push(vscode.l10n.t('{0} info', c.infos));
+  return parts.join(', ');
 }
 
 function firstSentence(s: string): string {

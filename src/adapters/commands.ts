@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { IndexSnapshot } from '../core/bundles/bundleIndex';
 import { bundleFiles, countProblems, findingLink, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
 import { dirName } from '../core/io/fileSource';
+import { withoutTemplates } from '../core/io/messageTemplate';
 import { inspectFile } from '../core/formats/inspect';
 import type { Bundle, FileReport } from '../core/types';
 import { BundleItem, FileItem, FindingItem, PartItem } from './bundleTree';
@@ -52,7 +53,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
             await fn(...args);
           } catch (e) {
             deps.log.error(`${id}: ${errorText(e)}`);
-            void vscode.window.showErrorMessage(`Model Bundles: ${errorText(e)}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t('Model Bundles: {0}', errorText(e)));
           }
         }),
       );
@@ -111,29 +112,29 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
       const c = countProblems(b.findings, overrides);
       return {
         label: `$(package) ${vscode.workspace.asRelativePath(pathToUri(b.root))}`,
-        description: b.complete ? 'complete' : 'incomplete',
-        detail: `${c.errors} error(s), ${c.warnings} warning(s)`,
+        description: b.complete ? vscode.l10n.t('complete') : vscode.l10n.t('incomplete'),
+        detail: vscode.l10n.t('{0} error(s), {1} warning(s)', c.errors, c.warnings),
         bundle: b,
       };
     });
-    return (await vscode.window.showQuickPick(items, { title: purpose, placeHolder: 'Choose a model bundle' }))?.bundle;
+    return (await vscode.window.showQuickPick(items, { title: purpose, placeHolder: vscode.l10n.t('Choose a model bundle') }))?.bundle;
   }
 
   private async openBundleView(a: unknown, b: unknown): Promise<void> {
     const t = await this.target(a, b);
     if (t.root) return this.deps.showBundle(t.root, t.path);
-    const picked = await this.pickBundle(t.folder ?? null, 'Open Bundle View');
+    const picked = await this.pickBundle(t.folder ?? null, vscode.l10n.t('Open Bundle View'));
     if (picked) return this.deps.showBundle(picked.root, t.path);
     // a lone artifact (or a folder without bundles): its folder is shown as a loose bundle
     if (t.path || t.folder) return this.deps.showBundle(t.folder ?? dirName(t.path!), t.path);
-    void vscode.window.showInformationMessage('Model Bundles: no model bundle found in this workspace.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Model Bundles: no model bundle found in this workspace.'));
   }
 
   private async inspect(a: unknown): Promise<void> {
     const t = await this.target(a, undefined);
     let path = t.path;
     if (!path) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', title: 'Inspect Model Artifact' });
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Inspect'), title: vscode.l10n.t('Inspect Model Artifact') });
       if (!picked?.[0]) return;
       path = uriToPath(picked[0]);
     }
@@ -149,45 +150,51 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     const path = decodeURIComponent(uri.query);
     const report: FileReport = await inspectFile(path, this.deps.indexer.source);
     const bundles = this.bundlesOf(path);
-    return `${JSON.stringify({ file: report, bundles }, null, 2)}\n`;
+    return `${JSON.stringify({ file: report, bundles }, withoutTemplates, 2)}\n`;
   }
 
   private async validateWorkspace(): Promise<void> {
     await this.deps.indexer.rescan('validate command');
     const st = this.deps.indexer.state;
-    if (st.kind === 'failed') throw new Error(`indexing failed: ${st.message}`);
+    if (st.kind === 'failed') throw new Error(vscode.l10n.t('indexing failed: {0}', st.message));
     const snap = this.snapshot();
     const overrides = this.deps.overrides();
     const { errors, warnings } = countProblems(snap.bundles.flatMap((b) => b.findings), overrides);
-    const text = `Model Bundles: ${snap.bundles.length} bundle(s), ${snap.bundles.filter((b) => b.complete).length} complete; ${errors} error(s), ${warnings} warning(s).`;
-    const show = errors + warnings > 0 ? 'Show Problems' : undefined;
+    const complete = snap.bundles.filter((b) => b.complete).length;
+    const text = vscode.l10n.t('Model Bundles: {0} bundle(s), {1} complete; {2} error(s), {3} warning(s).', snap.bundles.length, complete, errors, warnings);
+    const show = errors + warnings > 0 ? vscode.l10n.t('Show Problems') : undefined;
     const choice = await (errors > 0 ? vscode.window.showWarningMessage(text, ...(show ? [show] : [])) : vscode.window.showInformationMessage(text, ...(show ? [show] : [])));
     if (choice === show && show) await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 
   private async writeManifest(a: unknown, b: unknown): Promise<void> {
     const t = await this.target(a, b);
-    const bundle = t.root ? this.snapshot().bundles.find((x) => x.root === t.root) : await this.pickBundle(t.folder ?? null, 'Write Bundle Manifest');
+    const bundle = t.root ? this.snapshot().bundles.find((x) => x.root === t.root) : await this.pickBundle(t.folder ?? null, vscode.l10n.t('Write Bundle Manifest'));
     if (!bundle) {
-      void vscode.window.showInformationMessage('Model Bundles: choose a bundle (a folder with model artifacts) to write its manifest.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Model Bundles: choose a bundle (a folder with model artifacts) to write its manifest.'));
       return;
     }
     const build = this.deps.buildManifest;
-    if (!build) throw new Error('writing manifests is not available in this build');
+    if (!build) throw new Error(vscode.l10n.t('writing manifests is not available in this build'));
     const target = vscode.Uri.joinPath(pathToUri(bundle.root), 'model-bundle.json');
     const exists = (await this.deps.indexer.source.stat(uriToPath(target))) !== null;
     const rel = vscode.workspace.asRelativePath(target);
     const ok = await vscode.window.showWarningMessage(
-      `${exists ? 'Overwrite' : 'Write'} ${rel}?`,
-      { modal: true, detail: 'The manifest lists the role of each file of the bundle (and its SHA-256), so tools stop guessing. It is the only file this extension writes, and only when asked.' },
-      exists ? 'Overwrite' : 'Write',
+      exists ? vscode.l10n.t('Overwrite {0}?', rel) : vscode.l10n.t('Write {0}?', rel),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'The manifest lists the role of each file of the bundle (and its SHA-256), so tools stop guessing. It is the only file this extension writes, and only when asked.',
+        ),
+      },
+      exists ? vscode.l10n.t('Overwrite') : vscode.l10n.t('Write'),
     );
     if (!ok) return;
-    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Bundles: hashing the files of ${rel}…` }, () => build(bundle));
+    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Model Bundles: hashing the files of {0}…', rel) }, () => build(bundle));
     // the one write of the extension, on the user's explicit request
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
     await this.deps.indexer.revalidate([uriToPath(target)]);
-    const open = await vscode.window.showInformationMessage(`Model Bundles: wrote ${rel}.`, 'Open');
+    const open = await vscode.window.showInformationMessage(vscode.l10n.t('Model Bundles: wrote {0}.', rel), vscode.l10n.t('Open'));
     if (open) await vscode.window.showTextDocument(target);
   }
 
@@ -200,7 +207,7 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     const rel = !ws ? (uri.scheme === 'file' ? uri.fsPath : folder) : uriToPath(ws.uri) === folder ? '.' : vscode.workspace.asRelativePath(uri, false);
     const cmd = `npx model-bundles check ${shellQuote(rel)}`;
     await vscode.env.clipboard.writeText(cmd);
-    void vscode.window.showInformationMessage(`Copied: ${cmd}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied: {0}', cmd));
   }
 
   private async revalidate(a: unknown, b: unknown): Promise<void> {

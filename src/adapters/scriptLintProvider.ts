@@ -9,6 +9,7 @@ import { DEFAULT_EXCLUDED_DIRS } from '../core/formats/inspect';
 import { lintNotebookFile, lintScriptCells, type ScriptFinding } from '../core/lint/scriptLint';
 import { toDiagnostic } from './bundleDiagnostics';
 import { Disposable } from './disposable';
+import { localizedMessage } from './localized';
 
 /** A finding's fix with the documents (cells) its positions refer to. */
 interface StoredFix {
@@ -220,7 +221,8 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
       const s = stored.find((x) => x.range.isEqual(diag.range));
       const fix = s?.finding.fix;
       if (!s || !fix) continue;
-      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      const title = localizedMessage({ message: fix.title, messageTemplate: fix.titleTemplate, messageArgs: fix.titleArgs });
+      const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
       const edit = new vscode.WorkspaceEdit();
       for (const ins of fix.inserts) {
         const uri = s.cellUris[ins.at.cell];

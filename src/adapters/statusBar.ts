@@ -16,19 +16,19 @@ export class BundleStatusBar extends Disposable {
 
   private constructor() {
     super();
-    this.item.name = 'Model Bundles';
+    this.item.name = vscode.l10n.t('Model Bundles');
     this.item.command = 'modelBundles.tree.focus';
   }
 
   /** Shows the index state while scanning or after a failure. */
   setState(state: IndexState): void {
     if (state.kind === 'scanning') {
-      this.item.text = '$(sync~spin) Model bundles';
-      this.item.tooltip = 'Model Bundles: indexing the workspace…';
+      this.item.text = `$(sync~spin) ${vscode.l10n.t('Model bundles')}`;
+      this.item.tooltip = vscode.l10n.t('Model Bundles: indexing the workspace…');
       this.item.backgroundColor = undefined;
       this.item.show();
     } else if (state.kind === 'failed') {
-      this.item.text = '$(package) Model bundles: indexing failed';
+      this.item.text = `$(package) ${vscode.l10n.t('Model bundles: indexing failed')}`;
       this.item.tooltip = state.message;
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       this.item.show();
@@ -42,11 +42,20 @@ export class BundleStatusBar extends Disposable {
     const complete = snapshot.bundles.filter((b) => b.complete).length;
     const problems = errors + warnings;
     const left = snapshot.toRead ?? 0;
+    const bundles = n === 1 ? vscode.l10n.t('1 bundle') : vscode.l10n.t('{0} bundles', n);
     this.item.text = left
-      ? `$(sync~spin) ${n} bundle${n === 1 ? '' : 's'} · checking`
-      : `$(package) ${n} bundle${n === 1 ? '' : 's'} · ${problems} problem${problems === 1 ? '' : 's'}`;
+      ? `$(sync~spin) ${vscode.l10n.t('{0} · checking', bundles)}`
+      : `$(package) ${vscode.l10n.t('{0} · {1}', bundles, problems === 1 ? vscode.l10n.t('1 problem') : vscode.l10n.t('{0} problems', problems))}`;
+    const counts = [
+      `$(error) ${errors === 1 ? vscode.l10n.t('1 error') : vscode.l10n.t('{0} errors', errors)}`,
+      `$(warning) ${warnings === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', warnings)}`,
+      `$(info) ${vscode.l10n.t('{0} info', infos)}`,
+    ].join(' · ');
+    const bundleLine = left
+      ? vscode.l10n.t('{0} ({1} complete), {2} left to read', bundles, complete, left === 1 ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', left))
+      : vscode.l10n.t('{0} ({1} complete)', bundles, complete);
     this.item.tooltip = new vscode.MarkdownString(
-      `**Model Bundles**  \n${n} bundle${n === 1 ? '' : 's'} (${complete} complete)${left ? `, ${left} file${left === 1 ? '' : 's'} left to read` : ''}  \n$(error) ${errors} error${errors === 1 ? '' : 's'} · $(warning) ${warnings} warning${warnings === 1 ? '' : 's'} · $(info) ${infos} info  \nClick to show the Model Bundles view.`,
+      `**${vscode.l10n.t('Model Bundles')}**  \n${bundleLine}  \n${counts}  \n${vscode.l10n.t('Click to show the Model Bundles view.')}`,
       true,
     );
     this.item.backgroundColor = undefined;

@@ -27,7 +27,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
   const uri = (segments: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   const links = page.styles.map((s) => `<link rel="stylesheet" href="${attr(uri(s))}">`).join('\n    ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(vscode.env.language)}">
   <head>
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
@@ -35,11 +35,17 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     ${links}
     <title>${text(page.title)}</title>
   </head>
-  <body>
-    <div id="root" role="application" aria-busy="true">Loading…</div>
+  <body${l10nBundle()}>
+    <div id="root" role="application" aria-busy="true">${text(vscode.l10n.t('Loading…'))}</div>
     <script nonce="${attr(nonce)}" src="${attr(uri(page.script))}"></script>
   </body>
 </html>`;
+}
+
+/** The `data-l10n` attribute with the display language's bundle (webview/l10n.ts reads it); none in English. */
+function l10nBundle(): string {
+  const bundle = vscode.l10n.bundle;
+  return bundle ? ` data-l10n="${attr(JSON.stringify(bundle))}"` : '';
 }
 
 function text(s: string): string {

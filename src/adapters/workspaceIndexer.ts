@@ -139,7 +139,7 @@ export class WorkspaceIndexer extends Disposable {
     let notification: Thenable<unknown> | null = null;
     const timer = setTimeout(() => {
       notification = vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Model Bundles: indexing the workspace…' },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Model Bundles: indexing the workspace…') },
         (p) => {
           let total = 0;
           let last = 0;
@@ -147,7 +147,7 @@ export class WorkspaceIndexer extends Disposable {
             const left = snap.toRead ?? 0;
             total = Math.max(total, left);
             const done = total ? ((total - left) / total) * 100 : 0;
-            p.report({ message: `${left} file(s) left to read`, increment: Math.max(0, done - last) });
+            p.report({ message: vscode.l10n.t('{0} file(s) left to read', left), increment: Math.max(0, done - last) });
             last = done;
           };
           return scan.catch(() => undefined);
@@ -155,7 +155,7 @@ export class WorkspaceIndexer extends Disposable {
       );
     }, NOTIFY_AFTER_MS);
     try {
-      const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Model Bundles: indexing' }, () => scan);
+      const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Model Bundles: indexing') }, () => scan);
       this.log.info(
         `indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms (${this.readInWorkers} read in worker threads so far)`,
       );

@@ -193,6 +193,13 @@ export interface Finding {
   severity: Severity;
   message: string;
   path: string | null;
+  /**
+   * In-process only (left out of the JSON output): the English template of `message` and its
+   * arguments (core/bundles/findingMessages.ts), for the editor's translation. Absent on findings
+   * that have no template; `message` is then shown as it is.
+   */
+  messageTemplate?: string;
+  messageArgs?: (string | number)[];
 }
 
 /** Files that belong together. */

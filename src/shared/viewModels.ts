@@ -19,6 +19,9 @@ export interface FindingView {
   code: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
+  /** The English template of `message` and its arguments (the webview translates them), when it has one. */
+  messageTemplate?: string;
+  messageArgs?: (string | number)[];
   path: string | null;
   fix: string | null;
 }

@@ -4,6 +4,8 @@
 // Size: one module because grouping rules (folders, layouts, stems, checkpoints, manifests) decide
 // together which file lands where; split by rule they would have to pass half-built groups around.
 import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
+import { templated } from '../io/messageTemplate';
+import { BUNDLE_FINDING_MESSAGES } from './findingMessages';
 import { isTorchFile, isUnreadModel, stemOf, validateBundle } from './findings';
 import type { Bundle, FileReport, Finding, Role } from '../types';
 
@@ -534,7 +536,7 @@ export async function verifyManifestHashes(manifest: BundleManifest, source: Fil
       out.push({
         code: 'manifest-hash-mismatch',
         severity: 'error',
-        message: `${f.path} is not the file ${MANIFEST_NAME} recorded (its SHA-256 is ${actual.slice(0, 12)}…, the manifest says ${f.sha256.slice(0, 12)}…): it was replaced or modified after the bundle was written, so the bundle may mix parts of different runs. Restore the original file, or re-write the manifest if the change is intended.`,
+        ...templated(BUNDLE_FINDING_MESSAGES['manifest-hash-mismatch'], f.path, MANIFEST_NAME, actual.slice(0, 12), f.sha256.slice(0, 12)),
         path,
       });
     }

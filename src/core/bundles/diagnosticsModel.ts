@@ -35,6 +35,9 @@ export interface DiagnosticDescription {
   cell?: number;
   severity: DiagnosticSeverityName;
   message: string;
+  /** The English template of `message` and its arguments, when the finding has one (for translation). */
+  messageTemplate?: string;
+  messageArgs?: (string | number)[];
   range: TextRange;
   code: string;
   /** Documentation anchor of the code. */
@@ -98,6 +101,11 @@ export function findingTarget(finding: Finding, bundle: Bundle, knownFiles?: Rea
   return bundleMainFile(bundle);
 }
 
+/** The template fields of a finding, when it has them (none are added otherwise). */
+function templateOf(f: { messageTemplate?: string; messageArgs?: (string | number)[] }): { messageTemplate?: string; messageArgs?: (string | number)[] } {
+  return f.messageTemplate === undefined ? {} : { messageTemplate: f.messageTemplate, messageArgs: f.messageArgs ?? [] };
+}
+
 const FILE_START: TextRange = { startLine: 0, startCol: 0, endLine: 0, endCol: 0 };
 
 /**
@@ -127,7 +135,7 @@ export function describeSnapshot(
       if (f.code === 'unreadable-file') reported.add(path);
       const severity = effectiveSeverity(f.code, f.severity, overrides);
       if (severity === null) continue;
-      add({ path, severity, message: f.message, range: FILE_START, code: f.code, link: findingLink(f.code), source: DIAGNOSTIC_SOURCE, bundleRoot: b.root });
+      add({ path, severity, message: f.message, ...templateOf(f), range: FILE_START, code: f.code, link: findingLink(f.code), source: DIAGNOSTIC_SOURCE, bundleRoot: b.root });
     }
   }
   for (const r of snapshot.files) {
@@ -159,6 +167,7 @@ export function describeScriptFindings(path: string, findings: ScriptFinding[], 
       ...(notebook ? { cell: f.start.cell } : {}),
       severity,
       message: f.message,
+      ...templateOf(f),
       range: { startLine: f.start.line, startCol: f.start.col, endLine: f.end.line, endCol: f.end.col },
       code: f.code,
       link: findingLink(f.code),

@@ -5,7 +5,9 @@ import { reconcileWithWeights } from '../formats/shared/architecture';
 import { baseName, dirName } from '../io/fileSource';
 import { chooseScalers, TARGET_NAME } from '../predict/scalerChoice';
 import { canTransform } from '../predict/scalerTransform';
+import { templated, type TemplateArg } from '../io/messageTemplate';
 import type { FileReport, Finding, Role, Severity } from '../types';
+import { BUNDLE_FINDING_MESSAGES } from './findingMessages';
 
 /** Every finding code a bundle can get, with the severities it can have and one line on it. */
 export const FINDING_CODES = {
@@ -72,8 +74,14 @@ export function isTorchFile(f: FileReport): boolean {
 /** Names that say "this is the input-side scaler" (`x_scaler`, `scaler_X`, `input_scaler`): a y side is implied. */
 const INPUT_NAME = /(^|[^a-z])(x|inputs?)[_.-]?(scaler|scale|norm|normalizer|transformer|preproc)|(scaler|norm|normalizer)[_.-]?(x|inputs?)([^a-z]|$)/i;
 
-function finding(code: FindingCode, severity: Severity, message: string, path: string | null): Finding {
+/** A finding with a message of its own (shown untranslated: prefer `tableFinding`). */
+export function finding(code: FindingCode, severity: Severity, message: string, path: string | null): Finding {
   return { code, severity, message, path };
+}
+
+/** A finding whose message is the table's template `id` (findingMessages.ts) with `args`: translatable. */
+function tableFinding(code: FindingCode, severity: Severity, id: keyof typeof BUNDLE_FINDING_MESSAGES, path: string | null, ...args: TemplateArg[]): Finding {
+  return { code, severity, ...templated(BUNDLE_FINDING_MESSAGES[id], ...args), path };
 }
 
 function firstShape(shapes: (number | null)[][] | undefined): (number | null)[] | null {
@@ -113,17 +121,17 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
     if (!f.error) continue;
     const { code, message } = f.error;
     if (code === 'tfjs-shard-missing' || code === 'tfjs-shard-size') {
-      out.push(finding(code, 'error', `${message}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.`, f.path));
+      out.push(tableFinding(code, 'error', code, f.path, message));
     } else if (code === 'unsafe-pickle') {
-      out.push(finding('unsafe-pickle', 'error', `${message}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.`, f.path));
+      out.push(tableFinding('unsafe-pickle', 'error', 'unsafe-pickle', f.path, message));
     } else if (code === 'pytorch-module-pickle') {
-      out.push(finding('pytorch-module-pickle', 'warning', `${message}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.`, f.path));
+      out.push(tableFinding('pytorch-module-pickle', 'warning', 'pytorch-module-pickle', f.path, message));
     } else if (code === 'unsupported-pickle' && isTorchFile(f)) {
-      out.push(finding('unsupported-pickle', 'warning', `${message}. Only tensors, plain Python values and the names docs/pytorch.md lists are read from a PyTorch file: save plain values in checkpoints (vars(args) rather than objects) and the model's state_dict().`, f.path));
+      out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle.pytorch', f.path, message));
     } else if (code === 'unsupported-pickle') {
-      out.push(finding('unsupported-pickle', 'warning', `${message}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.`, f.path));
+      out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
     } else {
-      out.push(finding('unreadable-file', 'error', `${message}. The bundle cannot be used as long as this file cannot be read; re-save it from the training code.`, f.path));
+      out.push(tableFinding('unreadable-file', 'error', 'unreadable-file', f.path, message));
     }
   }
   return out;
@@ -153,16 +161,16 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   // cannot check (their inputs, their logs' format) or that would be Keras advice.
   if (models.length > 0 && models.every(isUnreadModel) && structures.length === 0 && weights.length === 0) {
     const f = models[0];
-    out.push(finding('foreign-model', 'info', `${baseName(f.path)}: ${f.foreign!.note.replace(/\.?$/, '.')} The scaler beside it is listed but not checked against the model, and no predictions are made.`, f.path));
+    out.push(tableFinding('foreign-model', 'info', 'foreign-model', f.path, baseName(f.path), f.foreign!.note.replace(/\.?$/, '.')));
     out.push(...fileTimes(models, scalers, logs));
     return out;
   }
   if (models.length === 0 && structures.length === 0 && weights.length === 0) {
-    out.push(finding('missing-structure', 'warning', 'This folder holds preprocessing but no model: the scaler is only useful with the network it was fitted for. Save the model beside it (model.save("model.keras")).', mainPath));
+    out.push(tableFinding('missing-structure', 'warning', 'missing-structure.scaler-only', mainPath));
   } else if (models.length === 0 && structures.length === 0 && !weights.every(isTorchFile)) {
-    out.push(finding('missing-structure', 'error', "Weights without the network's structure cannot be loaded: save it beside them with model.to_json() (or save the full model with model.save()).", weights[0].path));
+    out.push(tableFinding('missing-structure', 'error', 'missing-structure.weights-only', weights[0].path));
   } else if (models.length === 0 && weights.length === 0) {
-    out.push(finding('missing-weights', 'error', "The network's structure is here but its trained weights are not: save them with model.save_weights(...) (or the full model with model.save()).", structures[0].path));
+    out.push(tableFinding('missing-weights', 'error', 'missing-weights', structures[0].path));
   }
   // Only a target scaler (y_scaler) does not scale the inputs: that is a missing scaler too.
   const inputSideScalers = scalers.filter((f) => !TARGET_NAME.test(baseName(f.path)) || !f.scaler);
@@ -175,23 +183,19 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
       ? firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first)
       : torchInput?.kind === 'linear' && torchInput.width <= 256;
     out.push(
-      finding(
+      tableFinding(
         'missing-scaler',
         scalarInputs ? 'error' : 'info',
-        scalarInputs
-          ? `No fitted ${scalers.length ? 'input ' : ''}scaler is saved with this model${scalers.length ? ' (only a target scaler)' : ''}: predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").`
-          : 'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
+        scalarInputs ? (scalers.length ? 'missing-scaler.tabular-target-only' : 'missing-scaler.tabular') : 'missing-scaler.other-inputs',
         mainPath,
       ),
     );
   }
   if (hasModel && logs.length === 0 && !m && torchFiles.length > 0) {
     // A checkpoint holding per-epoch lists (train_losses...) carries its own log.
-    if (!torchFiles.some((f) => f.log)) {
-      out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Write the per-epoch losses to a CSV (epoch,loss,val_loss), keep them in the checkpoint dict, or log them with torch.utils.tensorboard.SummaryWriter.', mainPath));
-    }
+    if (!torchFiles.some((f) => f.log)) out.push(tableFinding('missing-log', 'info', 'missing-log.pytorch', mainPath));
   } else if (hasModel && logs.length === 0) {
-    out.push(finding('missing-log', 'info', 'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).', mainPath));
+    out.push(tableFinding('missing-log', 'info', 'missing-log', mainPath));
   }
 
   out.push(...structureVsWeights(structures, weights));
@@ -199,17 +203,17 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   if (!modelReport && torchInput) out.push(...torchScalerCheck(scalers, torchInput));
   for (const f of models) {
     if (f.format === 'torchscript' && !f.error) {
-      out.push(finding('torchscript-model', 'info', `${baseName(f.path)} is a TorchScript archive: its ${f.weights?.totalParams.toLocaleString('en-US') ?? 0} parameters are listed from its data, but its code is never run, so no predictions are made here. To check it against the scaler and run it here, export it with torch.onnx.export or save its state_dict().`, f.path));
+      out.push(tableFinding('torchscript-model', 'info', 'torchscript-model', f.path, baseName(f.path), (f.weights?.totalParams ?? 0).toLocaleString('en-US')));
     }
   }
 
   for (const r of [...models, ...structures]) {
     const py = r.model?.pythonOnlyLayers ?? [];
     if (py.length) {
-      out.push(finding('lambda-layer', 'warning', `The model has layers that hold Python code (${py.join(', ')}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.`, r.path));
+      out.push(tableFinding('lambda-layer', 'warning', 'lambda-layer', r.path, py.join(', ')));
     }
     if (r.format !== 'tfjs-layers' && r.model?.kerasVersion?.startsWith('3.')) {
-      out.push(finding('keras3-tfjs', 'info', `Saved by Keras ${r.model.kerasVersion}: TensorFlow.js cannot load Keras 3 configs as saved (batch_shape, __keras_tensor__ nodes). This tool converts them; for a web deployment convert with a tfjs converter that supports Keras 3.`, r.path));
+      out.push(tableFinding('keras3-tfjs', 'info', 'keras3-tfjs', r.path, r.model.kerasVersion));
     }
   }
 
@@ -225,7 +229,7 @@ function torchScalerCheck(scalers: FileReport[], input: NonNullable<NonNullable<
   const kind = input.kind === 'linear' ? 'Linear' : input.kind === 'conv' ? 'Conv' : 'RNN';
   const what = input.kind === 'conv' ? 'input channels' : 'input features';
   return [
-    finding('scaler-input-mismatch', 'error', `${baseName(s.path)} was fitted on ${n} features but the model takes ${input.width} (${what} of its first ${kind} layer ${input.layer || '(root)'}): this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.`, s.path),
+    tableFinding('scaler-input-mismatch', 'error', 'scaler-input-mismatch.pytorch', s.path, baseName(s.path), n, input.width, what, kind, input.layer || '(root)'),
   ];
 }
 
@@ -239,7 +243,9 @@ function structureVsWeights(structures: FileReport[], weights: FileReport[]): Fi
     if (!w?.weights) continue;
     const notes = reconcileWithWeights({ ...s.model, notes: [] }, w.weights).notes ?? [];
     if (notes.length) {
-      out.push(finding('weights-structure-mismatch', 'error', `${baseName(s.path)} and ${baseName(w.path)} do not belong together: ${notes.slice(0, 3).join('; ')}${notes.length > 3 ? ` (and ${notes.length - 3} more)` : ''}. Loading these weights into this structure fails or gives a different network; save both from the same model.`, w.path));
+      const first = notes.slice(0, 3).join('; ');
+      if (notes.length > 3) out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch.more', w.path, baseName(s.path), baseName(w.path), first, notes.length - 3));
+      else out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch', w.path, baseName(s.path), baseName(w.path), first));
     }
   }
   return out;
@@ -270,18 +276,18 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     const n = s.scaler!.nFeaturesIn;
     // A scaler fitted on flattened windows (timesteps × features) fits a sequence model too.
     if (n !== inputSize && n !== flatInput) {
-      out.push(finding('scaler-input-mismatch', 'error', `${baseName(s.path)} was fitted on ${n} features but the model takes ${inputSize}: this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.`, s.path));
+      out.push(tableFinding('scaler-input-mismatch', 'error', 'scaler-input-mismatch', s.path, baseName(s.path), String(n), inputSize));
     }
   }
   let targetPath = target?.path ?? null;
   if (target) {
-    out.push(finding('target-scaler', 'info', `${baseName(target.path)} scales the model's targets: predictions are mapped back to target units with its inverse_transform.`, target.path));
+    out.push(tableFinding('target-scaler', 'info', 'target-scaler.named', target.path, baseName(target.path)));
   } else if (input && outputSize !== null && outputSize !== inputSize) {
     // No name says "target", but exactly one other scaler is as wide as the model's output.
     const bySize = numeric.filter((f) => f.path !== input.path && !input.path.startsWith(`${f.path}[`) && canTransform(f.scaler!) && f.scaler!.nFeaturesIn === outputSize);
     if (bySize.length === 1) {
       targetPath = bySize[0].path;
-      out.push(finding('target-scaler', 'info', `${baseName(targetPath)} was fitted on ${outputSize} feature(s), the size of the model's output: it likely scales the targets, so predictions are mapped back with its inverse_transform. Name it y_scaler (or write a model-bundle.json) to make that explicit.`, targetPath));
+      out.push(tableFinding('target-scaler', 'info', 'target-scaler.by-size', targetPath, baseName(targetPath), outputSize));
     }
   }
   if (!targetPath) {
@@ -290,7 +296,7 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     // classifiers name their feature scaler X_scaler too.
     const named = scalers.find((f) => INPUT_NAME.test(baseName(f.path)));
     if (named && files.some((f) => f.role === 'log' && isRegressionLog(f))) {
-      out.push(finding('missing-target-scaler', 'warning', `${baseName(named.path)} is named as the input scaler, which suggests the targets were scaled too, but no target scaler is saved: if training scaled the targets, predictions come out in scaled units and cannot be mapped back. Save it with joblib.dump(y_scaler, "y_scaler.joblib"); if the targets were not scaled, rename the scaler or list it in a model-bundle.json.`, named.path));
+      out.push(tableFinding('missing-target-scaler', 'warning', 'missing-target-scaler', named.path, baseName(named.path)));
     }
   }
   return out;
@@ -310,16 +316,16 @@ function fileTimes(weightFiles: FileReport[], scalers: FileReport[], logs: FileR
     if (l.format === 'image' || typeof l.mtimeMs !== 'number') continue;
     const gap = l.mtimeMs - newestWeights;
     if (gap > LOG_AFTER_WEIGHTS_MS) {
-      out.push(finding('stale-artifact', 'warning', `${baseName(l.path)} was written ${hours(gap)} h after the newest weights: the weights may come from an older training run than this log. Save the model at the end of the run that wrote the log.`, l.path));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.log-after-weights', l.path, baseName(l.path), hours(gap)));
     }
   }
   for (const s of scalers) {
     if (typeof s.mtimeMs !== 'number') continue;
     const gap = newestWeights - s.mtimeMs;
     if (gap > SCALER_WEIGHTS_GAP_MS) {
-      out.push(finding('stale-artifact', 'warning', `${baseName(s.path)} is ${days(gap)} day(s) older than the model's weights: it may have been fitted for an earlier run on other data. Save the scaler in the same run as the model.`, s.path));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.scaler-older', s.path, baseName(s.path), days(gap)));
     } else if (-gap > SCALER_WEIGHTS_GAP_MS) {
-      out.push(finding('stale-artifact', 'warning', `${baseName(s.path)} was written ${days(-gap)} day(s) after the model's weights: it may have been refitted on other data after this model was trained. Save the scaler in the same run as the model.`, s.path));
+      out.push(tableFinding('stale-artifact', 'warning', 'stale-artifact.scaler-newer', s.path, baseName(s.path), days(-gap)));
     }
   }
   return out;

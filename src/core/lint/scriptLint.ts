@@ -7,6 +7,8 @@
 // Size: tokenizer, statement walker and the notebook cell mapping of one lint; the tokenizer is
 // the candidate to move out when a second lint needs it.
 import { parseTree, type Node as JsonNode } from 'jsonc-parser/lib/esm/main.js';
+import { templated, type TemplateArg, type TemplatedMessage } from '../io/messageTemplate';
+import { SCRIPT_LINT_MESSAGES } from './lintMessages';
 
 /** A 0-based position (line, UTF-16 column) inside one cell (a .py file is cell 0). */
 export interface CellPosition {
@@ -27,6 +29,9 @@ export interface ScriptFinding {
   code: 'unsaved-scaler';
   severity: 'warning';
   message: string;
+  /** The English template of `message` and its arguments (for the editor's translation). */
+  messageTemplate?: string;
+  messageArgs?: TemplateArg[];
   /** The scaler's variable (dotted: `self.scaler`), or null for a scaler never bound to a name. */
   scalerName: string | null;
   /** Its scikit-learn class. */
@@ -35,7 +40,7 @@ export interface ScriptFinding {
   start: CellPosition;
   end: CellPosition;
   /** Edits of the quick fix (save after the model is saved, import at the top), or null when none applies. */
-  fix: { title: string; inserts: ScriptInsert[] } | null;
+  fix: { title: string; titleTemplate?: string; titleArgs?: TemplateArg[]; inserts: ScriptInsert[] } | null;
 }
 
 /** Preprocessing classes whose fitted state a model needs at prediction time. */
@@ -553,31 +558,26 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     const fitOrder = order.get(f.line) ?? 0;
     const target = firstSaveFrom(saves, fitOrder);
     const role = f.name !== null && /(^|[._])(y|target|label|output|out)(_|$)|_y$|^y/i.test(last(f.name)) ? 'target scaler' : 'scaler';
-    let message: string;
+    let message: TemplatedMessage;
     let fix: ScriptFinding['fix'] = null;
     if (f.name !== null) {
       const file = `${last(f.name)}.joblib`;
       const call = `${joblibName ?? 'joblib'}.dump(${f.name}, "${file}")`;
-      message =
-        `The ${role} \`${f.name}\` (${f.cls}) is fitted here but never saved, while this script saves the model: ` +
-        `without it the model cannot be used on raw inputs (and re-fitting it later gives different numbers). ` +
-        `Save it next to the model, e.g. \`${call}\`.`;
+      message = templated(SCRIPT_LINT_MESSAGES[role === 'scaler' ? 'unsaved-scaler.named' : 'unsaved-scaler.named-target'], f.name, f.cls, call);
       const indent = ' '.repeat(target.line.indent);
       const inserts: ScriptInsert[] = [
         { at: { cell: target.line.cell, line: target.line.lastLine, col: target.line.lastLineLength }, text: `\n${indent}${call}` },
       ];
       if (joblibName === null) inserts.unshift({ at: (importAt ??= importPosition(lines, cells)), text: 'import joblib\n' });
-      fix = { title: `Save ${f.name} with joblib.dump after the model is saved`, inserts };
+      const title = templated(SCRIPT_LINT_MESSAGES['unsaved-scaler.fix-title'], f.name);
+      fix = { title: title.message, titleTemplate: title.messageTemplate, titleArgs: title.messageArgs, inserts };
     } else {
-      message =
-        `A ${f.cls} is fitted here and thrown away (it is never bound to a name), while this script saves the model: ` +
-        `the scaling cannot be reproduced at prediction time. Keep it in a variable (\`scaler = ${f.cls}()\`, ` +
-        `\`X = scaler.fit_transform(X)\`) and save it with \`joblib.dump(scaler, "scaler.joblib")\`.`;
+      message = templated(SCRIPT_LINT_MESSAGES['unsaved-scaler.unnamed'], f.cls);
     }
     findings.push({
       code: 'unsaved-scaler',
       severity: 'warning',
-      message,
+      ...message,
       scalerName: f.name,
       scalerClass: f.cls,
       start: { cell: from.cell, line: from.line, col: from.col },
@@ -817,12 +817,31 @@ export function lintNotebookFile(json: string, opts: { maxCodeChars?: number } =
     const start = map({ ...f.start, cell }) ?? { line: 0, col: 0 };
     const end = map({ ...f.end, cell: cells[f.end.cell].index }) ?? start;
     const where = `cell ${cell + 1}, line ${f.start.line + 1}`;
+    const message = `${f.message} (In ${where} of this notebook: open it in the notebook editor to ${f.fix ? 'apply the quick fix' : 'edit the cell'}.)`;
+    const { messageTemplate: _template, messageArgs: _args, ...rest } = f;
     return {
-      ...f,
-      message: `${f.message} (In ${where} of this notebook: open it in the notebook editor to ${f.fix ? 'apply the quick fix' : 'edit the cell'}.)`,
+      ...rest,
+      ...notebookMessage(f, message, cell + 1, f.start.line + 1),
       start: { cell: 0, ...start },
       end: { cell: 0, ...end },
       fix: null,
     };
   });
+}
+
+/** Notebook variants of the lint's templates (the message with where to find it in the closed notebook). */
+const NOTEBOOK_TEMPLATES: ReadonlyMap<string, string> = new Map([
+  [SCRIPT_LINT_MESSAGES['unsaved-scaler.named'], SCRIPT_LINT_MESSAGES['unsaved-scaler.named.notebook']],
+  [SCRIPT_LINT_MESSAGES['unsaved-scaler.named-target'], SCRIPT_LINT_MESSAGES['unsaved-scaler.named-target.notebook']],
+  [SCRIPT_LINT_MESSAGES['unsaved-scaler.unnamed'], SCRIPT_LINT_MESSAGES['unsaved-scaler.unnamed.notebook']],
+]);
+
+/** A closed notebook's message, with its template when the table has one that gives exactly that text. */
+function notebookMessage(f: ScriptFinding, message: string, cell: number, line: number): TemplatedMessage {
+  const nb = f.messageTemplate === undefined ? undefined : NOTEBOOK_TEMPLATES.get(f.messageTemplate);
+  if (nb !== undefined && f.messageArgs) {
+    const t = templated(nb, ...f.messageArgs, cell, line);
+    if (t.message === message) return t;
+  }
+  return { message };
 }

@@ -126,6 +126,7 @@ export function buildOverview(bundle: Bundle, reports: FileReport[]): OverviewVi
     code: x.code,
     severity: x.severity,
     message: x.message,
+    ...(x.messageTemplate === undefined ? {} : { messageTemplate: x.messageTemplate, messageArgs: x.messageArgs ?? [] }),
     path: x.path,
     fix: FINDING_FIXES[x.code] ?? null,
   }));

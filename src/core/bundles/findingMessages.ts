@@ -1,0 +1,100 @@
+// The one table of finding messages: every English template a bundle finding or a script-lint
+// finding is formatted from, by message id (`<code>` or `<code>.<variant>`). The CLI prints the
+// formatted English; the Problems panel, the tree and the bundle view translate the template
+// (vscode.l10n.t / @vscode/l10n, key = the English template) and put in the same arguments. The build
+// adds every template here to l10n/bundle.l10n.json (scripts/l10n.mjs), so translators see them.
+// Placeholders `{0}`, `{1}`... are listed in each entry's comment in the order findings.ts passes them.
+import { SCRIPT_LINT_MESSAGES } from '../lint/lintMessages';
+
+/** Templates of the bundle findings (findings.ts, bundle.ts). */
+export const BUNDLE_FINDING_MESSAGES = {
+  /** {0} the file's read error. */
+  'tfjs-shard-missing':
+    '{0}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.',
+  /** {0} the file's read error. */
+  'tfjs-shard-size':
+    '{0}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.',
+  /** {0} the pickle's verdict (which global it names). */
+  'unsafe-pickle': '{0}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.',
+  /** {0} the pickle's verdict. */
+  'unsupported-pickle': '{0}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.',
+  /** {0} the file's read error. */
+  'unreadable-file': '{0}. The bundle cannot be used as long as this file cannot be read; re-save it from the training code.',
+  /** {0} file name, {1} what the file is (one sentence, ending with a period). */
+  'foreign-model': '{0}: {1} The scaler beside it is listed but not checked against the model, and no predictions are made.',
+  'missing-structure.scaler-only':
+    'This folder holds preprocessing but no model: the scaler is only useful with the network it was fitted for. Save the model beside it (model.save("model.keras")).',
+  'missing-structure.weights-only':
+    "Weights without the network's structure cannot be loaded: save it beside them with model.to_json() (or save the full model with model.save()).",
+  'missing-weights':
+    "The network's structure is here but its trained weights are not: save them with model.save_weights(...) (or the full model with model.save()).",
+  'missing-scaler.tabular':
+    'No fitted scaler is saved with this model: predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").',
+  'missing-scaler.tabular-target-only':
+    'No fitted input scaler is saved with this model (only a target scaler): predictions on raw inputs will be wrong, and the scaler cannot be rebuilt without the training data. Save it next to the model with joblib.dump(scaler, "scaler.joblib").',
+  'missing-scaler.other-inputs':
+    'No fitted scaler is saved with this model. Its inputs are images, sequences or tokens, which often need none; if training scaled them, save the scaler with joblib.dump(scaler, "scaler.joblib").',
+  'missing-log':
+    'No training log: nothing shows how this model was trained or whether it overfitted. Add keras.callbacks.CSVLogger("training_log.csv") (or save history.history as JSON).',
+  /** {0} the layers (comma-separated). */
+  'lambda-layer':
+    'The model has layers that hold Python code ({0}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.',
+  /** {0} Keras version. */
+  'keras3-tfjs':
+    'Saved by Keras {0}: TensorFlow.js cannot load Keras 3 configs as saved (batch_shape, __keras_tensor__ nodes). This tool converts them; for a web deployment convert with a tfjs converter that supports Keras 3.',
+  /** {0} structure file, {1} weights file, {2} the first differences (joined with "; "). */
+  'weights-structure-mismatch':
+    '{0} and {1} do not belong together: {2}. Loading these weights into this structure fails or gives a different network; save both from the same model.',
+  /** As above; {3} how many more differences there are. */
+  'weights-structure-mismatch.more':
+    '{0} and {1} do not belong together: {2} (and {3} more). Loading these weights into this structure fails or gives a different network; save both from the same model.',
+  /** {0} scaler file, {1} its feature count, {2} the model's input size. */
+  'scaler-input-mismatch':
+    "{0} was fitted on {1} features but the model takes {2}: this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.",
+  /** {0} scaler file. */
+  'target-scaler.named': "{0} scales the model's targets: predictions are mapped back to target units with its inverse_transform.",
+  /** {0} scaler file, {1} the model's output size. */
+  'target-scaler.by-size':
+    "{0} was fitted on {1} feature(s), the size of the model's output: it likely scales the targets, so predictions are mapped back with its inverse_transform. Name it y_scaler (or write a model-bundle.json) to make that explicit.",
+  /** {0} scaler file. */
+  'missing-target-scaler':
+    '{0} is named as the input scaler, which suggests the targets were scaled too, but no target scaler is saved: if training scaled the targets, predictions come out in scaled units and cannot be mapped back. Save it with joblib.dump(y_scaler, "y_scaler.joblib"); if the targets were not scaled, rename the scaler or list it in a model-bundle.json.',
+  /** {0} log file, {1} hours. */
+  'stale-artifact.log-after-weights':
+    '{0} was written {1} h after the newest weights: the weights may come from an older training run than this log. Save the model at the end of the run that wrote the log.',
+  /** {0} scaler file, {1} days. */
+  'stale-artifact.scaler-older':
+    "{0} is {1} day(s) older than the model's weights: it may have been fitted for an earlier run on other data. Save the scaler in the same run as the model.",
+  /** {0} scaler file, {1} days. */
+  'stale-artifact.scaler-newer':
+    "{0} was written {1} day(s) after the model's weights: it may have been refitted on other data after this model was trained. Save the scaler in the same run as the model.",
+  /** {0} the file's read error (the classes the pickled module needs). */
+  'pytorch-module-pickle':
+    '{0}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.',
+  /** {0} the file's read error (the class it names). */
+  'unsupported-pickle.pytorch':
+    "{0}. Only tensors, plain Python values and the names docs/pytorch.md lists are read from a PyTorch file: save plain values in checkpoints (vars(args) rather than objects) and the model's state_dict().",
+  'missing-log.pytorch':
+    'No training log: nothing shows how this model was trained or whether it overfitted. Write the per-epoch losses to a CSV (epoch,loss,val_loss), keep them in the checkpoint dict, or log them with torch.utils.tensorboard.SummaryWriter.',
+  /** {0} scaler file, {1} its feature count, {2} the model's input width, {3} "input features" or "input channels", {4} Linear / Conv / RNN, {5} the layer. */
+  'scaler-input-mismatch.pytorch':
+    "{0} was fitted on {1} features but the model takes {2} ({3} of its first {4} layer {5}): this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.",
+  /** {0} file name, {1} its parameter count. */
+  'torchscript-model':
+    '{0} is a TorchScript archive: its {1} parameters are listed from its data, but its code is never run, so no predictions are made here. To check it against the scaler and run it here, export it with torch.onnx.export or save its state_dict().',
+  /** {0} file (as the manifest lists it), {1} manifest name, {2} start of the actual SHA-256, {3} start of the recorded one. */
+  'manifest-hash-mismatch':
+    '{0} is not the file {1} recorded (its SHA-256 is {2}…, the manifest says {3}…): it was replaced or modified after the bundle was written, so the bundle may mix parts of different runs. Restore the original file, or re-write the manifest if the change is intended.',
+} as const;
+
+/** Every finding message template: bundle findings and the training-script lint. */
+export const FINDING_MESSAGES = { ...BUNDLE_FINDING_MESSAGES, ...SCRIPT_LINT_MESSAGES } as const;
+
+/** A message id of the table. */
+export type FindingMessageId = keyof typeof FINDING_MESSAGES;
+
+/** The finding code of a message id (`missing-scaler.tabular` → `missing-scaler`). */
+export function messageCode(id: string): string {
+  const dot = id.indexOf('.');
+  return dot < 0 ? id : id.slice(0, dot);
+}
