@@ -79,6 +79,14 @@ describe('PyTorch bundles', () => {
     assert.match(b.findings[0].message, /model\.state_dict\(\)/);
   });
 
+  it('a torch file naming builtins.open beside a scaler: unsafe-pickle with torch.load advice', async () => {
+    const dir = folder([['hostile/open_global.pt', 'model.pt'], ['bundle/scaler.joblib', 'scaler.joblib'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const b = (await buildReport([dir], source)).bundles[0];
+    assert.deepEqual(codes(b, dir), ['error:unsafe-pickle:model.pt']);
+    assert.match(b.findings[0].message, /__builtin__\.open/);
+    assert.match(b.findings[0].message, /torch\.load would run that code/);
+  });
+
   it('a TorchScript archive beside a scaler: torchscript-model, and the scaler is checked against it', async () => {
     const dir = folder([['scripted.pt', 'model.pt'], ['bundle/training_log.csv', 'training_log.csv']]);
     copyFileSync('examples/complete-bundle/scaler.joblib', join(dir, 'scaler.joblib'));

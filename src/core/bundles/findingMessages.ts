@@ -71,6 +71,9 @@ export const BUNDLE_FINDING_MESSAGES = {
   /** {0} the file's read error (the classes the pickled module needs). */
   'pytorch-module-pickle':
     '{0}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.',
+  /** {0} the file's read error (the globals that can run code). */
+  'unsafe-pickle.pytorch':
+    '{0}. torch.load would run that code: do not load this file (torch.load(path, weights_only=True) refuses it too); get the weights from a trusted source or re-save them with torch.save(model.state_dict(), "model.pt").',
   /** {0} the file's read error (the class it names). */
   'unsupported-pickle.pytorch':
     "{0}. Only tensors, plain Python values and the names docs/pytorch.md lists are read from a PyTorch file: save plain values in checkpoints (vars(args) rather than objects) and the model's state_dict().",

@@ -123,7 +123,7 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
     if (code === 'tfjs-shard-missing' || code === 'tfjs-shard-size') {
       out.push(tableFinding(code, 'error', code, f.path, message));
     } else if (code === 'unsafe-pickle') {
-      out.push(tableFinding('unsafe-pickle', 'error', 'unsafe-pickle', f.path, message));
+      out.push(tableFinding('unsafe-pickle', 'error', isTorchFile(f) ? 'unsafe-pickle.pytorch' : 'unsafe-pickle', f.path, message));
     } else if (code === 'pytorch-module-pickle') {
       out.push(tableFinding('pytorch-module-pickle', 'warning', 'pytorch-module-pickle', f.path, message));
     } else if (code === 'unsupported-pickle' && isTorchFile(f)) {
