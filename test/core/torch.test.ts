@@ -143,6 +143,25 @@ describe('PyTorch reports', () => {
     assertTensors(await tensorsOf('checkpoint.pth'), EXP.checkpoint.tensors, 'checkpoint.pth');
   });
 
+  it('a history saved as a list of per-epoch dicts: one series per number, steps from its epoch key', async () => {
+    const r = await inspectFile(join(DIR, 'history_records.pt'), source);
+    const h = EXP.history_records;
+    for (const name of ['loss', 'val_loss']) {
+      const vals = h[name] as number[];
+      const min = Math.min(...vals);
+      const max = Math.max(...vals);
+      assert.deepEqual(r.log!.series[name], {
+        points: vals.length,
+        first: vals[0],
+        last: vals[vals.length - 1],
+        min,
+        minStep: h.epochs[vals.indexOf(min)],
+        max,
+        maxStep: h.epochs[vals.indexOf(max)],
+      }, name);
+    }
+  });
+
   it('a Lightning checkpoint: state_dict, epoch, global_step, version and hyper-parameters', async () => {
     const r = await inspectFile(join(DIR, 'lightning.ckpt'), source);
     assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null]);

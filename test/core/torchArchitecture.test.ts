@@ -56,6 +56,23 @@ describe('PyTorch module tree', () => {
     assert.equal(stateDictInput([{ name: 'transformer.wte.weight', shape: [50257, 768] }]), null);
   });
 
+  it("the bundle view's curves tab summarises a checkpoint's own per-epoch lists", async () => {
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mbi-torch-vm-'));
+    try {
+      copyFileSync(join(DIR, 'checkpoint.pth'), join(dir, 'checkpoint.pth'));
+      copyFileSync(join(DIR, 'bundle', 'scaler.joblib'), join(dir, 'scaler.joblib'));
+      const report = await buildReport([dir], source);
+      const vm = buildBundleViewModel({ bundle: report.bundles[0], files: report.files, logs: [], curveOptions: DEFAULT_CURVE_OPTIONS });
+      assert.deepEqual(vm.curves.summaries.map((x) => [x.path, x.series.map((y) => [y.name, y.points, y.last])]), [
+        ['checkpoint.pth', [['train_losses', 5, EXP.checkpoint.train_losses[4]], ['val_losses', 5, EXP.checkpoint.val_losses[4]]]],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the bundle view: the state dict in the architecture tab with its tree, trainable params without buffers', async () => {
     const dir = join(DIR, 'bundle');
     const report = await buildReport([dir], source);

@@ -787,7 +787,9 @@ export function buildBundleViewModel(input: BundleViewInput): BundleViewModel {
   const loaded = new Set(logs.map((l) => l.path));
   const images: ImageView[] = [];
   const summaries: CurvesView['summaries'] = [];
-  for (const p of bundle.files.log) {
+  // PyTorch checkpoints holding per-epoch lists (train_losses...) carry a log of their own: summarised below.
+  const torchLogs = [...bundle.files.weights, ...bundle.files.model].filter((p) => byPath.get(p)?.torch && byPath.get(p)?.log);
+  for (const p of [...bundle.files.log, ...torchLogs]) {
     const r = byPath.get(p);
     if (r?.format === 'image') {
       images.push({ path: p, name: relativeTo(bundle.root, p), src: null });

@@ -139,6 +139,19 @@ function logSeries(m: Map<TorchKey, TorchValue>): LogSummary | null {
     for (const [k, v] of src) {
       if (typeof k !== 'string') continue;
       if (v instanceof Map && prefix === '' && /^(history|log|logs|metrics|train_history)$/i.test(k)) visit(v, '');
+      // A list of per-epoch dicts ([{epoch: 0, loss: 0.9, val_loss: 1.0}, ...]): one series per numeric key.
+      if (Array.isArray(v) && v.length >= 2 && v.every((x) => x instanceof Map)) {
+        const rows = v as Map<TorchKey, TorchValue>[];
+        const epochs = rows.map((r) => r.get('epoch'));
+        const steps = epochs.every((e) => typeof e === 'number' && Number.isFinite(e)) ? (epochs as number[]) : rows.map((_r, i) => i);
+        const names = new Set<string>();
+        for (const r of rows) for (const [name, x] of r) if (typeof name === 'string' && name !== 'epoch' && typeof x === 'number') names.add(name);
+        for (const name of names) {
+          const idx = rows.map((r, i) => (typeof r.get(name) === 'number' && Number.isFinite(r.get(name)) ? i : -1)).filter((i) => i >= 0);
+          if (idx.length >= 2) series[prefix + name] = { steps: idx.map((i) => steps[i]), values: idx.map((i) => rows[i].get(name) as number) };
+        }
+        continue;
+      }
       const vals = Array.isArray(v) ? v : v instanceof TorchNdArray && v.shape.length === 1 ? v.values : null;
       if (!vals || vals.length < 2 || !vals.every((x) => typeof x === 'number' && Number.isFinite(x))) continue;
       series[prefix + k] = { steps: vals.map((_x, i) => i), values: vals as number[] };
