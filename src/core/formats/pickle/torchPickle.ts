@@ -30,6 +30,13 @@ const JIT_LISTS = new Set(['build_intlist', 'build_floatlist', 'build_boollist',
 const JIT_TAG = 'torch.jit._pickle.restore_type_tag';
 /** `argparse.Namespace`: checkpoints often save the training script's `args`; read as a dict of its attributes. */
 const NAMESPACE = 'argparse.Namespace';
+/** Lightning's `AttributeDict` (a dict subclass holding `hyper_parameters`): read as a dict. */
+const ATTRIBUTE_DICTS = new Set([
+  'pytorch_lightning.utilities.parsing.AttributeDict',
+  'lightning.pytorch.utilities.parsing.AttributeDict',
+  'lightning_fabric.utilities.data.AttributeDict',
+  'lightning.fabric.utilities.data.AttributeDict',
+]);
 /** Python's set constructors (`set([...])` as protocol 2 writes sets). */
 const SETS = new Set(['builtins.set', '__builtin__.set', 'builtins.frozenset', '__builtin__.frozenset']);
 
@@ -73,12 +80,17 @@ function makeExtension(torchScript: boolean): PickleExtension {
     q === SIZE ||
     q === DEVICE ||
     q === NAMESPACE ||
+    ATTRIBUTE_DICTS.has(q) ||
     SETS.has(q) ||
     TENSOR_TYPES.has(q) ||
     TORCH_STORAGE_TYPES.has(q) ||
     (torchScript && (isTorchScriptClass(q) || JIT_LISTS.has(q) || q === JIT_TAG));
   const call = (q: string, a: PyValue[], how: 'reduce' | 'newobj' | 'inst'): PyValue => {
     if (q === NAMESPACE && a.length === 0) return new PyObject(NAMESPACE, null);
+    if (ATTRIBUTE_DICTS.has(q)) {
+      if (a.length !== 0) throw new PickleRefusal(`${q} with arguments`);
+      return new Map();
+    }
     if (how !== 'reduce') {
       if (torchScript && isTorchScriptClass(q) && a.length === 0) return new PyObject(q, null);
       throw new PickleRefusal(`${q} cannot be instantiated this way`);
