@@ -160,6 +160,10 @@ describe('PyTorch reports', () => {
         maxStep: h.epochs[vals.indexOf(max)],
       }, name);
     }
+    // a collections.defaultdict(list) of metrics: a dict, its factory never called
+    assert.equal(r.log!.series.acc.points, h.acc.length);
+    assert.equal(r.log!.series.acc.last, h.acc[h.acc.length - 1]);
+    assert.ok(r.pickle!.globals.includes('collections.defaultdict'));
   });
 
   it('a Lightning checkpoint: state_dict, epoch, global_step, version and hyper-parameters', async () => {

@@ -37,6 +37,9 @@ const ATTRIBUTE_DICTS = new Set([
   'lightning_fabric.utilities.data.AttributeDict',
   'lightning.fabric.utilities.data.AttributeDict',
 ]);
+/** `collections.defaultdict(factory)`: a dict; the factory (a builtin type name) is never called. */
+const DEFAULTDICT = 'collections.defaultdict';
+const FACTORIES = new Set(['list', 'dict', 'int', 'float', 'set', 'str'].flatMap((n) => [`builtins.${n}`, `__builtin__.${n}`]));
 /** Python's set constructors (`set([...])` as protocol 2 writes sets). */
 const SETS = new Set(['builtins.set', '__builtin__.set', 'builtins.frozenset', '__builtin__.frozenset']);
 
@@ -81,12 +84,20 @@ function makeExtension(torchScript: boolean): PickleExtension {
     q === DEVICE ||
     q === NAMESPACE ||
     ATTRIBUTE_DICTS.has(q) ||
+    q === DEFAULTDICT ||
+    FACTORIES.has(q) ||
     SETS.has(q) ||
     TENSOR_TYPES.has(q) ||
     TORCH_STORAGE_TYPES.has(q) ||
     (torchScript && (isTorchScriptClass(q) || JIT_LISTS.has(q) || q === JIT_TAG));
   const call = (q: string, a: PyValue[], how: 'reduce' | 'newobj' | 'inst'): PyValue => {
     if (q === NAMESPACE && a.length === 0) return new PyObject(NAMESPACE, null);
+    if (q === DEFAULTDICT) {
+      const f = a[0];
+      if (a.length > 1 || (a.length === 1 && f !== null && !(f instanceof PyGlobal && FACTORIES.has(f.qualifiedName))))
+        throw new PickleRefusal('defaultdict takes one builtin type (list, dict, int, float, set, str) or None');
+      return new Map();
+    }
     if (ATTRIBUTE_DICTS.has(q)) {
       if (a.length !== 0) throw new PickleRefusal(`${q} with arguments`);
       return new Map();
@@ -149,7 +160,7 @@ function makeExtension(torchScript: boolean): PickleExtension {
   return {
     allows,
     call,
-    asValue: (q) => TORCH_STORAGE_TYPES.has(q) || TENSOR_TYPES.has(q) || q === REBUILD_V2,
+    asValue: (q) => TORCH_STORAGE_TYPES.has(q) || TENSOR_TYPES.has(q) || q === REBUILD_V2 || FACTORIES.has(q),
     build(obj, state) {
       // OrderedDict state dicts carry `_metadata` (per-module versions) as instance state: kept out of the tensors.
       if (obj instanceof Map) {
