@@ -195,6 +195,7 @@ describe('PyTorch reports', () => {
     assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null]);
     assert.equal(r.torch!.stateDictKey, 'model');
     assert.deepEqual(r.torch!.metadata.args, EXP.namespace.args);
+    assert.equal(r.torch!.metadata.device, 'cuda:1', 'torch.device as its string');
     assert.equal(r.weights!.totalParams, EXP.namespace.totalParams);
   });
 
