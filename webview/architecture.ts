@@ -1,6 +1,6 @@
 // Architecture tab: a model.summary()-style table (nested models expandable) with totals, and for
 // functional models a graph of boxes and edges drawn as SVG through DOM APIs.
-import type { ArchitectureView, GraphView, SummaryRowView } from '../src/shared/viewModels';
+import type { ArchitectureView, GraphView, ModuleRowView, ModuleTreeView, SummaryRowView } from '../src/shared/viewModels';
 import { el, formatInt, rowNavigation, svg } from './dom';
 import * as l10n from '@vscode/l10n';
 import './l10n'; // loads the host's bundle before this module builds its strings
@@ -86,6 +86,77 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
   return table;
 }
 
+/** A PyTorch / safetensors module tree: modules expandable (ids `m:<path>` in the shared state), tensors as leaves. */
+function moduleTreeTable(a: ArchitectureView, tree: ModuleTreeView, state: ArchitectureState, save: () => void): HTMLElement {
+  const key = (id: string): string => `m:${a.path}:${id}`;
+  const expanded = new Set(state.expanded);
+  const byId = new Map(tree.rows.map((r) => [r.id, r]));
+  const trs = new Map<string, HTMLTableRowElement>();
+  const shown = (r: ModuleRowView): boolean => {
+    let p = r.parentId;
+    while (p !== null) {
+      if (!expanded.has(key(p))) return false;
+      p = byId.get(p)?.parentId ?? null;
+    }
+    return true;
+  };
+  const update = (): void => {
+    for (const r of tree.rows) {
+      const tr = trs.get(r.id) as HTMLTableRowElement;
+      tr.hidden = !shown(r);
+      if (r.hasChildren) tr.setAttribute('aria-expanded', String(expanded.has(key(r.id))));
+    }
+    state.expanded = [...expanded];
+    save();
+  };
+  const toggle = (id: string, open?: boolean): void => {
+    const want = open ?? !expanded.has(key(id));
+    if (want) expanded.add(key(id));
+    else expanded.delete(key(id));
+    update();
+  };
+  const body = el('tbody');
+  for (const r of tree.rows) {
+    const nameCell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
+    if (r.hasChildren) {
+      nameCell.appendChild(el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }));
+    } else nameCell.appendChild(el('span', { class: 'twisty-space' }));
+    nameCell.appendChild(document.createTextNode(r.name));
+    const tr = el(
+      'tr',
+      { attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1, title: r.path }, class: r.kind === 'tensor' ? 'tensor' : 'module' },
+      nameCell,
+      el('td', { text: r.kind === 'module' ? r.typeGuess : '' }),
+      el('td', { class: 'shape', text: r.shape }),
+      el('td', { text: r.dtype }),
+      el('td', { class: 'num', text: formatInt(r.params) }),
+    );
+    trs.set(r.id, tr);
+    body.appendChild(tr);
+  }
+  const table = el(
+    'table',
+    { class: 'summary grid module-tree', attrs: { role: 'treegrid', 'aria-label': `Modules of ${a.name}` } },
+    el('thead', {}, el('tr', {}, ...['Module / tensor', 'Type (guessed)', 'Shape', 'dtype', 'Params'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    body,
+  );
+  rowNavigation(table, (row, ev) => {
+    const id = row.getAttribute('data-row');
+    const r = id !== null ? byId.get(id) : undefined;
+    if (!r) return;
+    if (r.hasChildren && (ev.key === 'Enter' || ev.key === ' ')) toggle(r.id);
+    else if (r.hasChildren && ev.key === 'ArrowRight') toggle(r.id, true);
+    else if (ev.key === 'ArrowLeft') {
+      if (r.hasChildren && expanded.has(key(r.id))) toggle(r.id, false);
+      else if (r.parentId !== null) trs.get(r.parentId)?.focus();
+      else return;
+    } else return;
+    ev.preventDefault();
+  });
+  update();
+  return table;
+}
+
 /** Draws a functional model: layers as boxes, edges from inbound layers, as SVG built with DOM APIs. */
 export function graphSvg(g: GraphView, label: string): SVGSVGElement {
   const pos = new Map(g.nodes.map((n) => [n.id, n]));
@@ -136,6 +207,7 @@ export function renderArchitecture(models: ArchitectureView[], state: Architectu
         a.error ? el('p', { class: 'error', text: a.error }) : null,
         a.facts?.length ? el('dl', { class: 'facts' }, ...a.facts.flatMap((f) => [el('dt', { text: f.label }), el('dd', { text: f.value })])) : null,
         a.rows.length ? summaryTable(a, state, save) : null,
+        a.moduleTree ? moduleTreeTable(a, a.moduleTree, state, save) : null,
         a.rows.length || a.totals.total
           ? el(
               'dl',

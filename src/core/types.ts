@@ -22,6 +22,9 @@ export type Format =
   | 'tfevents'
   | 'image'
   | 'onnx'
+  | 'pytorch'
+  | 'torchscript'
+  | 'safetensors'
   | 'unknown';
 
 /** Why a file could not be read (the rest of the report goes on). */
@@ -179,6 +182,27 @@ export interface LogData {
   runs?: number;
 }
 
+/** A JSON value (checkpoint metadata). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Extension: what a PyTorch (`torch.save`, TorchScript) or safetensors file holds. */
+export interface TorchSummary {
+  /** `state-dict` (the file is one), `checkpoint` (a dict holding one), `lightning` (a Lightning .ckpt), `module` (a whole pickled nn.Module), `torchscript`, `safetensors`. */
+  kind: 'state-dict' | 'checkpoint' | 'lightning' | 'module' | 'torchscript' | 'safetensors';
+  /** `zip` (torch >= 1.6), `legacy` (older torch.save), `safetensors`. */
+  container: 'zip' | 'legacy' | 'safetensors';
+  /** Key of the checkpoint dict holding the model's state dict (`model_state_dict`, `state_dict`...); null when the file is the state dict. */
+  stateDictKey: string | null;
+  /** The checkpoint's other values as plain JSON (epoch, global_step, hyper-parameters, versions; safetensors `__metadata__`); tensors are described, optimizer state summarised. */
+  metadata: Record<string, JsonValue>;
+  /** The first Linear / Conv / RNN weight in key order and its input width (what a scaler's n_features_in_ must equal); null when none is recognisable. */
+  input: { layer: string; kind: 'linear' | 'conv' | 'rnn'; width: number } | null;
+  /** Classes a whole-module pickle or TorchScript archive needs to load (`__main__.Net`, `__torch__.Net`...). */
+  classes?: string[];
+  /** Tensors outside the model's state dict (optimizer state...): not in `weights.totalParams`. */
+  otherTensors?: number;
+}
+
 /** Severity of a refused global in a pickle. */
 export type PickleVerdict = 'safe' | 'dangerous' | 'unsupported';
 
@@ -207,6 +231,8 @@ export interface FileReport {
   shards?: { path: string; expectedBytes: number; actualBytes: number | null }[];
   /** Extension: a model of another framework (PyTorch, ONNX, TFLite, safetensors, TF SavedModel), recognised but not read. */
   foreign?: { framework: 'pytorch' | 'onnx' | 'tflite' | 'safetensors' | 'tf-savedmodel'; note: string };
+  /** Extension: PyTorch / safetensors specifics (kind, container, checkpoint metadata, input width). */
+  torch?: TorchSummary;
 }
 
 /** Severity of a finding. */

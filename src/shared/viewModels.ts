@@ -99,6 +99,32 @@ export interface GraphView {
   edges: { from: string; to: string }[];
 }
 
+/** One row of a PyTorch / safetensors module tree: a module (its rows follow, one level deeper) or a tensor. */
+export interface ModuleRowView {
+  id: string;
+  parentId: string | null;
+  depth: number;
+  name: string;
+  /** Full dotted path (`encoder.fc1.weight`). */
+  path: string;
+  kind: 'module' | 'tensor';
+  /** Modules: a type guessed from their tensors (`Linear(8→16)`), '' when none fits. */
+  typeGuess: string;
+  /** Tensors: `(16, 8)`; modules: ''. */
+  shape: string;
+  dtype: string;
+  params: number;
+  hasChildren: boolean;
+}
+
+/** The module tree of a state dict (torchinfo-like, without activations). */
+export interface ModuleTreeView {
+  rows: ModuleRowView[];
+  modules: number;
+  tensors: number;
+  total: number;
+}
+
 /** Architecture of one model file. */
 export interface ArchitectureView {
   path: string;
@@ -118,6 +144,8 @@ export interface ArchitectureView {
   error: string | null;
   /** Extension: for ONNX models, the ModelProto's facts as label/value pairs (IR version, opsets, producer, inputs...). */
   facts?: { label: string; value: string }[];
+  /** PyTorch / safetensors weights: the module tree from the state dict's keys. */
+  moduleTree?: ModuleTreeView;
 }
 
 /** One fitted column of a scaler table (e.g. `data_min_`). */

@@ -53,8 +53,8 @@ describe('bundles with a SavedModel or another framework', () => {
     assert.match(report.bundles[0].findings.find((f) => f.code === 'scaler-input-mismatch')!.message, new RegExp(`fitted on ${n} features but the model takes 4`));
   });
 
-  // model.onnx is read now (test/core/onnxBundle.test.ts)
-  for (const name of ['model.pt', 'legacy.pth', 'model.tflite', 'weights.safetensors']) {
+  // model.onnx, .pt and .safetensors are read now (onnxBundle, torchBundle tests)
+  for (const name of ['model.tflite']) {
     it(`lists ${name} beside a scaler with one information finding, and alone makes no bundle`, async () => {
       const dir = run((d) => copyFileSync(join(FOREIGN, 'models', name), join(d, name)));
       const report = await buildReport([dir], new NodeFileSource());

@@ -6,7 +6,7 @@
 import { baseName, dirName, joinPath, type FileSource } from '../io/fileSource';
 import { templated } from '../io/messageTemplate';
 import { BUNDLE_FINDING_MESSAGES } from './findingMessages';
-import { isUnreadModel, stemOf, validateBundle } from './findings';
+import { isTorchFile, isUnreadModel, stemOf, validateBundle } from './findings';
 import type { Bundle, FileReport, Finding, Role } from '../types';
 
 export { isUnreadModel, stemOf, validateBundle } from './findings';
@@ -441,8 +441,9 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   }
   for (const [root, files] of [...byAnchor].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     for (const g of splitByModel({ root, files, manifest: null })) {
-      // Models of other frameworks alone are no bundle (a PyTorch repository is not a broken Keras one).
-      if (g.files.some((f) => (f.role === 'model' && !isUnreadModel(f)) || f.role === 'structure' || f.role === 'weights' || f.role === 'scaler')) groups.push(g);
+      // Models of other frameworks alone are no bundle (a PyTorch repository is not a broken Keras one):
+      // PyTorch / safetensors files make one with a scaler beside them.
+      if (g.files.some((f) => (f.role === 'model' && !isUnreadModel(f) && !isTorchFile(f)) || f.role === 'structure' || (f.role === 'weights' && !isTorchFile(f)) || f.role === 'scaler')) groups.push(g);
     }
   }
   return groups;
@@ -473,7 +474,9 @@ export function toBundle(g: Group): Bundle {
   const findings = validateBundle(own, g.root);
   // A target scaler alone (y_scaler) does not count: the inputs still have no scaler.
   const hasInputScaler = files.scaler.length > 0 && !findings.some((f) => f.code === 'missing-scaler');
-  const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
+  const torch = own.some(isTorchFile);
+  const hasLog = files.log.length > 0 || (torch && own.some((f) => isTorchFile(f) && f.log));
+  const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0) || torch) && hasLog;
   return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}) };
 }
 

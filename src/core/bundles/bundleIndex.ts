@@ -81,6 +81,8 @@ const ARTIFACT_EXT = new Set([
   'lzma', 'lz4', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
   // models of other frameworks, recognised so that a scaler beside them raises no false alarm
   'pt', 'pth', 'onnx', 'tflite', 'safetensors', 'ckpt',
+  // torch.save checkpoints named `checkpoint.pth.tar`
+  'tar',
 ]);
 
 /**
@@ -144,7 +146,7 @@ export function provisionalRole(head: Uint8Array, path: string, reader: BinaryRe
   if (reader === savedModelReader) return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
   if (reader === foreignModelReader) {
     const kind = sniffForeign(head, path);
-    const framework = kind === 'pytorch-zip' || kind === 'pytorch-pickle' ? 'pytorch' : (kind ?? 'pytorch');
+    const framework = kind ?? 'onnx';
     return { role: 'model', format: 'unknown', foreign: { framework, note: `${framework} model (not read yet)` } };
   }
   if (reader === kerasH5Reader) {

@@ -94,6 +94,23 @@ export const BUNDLE_FINDING_MESSAGES = {
   /** {0} scaler file, {1} days. */
   'stale-artifact.scaler-newer':
     "{0} was written {1} day(s) after the model's weights: it may have been refitted on other data after this model was trained. Save the scaler in the same run as the model.",
+  /** {0} the file's read error (the classes the pickled module needs). */
+  'pytorch-module-pickle':
+    '{0}. Such a file loads only where the same classes are importable, and loading it runs them. Save the weights instead with torch.save(model.state_dict(), "model.pt") and rebuild the model from its code.',
+  /** {0} the file's read error (the globals that can run code). */
+  'unsafe-pickle.pytorch':
+    '{0}. torch.load would run that code: do not load this file (torch.load(path, weights_only=True) refuses it too); get the weights from a trusted source or re-save them with torch.save(model.state_dict(), "model.pt").',
+  /** {0} the file's read error (the class it names). */
+  'unsupported-pickle.pytorch':
+    "{0}. Only tensors, plain Python values and the names docs/pytorch.md lists are read from a PyTorch file: save plain values in checkpoints (vars(args) rather than objects) and the model's state_dict().",
+  'missing-log.pytorch':
+    'No training log: nothing shows how this model was trained or whether it overfitted. Write the per-epoch losses to a CSV (epoch,loss,val_loss), keep them in the checkpoint dict, or log them with torch.utils.tensorboard.SummaryWriter.',
+  /** {0} scaler file, {1} its feature count, {2} the model's input width, {3} "input features" or "input channels", {4} Linear / Conv / RNN, {5} the layer. */
+  'scaler-input-mismatch.pytorch':
+    "{0} was fitted on {1} features but the model takes {2} ({3} of its first {4} layer {5}): this scaler belongs to another model or another feature set. Save the scaler fitted on this model's training features.",
+  /** {0} file name, {1} its parameter count. */
+  'torchscript-model':
+    '{0} is a TorchScript archive: its {1} parameters are listed from its data, but its code is never run, so no predictions are made here. To check it against the scaler and run it here, export it with torch.onnx.export or save its state_dict().',
   /** {0} file (as the manifest lists it), {1} manifest name, {2} start of the actual SHA-256, {3} start of the recorded one. */
   'manifest-hash-mismatch':
     '{0} is not the file {1} recorded (its SHA-256 is {2}…, the manifest says {3}…): it was replaced or modified after the bundle was written, so the bundle may mix parts of different runs. Restore the original file, or re-write the manifest if the change is intended.',

@@ -33,6 +33,8 @@ export const FINDING_CODES = {
   'unpinned-dependency': { severities: ['info'], summary: "the workspace's pin files do not fix the version that saved the bundle's files" },
   'onnx-weights-mismatch': { severities: ['error'], summary: 'an ONNX export and the weights beside it (a state dict) disagree on tensor shapes' },
   'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
+  'pytorch-module-pickle': { severities: ['warning'], summary: 'a whole pickled PyTorch module (torch.save(model)): needs the training code to load' },
+  'torchscript-model': { severities: ['info'], summary: 'a TorchScript archive: its tensors are listed, its code is never run' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
@@ -66,6 +68,11 @@ export function stemOf(path: string): string {
  */
 export function isUnreadModel(f: FileReport): boolean {
   return f.foreign !== undefined && f.foreign.framework !== 'tf-savedmodel';
+}
+
+/** PyTorch and safetensors files: their structure is the training code, so weights alone are a model. */
+export function isTorchFile(f: FileReport): boolean {
+  return f.format === 'pytorch' || f.format === 'torchscript' || f.format === 'safetensors';
 }
 
 /** Names that say "this is the input-side scaler" (`x_scaler`, `scaler_X`, `input_scaler`): a y side is implied. */
@@ -120,7 +127,11 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
     if (code === 'tfjs-shard-missing' || code === 'tfjs-shard-size') {
       out.push(tableFinding(code, 'error', code, f.path, message));
     } else if (code === 'unsafe-pickle') {
-      out.push(tableFinding('unsafe-pickle', 'error', 'unsafe-pickle', f.path, message));
+      out.push(tableFinding('unsafe-pickle', 'error', isTorchFile(f) ? 'unsafe-pickle.pytorch' : 'unsafe-pickle', f.path, message));
+    } else if (code === 'pytorch-module-pickle') {
+      out.push(tableFinding('pytorch-module-pickle', 'warning', 'pytorch-module-pickle', f.path, message));
+    } else if (code === 'unsupported-pickle' && isTorchFile(f)) {
+      out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle.pytorch', f.path, message));
     } else if (code === 'unsupported-pickle') {
       out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
     } else {
@@ -147,7 +158,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   const modelReport = models.find((m) => m.model) ?? structures.find((s) => s.model);
   const m = modelReport?.model;
 
-  const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0);
+  const torchFiles = [...models, ...weights].filter(isTorchFile);
+  const torchInput = torchFiles.find((f) => f.torch?.input)?.torch?.input ?? null;
+  const hasModel = models.length > 0 || (structures.length > 0 && weights.length > 0) || torchFiles.length > 0;
   // Only models of other frameworks: they are listed, and nothing is asked of them that this tool
   // cannot check (their inputs, their logs' format) or that would be Keras advice.
   if (models.length > 0 && models.every(isUnreadModel) && structures.length === 0 && weights.length === 0) {
@@ -158,7 +171,7 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
   if (models.length === 0 && structures.length === 0 && weights.length === 0) {
     out.push(tableFinding('missing-structure', 'warning', 'missing-structure.scaler-only', mainPath));
-  } else if (models.length === 0 && structures.length === 0) {
+  } else if (models.length === 0 && structures.length === 0 && !weights.every(isTorchFile)) {
     out.push(tableFinding('missing-structure', 'error', 'missing-structure.weights-only', weights[0].path));
   } else if (models.length === 0 && weights.length === 0) {
     out.push(tableFinding('missing-weights', 'error', 'missing-weights', structures[0].path));
@@ -175,8 +188,9 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     // long signals (over 256 values) usually do not, so for them the finding is information only.
     const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
     const width = lastDim(m?.inputShapes);
-    const scalarInputs =
-      firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first);
+    const scalarInputs = m
+      ? firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first)
+      : torchInput?.kind === 'linear' && torchInput.width <= 256;
     out.push(
       tableFinding(
         'missing-scaler',
@@ -186,13 +200,22 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
       ),
     );
   }
-  if (hasModel && logs.length === 0) {
+  if (hasModel && logs.length === 0 && !m && torchFiles.length > 0) {
+    // A checkpoint holding per-epoch lists (train_losses...) carries its own log.
+    if (!torchFiles.some((f) => f.log)) out.push(tableFinding('missing-log', 'info', 'missing-log.pytorch', mainPath));
+  } else if (hasModel && logs.length === 0) {
     out.push(tableFinding('missing-log', 'info', m?.framework === 'onnx' ? 'missing-log.onnx' : 'missing-log', mainPath));
   }
 
   out.push(...structureVsWeights(structures, weights));
   out.push(...onnxVersusWeights(models, weights));
   out.push(...scalerChecks(files, scalers, modelReport));
+  if (!modelReport && torchInput) out.push(...torchScalerCheck(scalers, torchInput));
+  for (const f of models) {
+    if (f.format === 'torchscript' && !f.error) {
+      out.push(tableFinding('torchscript-model', 'info', 'torchscript-model', f.path, baseName(f.path), (f.weights?.totalParams ?? 0).toLocaleString('en-US')));
+    }
+  }
 
   for (const r of [...models, ...structures]) {
     const py = r.model?.pythonOnlyLayers ?? [];
@@ -248,6 +271,18 @@ function onnxVersusWeights(models: FileReport[], weights: FileReport[]): Finding
     }
   }
   return out;
+}
+
+/** A PyTorch / safetensors model: the input scaler's feature count against its first Linear / Conv / RNN input width. */
+function torchScalerCheck(scalers: FileReport[], input: NonNullable<NonNullable<FileReport['torch']>['input']>): Finding[] {
+  const s = scalers.find((f) => f.scaler && f.scaler.nFeaturesIn !== null && !TARGET_NAME.test(baseName(f.path)));
+  const n = s?.scaler?.nFeaturesIn;
+  if (!s || n === null || n === undefined || n === input.width) return [];
+  const kind = input.kind === 'linear' ? 'Linear' : input.kind === 'conv' ? 'Conv' : 'RNN';
+  const what = input.kind === 'conv' ? 'input channels' : 'input features';
+  return [
+    tableFinding('scaler-input-mismatch', 'error', 'scaler-input-mismatch.pytorch', s.path, baseName(s.path), n, input.width, what, kind, input.layer || '(root)'),
+  ];
 }
 
 /** Structure JSON + separate weights: layer names, order and tensor shapes must agree. */

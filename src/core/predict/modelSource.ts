@@ -45,16 +45,24 @@ export async function modelValues(model: FileReport, reports: FileReport[], sour
   throw new ReadError('not-a-model', `${model.path}: ${model.format} models cannot be run`);
 }
 
+/** Why a PyTorch / safetensors file gives no predictions. */
+const TORCH_NOT_RUN =
+  'PyTorch and safetensors files hold tensors only (TorchScript: code that is never run here); the network is defined by the training code, so no predictions are made. Export it with torch.onnx.export(model, example_input, "model.onnx") to run it.';
+
 export function pickModel(reports: FileReport[], chosen: FileReport | null, target: string): FileReport {
   if (chosen) {
     if (isModelFile(chosen) || chosen.format === 'keras-json') return chosen;
     if (chosen.foreign) throw new ReadError('not-a-model', `${target}: ${chosen.foreign.note}`);
+    if (chosen.torch) throw new ReadError('not-a-model', `${target}: ${TORCH_NOT_RUN}`);
     throw new ReadError('not-a-model', `${target}: a ${chosen.format} file is not a runnable model (give the model or the bundle folder)`);
   }
   const model = reports.find(isModelFile) ?? reports.find((r) => r.format === 'keras-json' && !r.error);
   // A SavedModel or another framework's model is listed but cannot be run: say so, not "no model".
   const foreign = reports.find((r) => r.role === 'model' && r.foreign);
   if (!model && foreign) throw new ReadError('not-a-model', `${foreign.path}: ${foreign.foreign!.note}`);
+  // PyTorch / safetensors weights: the network is the training code, which is never run here.
+  const torch = reports.find((r) => r.torch);
+  if (!model && torch) throw new ReadError('not-a-model', `${torch.path}: ${TORCH_NOT_RUN}`);
   if (!model) throw new ReadError('missing-structure', `${target}: no model (full-model .h5, .keras, tfjs model.json, or structure JSON + weights) found`);
   return model;
 }

@@ -187,6 +187,19 @@ export function formatPickle(p: PickleReport): string[] {
   return out;
 }
 
+/** PyTorch / safetensors block: what the file holds, its checkpoint values and input width. */
+export function formatTorch(t: NonNullable<FileReport['torch']>): string[] {
+  const what = `${t.kind} (${t.container})${t.stateDictKey ? `, weights under "${t.stateDictKey}"` : ''}${t.otherTensors ? `, ${t.otherTensors} other tensors not counted` : ''}`;
+  const out = [`PyTorch: ${what}`];
+  if (t.input) out.push(`  input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
+  if (t.classes?.length) out.push(`  needs classes: ${t.classes.join(', ')}`);
+  for (const [k, v] of Object.entries(t.metadata)) {
+    const text = JSON.stringify(v);
+    out.push(`  ${k} = ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`);
+  }
+  return out;
+}
+
 /** One file's section. */
 export function formatFile(f: FileReport): string[] {
   const out = [`${f.path}  [${f.role}, ${f.format}]`];
@@ -195,6 +208,7 @@ export function formatFile(f: FileReport): string[] {
   if (f.foreign && !f.model?.notes?.includes(f.foreign.note)) body.push(f.foreign.note);
   if (f.model) body.push(...formatModel(f.model));
   if (f.weights) body.push(...formatWeights(f.weights));
+  if (f.torch) body.push(...formatTorch(f.torch));
   if (f.scaler) body.push(...formatScaler(f.scaler));
   if (f.log) body.push(...formatLog(f.log));
   if (f.pickle && (f.pickle.verdict !== 'safe' || !f.scaler)) body.push(...formatPickle(f.pickle));

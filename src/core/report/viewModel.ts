@@ -17,6 +17,7 @@ import {
   type NamedSeries,
 } from './curves';
 import type { SklearnScaler } from '../formats/pickle/sklearn';
+import { isBufferName, moduleTree, type ModuleNode } from '../formats/torch/moduleTree';
 import type { Bundle, FileReport, LayerSummary, LogData, ModelSummary, Scaler, Shape } from '../types';
 import type {
   ArchitectureView,
@@ -31,6 +32,8 @@ import type {
   FindingView,
   GraphView,
   ImageView,
+  ModuleRowView,
+  ModuleTreeView,
   OverviewView,
   RoleView,
   ScalerColumnView,
@@ -72,6 +75,8 @@ export const FINDING_FIXES: Record<string, string> = {
   'unreadable-file': 'The file could not be read: check that it is complete and of the format its name says.',
   'lambda-layer': 'Lambda layers hold Python code that only Python can run: replace them with built-in layers to use the model elsewhere.',
   'stale-artifact': 'One file is much older than the others: re-save it from the current training run.',
+  'pytorch-module-pickle': 'Save the weights instead of the module: torch.save(model.state_dict(), "model.pt"), and rebuild the model from its code to load them.',
+  'torchscript-model': 'To check and run it here, also export it with torch.onnx.export(model, example, "model.onnx") or save its state_dict().',
 };
 
 /** `1536` -> `1.50 KB` (1024-based, as Keras prints memory sizes; always two decimals in the view). */
@@ -292,6 +297,70 @@ export function graphLayout(model: ModelSummary): GraphView | null {
   return { width, height, nodes, edges };
 }
 
+/** The rows of a module tree, depth first; the root's children at depth 0. */
+export function moduleTreeView(root: ModuleNode): ModuleTreeView {
+  const rows: ModuleRowView[] = [];
+  let modules = 0;
+  let tensors = 0;
+  const stack: { n: ModuleNode; parentId: string | null; depth: number }[] = [];
+  for (let i = root.children.length - 1; i >= 0; i--) stack.push({ n: root.children[i], parentId: null, depth: 0 });
+  while (stack.length) {
+    const { n, parentId, depth } = stack.pop()!;
+    const id = n.path;
+    if (n.kind === 'module') modules++;
+    else tensors++;
+    rows.push({
+      id,
+      parentId,
+      depth,
+      name: n.name,
+      path: n.path,
+      kind: n.kind,
+      typeGuess: n.typeGuess,
+      shape: n.shape ? formatShape(n.shape) : '',
+      dtype: n.dtype ?? '',
+      params: n.params,
+      hasChildren: n.children.length > 0,
+    });
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push({ n: n.children[i], parentId: id, depth: depth + 1 });
+  }
+  return { rows, modules, tensors, total: root.params };
+}
+
+const TORCH_KIND: Record<NonNullable<FileReport['torch']>['kind'], string> = {
+  'state-dict': 'state dict',
+  checkpoint: 'checkpoint',
+  lightning: 'Lightning checkpoint',
+  module: 'pickled module',
+  torchscript: 'TorchScript',
+  safetensors: 'safetensors',
+};
+
+/** A PyTorch / safetensors file: its module tree, totals (buffers by name as non-trainable) and checkpoint notes. */
+function torchArchitecture(report: FileReport, base: ArchitectureView): ArchitectureView {
+  const w = report.weights!;
+  const t = report.torch!;
+  const tree = moduleTreeView(moduleTree(w));
+  const buffers = w.layers.reduce((a, l) => a + l.tensors.filter((x) => isBufferName(x.name)).reduce((b, x) => b + x.shape.reduce((c, d) => c * d, 1), 0), 0);
+  const notes: string[] = [];
+  if (buffers) notes.push('Buffers recognised by name (BatchNorm running_mean, running_var, num_batches_tracked) count as non-trainable; a state dict does not say which tensors train.');
+  notes.push('Module types are guessed from the tensors each module holds (a state dict names no classes).');
+  if (t.stateDictKey) notes.push(`The model's weights are the checkpoint's "${t.stateDictKey}" entry${t.otherTensors ? `; ${t.otherTensors} other tensors (optimizer state...) are not counted` : ''}.`);
+  for (const k of ['epoch', 'global_step', 'pytorch-lightning_version']) if (t.metadata[k] !== undefined) notes.push(`${k}: ${JSON.stringify(t.metadata[k])}`);
+  if (t.input) notes.push(`Input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
+  return {
+    ...base,
+    framework: report.format,
+    className: TORCH_KIND[t.kind],
+    totals: { total: w.totalParams, trainable: w.totalParams - buffers, nonTrainable: buffers },
+    memoryBytes: w.bytes,
+    memoryText: formatBytes(w.bytes),
+    inputShapes: t.input ? [formatShape([null, t.input.width])] : [],
+    notes,
+    moduleTree: tree,
+  };
+}
+
 /** Architecture of one structure/model file; `weightBytes` are the stored weights' bytes when known. */
 export function buildArchitecture(report: FileReport, root: string, weightBytes: number | null): ArchitectureView {
   const m = report.model;
@@ -311,6 +380,7 @@ export function buildArchitecture(report: FileReport, root: string, weightBytes:
     notes: [],
     error: report.error ? `${report.error.code}: ${report.error.message}` : null,
   };
+  if (!m && report.weights && report.torch) return torchArchitecture(report, base);
   if (!m) return base;
   const bytes = weightBytes ?? report.weights?.bytes ?? m.totalParams * 4;
   const notes = [...(m.notes ?? [])];
@@ -749,14 +819,17 @@ export function buildBundleViewModel(input: BundleViewInput): BundleViewModel {
   const { bundle, files, logs, curveOptions } = input;
   const byPath = new Map(files.map((r) => [r.path, r]));
   const weightsBytes = bundle.files.weights.reduce((sum, p) => sum + (byPath.get(p)?.weights?.bytes ?? 0), 0);
-  const architecture = [...bundle.files.model, ...bundle.files.structure]
+  const torchWeights = bundle.files.weights.filter((p) => byPath.get(p)?.torch);
+  const architecture = [...bundle.files.model, ...bundle.files.structure, ...torchWeights]
     .map((p) => byPath.get(p))
     .filter((r): r is FileReport => r !== undefined)
     .map((r) => buildArchitecture(r, bundle.root, r.role === 'structure' && weightsBytes > 0 ? weightsBytes : null));
   const loaded = new Set(logs.map((l) => l.path));
   const images: ImageView[] = [];
   const summaries: CurvesView['summaries'] = [];
-  for (const p of bundle.files.log) {
+  // PyTorch checkpoints holding per-epoch lists (train_losses...) carry a log of their own: summarised below.
+  const torchLogs = [...bundle.files.weights, ...bundle.files.model].filter((p) => byPath.get(p)?.torch && byPath.get(p)?.log);
+  for (const p of [...bundle.files.log, ...torchLogs]) {
     const r = byPath.get(p);
     if (r?.format === 'image') {
       images.push({ path: p, name: relativeTo(bundle.root, p), src: null });

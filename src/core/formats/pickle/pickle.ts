@@ -47,6 +47,8 @@ export interface PickleScan {
   error: FileError | null;
   /** True when joblib NumpyArrayWrapper arrays were read from the stream. */
   sawArrayWrapper: boolean;
+  /** With `single`: the offset just after the first pickle's STOP. */
+  end?: number;
 }
 
 /** Options of scanPickle. */
@@ -57,6 +59,32 @@ export interface PickleScanOptions {
   offsetNote?: string;
   /** Offset where the pickle starts (after the header of a .npy object array). */
   start?: number;
+  /** Extra allowlisted globals with data-only builders (the torch.save dialect: formats/pickle/torchPickle.ts). */
+  extension?: PickleExtension;
+  /** Reads only the first pickle: bytes after its STOP are left alone and `end` says where it ended. */
+  single?: boolean;
+}
+
+/** Thrown by an extension's builders when an allowlisted name is used with arguments of the wrong shape. */
+export class PickleRefusal {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * More allowlisted names for one dialect of pickles (torch.save). Every builder only arranges the
+ * data it is given into inert values: nothing is imported or called.
+ */
+export interface PickleExtension {
+  /** Whether the exact `module.name` is allowlisted by the dialect. */
+  allows(qualifiedName: string): boolean;
+  /** REDUCE / NEWOBJ / INST of an allowed name: an inert value, or a PickleRefusal thrown. */
+  call(qualifiedName: string, args: PyValue[], how: 'reduce' | 'newobj' | 'inst'): PyValue;
+  /** BUILD on a value: true when the dialect took the state (a PickleRefusal when it is malformed). */
+  build?(obj: PyValue, state: PyValue): boolean;
+  /** BINPERSID / PERSID: the value a persistent id stands for (torch storages); a PickleRefusal otherwise. */
+  persistentLoad?(pid: PyValue): PyValue;
+  /** Whether an allowed name may stay in the value as an inert name (storage types). */
+  asValue?(qualifiedName: string): boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +131,7 @@ class ScanState {
   constructor(
     readonly path: string,
     readonly note: string,
+    readonly ext: PickleExtension | null = null,
   ) {}
   refuse(global: string, reason: string, offset: number, severity: 'dangerous' | 'unsupported'): void {
     const key = `${global}\u0000${reason}`;
@@ -374,7 +403,7 @@ class Machine {
       this.push(REFUSED);
       return;
     }
-    if (handlerFor(q) === undefined) {
+    if (handlerFor(q) === undefined && !this.st.ext?.allows(q)) {
       const legacy = /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(module) && /^Z?NDArrayWrapper$/.test(name);
       const reason = legacy ? 'joblib < 0.10 array wrapper (arrays in side files) is not supported' : 'not on the allowlist';
       this.st.refuse(q, reason, this.opStart, severityOf(module, name));
@@ -390,6 +419,17 @@ class Machine {
     if (!(fn instanceof PyGlobal)) this.fail('pickle-malformed', 'call of a value that is not a class or function');
     const q = fn.qualifiedName;
     if (args.some((a) => a instanceof Refused)) return REFUSED;
+    const ext = this.st.ext;
+    if (handlerFor(q) === undefined && ext?.allows(q)) {
+      if (this.st.refused.length) return REFUSED;
+      try {
+        return ext.call(q, args as PyValue[], how);
+      } catch (e) {
+        if (!(e instanceof PickleRefusal)) throw e;
+        this.st.refuse(q, e.reason, this.opStart, 'unsupported');
+        return REFUSED;
+      }
+    }
     const kind = handlerFor(q) as HandlerKind;
     // Once anything was refused nothing more is built: only dtypes and joblib wrappers still run,
     // because the length of the raw array bytes to skip depends on them.
@@ -547,6 +587,14 @@ class Machine {
     if (obj instanceof PendingWrapper) {
       this.stack[i] = this.readWrapperArray(obj, state);
       return;
+    }
+    if (this.st.ext?.build && !(obj instanceof PendingArray) && !(obj instanceof DTypeBox)) {
+      try {
+        if (this.st.ext.build(obj, state as PyValue)) return;
+      } catch (e) {
+        if (!(e instanceof PickleRefusal)) throw e;
+        return this.refuseBuild(obj instanceof PyObject ? obj.className : 'BUILD', e.reason);
+      }
     }
     this.fail('pickle-malformed', 'BUILD on a value that has no allowlisted state');
   }
@@ -967,9 +1015,26 @@ class Machine {
         case 0x62: // BUILD
           this.build();
           break;
+        case 0x51: // BINPERSID: only a dialect that knows its persistent ids (torch storages) reads them.
+          if (this.st.ext?.persistentLoad) {
+            const pid = this.pop();
+            if (pid instanceof Refused || this.st.refused.length) {
+              this.push(REFUSED);
+              break;
+            }
+            try {
+              this.push(this.st.ext.persistentLoad(pid as PyValue));
+            } catch (e) {
+              if (!(e instanceof PickleRefusal)) throw e;
+              this.st.refuse('<persistent id>', e.reason, this.opStart, 'unsupported');
+              this.push(REFUSED);
+            }
+            break;
+          }
+          this.fail('pickle-unsupported-opcode', 'persistent-id opcode BINPERSID (external object loading) is refused');
+          break;
         case 0x50: // PERSID
-        case 0x51: // BINPERSID
-          this.fail('pickle-unsupported-opcode', `persistent-id opcode ${op === 0x50 ? 'PERSID' : 'BINPERSID'} (external object loading) is refused`);
+          this.fail('pickle-unsupported-opcode', 'persistent-id opcode PERSID (external object loading) is refused');
           break;
         case 0x82:
         case 0x83:
@@ -1012,7 +1077,7 @@ function finalize(root: Item, st: ScanState): PyValue {
     if (v instanceof DTypeBox) return new PyObject('numpy.dtype', dtypeStr(v.dtype));
     if (v instanceof PyGlobal) {
       const k = handlerFor(v.qualifiedName);
-      if (k !== 'typeRef' && k !== 'sklearn') st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
+      if (k !== 'typeRef' && k !== 'sklearn' && !st.ext?.asValue?.(v.qualifiedName)) st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
     }
     return v;
   };
@@ -1105,14 +1170,16 @@ function finalize(root: Item, st: ScanState): PyValue {
  * are an error). joblib NumpyArrayWrapper arrays and nested object-array pickles are followed.
  */
 export function scanPickle(bytes: Uint8Array, opts: PickleScanOptions = {}): PickleScan {
-  const st = new ScanState(opts.path ?? '<pickle>', opts.offsetNote ?? '');
+  const st = new ScanState(opts.path ?? '<pickle>', opts.offsetNote ?? '', opts.extension ?? null);
+  let end: number | undefined;
   let error: FileError | null = null;
   let value: PyValue | null = null;
   try {
     const m = new Machine(bytes, opts.start ?? 0, st, false);
     const root: Item = m.run();
     let pos = m.pos;
-    while (pos < bytes.length) {
+    end = m.pos;
+    while (!opts.single && pos < bytes.length) {
       const trailing = new Machine(bytes, pos, st, false);
       try {
         trailing.run();
@@ -1129,5 +1196,5 @@ export function scanPickle(bytes: Uint8Array, opts: PickleScanOptions = {}): Pic
   } catch (e) {
     error = e instanceof ReadError ? toFileError(e) : { code: 'pickle-internal', message: `${st.path}: could not be read (${toFileError(e).message})` };
   }
-  return { value: error ? null : value, globals: [...st.globals], refused: st.refused, error, sawArrayWrapper: st.sawArrayWrapper };
+  return { value: error ? null : value, globals: [...st.globals], refused: st.refused, error, sawArrayWrapper: st.sawArrayWrapper, ...(opts.single ? { end } : {}) };
 }
