@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkExitCode } from './core/bundles/bundle';
 import { ReadError } from './core/io/errors';
-import { predict, type PredictResult } from './core/predict/predict';
+import { predict, PREPROCESSING_REFUSALS, type PredictResult } from './core/predict/predict';
 import type { BackendPreference } from './core/predict/network';
 import { NodeFileSource } from './core/io/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report/report';
@@ -106,8 +106,9 @@ function wasmDir(): string | undefined {
 function formatPrediction(r: PredictResult): string {
   const lines = [
     `model: ${r.model}`,
-    `input scaler: ${r.scaler ?? (r.scaledInput ? 'yes' : 'none (raw inputs go to the network)')}`,
-    `target scaler: ${r.targetScaler ?? 'none (outputs are the network outputs)'}`,
+    `input scaler: ${r.scaler ? `${r.scaler} (${r.preprocessing.input?.steps.join(' -> ')})` : r.preprocessing.skipped.input ? 'skipped (--no-scaler): raw inputs go to the network' : 'none in this bundle (raw inputs go to the network)'}`,
+    `target scaler: ${r.targetScaler ? `${r.targetScaler} (${r.preprocessing.target?.steps.join(' -> ')})` : r.preprocessing.skipped.target ? 'skipped (--no-target-scaler): outputs are the network outputs' : 'none (outputs are the network outputs)'}`,
+    ...r.preprocessing.notes.map((n) => `WARNING: ${n}`),
     `backend: ${r.backend}, ${r.rows} row(s) in ${r.inferenceMs.toFixed(1)} ms`,
     '',
   ];
@@ -154,7 +155,7 @@ async function runPredict(paths: string[], values: Values): Promise<number> {
   } catch (e) {
     if (e instanceof ReadError) {
       process.stderr.write(`model-bundles: ${e.message}\n`);
-      return 1;
+      return PREPROCESSING_REFUSALS.has(e.code) ? 2 : 1;
     }
     throw e;
   }

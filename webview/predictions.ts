@@ -8,6 +8,8 @@ import { clear, el, formatNum } from './dom';
 export interface PredictionsState {
   values: Record<string, string>;
   batch: string;
+  /** The explicit "run without preprocessing" switch (off by default, never remembered as on across bundles). */
+  skipPreprocessing?: boolean;
 }
 
 /** What the tab shows below the form. */
@@ -28,10 +30,18 @@ function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   r.outputs.forEach((row, i) =>
     body.appendChild(el('tr', { attrs: { 'data-row': `prediction-${i}` } }, el('td', { text: String(i) }), ...row.map((v) => el('td', { class: 'num', text: formatNum(v) })))),
   );
+  const pre = r.preprocessing;
+  const banners: HTMLElement[] = [];
+  if (pre && (pre.skipped.input || pre.skipped.target)) {
+    const text = pre.notes.length ? pre.notes.join(' ') : 'Run without preprocessing: the network got the values as typed; if it was trained on scaled inputs these outputs are wrong.';
+    banners.push(el('p', { class: 'prediction-banner warning', attrs: { role: 'alert' }, text: `Warning: ${text}` }));
+  }
+  const ran = pre ? [pre.input ? `input: ${pre.input.path} (${pre.input.steps.join(' → ')})` : null, pre.target ? `outputs mapped back by ${pre.target.path} (${pre.target.steps.join(' → ')})` : null].filter((x): x is string => x !== null) : [];
+  const steps = ran.length ? el('p', { class: 'prediction-steps', text: `Preprocessing that ran: ${ran.join('; ')}` }) : el('p', { class: 'prediction-steps', text: 'No preprocessing ran.' });
   const units = r.unscaledOutput ? `outputs in target units (inverse of ${schema.targetScaler ?? 'the target scaler'})` : 'outputs as the network gives them (no target scaler)';
   const inputs = r.scaledInput ? `inputs scaled by ${schema.scaler ?? 'the input scaler'}` : 'raw inputs (no input scaler applied)';
   const meta = el('p', { class: 'prediction-meta', text: `${r.rows} row${r.rows === 1 ? '' : 's'} · backend ${r.backend} · ${r.inferenceMs.toFixed(1)} ms · ${inputs} · ${units}` });
-  const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': 'Predictions' } }, el('thead', {}, head), body));
+  const out = el('div', { class: 'prediction-results' }, ...banners, meta, steps, el('table', { class: 'data', attrs: { 'aria-label': 'Predictions' } }, el('thead', {}, head), body));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
     for (const w of r.warnings) list.appendChild(el('li', { text: `row ${w.row}, ${w.feature}: ${w.message}` }));
@@ -63,6 +73,25 @@ export function renderPredictions(
     ? `Values in raw units: ${schema.scaler} scales them for the network${schema.targetScaler ? `, ${schema.targetScaler} maps outputs back` : ''}.`
     : 'This bundle has no input scaler: values go to the network as they are.';
   container.appendChild(el('p', { text: `${schema.model} · ${intro}` }));
+  if (schema.preprocessingIssue) {
+    container.appendChild(
+      el('p', { class: 'error prediction-issue', attrs: { role: 'alert' }, text: `Predictions refuse to run without the bundle's preprocessing: ${schema.preprocessingIssue}` }),
+    );
+  }
+  const skip = el('input', { attrs: { type: 'checkbox', id: 'skip-preprocessing' } });
+  skip.checked = state.skipPreprocessing === true;
+  skip.addEventListener('change', () => {
+    state.skipPreprocessing = skip.checked;
+    save();
+  });
+  container.appendChild(
+    el(
+      'p',
+      { class: 'prediction-skip' },
+      skip,
+      el('label', { attrs: { for: 'skip-preprocessing' }, text: ' Run without preprocessing (the network gets the values as typed; every result is marked)' }),
+    ),
+  );
   const form = el('form', { class: 'prediction-form', attrs: { 'aria-label': 'One row' } });
   const inputs: HTMLInputElement[] = [];
   for (const f of schema.features) {

@@ -256,6 +256,8 @@ export interface PredictionSchema {
   outputs: number | null;
   scaler: string | null;
   targetScaler: string | null;
+  /** Why predictions refuse to use the bundle's preprocessing (unusable file, several candidates), or null. */
+  preprocessingIssue?: string | null;
 }
 
 /** One prediction run, as the tab shows it. */
@@ -267,4 +269,11 @@ export interface PredictionView {
   backend: string;
   inferenceMs: number;
   warnings: { row: number; feature: string; message: string }[];
+  /** Which preprocessing ran (steps in order), what was skipped on request, and warnings to show with the result. */
+  preprocessing?: {
+    input: { path: string; class: string; steps: string[] } | null;
+    target: { path: string; class: string; steps: string[] } | null;
+    skipped: { input: boolean; target: boolean };
+    notes: string[];
+  };
 }

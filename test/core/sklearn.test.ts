@@ -106,10 +106,11 @@ describe('toScaler (hand-built values)', () => {
     const s = toScaler(ct);
     assert.ok(s);
     assert.deepEqual(
-      s.steps?.map((x) => [x.name, x.columns]),
+      s.steps?.map((x) => [x.name, x.class, x.columns]),
       [
-        ['a', [1, 3]],
-        ['b', [0, 4]],
+        ['a', 'MaxAbsScaler', [1, 3]],
+        ['b', 'MaxAbsScaler', [0, 4]],
+        ['c', 'drop', [2]],
       ],
     );
   });

@@ -3,7 +3,7 @@
 // why it matters and how to fix it; docs/bundles.md has a `## <code>` section for every code.
 import { reconcileWithWeights } from '../formats/shared/architecture';
 import { baseName, dirName } from '../io/fileSource';
-import { chooseScalers, TARGET_NAME } from '../predict/scalerChoice';
+import { chooseScalers, planPreprocessing, TARGET_NAME } from '../predict/scalerChoice';
 import { canTransform } from '../predict/scalerTransform';
 import type { FileReport, Finding, Role, Severity } from '../types';
 
@@ -26,6 +26,7 @@ export const FINDING_CODES = {
   'keras3-tfjs': { severities: ['info'], summary: 'a Keras 3 config that TensorFlow.js cannot load as saved' },
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
+  'preprocessing-unusable': { severities: ['error'], summary: 'the preprocessing exists but predictions cannot use it (unreadable, or a step that cannot be applied)' },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
@@ -226,6 +227,12 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
   const outputSize = lastDim(m?.outputShapes);
   if (!modelReport || inputSize === null) return out;
   const { input, target } = chooseScalers(files, inputSize, outputSize);
+  const plan = planPreprocessing(files, inputSize, outputSize);
+  for (const issue of [plan.inputIssue, plan.targetIssue]) {
+    if (issue?.code !== 'preprocessing-unusable') continue;
+    const file = issue.path.replace(/\[[^\]]*\]$/, '');
+    out.push(finding('preprocessing-unusable', 'error', `${issue.detail}. Predictions refuse to run without it (a network fed unscaled inputs gives plausible but wrong numbers): re-save the ${issue.side === 'input' ? 'preprocessing' : 'target scaler'} with a supported scikit-learn object, or predict with ${issue.side === 'input' ? '--no-scaler' : '--no-target-scaler'} knowingly.`, file));
+  }
   const numeric = scalers.filter((f) => f.scaler && f.scaler.nFeaturesIn !== null);
   const inputSide = numeric.filter((f) => !TARGET_NAME.test(baseName(f.path)));
   if (!input && inputSide.length) {
@@ -244,7 +251,7 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     const bySize = numeric.filter((f) => f.path !== input.path && !input.path.startsWith(`${f.path}[`) && canTransform(f.scaler!) && f.scaler!.nFeaturesIn === outputSize);
     if (bySize.length === 1) {
       targetPath = bySize[0].path;
-      out.push(finding('target-scaler', 'info', `${baseName(targetPath)} was fitted on ${outputSize} feature(s), the size of the model's output: it likely scales the targets, so predictions are mapped back with its inverse_transform. Name it y_scaler (or write a model-bundle.json) to make that explicit.`, targetPath));
+      out.push(finding('target-scaler', 'info', `${baseName(targetPath)} was fitted on ${outputSize} feature(s), the size of the model's output: it likely scales the targets, but no name says so, so predict asks you to choose (--target-scaler ${baseName(targetPath)} or --no-target-scaler). Name it y_scaler (or write a model-bundle.json) to make that explicit.`, targetPath));
     }
   }
   if (!targetPath) {

@@ -7,9 +7,10 @@ import { inspectPaths } from '../formats/inspect';
 import { readH5ModelValues, readH5WeightValues, readKerasZipValues, type ModelValues } from './kerasWeightValues';
 import { initBackend, loadNetwork, type BackendName, type BackendPreference, type Network } from './network';
 import { parseCsvInput, parseJsonInput, type InputSchema } from './predictInput';
-import { chooseScalers } from './scalerChoice';
-import { canInverse, featureRanges, inverseTransform, transform } from './scalerTransform';
+import { planPreprocessing, type ChosenScaler } from './scalerChoice';
+import { featureRanges, inverseTransform, transform, uninvertible, untransformable } from './scalerTransform';
 import { readTfjsWeightValues } from './tfjsWeights';
+import type { SklearnScaler } from '../formats/pickle/sklearn';
 import type { FileReport, Scaler } from '../types';
 
 /** A warning about one input value. */
@@ -31,7 +32,29 @@ export interface PredictResult {
   scaler: string | null;
   targetScaler: string | null;
   inferenceMs: number;
+  /** Which preprocessing ran (null: none ran on that side), and each side the user chose to skip. */
+  preprocessing: PreprocessingUsed;
 }
+
+/** One side's preprocessing as it ran: the file (or `file[key]`), the class, and its steps in order. */
+export interface PreprocessingSide {
+  path: string;
+  class: string;
+  steps: string[];
+}
+
+/** The `preprocessing` field of `predict --json`. */
+export interface PreprocessingUsed {
+  input: PreprocessingSide | null;
+  target: PreprocessingSide | null;
+  /** True when the user skipped that side (--no-scaler / --no-target-scaler) although the bundle has (or may have) one. */
+  skipped: { input: boolean; target: boolean };
+  /** Warnings about skipped or unverified preprocessing, shown with every result. */
+  notes: string[];
+}
+
+/** Error codes of predictions refused because of the preprocessing (CLI exit 2). */
+export const PREPROCESSING_REFUSALS: ReadonlySet<string> = new Set(['preprocessing-unusable', 'scaler-ambiguous', 'scaler-input-mismatch']);
 
 /** What to predict and how. */
 export interface PredictRequest {
@@ -100,11 +123,56 @@ function pickModel(reports: FileReport[], chosen: FileReport | null, target: str
   return model;
 }
 
-async function scalerFrom(path: string, source: FileSource): Promise<Scaler> {
-  const r = (await inspectPaths([path], source))[0];
-  if (r.error) throw new ReadError(r.error.code, r.error.message);
-  if (!r.scaler) throw new ReadError('not-a-scaler', `${path}: not a scikit-learn preprocessing object`);
+/** Reads an explicitly chosen scaler file (`file`, or `file[key]` for one object of a dict / list). */
+async function scalerFrom(path: string, source: FileSource, side: 'input' | 'target'): Promise<Scaler> {
+  const flag = side === 'input' ? '--scaler' : '--target-scaler';
+  let file = path;
+  let key: string | null = null;
+  const m = /^(.*)\[([^\]]+)\]$/.exec(path);
+  if (!(await source.stat(path)) && m) {
+    file = m[1];
+    key = m[2];
+  }
+  if (!(await source.stat(file))) throw new ReadError('preprocessing-unusable', `${path}: ${flag}: no such file`);
+  const r = (await inspectPaths([file], source))[0];
+  if (!r) throw new ReadError('preprocessing-unusable', `${path}: ${flag}: not a file this tool reads`);
+  if (r.error) throw new ReadError('preprocessing-unusable', `${r.error.message.startsWith(file) ? r.error.message : `${file}: ${r.error.message}`}`);
+  if (!r.scaler) throw new ReadError('preprocessing-unusable', `${file}: not a scikit-learn preprocessing object`);
+  const all = [r.scaler, ...((r.scaler as SklearnScaler).others ?? [])] as SklearnScaler[];
+  if (key !== null) {
+    const s = all.find((x) => x.path === key);
+    if (!s) throw new ReadError('preprocessing-unusable', `${path}: ${file} holds no object at ${key} (it holds ${all.map((x) => x.path ?? '(top)').join(', ')})`);
+    return s;
+  }
+  if (all.length > 1) {
+    throw new ReadError('scaler-ambiguous', `${file} holds several preprocessing objects (${all.map((x) => `${file}[${x.path}]`).join(', ')}): name one with ${flag} '${file}[key]'`);
+  }
   return r.scaler;
+}
+
+/** The steps of a scaler as they run, e.g. `std (StandardScaler) on [0, 2]`. */
+function stepList(s: Scaler): string[] {
+  const steps = s.steps ?? [];
+  if (!steps.length) return [s.class];
+  return steps.map((st) => {
+    const x = st as SklearnScaler;
+    const cols = x.columns ? ` on [${x.columns.map((c) => (typeof c === 'number' ? String(c) : JSON.stringify(c))).join(', ')}]` : '';
+    return `${x.name ?? '?'} (${x.class})${cols}`;
+  });
+}
+
+function sideOf(c: ChosenScaler | null): PreprocessingSide | null {
+  return c ? { path: c.path, class: c.scaler.class, steps: stepList(c.scaler) } : null;
+}
+
+/** Runs a preprocessing step; any failure becomes a `preprocessing-unusable` refusal naming the file. */
+function applying<T>(path: string, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ReadError) throw new ReadError('preprocessing-unusable', `${path}: ${what} failed: ${e.message}`);
+    throw e;
+  }
 }
 
 function featureSchema(scaler: Scaler | null, inputSize: number | null): InputSchema {
@@ -132,34 +200,37 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
   const outputSize = net.outputShape.length === 2 ? net.outputShape[1] : null;
 
-  let scalerFile: string | null = null;
-  let scaler: Scaler | null = null;
-  let targetFile: string | null = null;
-  let target: Scaler | null = null;
-  const auto = chooseScalers(reports, inputSize, outputSize);
-  if (!req.skipScaler) {
-    if (req.scaler) {
-      scaler = await scalerFrom(req.scaler, source);
-      scalerFile = req.scaler;
-    } else if (auto.input) {
-      ({ scaler, path: scalerFile } = auto.input);
-    }
-    if (scaler && inputSize !== null && scaler.nFeaturesIn !== null && scaler.nFeaturesIn !== inputSize) {
-      throw new ReadError(
-        'scaler-input-mismatch',
-        `${scalerFile}: the scaler takes ${scaler.nFeaturesIn} features but the model takes ${inputSize}`,
-      );
-    }
+  const plan = planPreprocessing(reports, inputSize, outputSize);
+  const notes: string[] = [];
+  let input: ChosenScaler | null = null;
+  let targetChoice: ChosenScaler | null = null;
+  if (req.skipScaler) {
+    const had = plan.input?.path ?? plan.inputIssue?.path ?? null;
+    if (had) notes.push(`input preprocessing skipped on request (--no-scaler): ${had} was not applied, so the network got raw inputs; if it was trained on scaled inputs these outputs are wrong.`);
+  } else if (req.scaler) {
+    input = { scaler: await scalerFrom(req.scaler, source, 'input'), path: req.scaler };
+    const gap = untransformable(input.scaler);
+    if (gap) throw new ReadError('preprocessing-unusable', `${req.scaler}: cannot be applied: ${gap.step}: ${gap.reason}`);
+  } else if (plan.inputIssue) {
+    throw new ReadError(plan.inputIssue.code, plan.inputIssue.message);
+  } else input = plan.input;
+  if (input && inputSize !== null && input.scaler.nFeaturesIn !== null && input.scaler.nFeaturesIn !== inputSize) {
+    throw new ReadError('scaler-input-mismatch', `${input.path}: the scaler takes ${input.scaler.nFeaturesIn} features but the model takes ${inputSize}`);
   }
-  if (!req.skipTargetScaler) {
-    if (req.targetScaler) {
-      target = await scalerFrom(req.targetScaler, source);
-      targetFile = req.targetScaler;
-    } else if (auto.target && auto.target.path !== scalerFile) {
-      ({ scaler: target, path: targetFile } = auto.target);
-    }
-    if (target && !canInverse(target)) throw new ReadError('unsupported-transform', `${targetFile}: ${target.class} has no inverse_transform`);
-  }
+  if (req.skipTargetScaler) {
+    const had = plan.target?.path ?? plan.targetIssue?.path ?? null;
+    if (had) notes.push(`target scaler skipped on request (--no-target-scaler): ${had} was not applied, so outputs are in the network's (scaled) units.`);
+  } else if (req.targetScaler) {
+    targetChoice = { scaler: await scalerFrom(req.targetScaler, source, 'target'), path: req.targetScaler };
+    const gap = uninvertible(targetChoice.scaler);
+    if (gap) throw new ReadError('preprocessing-unusable', `${req.targetScaler}: cannot map outputs back: ${gap.step}: ${gap.reason}`);
+  } else if (plan.targetIssue) {
+    throw new ReadError(plan.targetIssue.code, plan.targetIssue.message);
+  } else if (plan.target && plan.target.path !== input?.path) targetChoice = plan.target;
+  const scaler = input?.scaler ?? null;
+  const scalerFile = input?.path ?? null;
+  const target = targetChoice?.scaler ?? null;
+  const targetFile = targetChoice?.path ?? null;
 
   const schema = featureSchema(scaler, inputSize);
   const text = req.input.text;
@@ -182,11 +253,11 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
       }),
     );
   }
-  const scaled = scaler ? transform(scaler, rows) : rows;
+  const scaled = scaler ? applying(scalerFile!, 'transform', () => transform(scaler, rows)) : rows;
   const t0 = performance.now();
   const raw = net.predict(scaled.map((r) => Float32Array.from(r)));
   const inferenceMs = performance.now() - t0;
-  const outputs = target ? inverseTransform(target, raw) : raw;
+  const outputs = target ? applying(targetFile!, 'inverse_transform', () => inverseTransform(target, raw)) : raw;
   return {
     rows: rows.length,
     outputs,
@@ -198,5 +269,11 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
     scaler: scalerFile,
     targetScaler: targetFile,
     inferenceMs,
+    preprocessing: {
+      input: sideOf(input),
+      target: sideOf(targetChoice),
+      skipped: { input: req.skipScaler === true, target: req.skipTargetScaler === true },
+      notes,
+    },
   };
 }

@@ -1,7 +1,7 @@
 // The input schema of a bundle's Predictions form: the features (named when the scaler has
 // `feature_names_in_`, with training ranges when it records them), the output count, and whether the
 // bundle can run at all.
-import { chooseScalers } from './scalerChoice';
+import { planPreprocessing } from './scalerChoice';
 import { featureRanges } from './scalerTransform';
 import type { FileReport } from '../types';
 import type { PredictionSchema } from '../../shared/viewModels';
@@ -27,7 +27,9 @@ export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
   }
   const inputSize = lastDim(model.model.inputShapes);
   const outputs = lastDim(model.model.outputShapes);
-  const { input, target } = chooseScalers(files, inputSize, outputs);
+  const plan = planPreprocessing(files, inputSize, outputs);
+  const { input, target } = plan;
+  const issue = plan.inputIssue ?? plan.targetIssue;
   const n = inputSize ?? input?.scaler.nFeaturesIn ?? 0;
   const ranges = input ? featureRanges(input.scaler) : null;
   const names = input?.scaler.featureNames ?? null;
@@ -43,5 +45,6 @@ export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
     outputs,
     scaler: input?.path ?? null,
     targetScaler: target?.path ?? null,
+    preprocessingIssue: issue ? `${issue.detail}.` : null,
   };
 }

@@ -1,4 +1,5 @@
 // transform / inverse_transform of fitted scikit-learn scalers in TypeScript, following
+// Size: one transform per scikit-learn class, each following sklearn's arithmetic; they share helpers.
 // scikit-learn 1.2's arithmetic operation by operation (equal to it to ~1e-15 on float64).
 // erfc / erfcinv from @stdlib: the normal CDF and quantile to full double precision, which
 // QuantileTransformer(output_distribution='normal') needs and JavaScript's Math lacks.
@@ -26,6 +27,8 @@ export const TRANSFORMABLE: ReadonlySet<string> = new Set([
   'Pipeline',
   'ColumnTransformer',
   'FeatureUnion',
+  'passthrough',
+  'drop',
 ]);
 
 /** Classes inverseTransform() handles (Normalizer and SimpleImputer have no inverse). */
@@ -37,21 +40,65 @@ export const INVERTIBLE: ReadonlySet<string> = new Set([
   'PowerTransformer',
   'QuantileTransformer',
   'Pipeline',
+  'passthrough',
 ]);
+
+/** Why a scaler cannot be applied: the step (`Pipeline step 'enc' (OneHotEncoder)`) and the reason. */
+export interface TransformGap {
+  step: string;
+  reason: string;
+}
+
+function stepLabel(parent: string, s: Scaler): string {
+  const name = (s as SklearnScaler).name;
+  const own = name !== undefined ? `step '${name}' (${s.class})` : s.class;
+  return parent ? `${parent} > ${own}` : own;
+}
+
+/** The first step transform() cannot apply, with the reason, or null when the whole object can be applied. */
+export function untransformable(scaler: Scaler, parent = ''): TransformGap | null {
+  const here = stepLabel(parent, scaler);
+  if (scaler.class === 'Pipeline' || scaler.class === 'FeatureUnion' || scaler.class === 'ColumnTransformer') {
+    const unread = (scaler as SklearnScaler).unreadSteps;
+    if (unread?.length) return { step: `${here} > ${unread[0].label}`, reason: unread[0].reason };
+    const steps = scaler.steps ?? [];
+    if (!steps.length) return { step: here, reason: 'it has no fitted steps that this tool could read' };
+    for (const st of steps) {
+      if (scaler.class === 'ColumnTransformer' && (st as SklearnScaler).columns === undefined)
+        return { step: stepLabel(here, st), reason: 'the columns it takes are not known' };
+      const gap = untransformable(st, here);
+      if (gap) return gap;
+    }
+    return null;
+  }
+  const why = (scaler as SklearnScaler).unsupported;
+  if (why) return { step: here, reason: why };
+  if (!TRANSFORMABLE.has(scaler.class)) return { step: here, reason: `there is no TypeScript transform for ${scaler.class}` };
+  return null;
+}
+
+/** The first step inverseTransform() cannot undo, with the reason, or null. */
+export function uninvertible(scaler: Scaler, parent = ''): TransformGap | null {
+  const here = stepLabel(parent, scaler);
+  if (scaler.class === 'Pipeline') {
+    for (const st of scaler.steps ?? []) {
+      const gap = uninvertible(st, here);
+      if (gap) return gap;
+    }
+    return null;
+  }
+  if (!INVERTIBLE.has(scaler.class)) return { step: here, reason: `${scaler.class} has no inverse_transform here` };
+  return null;
+}
 
 /** True when transform() can apply this scaler (a Pipeline only when every step can). */
 export function canTransform(scaler: Scaler): boolean {
-  if (scaler.class === 'Pipeline' || scaler.class === 'FeatureUnion') return (scaler.steps ?? []).every(canTransform);
-  if (scaler.class === 'ColumnTransformer') {
-    return (scaler.steps ?? []).every((s) => (s as SklearnScaler).columns !== undefined && canTransform(s));
-  }
-  return TRANSFORMABLE.has(scaler.class);
+  return untransformable(scaler) === null;
 }
 
 /** True when inverseTransform() can undo this scaler (a Pipeline only when every step can). */
 export function canInverse(scaler: Scaler): boolean {
-  if (scaler.class === 'Pipeline') return (scaler.steps ?? []).every(canInverse);
-  return INVERTIBLE.has(scaler.class);
+  return uninvertible(scaler) === null;
 }
 
 function hyperOf(s: Scaler): Record<string, JsonValue> {
@@ -282,6 +329,18 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
   });
 }
 
+/** Runs one step of a composite; a ReadError it throws is prefixed with the step (`step 'std' (StandardScaler): ...`). */
+function inStep<T>(step: Scaler, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    const name = (step as SklearnScaler).name;
+    const label = name !== undefined ? `step '${name}' (${step.class})` : step.class;
+    throw new ReadError(e.code, `${label}${e.message.startsWith('step ') ? ' > ' : ': '}${e.message}`);
+  }
+}
+
 /** Concatenates blocks of rows side by side (numpy.hstack). */
 function hstack(nRows: number, blocks: number[][][]): number[][] {
   const out: number[][] = [];
@@ -314,7 +373,7 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
       if (k < 0) throw new ReadError('unsupported-transform', `ColumnTransformer column '${c}' is not among its feature names`);
       return k;
     });
-    return weighted(s, step, transform(step, rows.map((r) => idx.map((k) => r[k]))));
+    return weighted(s, step, inStep(step, () => transform(step, rows.map((r) => idx.map((k) => r[k])))));
   });
   return hstack(rows.length, blocks);
 }
@@ -326,16 +385,18 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
  */
 export function transform(scaler: Scaler, rows: number[][]): number[][] {
   const s = scaler;
+  if (s.class === 'passthrough') return rows;
+  if (s.class === 'drop') return rows.map(() => []);
   if (s.class === 'Pipeline') {
     let out = rows;
-    for (const step of s.steps ?? []) out = transform(step, out);
+    for (const step of s.steps ?? []) out = inStep(step, () => transform(step, out));
     return out;
   }
   if (s.class === 'FeatureUnion') {
     checkRows(s, rows);
     return hstack(
       rows.length,
-      (s.steps ?? []).map((step) => weighted(s, step, transform(step, rows))),
+      (s.steps ?? []).map((step) => weighted(s, step, inStep(step, () => transform(step, rows)))),
     );
   }
   const n = checkRows(s, rows);
@@ -410,10 +471,11 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
  */
 export function inverseTransform(scaler: Scaler, rows: number[][]): number[][] {
   const s = scaler;
+  if (s.class === 'passthrough') return rows;
   if (s.class === 'Pipeline') {
     let out = rows;
     const steps = s.steps ?? [];
-    for (let i = steps.length - 1; i >= 0; i--) out = inverseTransform(steps[i], out);
+    for (let i = steps.length - 1; i >= 0; i--) out = inStep(steps[i], () => inverseTransform(steps[i], out));
     return out;
   }
   const n = checkRows(s, rows);

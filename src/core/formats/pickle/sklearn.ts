@@ -14,6 +14,8 @@ import type { Scaler } from '../../types';
  *   ColumnTransformer) the input columns it applies to (indices or column names);
  * - `path`: where findScalers found it inside a plain dict / list wrapper (`scaler`, `[1]`, `models.y`);
  * - `others`: on the file's primary object only, the other objects the same file holds (pickleArtifact).
+ * A step given as the string 'passthrough' / 'drop' (or None in a Pipeline) becomes a pseudo step of
+ * class `passthrough` / `drop` (module `''`), so transforms and views keep every column in order.
  */
 export interface SklearnScaler extends Scaler {
   steps?: SklearnScaler[];
@@ -24,6 +26,10 @@ export interface SklearnScaler extends Scaler {
   columns?: (number | string)[];
   path?: string;
   others?: SklearnScaler[];
+  /** Set when this object was read but cannot be applied (e.g. a FunctionTransformer calling code): the reason. */
+  unsupported?: string;
+  /** Sub-estimators of a composite that could not be interpreted: what they are and why. */
+  unreadSteps?: { label: string; reason: string }[];
 }
 
 /** Plain JSON-like values used for hyperparameters. */
@@ -305,11 +311,13 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   };
 
   let steps: SklearnScaler[] | undefined;
+  const unread: { label: string; reason: string }[] = [];
   if (cls === 'Pipeline' || cls === 'FeatureUnion') {
     steps = [];
     for (const { name, est } of namedEstimators(st.get(cls === 'Pipeline' ? 'steps' : 'transformer_list') ?? null)) {
-      const s = toScalerAt(est, depth + 1);
+      const s = toScalerAt(est, depth + 1) ?? pseudoStep(est);
       if (s) steps.push({ ...s, name });
+      else unread.push({ label: `step '${name}'`, reason: `it is ${describe(est)}, not a scikit-learn object this tool reads` });
     }
     // n_features_in_ / feature_names_in_ of these are properties of the first step.
     if (nFeaturesIn === null && steps.length) nFeaturesIn = steps[0].nFeaturesIn;
@@ -317,8 +325,11 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   } else if (cls === 'ColumnTransformer') {
     steps = [];
     for (const { name, est, columns } of namedEstimators(st.get('transformers_') ?? null)) {
-      const s = toScalerAt(est, depth + 1);
-      if (!s) continue;
+      const s = toScalerAt(est, depth + 1) ?? pseudoStep(est);
+      if (!s) {
+        unread.push({ label: `step '${name}'`, reason: `it is ${describe(est)}, not a scikit-learn object this tool reads` });
+        continue;
+      }
       const cols = resolveColumns(columns, nFeaturesIn ?? toNumber(st.get('_n_features') ?? null), featureNames);
       steps.push(cols ? { ...s, name, columns: cols } : { ...s, name });
     }
@@ -327,6 +338,7 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   out.nFeaturesIn = nFeaturesIn;
   out.featureNames = featureNames;
   if (steps) out.steps = steps;
+  if (unread.length) out.unreadSteps = unread;
 
   if (st.has('categories_')) {
     const cats: (number | string | null)[][] = [];
@@ -349,6 +361,21 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   if (Object.keys(inner).length) out.inner = { ...inner };
   if (Object.keys(hyper).length) out.hyper = { ...hyper };
   return out;
+}
+
+/** A step given as 'passthrough' / 'drop' (or None in a Pipeline): a pseudo step without fitted values. */
+function pseudoStep(est: PyValue): SklearnScaler | null {
+  const kind = est === null ? 'passthrough' : est === 'passthrough' || est === 'drop' ? est : null;
+  if (!kind) return null;
+  return { class: kind, module: '', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {} };
+}
+
+/** A short description of a value for messages. */
+function describe(v: PyValue): string {
+  if (v instanceof PyObject) return `a ${v.className}`;
+  if (typeof v === 'string') return `the string '${v.slice(0, 40)}'`;
+  if (v === null) return 'None';
+  return `a ${Array.isArray(v) ? 'list' : v instanceof Map ? 'dict' : typeof v}`;
 }
 
 /** The path segment of a dict key: `.name` (bare `name` first), `[3]` for numbers, `[?]` for other keys. */
