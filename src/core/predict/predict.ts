@@ -235,7 +235,7 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   const schema = featureSchema(scaler, inputSize);
   const text = req.input.text;
   const looksJson = /^\s*[[{]/.test(text);
-  const rows = looksJson ? parseJsonInput(JSON.parse(text), schema, req.input.name) : parseCsvInput(text, schema, req.input.name);
+  const rows = looksJson ? parseJsonInput(JSON.parse(text), schema, req.input.name, notes) : parseCsvInput(text, schema, req.input.name, notes);
   const names = schema.featureNames ?? Array.from({ length: rows[0]?.length ?? 0 }, (_, j) => `x${j}`);
   const warnings: PredictWarning[] = [];
   const ranges = scaler ? featureRanges(scaler) : null;
