@@ -6,6 +6,7 @@
 import erfc from '@stdlib/math-base-special-erfc';
 import erfcinv from '@stdlib/math-base-special-erfcinv';
 import { ReadError } from '../io/errors';
+import { binarize, functionTransform, kbins, oneHot, ordinal, pca, polynomial } from './encoderTransforms';
 import type { JsonValue, SklearnScaler } from '../formats/pickle/sklearn';
 import type { Scaler } from '../types';
 
@@ -29,6 +30,13 @@ export const TRANSFORMABLE: ReadonlySet<string> = new Set([
   'FeatureUnion',
   'passthrough',
   'drop',
+  'OneHotEncoder',
+  'OrdinalEncoder',
+  'PolynomialFeatures',
+  'PCA',
+  'KBinsDiscretizer',
+  'Binarizer',
+  'FunctionTransformer',
 ]);
 
 /** Classes inverseTransform() handles (Normalizer and SimpleImputer have no inverse). */
@@ -398,6 +406,27 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
       rows.length,
       (s.steps ?? []).map((step) => weighted(s, step, inStep(step, () => transform(step, rows)))),
     );
+  }
+  switch (s.class) {
+    case 'OneHotEncoder':
+      return oneHot(s, rows);
+    case 'OrdinalEncoder':
+      return ordinal(s, rows);
+    case 'PolynomialFeatures':
+      return polynomial(s, rows);
+    case 'PCA':
+      return pca(s, rows);
+    case 'KBinsDiscretizer':
+      checkRows(s, rows);
+      return kbins(s, rows, transform);
+    case 'Binarizer':
+      checkRows(s, rows);
+      return binarize(s, rows);
+    case 'FunctionTransformer':
+      checkRows(s, rows);
+      return functionTransform(s, rows);
+    default:
+      break;
   }
   const n = checkRows(s, rows);
   switch (s.class) {

@@ -409,7 +409,7 @@ class Machine {
     const where = this.st.at(this.opStart);
     if (how !== 'reduce') {
       if (a.length !== 0) throw new Refusing(`${how === 'newobj' ? 'NEWOBJ' : 'INST/OBJ'} with arguments`);
-      if (kind === 'sklearn') return new PyObject(q, null);
+      if (kind === 'sklearn' || kind === 'sklearnData') return new PyObject(q, null);
       if (kind === 'arrayWrapper' && how === 'newobj') {
         if (this.nested) throw new Refusing('NumpyArrayWrapper inside a nested array pickle');
         return new PendingWrapper();
@@ -463,7 +463,7 @@ class Machine {
         if (
           a.length !== 3 ||
           !(cls instanceof PyGlobal) ||
-          handlerFor(cls.qualifiedName) !== 'sklearn' ||
+          (handlerFor(cls.qualifiedName) !== 'sklearn' && handlerFor(cls.qualifiedName) !== 'sklearnData') ||
           !(base instanceof PyGlobal) ||
           handlerFor(base.qualifiedName) !== 'object' ||
           state !== null
@@ -478,6 +478,16 @@ class Machine {
       case 'orderedDict':
         if (a.length !== 0) throw new Refusing('OrderedDict with arguments');
         return new Map();
+      case 'ufuncReconstruct': {
+        // Old numpy: _ufunc_reconstruct(module, name) imports module and takes name; here only a name
+        // that is itself an allowlisted ufunc becomes its inert reference. Nothing is imported.
+        const [mod, name] = a;
+        const target = typeof mod === 'string' && typeof name === 'string' ? `${mod}.${name}` : '';
+        if (a.length !== 2 || !MODULE_RE.test(String(mod)) || !NAME_RE.test(String(name)) || handlerFor(target) !== 'ufunc')
+          throw new Refusing('_ufunc_reconstruct arguments must name an allowlisted numpy ufunc');
+        this.st.globals.add(target);
+        return new PyGlobal(mod as string, name as string);
+      }
       default:
         throw new Refusing(`${q} is not callable`);
     }
@@ -490,7 +500,7 @@ class Machine {
     if (obj instanceof Refused || state instanceof Refused) return;
     const where = this.st.at(this.opStart);
     const i = this.stack.length - 1;
-    if (obj instanceof PyObject && handlerFor(obj.className) === 'sklearn') {
+    if (obj instanceof PyObject && (handlerFor(obj.className) === 'sklearn' || handlerFor(obj.className) === 'sklearnData')) {
       if (obj.state !== null) return this.refuseBuild(obj.className, 'second BUILD of the same object');
       if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
         return this.refuseBuild(obj.className, 'BUILD state is not a str-keyed dict');
@@ -1012,7 +1022,7 @@ function finalize(root: Item, st: ScanState): PyValue {
     if (v instanceof DTypeBox) return new PyObject('numpy.dtype', dtypeStr(v.dtype));
     if (v instanceof PyGlobal) {
       const k = handlerFor(v.qualifiedName);
-      if (k !== 'typeRef' && k !== 'sklearn') st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
+      if (k !== 'typeRef' && k !== 'sklearn' && k !== 'ufunc') st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
     }
     return v;
   };
