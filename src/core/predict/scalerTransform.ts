@@ -25,6 +25,7 @@ export const TRANSFORMABLE: ReadonlySet<string> = new Set([
   'PowerTransformer',
   'QuantileTransformer',
   'SimpleImputer',
+  'Imputer',
   'Pipeline',
   'ColumnTransformer',
   'FeatureUnion',
@@ -324,7 +325,7 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
   const stats = vec(s, 'statistics_', n, true)!;
   const mv = hyperOf(s).missing_values;
   const isMissing = (x: number): boolean =>
-    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) ? Number.isNaN(x) : x === mv;
+    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) || (typeof mv === 'string' && mv.toLowerCase() === 'nan') ? Number.isNaN(x) : x === mv;
   // Features whose statistic is NaN (all-missing at fit time) are dropped, as sklearn does.
   const keepAll = str(s, 'strategy', 'mean') === 'constant' || flag(s, 'keep_empty_features', false);
   const keep = stats.map((v) => keepAll || !Number.isNaN(v));
@@ -488,6 +489,10 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
     case 'QuantileTransformer':
       return quantileForward(s, rows, n);
     case 'SimpleImputer':
+      return impute(s, rows, n);
+    case 'Imputer':
+      // scikit-learn < 0.20 Imputer: axis 0 (per column) is SimpleImputer's arithmetic; axis 1 imputed per row at transform time.
+      if (hyperOf(s).axis === 1) throw new ReadError('unsupported-transform', 'Imputer(axis=1) computes its statistics from each row at transform time: not supported');
       return impute(s, rows, n);
     default:
       throw new ReadError('unsupported-transform', `${s.class} cannot be applied here (no TypeScript transform)`);

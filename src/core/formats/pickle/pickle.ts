@@ -444,7 +444,9 @@ class Machine {
       }
       case 'dtype': {
         const [spec, align, copy] = a;
-        if (a.length !== 3 || typeof spec !== 'string' || typeof align !== 'boolean' || typeof copy !== 'boolean')
+        // Python 2 numpy wrote the flags as ints 0 / 1 (`dtype('f8', 0, 1)`).
+        const flagOk = (x: Item): boolean => typeof x === 'boolean' || x === 0 || x === 1;
+        if (a.length !== 3 || typeof spec !== 'string' || !flagOk(align) || !flagOk(copy))
           throw new Refusing('dtype arguments must be (str, bool, bool)');
         const dt = parseDTypeSpec(spec);
         if (!dt || /^[<>|=]/.test(spec)) throw new Refusing(`dtype '${spec}' is not supported (structured, void or unknown)`);
