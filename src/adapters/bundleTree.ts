@@ -121,6 +121,7 @@ export class FileItem extends vscode.TreeItem {
     const lines = [vscode.workspace.asRelativePath(uri), report ? `${report.role} · ${report.format}` : ''];
     if (report?.error) lines.push(report.error.message);
     for (const r of report?.pickle?.refused ?? []) lines.push(`refused ${r.global}: ${r.reason}`);
+    for (const s of report?.sideFiles ?? []) lines.push(`side file ${baseName(s.path)}${s.present ? '' : ' (missing)'}`);
     this.tooltip = lines.filter(Boolean).join('\n');
     this.command = { command: 'modelBundles.openBundleView', title: 'Open in Bundle View', arguments: [this] };
   }

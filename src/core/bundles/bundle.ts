@@ -472,7 +472,10 @@ export function toBundle(g: Group): Bundle {
   // A target scaler alone (y_scaler) does not count: the inputs still have no scaler.
   const hasInputScaler = files.scaler.length > 0 && !findings.some((f) => f.code === 'missing-scaler');
   const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0)) && files.log.length > 0;
-  return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}) };
+  const sideFiles = own
+    .filter((f) => f.role === 'scaler' && f.sideFiles?.length)
+    .map((f) => ({ scaler: f.path, files: f.sideFiles!.map((s) => s.path), missing: f.sideFiles!.filter((s) => !s.present).map((s) => s.path) }));
+  return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}), ...(sideFiles.length ? { sideFiles } : {}) };
 }
 
 /** Groups and validates: the bundles of a report. */

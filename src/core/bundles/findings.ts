@@ -26,6 +26,7 @@ export const FINDING_CODES = {
   'keras3-tfjs': { severities: ['info'], summary: 'a Keras 3 config that TensorFlow.js cannot load as saved' },
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
+  'missing-side-file': { severities: ['error'], summary: 'a joblib < 0.10 pickle keeps its arrays in side files and one is missing' },
   'preprocessing-unusable': { severities: ['error'], summary: 'the preprocessing exists but predictions cannot use it (unreadable, or a step that cannot be applied)' },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
@@ -110,6 +111,9 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
       out.push(finding(code, 'error', `${message}. The model cannot be loaded until every weight shard is there with its full size: copy the shards listed in its weightsManifest from where the model was converted.`, f.path));
     } else if (code === 'unsafe-pickle') {
       out.push(finding('unsafe-pickle', 'error', `${message}. Loading this file in Python would run that code: do not load it; recreate the scaler from trusted code.`, f.path));
+    } else if (code === 'missing-side-file') {
+      const missing = (f.sideFiles ?? []).filter((s) => !s.present).map((s) => baseName(s.path));
+      out.push(finding('missing-side-file', 'error', `${message}${missing.length > 1 ? ` (missing: ${missing.join(', ')})` : ''}. The scaler cannot be loaded without it (not by joblib either): copy every ${baseName(f.path)}_NN.npy file from where it was saved, or re-save the scaler with a current joblib.`, f.path));
     } else if (code === 'unsupported-pickle') {
       out.push(finding('unsupported-pickle', 'warning', `${message}. Nothing was loaded: this tool reads only known scikit-learn preprocessing classes.`, f.path));
     } else {

@@ -7,7 +7,7 @@
 // splitting the switch would scatter the checks that make it safe (docs/pickle-safety.md).
 import { ReadError, toFileError } from '../../io/errors';
 import { handlerFor, severityOf, type HandlerKind } from './pickleAllowlist';
-import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type DType, type PyValue } from './pyValue';
+import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySideArray, PySlice, PyTuple, type DType, type PyValue } from './pyValue';
 import { arrayByteLength, arrayFromBytes, bufferBytes, dtypeStr, latin1Bytes, parseDTypeSpec, reorderFortran, scalarFromBytes, withByteOrder } from './numpy';
 import type { FileError } from '../../types';
 
@@ -81,7 +81,13 @@ class PendingWrapper {
   result: NdArray | null = null;
 }
 
-type Item = PyValue | Refused | PendingArray | DTypeBox | PendingWrapper;
+/** joblib < 0.10 NDArrayWrapper / ZNDArrayWrapper before its BUILD. */
+class PendingLegacy {
+  result: PySideArray | null = null;
+  constructor(readonly compressed: boolean) {}
+}
+
+type Item = PyValue | Refused | PendingArray | DTypeBox | PendingWrapper | PendingLegacy;
 
 /** Thrown by handlers when an allowlisted name is used with arguments of the wrong shape. */
 class Refusing {
@@ -358,7 +364,7 @@ class Machine {
   private memoGet(i: number): void {
     if (!this.memo.has(i)) this.fail('pickle-malformed', `memo key ${i} was never stored`);
     let v = this.memo.get(i) as Item;
-    if ((v instanceof PendingArray || v instanceof PendingWrapper) && v.result) v = v.result;
+    if ((v instanceof PendingArray || v instanceof PendingWrapper || v instanceof PendingLegacy) && v.result) v = v.result;
     this.push(v);
   }
 
@@ -415,6 +421,7 @@ class Machine {
         return new PendingWrapper();
       }
       if (kind === 'orderedDict') return new Map();
+      if (kind === 'legacyWrapper') return new PendingLegacy(q.endsWith('.ZNDArrayWrapper'));
       throw new Refusing(`${q} cannot be instantiated this way`);
     }
     switch (kind) {
@@ -465,12 +472,13 @@ class Machine {
         if (
           a.length !== 3 ||
           !(cls instanceof PyGlobal) ||
-          (handlerFor(cls.qualifiedName) !== 'sklearn' && handlerFor(cls.qualifiedName) !== 'sklearnData') ||
+          (handlerFor(cls.qualifiedName) !== 'sklearn' && handlerFor(cls.qualifiedName) !== 'sklearnData' && handlerFor(cls.qualifiedName) !== 'legacyWrapper') ||
           !(base instanceof PyGlobal) ||
           handlerFor(base.qualifiedName) !== 'object' ||
           state !== null
         )
           throw new Refusing('_reconstructor arguments must be (allowlisted class, object, None)');
+        if (handlerFor(cls.qualifiedName) === 'legacyWrapper') return new PendingLegacy(cls.name === 'ZNDArrayWrapper');
         return new PyObject(cls.qualifiedName, null);
       }
       case 'slice': {
@@ -558,6 +566,13 @@ class Machine {
     }
     if (obj instanceof PendingWrapper) {
       this.stack[i] = this.readWrapperArray(obj, state);
+      return;
+    }
+    if (obj instanceof PendingLegacy) {
+      const side = legacySideArray(obj.compressed, state);
+      if (typeof side === 'string') return this.refuseBuild(obj.compressed ? 'joblib.numpy_pickle.ZNDArrayWrapper' : 'joblib.numpy_pickle.NDArrayWrapper', side);
+      obj.result = side;
+      this.stack[i] = side;
       return;
     }
     this.fail('pickle-malformed', 'BUILD on a value that has no allowlisted state');
@@ -1013,11 +1028,42 @@ class Machine {
   }
 }
 
+/**
+ * The side-file reference of a joblib < 0.10 wrapper from its BUILD state, or the reason it is refused.
+ * NDArrayWrapper: {filename, subclass: numpy.ndarray, allow_mmap}; ZNDArrayWrapper: {filename,
+ * init_args: (numpy.ndarray, (0,), 'b'), state: (1, shape, dtype, is_fortran)}.
+ */
+function legacySideArray(compressed: boolean, state: Item): PySideArray | string {
+  if (!(state instanceof Map)) return 'state is not a dict';
+  const get = (k: string): Item => (state.has(k) ? (state.get(k) as Item) : undefined) as Item;
+  const allowed = compressed ? ['filename', 'init_args', 'state'] : ['filename', 'subclass', 'allow_mmap'];
+  if (![...state.keys()].every((k) => typeof k === 'string' && allowed.includes(k))) return `state keys must be ${allowed.join(', ')}`;
+  const filename = get('filename');
+  if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255) return 'filename must be a short str';
+  if (!compressed) {
+    const sub = get('subclass');
+    if (!(sub instanceof PyGlobal) || handlerFor(sub.qualifiedName) !== 'ndarray') return 'subclass must be numpy.ndarray';
+    return new PySideArray(filename, null);
+  }
+  const init = get('init_args');
+  const st = get('state');
+  const ia = init instanceof PyTuple ? init.items : null;
+  const tagOk = ia && (ia[2] === 'b' || (ia[2] instanceof PyBytes && ia[2].data.length === 1 && ia[2].data[0] === 0x62));
+  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !tagOk) return 'init_args must be (numpy.ndarray, (0,), "b")';
+  const t = st instanceof PyTuple ? (st.items as Item[]) : null;
+  const shape = t ? intTuple(t[1]) : null;
+  const dt = t?.[2];
+  const f = t?.[3];
+  if (!t || t.length !== 4 || t[0] !== 1 || !shape || !(dt instanceof DTypeBox) || (typeof f !== 'boolean' && f !== 0 && f !== 1)) return 'state must be (1, shape, dtype, is_fortran)';
+  if (dt.dtype.kind === 'O') return 'object arrays in compressed side files are not supported';
+  return new PySideArray(filename, { dtype: dt.dtype, shape, fortran: f === true || f === 1 });
+}
+
 /** Replaces internal items, refuses globals that may not be values, checks depth (<=1000) and cycles; iterative. */
 function finalize(root: Item, st: ScanState): PyValue {
   const onPath = new Set<object>();
   const fix = (v: Item): Item => {
-    if (v instanceof PendingArray || v instanceof PendingWrapper) {
+    if (v instanceof PendingArray || v instanceof PendingWrapper || v instanceof PendingLegacy) {
       if (!v.result) throw new ReadError('pickle-malformed', `${st.path}: an array is used before its state was set`);
       return v.result;
     }

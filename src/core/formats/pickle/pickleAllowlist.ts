@@ -18,6 +18,7 @@ export type HandlerKind =
   | 'orderedDict'
   | 'arrayWrapper'
   | 'ufunc'
+  | 'legacyWrapper'
   | 'ufuncReconstruct'
   | 'sklearn'
   | 'sklearnData';
@@ -62,6 +63,8 @@ add('object', '__builtin__.object', 'builtins.object');
 add('slice', 'builtins.slice', '__builtin__.slice');
 add('orderedDict', 'collections.OrderedDict');
 add('arrayWrapper', 'joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper');
+// joblib < 0.10: arrays in side files; the wrapper's state gives only a file name (read by pickleArtifact.ts, same folder only).
+for (const m of ['joblib.numpy_pickle', 'sklearn.externals.joblib.numpy_pickle']) add('legacyWrapper', `${m}.NDArrayWrapper`, `${m}.ZNDArrayWrapper`);
 
 const dataClasses = [
   'StandardScaler',
