@@ -147,6 +147,12 @@ export interface ScalerView {
   where: string | null;
   steps: ScalerView[];
   error: string | null;
+  /** For a step of a Pipeline / ColumnTransformer / FeatureUnion: its position (1-based) in the order it runs. */
+  stepNumber?: number;
+  /** For a ColumnTransformer step: the input columns it takes (names, or indices with the fitted names). */
+  takes?: string | null;
+  /** Why predictions cannot apply this object (the step and the reason), or null when they can. */
+  notApplicable?: string | null;
 }
 
 /** Preprocessing tab. */

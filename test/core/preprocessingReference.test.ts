@@ -65,3 +65,28 @@ describe(`preprocessing read and applied as scikit-learn ${ref.sklearn} does`, (
     });
   }
 });
+
+describe('the Preprocessing tab lists every step in order with the columns it takes', () => {
+  it('ColumnTransformer with a passthrough remainder (sklearn 1.2.1)', async () => {
+    const { buildScalerView } = await import('../../src/core/report/viewModel');
+    const s = await read('ct_passthrough.joblib');
+    const v = buildScalerView(s, join(DIR, 'ct_passthrough.joblib'), DIR, false);
+    assert.equal(v.notApplicable, null);
+    assert.deepEqual(
+      v.steps.map((x) => [x.stepNumber, x.where, x.className, x.takes]),
+      [
+        [1, 'num', 'StandardScaler', 'a, c'],
+        [2, 'remainder', 'passthrough', '1 (b)'],
+      ],
+    );
+  });
+
+  it('a step that cannot be applied is named on the top object', async () => {
+    const { buildScalerView } = await import('../../src/core/report/viewModel');
+    const s = await read('ct_mixed.pkl');
+    const broken = { ...s, steps: [...(s.steps ?? []), { ...s.steps![0], class: 'SplineTransformer', name: 'spl' }] } as Scaler;
+    const v = buildScalerView(broken, join(DIR, 'ct_mixed.pkl'), DIR, false);
+    assert.equal(v.notApplicable, "ColumnTransformer > step 'spl' (SplineTransformer): there is no TypeScript transform for SplineTransformer");
+    assert.deepEqual(v.steps.map((x) => x.takes), ['0, 1', '2', '0, 1']);
+  });
+});
