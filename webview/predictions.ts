@@ -71,7 +71,9 @@ export function renderPredictions(
   }
   const intro = schema.scaler
     ? `Values in raw units: ${schema.scaler} scales them for the network${schema.targetScaler ? `, ${schema.targetScaler} maps outputs back` : ''}.`
-    : 'This bundle has no input scaler: values go to the network as they are.';
+    : schema.preprocessingIssue
+      ? "Values in raw units: the bundle's preprocessing must scale them, and it cannot be used as it is (below)."
+      : 'This bundle has no input scaler: values go to the network as they are.';
   container.appendChild(el('p', { text: `${schema.model} · ${intro}` }));
   if (schema.preprocessingIssue) {
     container.appendChild(

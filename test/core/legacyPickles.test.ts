@@ -64,8 +64,7 @@ describe('legacy preprocessing pickles', () => {
     });
   }
 
-  it('a history pickle without an extension (trainHistoryDict) is a training log', async () => {
-    const c = ref.cases.find((x) => x.history)!;
+  for (const c of ref.cases.filter((x) => x.history)) it(`a history pickle without an extension (${c.file}) is a training log`, async () => {
     const r = await report(c.file);
     assert.equal(r.error, null);
     assert.equal(r.role, 'log');
@@ -73,6 +72,11 @@ describe('legacy preprocessing pickles', () => {
     assert.deepEqual(Object.keys(r.log!.series).sort(), Object.keys(c.history!).sort());
     assert.equal(r.log!.series.loss.last, c.history!.loss.at(-1));
     assert.equal(r.log!.series.val_loss.min, Math.min(...c.history!.val_loss));
+  });
+  it('an extensionless text file that only looks like a pickle is not claimed', async () => {
+    const { sniffContainer } = await import('../../src/core/formats/pickle/pickleArtifact');
+    assert.equal(sniffContainer(new TextEncoder().encode('(dp is not a pickle\n'), 'notes/README'), null);
+    assert.equal(sniffContainer(new TextEncoder().encode('(dp0\nS'), 'notes/history.txt'), null);
   });
 
   it('a missing joblib 0.9 side file is an error naming it; the side files are listed', async () => {

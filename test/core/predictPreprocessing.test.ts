@@ -139,6 +139,19 @@ describe('predict refuses without the bundle preprocessing', () => {
     close(n.outputs, reference.network_outputs, 1e-5);
   });
 
+  it('--scaler FILE[key] picks one object of a dict-wrapped file', async () => {
+    const dir = bundle('dictpick', { 'scalers.joblib': 'test/fixtures/predict/scalers_dict.joblib', 'scaler_other.joblib': SCALER });
+    const e = await refusal(predict(req(dir), source));
+    assert.equal(e.code, 'scaler-ambiguous');
+    assert.match(e.message, new RegExp(`${dir}/scaler_other\\.joblib \\(MinMaxScaler\\), ${dir}/scalers\\.joblib\\[x\\] \\(MinMaxScaler\\)`));
+    const r = await predict(req(dir, { scaler: `${dir}/scalers.joblib[x]` }), source);
+    assert.equal(r.preprocessing.input?.path, `${dir}/scalers.joblib[x]`);
+    assert.equal(r.preprocessing.target?.path, `${dir}/scalers.joblib[y_scaler]`);
+    close(r.outputs, reference.outputs, 1e-5);
+    const bad = await refusal(predict(req(dir, { scaler: `${dir}/scalers.joblib[nope]` }), source));
+    assert.match(bad.message, /holds no object at nope/);
+  });
+
   it('an explicit --scaler that cannot be read refuses too', async () => {
     const dir = join(tmp, 'two');
     const e = await refusal(predict(req(dir, { scaler: join(dir, 'nope.joblib') }), source));
@@ -167,8 +180,8 @@ describe('planPreprocessing names the step that cannot be applied', () => {
     assert.match(plan.inputIssue!.detail, /ColumnTransformer > step 'num' \(StandardScaler\): the columns it takes are not known$/);
   });
 
-  it('a label encoder is not input preprocessing; a lone readable scaler is chosen', () => {
-    const plan = planPreprocessing([rep('b/scaler.pkl', leaf('StandardScaler', 4)), rep('b/labels.pkl', leaf('LabelEncoder', 1))], 4, 3);
+  it('a label encoder (or an encoder named as the target) is not preprocessing to apply; a lone readable scaler is chosen', () => {
+    const plan = planPreprocessing([rep('b/scaler.pkl', leaf('StandardScaler', 4)), rep('b/labels.pkl', leaf('LabelEncoder', 1)), rep('b/y_encoder.pkl', leaf('OneHotEncoder', 1))], 4, 3);
     assert.equal(plan.input?.path, 'b/scaler.pkl');
     assert.equal(plan.inputIssue, null);
     assert.equal(plan.targetIssue, null);

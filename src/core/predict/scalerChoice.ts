@@ -13,6 +13,8 @@ export const TARGET_NAME = /(^|[^a-z])(y|target|label|output)s?([^a-z]|$)|y_?sca
 
 /** Classes that encode class labels (outputs of a classifier), never input features. */
 const LABEL_CLASSES = new Set(['LabelEncoder', 'LabelBinarizer', 'MultiLabelBinarizer']);
+/** Encoders named like targets (`label_encoder.pkl` = a OneHotEncoder of y) encode classes: not a target scaler. */
+const ENCODER_CLASSES = new Set(['OneHotEncoder', 'OrdinalEncoder']);
 
 /** A scaler chosen for a role, with the file it came from. */
 export interface ChosenScaler {
@@ -69,7 +71,9 @@ function candidatesOf(reports: FileReport[]): Candidate[] {
       if (LABEL_CLASSES.has(s.class)) continue;
       const key = all.length > 1 && s.path ? s.path : null;
       const name = key ? `${baseName(r.path)} ${key}` : baseName(r.path);
-      out.push({ path: key ? `${r.path}[${key}]` : r.path, name, scaler: s, side: TARGET_NAME.test(name) ? 'target' : 'input', problem: null });
+      const side = TARGET_NAME.test(name) ? 'target' : 'input';
+      if (side === 'target' && ENCODER_CLASSES.has(s.class)) continue;
+      out.push({ path: key ? `${r.path}[${key}]` : r.path, name, scaler: s, side, problem: null });
     }
   }
   return out;

@@ -61,6 +61,9 @@ export function sniffContainer(head: Uint8Array, path: string): 'pickle' | 'comp
     return null;
   }
   if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy'; // \x93NUMPY
+  // A file without an extension (Keras `history`, `trainHistoryDict`) holding a protocol 0/1 dict,
+  // as Python 2's pickle.dump wrote it by default: `(dp0\n` or `}q\x00(`.
+  if (!named && !baseName(path).includes('.') && (/^\(dp\d{1,6}\n/.test(String.fromCharCode(...head.subarray(0, 12))) || (head[0] === 0x7d && head[1] === 0x71 && head[3] === 0x28))) return 'pickle';
   if (!named) return null;
   // zlib header (joblib compress='zlib'): CMF 0x78 and a valid FCHECK.
   if (head[0] === 0x78 && ((head[0] << 8) | head[1]) % 31 === 0) return 'compressed';
