@@ -2,7 +2,7 @@
 // file, --no-scaler / --no-target-scaler run and say so, --json reports which preprocessing ran.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,11 +30,7 @@ describe('model-bundles predict with unusable preprocessing', () => {
     assert.match(r.stderr, new RegExp(`^model-bundles: ${dir}/scaler\\.pkl: the bundle's input preprocessing cannot be used: .*posix\\.system.*--no-scaler`));
   });
 
-  it('--no-scaler runs, warns in the text output, and --json says which preprocessing ran', () => {
-    const t = cli('predict', dir, '--input', 'examples/inputs.csv', '--no-scaler');
-    assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stdout, /^input scaler: skipped \(--no-scaler\): raw inputs go to the network$/m);
-    assert.match(t.stdout, new RegExp(`^WARNING: input preprocessing skipped on request \\(--no-scaler\\): ${dir}/scaler\\.pkl was not applied`, 'm'));
+  it('--no-scaler --json runs, says which preprocessing ran and carries the warning', () => {
     const j = cli('predict', dir, '--input', 'examples/inputs.csv', '--no-scaler', '--json');
     assert.equal(j.code, 0, j.stderr);
     const doc = JSON.parse(j.stdout);
@@ -42,18 +38,11 @@ describe('model-bundles predict with unusable preprocessing', () => {
     assert.equal(doc.preprocessing.input, null);
     assert.deepEqual(doc.preprocessing.target, { path: `${dir}/y_scaler.joblib`, class: 'MinMaxScaler', steps: ['MinMaxScaler'] });
     assert.deepEqual(doc.preprocessing.skipped, { input: true, target: false });
+    assert.equal(doc.preprocessing.notes.length, 1);
+    assert.match(doc.preprocessing.notes[0], new RegExp(`^input preprocessing skipped on request \\(--no-scaler\\): ${dir}/scaler\\.pkl was not applied`));
   });
 
-  it('the complete bundle reports both sides in --json', () => {
-    const j = cli('predict', 'examples/complete-bundle', '--input', 'examples/inputs.csv', '--json');
-    assert.equal(j.code, 0, j.stderr);
-    const doc = JSON.parse(j.stdout);
-    assert.deepEqual(doc.preprocessing.input, { path: 'examples/complete-bundle/scaler.joblib', class: 'MinMaxScaler', steps: ['MinMaxScaler'] });
-    assert.equal(doc.preprocessing.target.path, 'examples/complete-bundle/y_scaler.joblib');
-    assert.deepEqual(doc.preprocessing.notes, []);
-  });
-
-  it('an ambiguous choice exits 2 listing the candidates; --scaler chooses', () => {
+  it('an ambiguous choice exits 2 listing the candidates (core tests check that --scaler chooses)', () => {
     const two = join(tmp, 'two');
     mkdirSync(two);
     for (const f of ['model.h5', 'scaler.joblib', 'y_scaler.joblib']) copyFileSync(`examples/complete-bundle/${f}`, join(two, f));
@@ -61,9 +50,5 @@ describe('model-bundles predict with unusable preprocessing', () => {
     const r = cli('predict', two, '--input', 'examples/inputs.csv');
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`several preprocessing objects could scale the model's inputs: ${two}/scaler\\.joblib \\(MinMaxScaler\\), ${two}/scaler_old\\.joblib \\(MinMaxScaler\\)`));
-    const ok = cli('predict', two, '--input', 'examples/inputs.csv', '--scaler', join(two, 'scaler.joblib'), '--json');
-    assert.equal(ok.code, 0, ok.stderr);
-    const ref = JSON.parse(readFileSync('examples/reference/complete-bundle.json', 'utf8')) as { outputs: number[][] };
-    JSON.parse(ok.stdout).outputs.forEach((row: number[], i: number) => assert.ok(Math.abs(row[0] - ref.outputs[i][0]) < 1e-5 * Math.abs(ref.outputs[i][0])));
   });
 });

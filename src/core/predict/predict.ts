@@ -183,23 +183,14 @@ function formatNumber(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
-/** Runs the prediction pipeline. Throws ReadError with a clear message on any bad input. */
-export async function predict(req: PredictRequest, source: FileSource): Promise<PredictResult> {
-  const { reports, chosen } = await reportsFor(req.target, source);
-  const modelReport = pickModel(reports, chosen, req.target);
-  const st = await source.stat(modelReport.path);
-  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}`;
-  const backend = await initBackend(req.backend ?? 'auto', req.wasmDir);
-  let netPromise = networkCache.get(key);
-  if (!netPromise) {
-    netPromise = modelValues(modelReport, reports, source).then((v) => loadNetwork(v.config, v.layers));
-    networkCache.set(key, netPromise);
-    netPromise.catch(() => networkCache.delete(key));
-  }
-  const net = await netPromise;
-  const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
-  const outputSize = net.outputShape.length === 2 ? net.outputShape[1] : null;
-
+/** Which preprocessing runs on each side, or a refusal (ReadError) naming the file, step and reason. */
+async function choosePreprocessing(
+  req: PredictRequest,
+  reports: FileReport[],
+  source: FileSource,
+  inputSize: number | null,
+  outputSize: number | null,
+): Promise<{ input: ChosenScaler | null; targetChoice: ChosenScaler | null; notes: string[] }> {
   const plan = planPreprocessing(reports, inputSize, outputSize);
   const notes: string[] = [];
   let input: ChosenScaler | null = null;
@@ -227,6 +218,40 @@ export async function predict(req: PredictRequest, source: FileSource): Promise<
   } else if (plan.targetIssue) {
     throw new ReadError(plan.targetIssue.code, plan.targetIssue.message);
   } else if (plan.target && plan.target.path !== input?.path) targetChoice = plan.target;
+  return { input, targetChoice, notes };
+}
+
+/** The feature count of a (batch, features) shape list's first shape, else null. */
+function flatWidth(shapes: (number | null)[][] | undefined): number | null {
+  const sh = shapes?.[0];
+  return shapes?.length === 1 && sh && sh.length === 2 ? sh[1] : null;
+}
+
+/** Runs the prediction pipeline. Throws ReadError with a clear message on any bad input. */
+export async function predict(req: PredictRequest, source: FileSource): Promise<PredictResult> {
+  const { reports, chosen } = await reportsFor(req.target, source);
+  const modelReport = pickModel(reports, chosen, req.target);
+  // Plan the preprocessing first (sizes from the model's report), so a refusal costs no network load.
+  const reportIn = flatWidth(modelReport.model?.inputShapes);
+  const reportOut = flatWidth(modelReport.model?.outputShapes);
+  let pre = reportIn !== null ? await choosePreprocessing(req, reports, source, reportIn, reportOut) : null;
+  const st = await source.stat(modelReport.path);
+  const key = `${modelReport.path}|${st?.size}|${st?.mtimeMs}`;
+  const backend = await initBackend(req.backend ?? 'auto', req.wasmDir);
+  let netPromise = networkCache.get(key);
+  if (!netPromise) {
+    netPromise = modelValues(modelReport, reports, source).then((v) => loadNetwork(v.config, v.layers));
+    networkCache.set(key, netPromise);
+    netPromise.catch(() => networkCache.delete(key));
+  }
+  const net = await netPromise;
+  const inputSize = net.inputShape.length === 2 ? net.inputShape[1] : null;
+  const outputSize = net.outputShape.length === 2 ? net.outputShape[1] : null;
+  if (!pre || inputSize !== reportIn || outputSize !== reportOut) pre = await choosePreprocessing(req, reports, source, inputSize, outputSize);
+  const { input, targetChoice, notes } = pre;
+  if (input && inputSize !== null && input.scaler.nFeaturesIn !== null && input.scaler.nFeaturesIn !== inputSize) {
+    throw new ReadError('scaler-input-mismatch', `${input.path}: the scaler takes ${input.scaler.nFeaturesIn} features but the model takes ${inputSize}`);
+  }
   const scaler = input?.scaler ?? null;
   const scalerFile = input?.path ?? null;
   const target = targetChoice?.scaler ?? null;
