@@ -18,7 +18,7 @@ Usage:
   model-bundles check <path...> [--json] [--strict]
                                              validate bundles; exit 1 on errors (--strict: also warnings)
   model-bundles predict <bundle-folder-or-model-file> --input <file.csv|file.json|->
-                [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
+                [--scaler FILE]... [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
                                              run sample predictions: input scaler, network, target scaler
   model-bundles --help | --version
@@ -42,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
           help: { type: 'boolean', short: 'h', default: false },
           version: { type: 'boolean', short: 'v', default: false },
           input: { type: 'string' },
-          scaler: { type: 'string' },
+          scaler: { type: 'string', multiple: true },
           'target-scaler': { type: 'string' },
           'no-scaler': { type: 'boolean', default: false },
           'no-target-scaler': { type: 'boolean', default: false },
@@ -121,7 +121,13 @@ function formatPrediction(r: PredictResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+/** `--scaler` once: that file; several times: applied in the order given. */
+function scalerOptions(files: string[] | undefined): { scaler?: string; scalers?: string[] } {
+  if (!files?.length) return {};
+  return files.length === 1 ? { scaler: files[0] } : { scalers: files };
+}
 
 async function runPredict(paths: string[], values: Values): Promise<number> {
   if (paths.length !== 1) throw new UsageError('predict takes one bundle folder or model file');
@@ -141,7 +147,7 @@ async function runPredict(paths: string[], values: Values): Promise<number> {
       {
         target: paths[0],
         input: { text, name: input === '-' ? 'stdin' : input },
-        scaler: values.scaler as string | undefined,
+        ...scalerOptions(values.scaler as unknown as string[] | undefined),
         targetScaler: values['target-scaler'] as string | undefined,
         skipScaler: values['no-scaler'] === true,
         skipTargetScaler: values['no-target-scaler'] === true,

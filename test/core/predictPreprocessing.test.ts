@@ -152,6 +152,16 @@ describe('predict refuses without the bundle preprocessing', () => {
     assert.match(bad.message, /holds no object at nope/);
   });
 
+  it('an imputer and a scaler beside each other: refuses the guess; --scaler A --scaler B applies both in order', async () => {
+    const dir = bundle('chain', { 'imputer.joblib': 'test/fixtures/sklearn2/imputer4.joblib', 'scaler.joblib': SCALER, 'y_scaler.joblib': Y_SCALER });
+    const e = await refusal(predict(req(dir), source));
+    assert.equal(e.code, 'scaler-ambiguous');
+    assert.match(e.message, /imputer\.joblib \(SimpleImputer\), .*scaler\.joblib \(MinMaxScaler\).*--scaler A --scaler B/);
+    const r = await predict(req(dir, { scalers: [join(dir, 'imputer.joblib'), join(dir, 'scaler.joblib')] }), source);
+    assert.deepEqual(r.preprocessing.input, { path: `${join(dir, 'imputer.joblib')} + ${join(dir, 'scaler.joblib')}`, class: 'Pipeline', steps: ['imputer.joblib (SimpleImputer)', 'scaler.joblib (MinMaxScaler)'] });
+    close(r.outputs, reference.outputs, 1e-5);
+  });
+
   it('an explicit --scaler that cannot be read refuses too', async () => {
     const dir = join(tmp, 'two');
     const e = await refusal(predict(req(dir, { scaler: join(dir, 'nope.joblib') }), source));

@@ -64,6 +64,8 @@ export interface PredictRequest {
   input: { text: string; name: string };
   /** Explicit scaler files (else chosen from the bundle). */
   scaler?: string;
+  /** Several explicit preprocessing files applied in this order (an imputer, then a scaler). */
+  scalers?: string[];
   targetScaler?: string;
   /** Skip the input scaler / the target scaler even when the bundle has one. */
   skipScaler?: boolean;
@@ -198,10 +200,17 @@ async function choosePreprocessing(
   if (req.skipScaler) {
     const had = plan.input?.path ?? plan.inputIssue?.path ?? null;
     if (had) notes.push(`input preprocessing skipped on request (--no-scaler): ${had} was not applied, so the network got raw inputs; if it was trained on scaled inputs these outputs are wrong.`);
-  } else if (req.scaler) {
-    input = { scaler: await scalerFrom(req.scaler, source, 'input'), path: req.scaler };
-    const gap = untransformable(input.scaler);
-    if (gap) throw new ReadError('preprocessing-unusable', `${req.scaler}: cannot be applied: ${gap.step}: ${gap.reason}`);
+  } else if (req.scaler || req.scalers?.length) {
+    const files = req.scalers?.length ? req.scalers : [req.scaler!];
+    const steps: SklearnScaler[] = [];
+    for (const f of files) {
+      const s = await scalerFrom(f, source, 'input');
+      const gap = untransformable(s);
+      if (gap) throw new ReadError('preprocessing-unusable', `${f}: cannot be applied: ${gap.step}: ${gap.reason}`);
+      steps.push({ ...(s as SklearnScaler), name: baseName(f) });
+    }
+    const chained: Scaler = steps.length === 1 ? steps[0] : { class: 'Pipeline', module: '', sklearnVersion: null, nFeaturesIn: steps[0].nFeaturesIn, featureNames: steps[0].featureNames, params: {}, steps };
+    input = { scaler: chained, path: files.join(' + ') };
   } else if (plan.inputIssue) {
     throw new ReadError(plan.inputIssue.code, plan.inputIssue.message);
   } else input = plan.input;

@@ -133,7 +133,7 @@ export function planPreprocessing(reports: FileReport[], inputSize: number | nul
       candidates: usable.map((c) => c.path),
       ...said(
         `several preprocessing objects could scale the model's inputs: ${usable.map((c) => `${c.path} (${c.scaler!.class})`).join(', ')}`,
-        'Choosing one would be a guess: name it with --scaler FILE.',
+        'Choosing one would be a guess: name it with --scaler FILE, or apply several in order with --scaler A --scaler B (an imputer, then a scaler).',
       ),
     };
   } else if (usable.length === 1) {
