@@ -160,6 +160,21 @@ describe('predict refuses without the bundle preprocessing', () => {
     const r = await predict(req(dir, { scalers: [join(dir, 'imputer.joblib'), join(dir, 'scaler.joblib')] }), source);
     assert.deepEqual(r.preprocessing.input, { path: `${join(dir, 'imputer.joblib')} + ${join(dir, 'scaler.joblib')}`, class: 'Pipeline', steps: ['imputer.joblib (SimpleImputer)', 'scaler.joblib (MinMaxScaler)'] });
     close(r.outputs, reference.outputs, 1e-5);
+    // An empty cell is filled by the imputer (its statistic from scikit-learn), exactly as if typed in.
+    const prep = JSON.parse(readFileSync('test/fixtures/sklearn2/preprocessing_reference.json', 'utf8')) as { cases: { name: string; params: Record<string, number[]> }[] };
+    const stat = prep.cases.find((c) => c.name === 'imputer4')!.params.statistics_;
+    const lines = csv.trim().split('\n');
+    const cells = lines[1].split(',');
+    const holed = [lines[0], ['', ...cells.slice(1)].join(','), ...lines.slice(2)].join('\n');
+    const filled = [lines[0], [String(stat[0]), ...cells.slice(1)].join(','), ...lines.slice(2)].join('\n');
+    const scalers = [join(dir, 'imputer.joblib'), join(dir, 'scaler.joblib')];
+    const a = await predict({ ...req(dir, { scalers }), input: { text: holed, name: 'holed.csv' } }, source);
+    const b = await predict({ ...req(dir, { scalers }), input: { text: filled, name: 'filled.csv' } }, source);
+    assert.deepEqual(a.outputs, b.outputs);
+    assert.notDeepEqual(a.outputs[0], r.outputs[0]);
+    // Without an imputer first, an empty cell stays an input error.
+    const e2 = await refusal(predict({ ...req(dir, { scaler: join(dir, 'scaler.joblib') }), input: { text: holed, name: 'holed.csv' } }, source));
+    assert.equal(e2.code, 'input-value');
   });
 
   it('an explicit --scaler that cannot be read refuses too', async () => {

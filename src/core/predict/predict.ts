@@ -177,8 +177,23 @@ function applying<T>(path: string, what: string, f: () => T): T {
   }
 }
 
+/** True when every value reaches an imputer before anything else (so missing inputs are filled, never fed on). */
+function imputesFirst(s: Scaler): boolean {
+  if (s.class === 'SimpleImputer' || s.class === 'Imputer') {
+    // Only an imputer of NaN fills what an empty cell becomes (missing_values=-1 would pass NaN on).
+    const mv = (s as SklearnScaler).hyper?.missing_values;
+    return mv === undefined || mv === null || (typeof mv === 'number' && Number.isNaN(mv)) || (typeof mv === 'string' && mv.toLowerCase() === 'nan');
+  }
+  if (s.class === 'Pipeline') return !!s.steps?.length && imputesFirst(s.steps[0]);
+  if (s.class === 'ColumnTransformer' || s.class === 'FeatureUnion') {
+    const steps = (s.steps ?? []).filter((x) => x.class !== 'drop');
+    return steps.length > 0 && steps.every(imputesFirst);
+  }
+  return false;
+}
+
 function featureSchema(scaler: Scaler | null, inputSize: number | null): InputSchema {
-  return { featureNames: scaler?.featureNames ?? null, nFeatures: scaler?.nFeaturesIn ?? inputSize };
+  return { featureNames: scaler?.featureNames ?? null, nFeatures: scaler?.nFeaturesIn ?? inputSize, allowMissing: scaler ? imputesFirst(scaler) : false };
 }
 
 function formatNumber(v: number): string {

@@ -7,6 +7,8 @@ import { ReadError } from '../io/errors';
 export interface InputSchema {
   featureNames: string[] | null;
   nFeatures: number | null;
+  /** Missing values (an empty cell, `NaN`, JSON null) are allowed: the preprocessing imputes them first. */
+  allowMissing?: boolean;
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -137,6 +139,8 @@ export function parseCsvInput(text: string, schema: InputSchema, name = 'input',
     }
     rows.push(
       order.map((j) => {
+        const cell = cells[j].trim();
+        if (schema.allowMissing && (cell === '' || /^nan$/i.test(cell))) return NaN;
         const v = parseNumber(cells[j]);
         if (v === null) {
           const what = cells[j].trim() === '' ? 'an empty value' : `'${cells[j].trim()}', not a number`;
@@ -174,6 +178,7 @@ export function parseJsonInput(value: unknown, schema: InputSchema, name = 'inpu
     }
     return cells.map((c, j) => {
       const where = `${name}: row ${i}, ${labels ? `feature '${labels[j]}'` : `column ${j + 1}`}`;
+      if (schema.allowMissing && c === null) return NaN;
       if (typeof c !== 'number') throw new ReadError('input-value', `${where}: ${JSON.stringify(c)} is not a number`);
       if (Number.isNaN(c)) throw new ReadError('input-value', `${where}: NaN`);
       return c;
