@@ -1049,7 +1049,8 @@ function legacySideArray(compressed: boolean, state: Item): PySideArray | string
   const st = get('state');
   const ia = init instanceof PyTuple ? init.items : null;
   const tagOk = ia && (ia[2] === 'b' || (ia[2] instanceof PyBytes && ia[2].data.length === 1 && ia[2].data[0] === 0x62));
-  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !tagOk) return 'init_args must be (numpy.ndarray, (0,), "b")';
+  const zeroShape = ia?.[1] instanceof PyTuple && ia[1].items.length === 1 && ia[1].items[0] === 0;
+  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !zeroShape || !tagOk) return 'init_args must be (numpy.ndarray, (0,), "b")';
   const t = st instanceof PyTuple ? (st.items as Item[]) : null;
   const shape = t ? intTuple(t[1]) : null;
   const dt = t?.[2];
