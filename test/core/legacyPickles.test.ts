@@ -109,3 +109,34 @@ describe('legacy preprocessing pickles', () => {
     assert.match(r.error!.message, /\.\.\/joblib09\/scaler_legacy\.pkl_01\.npy/);
   });
 });
+
+describe('legacy side files are data only', () => {
+  it('a side .npy whose object-array pickle names a dangerous global makes the scaler unsafe, nothing loaded', async () => {
+    const { mkdtempSync, copyFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mbi-side-'));
+    try {
+      for (const f of ['scaler_legacy.pkl', 'scaler_legacy.pkl_02.npy', 'scaler_legacy.pkl_03.npy']) copyFileSync(join(DIR, 'joblib09', f), join(dir, f));
+      copyFileSync(join('test', 'fixtures', 'hostile', 'picklescan', 'dns_exfiltration.npy'), join(dir, 'scaler_legacy.pkl_01.npy'));
+      const path = join(dir, 'scaler_legacy.pkl');
+      const r = (await inspectPaths([path], source))[0];
+      assert.equal(r.scaler, undefined);
+      assert.equal(r.error?.code, 'unsafe-pickle');
+      assert.match(r.error!.message, /side file scaler_legacy\.pkl_01\.npy cannot be used: it names /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a FunctionTransformer whose func is an allowlisted name that is not a ufunc is read but never applied', async () => {
+    const { PyGlobal, PyObject } = await import('../../src/core/formats/pickle/pyValue');
+    const { toScaler } = await import('../../src/core/formats/pickle/sklearn');
+    const { untransformable } = await import('../../src/core/predict/scalerTransform');
+    const ft = toScaler(new PyObject('sklearn.preprocessing._function_transformer.FunctionTransformer', new Map([['func', new PyGlobal('numpy', 'float64')], ['kw_args', null]])));
+    assert.ok(ft);
+    assert.deepEqual(untransformable(ft), {
+      step: 'FunctionTransformer',
+      reason: 'its func is numpy.float64; only func=None or a numpy ufunc such as numpy.log1p is applied here, and a function from the file is never called',
+    });
+  });
+});
