@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { checkExitCode } from './core/bundles/bundle';
 import { ReadError } from './core/io/errors';
 import { withoutTemplates } from './core/io/messageTemplate';
-import { predict, type PredictResult } from './core/predict/predict';
+import { predict, PREPROCESSING_REFUSALS, type PredictResult } from './core/predict/predict';
 import type { BackendPreference } from './core/predict/network';
 import { NodeFileSource } from './core/io/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report/report';
@@ -24,7 +24,7 @@ Usage:
                                              validate bundles; exit 1 on errors (--strict: also warnings)
                 [--format text|json|github|sarif]   github: workflow annotations; sarif: SARIF 2.1.0
   model-bundles predict <bundle-folder-or-model-file> --input <file.csv|file.json|->
-                [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
+                [--scaler FILE]... [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
                                              run sample predictions: input scaler, network, target scaler
   model-bundles contract <bundle> [--out DIR] [--strict-ranges] [--json]
@@ -57,7 +57,7 @@ async function run(argv: string[]): Promise<number> {
           help: { type: 'boolean', short: 'h', default: false },
           version: { type: 'boolean', short: 'v', default: false },
           input: { type: 'string' },
-          scaler: { type: 'string' },
+          scaler: { type: 'string', multiple: true },
           'target-scaler': { type: 'string' },
           'no-scaler': { type: 'boolean', default: false },
           'no-target-scaler': { type: 'boolean', default: false },
@@ -121,8 +121,9 @@ function wasmDir(): string | undefined {
 function formatPrediction(r: PredictResult): string {
   const lines = [
     `model: ${r.model}`,
-    `input scaler: ${r.scaler ?? (r.scaledInput ? 'yes' : 'none (raw inputs go to the network)')}`,
-    `target scaler: ${r.targetScaler ?? 'none (outputs are the network outputs)'}`,
+    `input scaler: ${r.scaler ? `${r.scaler} (${r.preprocessing.input?.steps.join(' -> ')})` : r.preprocessing.skipped.input ? 'skipped (--no-scaler): raw inputs go to the network' : 'none in this bundle (raw inputs go to the network)'}`,
+    `target scaler: ${r.targetScaler ? `${r.targetScaler} (${r.preprocessing.target?.steps.join(' -> ')})` : r.preprocessing.skipped.target ? 'skipped (--no-target-scaler): outputs are the network outputs' : 'none (outputs are the network outputs)'}`,
+    ...r.preprocessing.notes.map((n) => `WARNING: ${n}`),
     `backend: ${r.backend}, ${r.rows} row(s) in ${r.inferenceMs.toFixed(1)} ms`,
     '',
   ];
@@ -136,7 +137,13 @@ function formatPrediction(r: PredictResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+/** `--scaler` once: that file; several times: applied in the order given. */
+function scalerOptions(files: string[] | undefined): { scaler?: string; scalers?: string[] } {
+  if (!files?.length) return {};
+  return files.length === 1 ? { scaler: files[0] } : { scalers: files };
+}
 
 async function runPredict(paths: string[], values: Values): Promise<number> {
   if (paths.length !== 1) throw new UsageError('predict takes one bundle folder or model file');
@@ -156,7 +163,7 @@ async function runPredict(paths: string[], values: Values): Promise<number> {
       {
         target: paths[0],
         input: { text, name: input === '-' ? 'stdin' : input },
-        scaler: values.scaler as string | undefined,
+        ...scalerOptions(values.scaler as unknown as string[] | undefined),
         targetScaler: values['target-scaler'] as string | undefined,
         skipScaler: values['no-scaler'] === true,
         skipTargetScaler: values['no-target-scaler'] === true,
@@ -170,7 +177,7 @@ async function runPredict(paths: string[], values: Values): Promise<number> {
   } catch (e) {
     if (e instanceof ReadError) {
       process.stderr.write(`model-bundles: ${e.message}\n`);
-      return 1;
+      return PREPROCESSING_REFUSALS.has(e.code) ? 2 : 1;
     }
     throw e;
   }

@@ -132,7 +132,7 @@ function renderPredictions(): void {
   const run = (input: string): void => {
     predictionOutcome = { kind: 'running' };
     renderPredictions();
-    send({ type: 'predict', input });
+    send(state.predictions.skipPreprocessing ? { type: 'predict', input, skipPreprocessing: true } : { type: 'predict', input });
   };
   drawPredictions(panels.get('predictions') as HTMLElement, predictionSchema, predictionOutcome, state.predictions, run, save);
 }

@@ -10,6 +10,8 @@ import './l10n'; // loads the host's bundle before this module builds its string
 export interface PredictionsState {
   values: Record<string, string>;
   batch: string;
+  /** The explicit "run without preprocessing" switch (off by default, never remembered as on across bundles). */
+  skipPreprocessing?: boolean;
 }
 
 /** What the tab shows below the form. */
@@ -30,13 +32,26 @@ function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   r.outputs.forEach((row, i) =>
     body.appendChild(el('tr', { attrs: { 'data-row': `prediction-${i}` } }, el('td', { text: String(i) }), ...row.map((v) => el('td', { class: 'num', text: formatNum(v) })))),
   );
+  const pre = r.preprocessing;
+  const banners: HTMLElement[] = [];
+  if (pre && (pre.skipped.input || pre.skipped.target)) {
+    const text = pre.notes.length ? pre.notes.join(' ') : l10n.t('Run without preprocessing: the network got the values as typed; if it was trained on scaled inputs these outputs are wrong.');
+    banners.push(el('p', { class: 'prediction-banner warning', attrs: { role: 'alert' }, text: l10n.t('Warning: {0}', text) }));
+  }
+  const ran = pre
+    ? [
+        pre.input ? l10n.t('input: {0} ({1})', pre.input.path, pre.input.steps.join(' → ')) : null,
+        pre.target ? l10n.t('outputs mapped back by {0} ({1})', pre.target.path, pre.target.steps.join(' → ')) : null,
+      ].filter((x): x is string => x !== null)
+    : [];
+  const steps = el('p', { class: 'prediction-steps', text: ran.length ? l10n.t('Preprocessing that ran: {0}', ran.join('; ')) : l10n.t('No preprocessing ran.') });
   const units = r.unscaledOutput
     ? l10n.t('outputs in target units (inverse of {0})', schema.targetScaler ?? l10n.t('the target scaler'))
     : l10n.t('outputs as the network gives them (no target scaler)');
   const inputs = r.scaledInput ? l10n.t('inputs scaled by {0}', schema.scaler ?? l10n.t('the input scaler')) : l10n.t('raw inputs (no input scaler applied)');
   const rows = r.rows === 1 ? l10n.t('1 row') : l10n.t('{0} rows', r.rows);
   const meta = el('p', { class: 'prediction-meta', text: l10n.t('{0} · backend {1} · {2} ms · {3} · {4}', rows, r.backend, r.inferenceMs.toFixed(1), inputs, units) });
-  const out = el('div', { class: 'prediction-results' }, meta, el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body));
+  const out = el('div', { class: 'prediction-results' }, ...banners, meta, steps, el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body));
   for (const n of r.notes ?? []) out.appendChild(el('p', { class: 'note', text: n }));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
@@ -69,8 +84,29 @@ export function renderPredictions(
     ? schema.targetScaler
       ? l10n.t('Values in raw units: {0} scales them for the network, {1} maps outputs back.', schema.scaler, schema.targetScaler)
       : l10n.t('Values in raw units: {0} scales them for the network.', schema.scaler)
-    : l10n.t('This bundle has no input scaler: values go to the network as they are.');
+    : schema.preprocessingIssue
+      ? l10n.t("Values in raw units: the bundle's preprocessing must scale them, and it cannot be used as it is (below).")
+      : l10n.t('This bundle has no input scaler: values go to the network as they are.');
   container.appendChild(el('p', { text: `${schema.model} · ${intro}` }));
+  if (schema.preprocessingIssue) {
+    container.appendChild(
+      el('p', { class: 'error prediction-issue', attrs: { role: 'alert' }, text: l10n.t("Predictions refuse to run without the bundle's preprocessing: {0}", schema.preprocessingIssue) }),
+    );
+  }
+  const skip = el('input', { attrs: { type: 'checkbox', id: 'skip-preprocessing' } });
+  skip.checked = state.skipPreprocessing === true;
+  skip.addEventListener('change', () => {
+    state.skipPreprocessing = skip.checked;
+    save();
+  });
+  container.appendChild(
+    el(
+      'p',
+      { class: 'prediction-skip' },
+      skip,
+      el('label', { attrs: { for: 'skip-preprocessing' }, text: l10n.t(' Run without preprocessing (the network gets the values as typed; every result is marked)') }),
+    ),
+  );
   const form = el('form', { class: 'prediction-form', attrs: { 'aria-label': l10n.t('One row') } });
   const inputs: HTMLInputElement[] = [];
   for (const f of schema.features) {

@@ -30,7 +30,11 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
     [s.className, s.module, s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : null, s.nFeatures !== null ? l10n.t('{0} features', s.nFeatures) : null].filter(Boolean).join(' · '),
   );
   const parts: (HTMLElement | null)[] = [head, meta];
+  if (s.stepNumber !== undefined) {
+    parts.push(el('p', { class: 'step-info', text: `Step ${s.stepNumber}${s.takes ? ` · takes ${s.takes}` : ''}` }));
+  }
   if (s.error) parts.push(el('p', { class: 'error', text: s.error }));
+  if (s.notApplicable) parts.push(el('p', { class: 'error', text: `Predictions cannot apply this: ${s.notApplicable}` }));
   if (s.features.length && s.columns.length) {
     const axisText = s.axis ? `${formatNum(s.axis.lo)} … ${formatNum(s.axis.hi)}` : '';
     const table = el(

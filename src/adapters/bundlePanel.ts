@@ -181,7 +181,7 @@ export class BundlePanel {
           await this.openFile(msg.path);
           break;
         case 'predict':
-          await this.predict(msg.input);
+          await this.predict(msg.input, msg.skipPreprocessing === true);
           break;
         case 'copyContract':
           await this.copyContract(msg.document);
@@ -302,13 +302,15 @@ export class BundlePanel {
   }
 
   /** Runs a prediction of the bundle in the worker thread (files are read where the extension runs). */
-  private async predict(input: string): Promise<void> {
+  private async predict(input: string, skipPreprocessing: boolean): Promise<void> {
     if (!BundlePanel.predictClient) BundlePanel.predictClient = new PredictClient(this.distDir);
     const backend = vscode.workspace.getConfiguration('modelBundles').get<string>('predictionBackend', 'auto');
     try {
       const r = await BundlePanel.predictClient.predict({
         target: this.root,
         input: { text: input, name: 'the prediction input' },
+        skipScaler: skipPreprocessing,
+        skipTargetScaler: skipPreprocessing,
         backend: backend === 'wasm' || backend === 'cpu' ? backend : 'auto',
       });
       this.post({
@@ -322,6 +324,7 @@ export class BundlePanel {
           inferenceMs: r.inferenceMs,
           warnings: r.warnings,
           ...(r.notes ? { notes: r.notes } : {}),
+          preprocessing: r.preprocessing,
         },
       });
     } catch (e) {

@@ -149,6 +149,7 @@ export class FileItem extends vscode.TreeItem {
     const lines = [vscode.workspace.asRelativePath(uri), report ? `${report.role} · ${report.format}` : ''];
     if (report?.error) lines.push(report.error.message);
     for (const r of report?.pickle?.refused ?? []) lines.push(vscode.l10n.t('refused {0}: {1}', r.global, r.reason));
+    for (const s of report?.sideFiles ?? []) lines.push(s.present ? vscode.l10n.t('side file {0}', baseName(s.path)) : vscode.l10n.t('side file {0} (missing)', baseName(s.path)));
     this.tooltip = lines.filter(Boolean).join('\n');
     this.command = { command: 'modelBundles.openBundleView', title: vscode.l10n.t('Open in Bundle View'), arguments: [this] };
   }

@@ -229,6 +229,8 @@ export interface FileReport {
   mtimeMs?: number;
   /** Extension: for a tfjs model.json, the shard paths its manifest names, relative to it. */
   shards?: { path: string; expectedBytes: number; actualBytes: number | null }[];
+  /** Extension: joblib < 0.10 side files holding a pickle's arrays (`scaler.pkl_01.npy` ...), same folder; `present` false when missing. */
+  sideFiles?: { path: string; present: boolean }[];
   /** Extension: a model of another framework (PyTorch, ONNX, TFLite, safetensors, TF SavedModel), recognised but not read. */
   foreign?: { framework: 'pytorch' | 'onnx' | 'tflite' | 'safetensors' | 'tf-savedmodel'; note: string };
   /** Extension: PyTorch / safetensors specifics (kind, container, checkpoint metadata, input width). */
@@ -263,6 +265,8 @@ export interface Bundle {
   findings: Finding[];
   /** Extension: earlier checkpoints of the bundle's model (paths, oldest epoch first); absent when none. */
   checkpoints?: string[];
+  /** Extension: joblib < 0.10 side files of the bundle's scalers (part of the scaler), with the missing ones; absent when none. */
+  sideFiles?: { scaler: string; files: string[]; missing: string[] }[];
 }
 
 /** `inspect --json` document. */

@@ -20,7 +20,7 @@ export type WebviewToHost =
   | { type: 'exportData'; format: 'csv' | 'json'; chartId: string }
   | { type: 'savePng'; chartId: string; dataUrl: string }
   | { type: 'openFile'; path: string }
-  | { type: 'predict'; input: string }
+  | { type: 'predict'; input: string; skipPreprocessing?: boolean }
   | { type: 'copyContract'; document: ContractDocumentId };
 
 /** For exhaustive switches: a new message type does not compile until it is handled. */
@@ -122,11 +122,12 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       return { ok: true, message: { type, path: raw.path } };
     }
     case 'predict': {
-      const extra = onlyKeys(raw, ['type', 'input']);
+      const extra = onlyKeys(raw, ['type', 'input', 'skipPreprocessing']);
       if (extra) return fail(extra);
       if (typeof raw.input !== 'string' || raw.input.trim() === '') return fail('input must be a non-empty string');
       if (raw.input.length > MAX_PREDICT_INPUT) return fail(`input is longer than ${MAX_PREDICT_INPUT} characters`);
-      return { ok: true, message: { type, input: raw.input } };
+      if (raw.skipPreprocessing !== undefined && typeof raw.skipPreprocessing !== 'boolean') return fail('skipPreprocessing must be a boolean');
+      return { ok: true, message: raw.skipPreprocessing ? { type, input: raw.input, skipPreprocessing: true } : { type, input: raw.input } };
     }
     case 'copyContract': {
       const extra = onlyKeys(raw, ['type', 'document']);

@@ -186,6 +186,12 @@ export interface ScalerView {
   where: string | null;
   steps: ScalerView[];
   error: string | null;
+  /** For a step of a Pipeline / ColumnTransformer / FeatureUnion: its position (1-based) in the order it runs. */
+  stepNumber?: number;
+  /** For a ColumnTransformer step: the input columns it takes (names, or indices with the fitted names). */
+  takes?: string | null;
+  /** Why predictions cannot apply this object (the step and the reason), or null when they can. */
+  notApplicable?: string | null;
 }
 
 /** Preprocessing tab. */
@@ -295,6 +301,8 @@ export interface PredictionSchema {
   outputs: number | null;
   scaler: string | null;
   targetScaler: string | null;
+  /** Why predictions refuse to use the bundle's preprocessing (unusable file, several candidates), or null. */
+  preprocessingIssue?: string | null;
 }
 
 /** One prediction run, as the tab shows it. */
@@ -308,6 +316,13 @@ export interface PredictionView {
   warnings: { row: number; feature: string; message: string }[];
   /** Extension: what the pipeline did differently (an ONNX graph scaling its inputs itself...). */
   notes?: string[];
+  /** Which preprocessing ran (steps in order), what was skipped on request, and warnings to show with the result. */
+  preprocessing?: {
+    input: { path: string; class: string; steps: string[] } | null;
+    target: { path: string; class: string; steps: string[] } | null;
+    skipped: { input: boolean; target: boolean };
+    notes: string[];
+  };
 }
 
 /** A document of the input contract the view can copy. */

@@ -292,11 +292,12 @@ describe('end to end: hostile pickles are refused, naming the global, never givi
       assert.ok(r.role === 'other' || r.role === 'scaler');
     });
   }
-  it('functiontransformer_np_log1p_ufunc.pkl: unsupported-pickle, not loaded', async () => {
+  it('functiontransformer_np_log1p_ufunc.pkl: read as a FunctionTransformer naming numpy log1p (an inert name)', async () => {
     const r = await readFixture('hostile/generated/functiontransformer_np_log1p_ufunc.pkl');
-    assert.equal(r.error?.code, 'unsupported-pickle');
-    assert.notEqual(r.pickle?.verdict, 'safe');
-    assert.equal(r.scaler, undefined);
+    assert.equal(r.error, null);
+    assert.equal(r.pickle?.verdict, 'safe');
+    assert.equal(r.scaler?.class, 'FunctionTransformer');
+    assert.equal((r.scaler as { hyper?: Record<string, unknown> }).hyper?.func, 'numpy.core._multiarray_umath.log1p');
   });
   it('build_state_proto_key.pkl: odd state keys stay inert data, no prototype is touched', async () => {
     const r = await readFixture('hostile/generated/build_state_proto_key.pkl');
@@ -309,7 +310,7 @@ describe('end to end: hostile pickles are refused, naming the global, never givi
   it('no other hostile file yields a scaler or a log', async () => {
     for (const dir of ['picklescan', 'generated']) {
       for (const name of readdirSync(join(FIX, 'hostile', dir))) {
-        if (name === 'build_state_proto_key.pkl') continue;
+        if (name === 'build_state_proto_key.pkl' || name === 'functiontransformer_np_log1p_ufunc.pkl') continue;
         const p = join(FIX, 'hostile', dir, name);
         const h = readFileSync(p).subarray(0, 4096);
         if (!pickleArtifactReader.sniff(h, p)) continue;

@@ -141,7 +141,7 @@ describe('transform errors and edge cases', () => {
     assert.throws(() => transform(std, [[1, 2], [1, 2, 3]]), /row 1 has 3 values but the StandardScaler was fitted on 2/);
   });
   it('rejects classes it cannot apply', () => {
-    const ohe: Scaler = { ...std, class: 'OneHotEncoder', params: {} };
+    const ohe: Scaler = { ...std, class: 'SplineTransformer', params: {} };
     assert.equal(canTransform(ohe), false);
     assert.throws(() => transform(ohe, [[1, 2]]), (e: unknown) => e instanceof ReadError && e.code === 'unsupported-transform');
   });

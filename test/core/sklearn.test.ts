@@ -106,16 +106,17 @@ describe('toScaler (hand-built values)', () => {
     const s = toScaler(ct);
     assert.ok(s);
     assert.deepEqual(
-      s.steps?.map((x) => [x.name, x.columns]),
+      s.steps?.map((x) => [x.name, x.class, x.columns]),
       [
-        ['a', [1, 3]],
-        ['b', [0, 4]],
+        ['a', 'MaxAbsScaler', [1, 3]],
+        ['b', 'MaxAbsScaler', [0, 4]],
+        ['c', 'drop', [2]],
       ],
     );
   });
 
   it('ignores classes outside the table and non-sklearn modules', () => {
-    assert.equal(toScaler(new PyObject('sklearn.preprocessing._function_transformer.FunctionTransformer', new Map())), null);
+    assert.equal(toScaler(new PyObject('sklearn.preprocessing._polynomial.SplineTransformer', new Map())), null);
     assert.equal(toScaler(new PyObject('mylib.StandardScaler', new Map())), null);
     assert.equal(toScaler(new Map() as PyValue), null);
   });

@@ -55,13 +55,13 @@ test('formatTemplate formats as @vscode/l10n does (placeholders replaced once, u
 });
 
 test('findings of the fixture bundles are their templates formatted with their arguments', async () => {
-  const report = await buildReport(['test/fixtures/real', 'test/fixtures/hostile/generated', 'examples'], new NodeFileSource(), { verifyHashes: true });
+  const report = await buildReport(['test/fixtures/real', 'test/fixtures/hostile/generated', 'test/fixtures/sklearn2', 'examples'], new NodeFileSource(), { verifyHashes: true });
   const findings = report.bundles.flatMap((b) => b.findings);
   assert.ok(findings.length > 40, `only ${findings.length} findings`);
   const seen = new Set<string>();
   for (const f of findings) seen.add(checkFormatted(f, `${f.code} on ${f.path}`));
   const codes = new Set(findings.map((f) => f.code));
-  for (const c of ['missing-scaler', 'missing-log', 'missing-weights', 'unsafe-pickle', 'unsupported-pickle', 'target-scaler']) assert.ok(codes.has(c), `no ${c} on the fixtures`);
+  for (const c of ['missing-scaler', 'missing-log', 'missing-weights', 'unsafe-pickle', 'missing-side-file', 'target-scaler']) assert.ok(codes.has(c), `no ${c} on the fixtures`);
   assert.ok(seen.size >= 7, `only ${seen.size} distinct templates exercised`);
   // the JSON output leaves the translation fields out
   const json = JSON.stringify(report, withoutTemplates);

@@ -477,7 +477,10 @@ export function toBundle(g: Group): Bundle {
   const torch = own.some(isTorchFile);
   const hasLog = files.log.length > 0 || (torch && own.some((f) => isTorchFile(f) && f.log));
   const complete = hasInputScaler && (files.model.length > 0 || (files.structure.length > 0 && files.weights.length > 0) || torch) && hasLog;
-  return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}) };
+  const sideFiles = own
+    .filter((f) => f.role === 'scaler' && f.sideFiles?.length)
+    .map((f) => ({ scaler: f.path, files: f.sideFiles!.map((s) => s.path), missing: f.sideFiles!.filter((s) => !s.present).map((s) => s.path) }));
+  return { root: g.root, files, complete, findings, ...(checkpoints.length ? { checkpoints } : {}), ...(sideFiles.length ? { sideFiles } : {}) };
 }
 
 /** Groups and validates: the bundles of a report. */

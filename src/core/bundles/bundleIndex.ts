@@ -514,7 +514,7 @@ export class BundleIndex {
     const reports = [...this.relevant.values()].map((e) => e.report);
     const shardCopies = new Map<string, FileReport>();
     for (const r of reports) {
-      for (const sh of r.shards ?? []) {
+      for (const sh of [...(r.shards ?? []), ...(r.sideFiles ?? [])]) {
         const e = this.entries.get(sh.path);
         if (e && !shardCopies.has(sh.path)) shardCopies.set(sh.path, { ...e.report });
       }

@@ -300,6 +300,11 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /** A one-line summary of a file for the tree (`MinMaxScaler · 8 features`, `Sequential · 4,417 params`, `300 epochs`). */
 export function fileSummary(r: FileReport): string {
+  const side = r.sideFiles?.length ? ` · ${r.sideFiles.length} side file${r.sideFiles.length === 1 ? '' : 's'}${r.sideFiles.some((s) => !s.present) ? ` (${r.sideFiles.filter((s) => !s.present).length} missing)` : ''}` : '';
+  return fileSummaryCore(r) + side;
+}
+
+function fileSummaryCore(r: FileReport): string {
   if (r.error) return `unreadable: ${r.error.code}`;
   if (r.pickle && r.pickle.verdict !== 'safe') return `refused: ${r.pickle.verdict} pickle`;
   if (r.scaler) {

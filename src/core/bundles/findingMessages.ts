@@ -81,7 +81,16 @@ export const BUNDLE_FINDING_MESSAGES = {
   'target-scaler.named': "{0} scales the model's targets: predictions are mapped back to target units with its inverse_transform.",
   /** {0} scaler file, {1} the model's output size. */
   'target-scaler.by-size':
-    "{0} was fitted on {1} feature(s), the size of the model's output: it likely scales the targets, so predictions are mapped back with its inverse_transform. Name it y_scaler (or write a model-bundle.json) to make that explicit.",
+    "{0} was fitted on {1} feature(s), the size of the model's output: it likely scales the targets, but no name says so, so predict asks you to choose (--target-scaler {0} or --no-target-scaler). Name it y_scaler (or write a model-bundle.json) to make that explicit.",
+  /** {0} what cannot be read or applied (file, step, reason). */
+  'preprocessing-unusable.input':
+    '{0}. Predictions refuse to run without it (a network fed unscaled inputs gives plausible but wrong numbers): re-save the preprocessing with a supported scikit-learn object, or predict with --no-scaler knowingly.',
+  /** {0} what cannot be read or applied (file, step, reason). */
+  'preprocessing-unusable.target':
+    '{0}. Predictions refuse to run without it (a network fed unscaled inputs gives plausible but wrong numbers): re-save the target scaler with a supported scikit-learn object, or predict with --no-target-scaler knowingly.',
+  /** {0} the read error of the pickle, {1} the pickle's file name. */
+  'missing-side-file':
+    '{0}. The scaler cannot be loaded without it (not by joblib either): copy every {1}_NN.npy file from where it was saved, or re-save the scaler with a current joblib.',
   /** {0} scaler file. */
   'missing-target-scaler':
     '{0} is named as the input scaler, which suggests the targets were scaled too, but no target scaler is saved: if training scaled the targets, predictions come out in scaled units and cannot be mapped back. Save it with joblib.dump(y_scaler, "y_scaler.joblib"); if the targets were not scaled, rename the scaler or list it in a model-bundle.json.',

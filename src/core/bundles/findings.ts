@@ -3,7 +3,7 @@
 // why it matters and how to fix it; docs/bundles.md has a `## <code>` section for every code.
 import { reconcileWithWeights } from '../formats/shared/architecture';
 import { baseName, dirName } from '../io/fileSource';
-import { chooseScalers, TARGET_NAME } from '../predict/scalerChoice';
+import { chooseScalers, planPreprocessing, TARGET_NAME } from '../predict/scalerChoice';
 import { canTransform } from '../predict/scalerTransform';
 import { templated, type TemplateArg } from '../io/messageTemplate';
 import type { FileReport, Finding, Role, Severity } from '../types';
@@ -28,6 +28,8 @@ export const FINDING_CODES = {
   'keras3-tfjs': { severities: ['info'], summary: 'a Keras 3 config that TensorFlow.js cannot load as saved' },
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
+  'missing-side-file': { severities: ['error'], summary: 'a joblib < 0.10 pickle keeps its arrays in side files and one is missing' },
+  'preprocessing-unusable': { severities: ['error'], summary: 'the preprocessing exists but predictions cannot use it (unreadable, or a step that cannot be applied)' },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
   'version-drift': { severities: ['warning'], summary: "a workspace pin names another version than the one that saved the bundle's files" },
   'unpinned-dependency': { severities: ['info'], summary: "the workspace's pin files do not fix the version that saved the bundle's files" },
@@ -132,6 +134,9 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
       out.push(tableFinding('pytorch-module-pickle', 'warning', 'pytorch-module-pickle', f.path, message));
     } else if (code === 'unsupported-pickle' && isTorchFile(f)) {
       out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle.pytorch', f.path, message));
+    } else if (code === 'missing-side-file') {
+      const missing = (f.sideFiles ?? []).filter((s) => !s.present).map((s) => baseName(s.path));
+      out.push(tableFinding('missing-side-file', 'error', 'missing-side-file', f.path, `${message}${missing.length > 1 ? ` (missing: ${missing.join(', ')})` : ''}`, baseName(f.path)));
     } else if (code === 'unsupported-pickle') {
       out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
     } else {
@@ -321,6 +326,12 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
   const outputSize = lastDim(m?.outputShapes);
   if (!modelReport || inputSize === null) return out;
   const { input, target } = chooseScalers(files, inputSize, outputSize);
+  const plan = planPreprocessing(files, inputSize, outputSize);
+  for (const issue of [plan.inputIssue, plan.targetIssue]) {
+    if (issue?.code !== 'preprocessing-unusable') continue;
+    const file = issue.path.replace(/\[[^\]]*\]$/, '');
+    out.push(tableFinding('preprocessing-unusable', 'error', issue.side === 'input' ? 'preprocessing-unusable.input' : 'preprocessing-unusable.target', file, issue.detail));
+  }
   const numeric = scalers.filter((f) => f.scaler && f.scaler.nFeaturesIn !== null);
   const inputSide = numeric.filter((f) => !TARGET_NAME.test(baseName(f.path)));
   if (!input && inputSide.length) {

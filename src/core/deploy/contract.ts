@@ -77,11 +77,17 @@ function describe(s: SklearnScaler, cols: number[], specs: FeatureSpec[], via: s
     for (const step of s.steps ?? []) {
       if (!step.columns) continue;
       const idx = step.columns.map((c) => (typeof c === 'number' ? c : (names?.indexOf(c) ?? -1))).filter((i) => i >= 0 && i < cols.length);
+      if (step.class === 'drop') continue; // a 'drop' pseudo step (remainder or named): its columns stay uncovered
+      if (step.class === 'passthrough') {
+        idx.forEach((i) => covered.add(i));
+        continue;
+      }
       idx.forEach((i) => covered.add(i));
       describe(step, idx.map((i) => cols[i]), specs, `${via ? `${via}/` : ''}ColumnTransformer/${step.name ?? step.class}`);
     }
     const remainder = s.hyper?.remainder;
-    if (remainder !== 'passthrough') {
+    const passthroughStep = (s.steps ?? []).some((st) => st.class === 'passthrough' && !st.columns);
+    if (remainder !== 'passthrough' && !passthroughStep) {
       for (let i = 0; i < cols.length; i++) {
         const f = here(i);
         if (!covered.has(i) && f) Object.assign(f, { type: 'any', dropped: true, via: `${via ? `${via}/` : ''}ColumnTransformer (remainder=drop)` });

@@ -168,11 +168,22 @@ export async function inspectFile(path: string, source: FileSource, opts: Inspec
 
 /**
  * Marks TensorFlow.js weight shards: every file named in a tfjs model.json's manifest becomes
- * role `weights`, format `tfjs-shard` (whatever its name or content).
+ * role `weights`, format `tfjs-shard` (whatever its name or content). Side files of a joblib < 0.10
+ * pickle (`scaler.pkl_01.npy`) are part of that scaler: they become role `other` without an error.
  */
 export function resolveShards(reports: FileReport[]): void {
   const byPath = new Map(reports.map((r) => [r.path, r]));
   for (const r of reports) {
+    for (const s of r.sideFiles ?? []) {
+      const side = byPath.get(s.path);
+      if (!side || side === r) continue;
+      side.role = 'other';
+      side.format = 'unknown';
+      side.error = null;
+      delete side.scaler;
+      delete side.pickle;
+      delete side.log;
+    }
     if (!r.shards) continue;
     for (const s of r.shards) {
       const shard = byPath.get(s.path);

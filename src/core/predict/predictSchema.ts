@@ -1,7 +1,7 @@
 // The input schema of a bundle's Predictions form: the features (named when the scaler has
 // `feature_names_in_`, with training ranges when it records them), the output count, and whether the
 // bundle can run at all.
-import { chooseScalers } from './scalerChoice';
+import { planPreprocessing } from './scalerChoice';
 import { featureRanges } from './scalerTransform';
 import type { FileReport } from '../types';
 import type { PredictionSchema } from '../../shared/viewModels';
@@ -27,9 +27,12 @@ export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
   }
   const inputSize = lastDim(model.model.inputShapes);
   const outputs = lastDim(model.model.outputShapes);
-  const { input: chosen, target } = chooseScalers(files, inputSize, outputs);
+  const plan = planPreprocessing(files, inputSize, outputs);
   // An ONNX graph beginning with its own preprocessing (skl2onnx) takes raw values: no scaler is applied.
-  const input = model.model.onnx?.preprocessing.length ? null : chosen;
+  const inGraph = (model.model.onnx?.preprocessing.length ?? 0) > 0;
+  const input = inGraph ? null : plan.input;
+  const { target } = plan;
+  const issue = (inGraph ? null : plan.inputIssue) ?? plan.targetIssue;
   const n = inputSize ?? input?.scaler.nFeaturesIn ?? 0;
   const ranges = input ? featureRanges(input.scaler) : null;
   const names = input?.scaler.featureNames ?? null;
@@ -45,5 +48,6 @@ export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
     outputs,
     scaler: input?.path ?? null,
     targetScaler: target?.path ?? null,
+    preprocessingIssue: issue ? `${issue.detail}.` : null,
   };
 }

@@ -1,10 +1,12 @@
 // transform / inverse_transform of fitted scikit-learn scalers in TypeScript, following
+// Size: one transform per scikit-learn class, each following sklearn's arithmetic; they share helpers.
 // scikit-learn 1.2's arithmetic operation by operation (equal to it to ~1e-15 on float64).
 // erfc / erfcinv from @stdlib: the normal CDF and quantile to full double precision, which
 // QuantileTransformer(output_distribution='normal') needs and JavaScript's Math lacks.
 import erfc from '@stdlib/math-base-special-erfc';
 import erfcinv from '@stdlib/math-base-special-erfcinv';
 import { ReadError } from '../io/errors';
+import { binarize, functionTransform, kbins, oneHot, ordinal, pca, polynomial } from './encoderTransforms';
 import type { JsonValue, SklearnScaler } from '../formats/pickle/sklearn';
 import type { Scaler } from '../types';
 
@@ -23,9 +25,19 @@ export const TRANSFORMABLE: ReadonlySet<string> = new Set([
   'PowerTransformer',
   'QuantileTransformer',
   'SimpleImputer',
+  'Imputer',
   'Pipeline',
   'ColumnTransformer',
   'FeatureUnion',
+  'passthrough',
+  'drop',
+  'OneHotEncoder',
+  'OrdinalEncoder',
+  'PolynomialFeatures',
+  'PCA',
+  'KBinsDiscretizer',
+  'Binarizer',
+  'FunctionTransformer',
 ]);
 
 /** Classes inverseTransform() handles (Normalizer and SimpleImputer have no inverse). */
@@ -37,21 +49,65 @@ export const INVERTIBLE: ReadonlySet<string> = new Set([
   'PowerTransformer',
   'QuantileTransformer',
   'Pipeline',
+  'passthrough',
 ]);
+
+/** Why a scaler cannot be applied: the step (`Pipeline step 'enc' (OneHotEncoder)`) and the reason. */
+export interface TransformGap {
+  step: string;
+  reason: string;
+}
+
+function stepLabel(parent: string, s: Scaler): string {
+  const name = (s as SklearnScaler).name;
+  const own = name !== undefined ? `step '${name}' (${s.class})` : s.class;
+  return parent ? `${parent} > ${own}` : own;
+}
+
+/** The first step transform() cannot apply, with the reason, or null when the whole object can be applied. */
+export function untransformable(scaler: Scaler, parent = ''): TransformGap | null {
+  const here = stepLabel(parent, scaler);
+  if (scaler.class === 'Pipeline' || scaler.class === 'FeatureUnion' || scaler.class === 'ColumnTransformer') {
+    const unread = (scaler as SklearnScaler).unreadSteps;
+    if (unread?.length) return { step: `${here} > ${unread[0].label}`, reason: unread[0].reason };
+    const steps = scaler.steps ?? [];
+    if (!steps.length) return { step: here, reason: 'it has no fitted steps that this tool could read' };
+    for (const st of steps) {
+      if (scaler.class === 'ColumnTransformer' && (st as SklearnScaler).columns === undefined)
+        return { step: stepLabel(here, st), reason: 'the columns it takes are not known' };
+      const gap = untransformable(st, here);
+      if (gap) return gap;
+    }
+    return null;
+  }
+  const why = (scaler as SklearnScaler).unsupported;
+  if (why) return { step: here, reason: why };
+  if (!TRANSFORMABLE.has(scaler.class)) return { step: here, reason: `there is no TypeScript transform for ${scaler.class}` };
+  return null;
+}
+
+/** The first step inverseTransform() cannot undo, with the reason, or null. */
+export function uninvertible(scaler: Scaler, parent = ''): TransformGap | null {
+  const here = stepLabel(parent, scaler);
+  if (scaler.class === 'Pipeline') {
+    for (const st of scaler.steps ?? []) {
+      const gap = uninvertible(st, here);
+      if (gap) return gap;
+    }
+    return null;
+  }
+  if (!INVERTIBLE.has(scaler.class)) return { step: here, reason: `${scaler.class} has no inverse_transform here` };
+  return null;
+}
 
 /** True when transform() can apply this scaler (a Pipeline only when every step can). */
 export function canTransform(scaler: Scaler): boolean {
-  if (scaler.class === 'Pipeline' || scaler.class === 'FeatureUnion') return (scaler.steps ?? []).every(canTransform);
-  if (scaler.class === 'ColumnTransformer') {
-    return (scaler.steps ?? []).every((s) => (s as SklearnScaler).columns !== undefined && canTransform(s));
-  }
-  return TRANSFORMABLE.has(scaler.class);
+  return untransformable(scaler) === null;
 }
 
 /** True when inverseTransform() can undo this scaler (a Pipeline only when every step can). */
 export function canInverse(scaler: Scaler): boolean {
-  if (scaler.class === 'Pipeline') return (scaler.steps ?? []).every(canInverse);
-  return INVERTIBLE.has(scaler.class);
+  return uninvertible(scaler) === null;
 }
 
 function hyperOf(s: Scaler): Record<string, JsonValue> {
@@ -269,7 +325,7 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
   const stats = vec(s, 'statistics_', n, true)!;
   const mv = hyperOf(s).missing_values;
   const isMissing = (x: number): boolean =>
-    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) ? Number.isNaN(x) : x === mv;
+    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) || (typeof mv === 'string' && mv.toLowerCase() === 'nan') ? Number.isNaN(x) : x === mv;
   // Features whose statistic is NaN (all-missing at fit time) are dropped, as sklearn does.
   const keepAll = str(s, 'strategy', 'mean') === 'constant' || flag(s, 'keep_empty_features', false);
   const keep = stats.map((v) => keepAll || !Number.isNaN(v));
@@ -280,6 +336,18 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
     });
     return out;
   });
+}
+
+/** Runs one step of a composite; a ReadError it throws is prefixed with the step (`step 'std' (StandardScaler): ...`). */
+function inStep<T>(step: Scaler, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    const name = (step as SklearnScaler).name;
+    const label = name !== undefined ? `step '${name}' (${step.class})` : step.class;
+    throw new ReadError(e.code, `${label}${e.message.startsWith('step ') ? ' > ' : ': '}${e.message}`);
+  }
 }
 
 /** Concatenates blocks of rows side by side (numpy.hstack). */
@@ -314,7 +382,7 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
       if (k < 0) throw new ReadError('unsupported-transform', `ColumnTransformer column '${c}' is not among its feature names`);
       return k;
     });
-    return weighted(s, step, transform(step, rows.map((r) => idx.map((k) => r[k]))));
+    return weighted(s, step, inStep(step, () => transform(step, rows.map((r) => idx.map((k) => r[k])))));
   });
   return hstack(rows.length, blocks);
 }
@@ -326,17 +394,40 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
  */
 export function transform(scaler: Scaler, rows: number[][]): number[][] {
   const s = scaler;
+  if (s.class === 'passthrough') return rows;
+  if (s.class === 'drop') return rows.map(() => []);
   if (s.class === 'Pipeline') {
     let out = rows;
-    for (const step of s.steps ?? []) out = transform(step, out);
+    for (const step of s.steps ?? []) out = inStep(step, () => transform(step, out));
     return out;
   }
   if (s.class === 'FeatureUnion') {
     checkRows(s, rows);
     return hstack(
       rows.length,
-      (s.steps ?? []).map((step) => weighted(s, step, transform(step, rows))),
+      (s.steps ?? []).map((step) => weighted(s, step, inStep(step, () => transform(step, rows)))),
     );
+  }
+  switch (s.class) {
+    case 'OneHotEncoder':
+      return oneHot(s, rows);
+    case 'OrdinalEncoder':
+      return ordinal(s, rows);
+    case 'PolynomialFeatures':
+      return polynomial(s, rows);
+    case 'PCA':
+      return pca(s, rows);
+    case 'KBinsDiscretizer':
+      checkRows(s, rows);
+      return kbins(s, rows, transform);
+    case 'Binarizer':
+      checkRows(s, rows);
+      return binarize(s, rows);
+    case 'FunctionTransformer':
+      checkRows(s, rows);
+      return functionTransform(s, rows);
+    default:
+      break;
   }
   const n = checkRows(s, rows);
   switch (s.class) {
@@ -399,6 +490,10 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
       return quantileForward(s, rows, n);
     case 'SimpleImputer':
       return impute(s, rows, n);
+    case 'Imputer':
+      // scikit-learn < 0.20 Imputer: axis 0 (per column) is SimpleImputer's arithmetic; axis 1 imputed per row at transform time.
+      if (hyperOf(s).axis === 1) throw new ReadError('unsupported-transform', 'Imputer(axis=1) computes its statistics from each row at transform time: not supported');
+      return impute(s, rows, n);
     default:
       throw new ReadError('unsupported-transform', `${s.class} cannot be applied here (no TypeScript transform)`);
   }
@@ -410,10 +505,11 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
  */
 export function inverseTransform(scaler: Scaler, rows: number[][]): number[][] {
   const s = scaler;
+  if (s.class === 'passthrough') return rows;
   if (s.class === 'Pipeline') {
     let out = rows;
     const steps = s.steps ?? [];
-    for (let i = steps.length - 1; i >= 0; i--) out = inverseTransform(steps[i], out);
+    for (let i = steps.length - 1; i >= 0; i--) out = inStep(steps[i], () => inverseTransform(steps[i], out));
     return out;
   }
   const n = checkRows(s, rows);

@@ -224,6 +224,9 @@ export function formatBundle(b: Bundle): string[] {
     const files = b.files[role];
     if (files.length) out.push(`  ${role.padEnd(9)} ${files.join(', ')}`);
   }
+  for (const s of b.sideFiles ?? []) {
+    out.push(`  side files of ${baseName(s.scaler)}: ${s.files.map((p) => `${baseName(p)}${s.missing.includes(p) ? ' (missing)' : ''}`).join(', ')}`);
+  }
   const cps = b.checkpoints ?? [];
   if (cps.length) out.push(`  checkpoints  ${cps.length} (latest: ${baseName(cps[cps.length - 1])})`);
   for (const f of b.findings) {

@@ -18,6 +18,7 @@ import {
 } from './curves';
 import type { SklearnScaler } from '../formats/pickle/sklearn';
 import { isBufferName, moduleTree, type ModuleNode } from '../formats/torch/moduleTree';
+import { untransformable } from '../predict/scalerTransform';
 import type { Bundle, FileReport, LayerSummary, LogData, ModelSummary, Scaler, Shape } from '../types';
 import type {
   ArchitectureView,
@@ -505,7 +506,15 @@ function short(v: unknown): string {
 }
 
 /** One scaler (and its Pipeline steps) as a per-feature table with range bars. */
-export function buildScalerView(s: Scaler, path: string, root: string, target: boolean): ScalerView {
+/** The columns a ColumnTransformer step takes, as text: `a, c` or `0 (age), 2 (income)`. */
+function takesText(cols: (number | string)[] | undefined, parentNames: string[] | null): string | null {
+  if (!cols) return null;
+  if (!cols.length) return 'no columns';
+  const shown = cols.slice(0, 24).map((c) => (typeof c === 'string' ? c : parentNames?.[c] !== undefined ? `${c} (${parentNames[c]})` : String(c)));
+  return `${shown.join(', ')}${cols.length > 24 ? `, … (${cols.length} columns)` : ''}`;
+}
+
+export function buildScalerView(s: Scaler, path: string, root: string, target: boolean, parent: Scaler | null = null, index = 0): ScalerView {
   const sk = s as SklearnScaler;
   const p = s.params;
   let n = s.nFeaturesIn ?? null;
@@ -560,9 +569,16 @@ export function buildScalerView(s: Scaler, path: string, root: string, target: b
     extras,
     settings,
     where,
-    steps: (s.steps ?? []).map((st) => buildScalerView(st, path, root, target)),
+    steps: (s.steps ?? []).map((st, i) => buildScalerView(st, path, root, target, s, i)),
     error: null,
+    ...(parent ? { stepNumber: index + 1, takes: takesText(sk.columns, parent.featureNames) } : {}),
+    notApplicable: parent ? null : gapText(s),
   };
+}
+
+function gapText(s: Scaler): string | null {
+  const gap = untransformable(s);
+  return gap ? `${gap.step}: ${gap.reason}` : null;
 }
 
 function scalerViews(bundle: Bundle, byPath: Map<string, FileReport>): ScalerView[] {

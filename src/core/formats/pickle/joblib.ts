@@ -159,13 +159,40 @@ function scanZip(bytes: Uint8Array, path: string): PickleLoad {
   return result({ value: null, globals, refused, error }, 'pickle', null);
 }
 
+/** Length of the header of a joblib < 0.10 zfile: 'ZF' and the data length in hex, padded to 19 characters. */
+const ZFILE_HEADER = 2 + 19;
+
+/**
+ * The data of a joblib < 0.10 zfile (compressed pickle or ZNDArrayWrapper side file): checks the
+ * 'ZF' prefix and the hex length (joblib <= 0.8.4 wrote one more space), inflates within the cap.
+ */
+export function readZFile(bytes: Uint8Array, path: string): Uint8Array {
+  if (bytes.length < ZFILE_HEADER || bytes[0] !== 0x5a || bytes[1] !== 0x46) throw new ReadError('joblib-legacy', `${path}: not a joblib < 0.10 zfile (no 'ZF' header)`);
+  const text = String.fromCharCode(...bytes.subarray(2, ZFILE_HEADER)).trim();
+  if (!/^0x[0-9a-f]{1,16}L?$/i.test(text)) throw new ReadError('joblib-legacy', `${path}: zfile length field '${text}' at offset 2 is not hex`);
+  const length = parseInt(text.replace(/L$/i, ''), 16);
+  const start = bytes[ZFILE_HEADER] === 0x20 ? ZFILE_HEADER + 1 : ZFILE_HEADER;
+  if (length > decompressCap(bytes.length)) throw new ReadError('pickle-limit', `${path}: zfile says ${length} bytes, more than the decompression limit`);
+  const data = decompress(bytes.subarray(start), 'zlib', path);
+  if (data.length !== length) throw new ReadError('joblib-legacy', `${path}: zfile holds ${data.length} bytes but its header says ${length}`);
+  return data;
+}
+
 /** Reads a pickle / joblib file's bytes without executing anything. Never throws on bad input. */
 export function loadPickleBytes(bytes: Uint8Array, opts: PickleLoadOptions = {}): PickleLoad {
   const path = opts.path ?? '<pickle>';
   try {
     const kind = sniffPickleContainer(bytes.subarray(0, 16));
-    if (kind === 'joblib-legacy')
-      throw new ReadError('joblib-legacy', `${path}: joblib < 0.10 file (arrays in side files) is not supported`);
+    if (kind === 'joblib-legacy') {
+      // joblib < 0.10 compressed pickle (write_zfile): 'ZF', the length in hex padded to 19 characters, zlib data.
+      let inner: Uint8Array;
+      try {
+        inner = readZFile(bytes, path);
+      } catch (e) {
+        return result({ value: null, globals: [], refused: [], error: fileError(e, path) }, 'joblib', 'zlib');
+      }
+      return result(scanPickle(inner, { path, offsetNote: 'of the zlib-decompressed data' }), 'joblib', 'zlib');
+    }
     if (kind === 'npy') return loadNpy(bytes, path);
     if (kind === 'zip') return scanZip(bytes, path);
     if (kind === 'zlib' || kind === 'gzip' || kind === 'bz2' || kind === 'lzma' || kind === 'xz' || kind === 'lz4') {

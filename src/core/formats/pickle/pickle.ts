@@ -7,7 +7,7 @@
 // splitting the switch would scatter the checks that make it safe (docs/pickle-safety.md).
 import { ReadError, toFileError } from '../../io/errors';
 import { handlerFor, severityOf, type HandlerKind } from './pickleAllowlist';
-import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type DType, type PyValue } from './pyValue';
+import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySideArray, PySlice, PyTuple, type DType, type PyValue } from './pyValue';
 import { arrayByteLength, arrayFromBytes, bufferBytes, dtypeStr, latin1Bytes, parseDTypeSpec, reorderFortran, scalarFromBytes, withByteOrder } from './numpy';
 import type { FileError } from '../../types';
 
@@ -109,7 +109,13 @@ class PendingWrapper {
   result: NdArray | null = null;
 }
 
-type Item = PyValue | Refused | PendingArray | DTypeBox | PendingWrapper;
+/** joblib < 0.10 NDArrayWrapper / ZNDArrayWrapper before its BUILD. */
+class PendingLegacy {
+  result: PySideArray | null = null;
+  constructor(readonly compressed: boolean) {}
+}
+
+type Item = PyValue | Refused | PendingArray | DTypeBox | PendingWrapper | PendingLegacy;
 
 /** Thrown by handlers when an allowlisted name is used with arguments of the wrong shape. */
 class Refusing {
@@ -387,7 +393,7 @@ class Machine {
   private memoGet(i: number): void {
     if (!this.memo.has(i)) this.fail('pickle-malformed', `memo key ${i} was never stored`);
     let v = this.memo.get(i) as Item;
-    if ((v instanceof PendingArray || v instanceof PendingWrapper) && v.result) v = v.result;
+    if ((v instanceof PendingArray || v instanceof PendingWrapper || v instanceof PendingLegacy) && v.result) v = v.result;
     this.push(v);
   }
 
@@ -449,12 +455,13 @@ class Machine {
     const where = this.st.at(this.opStart);
     if (how !== 'reduce') {
       if (a.length !== 0) throw new Refusing(`${how === 'newobj' ? 'NEWOBJ' : 'INST/OBJ'} with arguments`);
-      if (kind === 'sklearn') return new PyObject(q, null);
+      if (kind === 'sklearn' || kind === 'sklearnData') return new PyObject(q, null);
       if (kind === 'arrayWrapper' && how === 'newobj') {
         if (this.nested) throw new Refusing('NumpyArrayWrapper inside a nested array pickle');
         return new PendingWrapper();
       }
       if (kind === 'orderedDict') return new Map();
+      if (kind === 'legacyWrapper') return new PendingLegacy(q.endsWith('.ZNDArrayWrapper'));
       throw new Refusing(`${q} cannot be instantiated this way`);
     }
     switch (kind) {
@@ -484,7 +491,9 @@ class Machine {
       }
       case 'dtype': {
         const [spec, align, copy] = a;
-        if (a.length !== 3 || typeof spec !== 'string' || typeof align !== 'boolean' || typeof copy !== 'boolean')
+        // Python 2 numpy wrote the flags as ints 0 / 1 (`dtype('f8', 0, 1)`).
+        const flagOk = (x: Item): boolean => typeof x === 'boolean' || x === 0 || x === 1;
+        if (a.length !== 3 || typeof spec !== 'string' || !flagOk(align) || !flagOk(copy))
           throw new Refusing('dtype arguments must be (str, bool, bool)');
         const dt = parseDTypeSpec(spec);
         if (!dt || /^[<>|=]/.test(spec)) throw new Refusing(`dtype '${spec}' is not supported (structured, void or unknown)`);
@@ -503,12 +512,13 @@ class Machine {
         if (
           a.length !== 3 ||
           !(cls instanceof PyGlobal) ||
-          handlerFor(cls.qualifiedName) !== 'sklearn' ||
+          (handlerFor(cls.qualifiedName) !== 'sklearn' && handlerFor(cls.qualifiedName) !== 'sklearnData' && handlerFor(cls.qualifiedName) !== 'legacyWrapper') ||
           !(base instanceof PyGlobal) ||
           handlerFor(base.qualifiedName) !== 'object' ||
           state !== null
         )
           throw new Refusing('_reconstructor arguments must be (allowlisted class, object, None)');
+        if (handlerFor(cls.qualifiedName) === 'legacyWrapper') return new PendingLegacy(cls.name === 'ZNDArrayWrapper');
         return new PyObject(cls.qualifiedName, null);
       }
       case 'slice': {
@@ -518,6 +528,16 @@ class Machine {
       case 'orderedDict':
         if (a.length !== 0) throw new Refusing('OrderedDict with arguments');
         return new Map();
+      case 'ufuncReconstruct': {
+        // Old numpy: _ufunc_reconstruct(module, name) imports module and takes name; here only a name
+        // that is itself an allowlisted ufunc becomes its inert reference. Nothing is imported.
+        const [mod, name] = a;
+        const target = typeof mod === 'string' && typeof name === 'string' ? `${mod}.${name}` : '';
+        if (a.length !== 2 || !MODULE_RE.test(String(mod)) || !NAME_RE.test(String(name)) || handlerFor(target) !== 'ufunc')
+          throw new Refusing('_ufunc_reconstruct arguments must name an allowlisted numpy ufunc');
+        this.st.globals.add(target);
+        return new PyGlobal(mod as string, name as string);
+      }
       default:
         throw new Refusing(`${q} is not callable`);
     }
@@ -530,7 +550,7 @@ class Machine {
     if (obj instanceof Refused || state instanceof Refused) return;
     const where = this.st.at(this.opStart);
     const i = this.stack.length - 1;
-    if (obj instanceof PyObject && handlerFor(obj.className) === 'sklearn') {
+    if (obj instanceof PyObject && (handlerFor(obj.className) === 'sklearn' || handlerFor(obj.className) === 'sklearnData')) {
       if (obj.state !== null) return this.refuseBuild(obj.className, 'second BUILD of the same object');
       if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
         return this.refuseBuild(obj.className, 'BUILD state is not a str-keyed dict');
@@ -586,6 +606,13 @@ class Machine {
     }
     if (obj instanceof PendingWrapper) {
       this.stack[i] = this.readWrapperArray(obj, state);
+      return;
+    }
+    if (obj instanceof PendingLegacy) {
+      const side = legacySideArray(obj.compressed, state);
+      if (typeof side === 'string') return this.refuseBuild(obj.compressed ? 'joblib.numpy_pickle.ZNDArrayWrapper' : 'joblib.numpy_pickle.NDArrayWrapper', side);
+      obj.result = side;
+      this.stack[i] = side;
       return;
     }
     if (this.st.ext?.build && !(obj instanceof PendingArray) && !(obj instanceof DTypeBox)) {
@@ -1066,18 +1093,50 @@ class Machine {
   }
 }
 
+/**
+ * The side-file reference of a joblib < 0.10 wrapper from its BUILD state, or the reason it is refused.
+ * NDArrayWrapper: {filename, subclass: numpy.ndarray, allow_mmap}; ZNDArrayWrapper: {filename,
+ * init_args: (numpy.ndarray, (0,), 'b'), state: (1, shape, dtype, is_fortran)}.
+ */
+function legacySideArray(compressed: boolean, state: Item): PySideArray | string {
+  if (!(state instanceof Map)) return 'state is not a dict';
+  const get = (k: string): Item => (state.has(k) ? (state.get(k) as Item) : undefined) as Item;
+  const allowed = compressed ? ['filename', 'init_args', 'state'] : ['filename', 'subclass', 'allow_mmap'];
+  if (![...state.keys()].every((k) => typeof k === 'string' && allowed.includes(k))) return `state keys must be ${allowed.join(', ')}`;
+  const filename = get('filename');
+  if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255) return 'filename must be a short str';
+  if (!compressed) {
+    const sub = get('subclass');
+    if (!(sub instanceof PyGlobal) || handlerFor(sub.qualifiedName) !== 'ndarray') return 'subclass must be numpy.ndarray';
+    return new PySideArray(filename, null);
+  }
+  const init = get('init_args');
+  const st = get('state');
+  const ia = init instanceof PyTuple ? init.items : null;
+  const tagOk = ia && (ia[2] === 'b' || (ia[2] instanceof PyBytes && ia[2].data.length === 1 && ia[2].data[0] === 0x62));
+  const zeroShape = ia?.[1] instanceof PyTuple && ia[1].items.length === 1 && ia[1].items[0] === 0;
+  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !zeroShape || !tagOk) return 'init_args must be (numpy.ndarray, (0,), "b")';
+  const t = st instanceof PyTuple ? (st.items as Item[]) : null;
+  const shape = t ? intTuple(t[1]) : null;
+  const dt = t?.[2];
+  const f = t?.[3];
+  if (!t || t.length !== 4 || t[0] !== 1 || !shape || !(dt instanceof DTypeBox) || (typeof f !== 'boolean' && f !== 0 && f !== 1)) return 'state must be (1, shape, dtype, is_fortran)';
+  if (dt.dtype.kind === 'O') return 'object arrays in compressed side files are not supported';
+  return new PySideArray(filename, { dtype: dt.dtype, shape, fortran: f === true || f === 1 });
+}
+
 /** Replaces internal items, refuses globals that may not be values, checks depth (<=1000) and cycles; iterative. */
 function finalize(root: Item, st: ScanState): PyValue {
   const onPath = new Set<object>();
   const fix = (v: Item): Item => {
-    if (v instanceof PendingArray || v instanceof PendingWrapper) {
+    if (v instanceof PendingArray || v instanceof PendingWrapper || v instanceof PendingLegacy) {
       if (!v.result) throw new ReadError('pickle-malformed', `${st.path}: an array is used before its state was set`);
       return v.result;
     }
     if (v instanceof DTypeBox) return new PyObject('numpy.dtype', dtypeStr(v.dtype));
     if (v instanceof PyGlobal) {
       const k = handlerFor(v.qualifiedName);
-      if (k !== 'typeRef' && k !== 'sklearn' && !st.ext?.asValue?.(v.qualifiedName)) st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
+      if (k !== 'typeRef' && k !== 'sklearn' && k !== 'ufunc' && !st.ext?.asValue?.(v.qualifiedName)) st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
     }
     return v;
   };

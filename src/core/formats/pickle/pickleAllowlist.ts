@@ -17,7 +17,11 @@ export type HandlerKind =
   | 'slice'
   | 'orderedDict'
   | 'arrayWrapper'
-  | 'sklearn';
+  | 'ufunc'
+  | 'legacyWrapper'
+  | 'ufuncReconstruct'
+  | 'sklearn'
+  | 'sklearnData';
 
 const table = new Map<string, HandlerKind>();
 function add(kind: HandlerKind, ...names: string[]): void {
@@ -59,6 +63,8 @@ add('object', '__builtin__.object', 'builtins.object');
 add('slice', 'builtins.slice', '__builtin__.slice');
 add('orderedDict', 'collections.OrderedDict');
 add('arrayWrapper', 'joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper');
+// joblib < 0.10: arrays in side files; the wrapper's state gives only a file name (read by pickleArtifact.ts, same folder only).
+for (const m of ['joblib.numpy_pickle', 'sklearn.externals.joblib.numpy_pickle']) add('legacyWrapper', `${m}.NDArrayWrapper`, `${m}.ZNDArrayWrapper`);
 
 const dataClasses = [
   'StandardScaler',
@@ -90,6 +96,31 @@ add(
 );
 for (const c of ['LabelEncoder', 'LabelBinarizer', 'MultiLabelBinarizer'])
   add('sklearn', `sklearn.preprocessing._label.${c}`, `sklearn.preprocessing.label.${c}`);
+
+// scikit-learn >= 0.22 / < 0.22 module paths of the other preprocessing classes this tool reads.
+add(
+  'sklearn',
+  'sklearn.decomposition._pca.PCA',
+  'sklearn.decomposition.pca.PCA',
+  'sklearn.preprocessing._function_transformer.FunctionTransformer',
+  'sklearn.preprocessing.function_transformer.FunctionTransformer',
+);
+// Helper classes whose instances hold only data (not estimators): ColumnTransformer's remainder column list (>= 1.4).
+add('sklearnData', 'sklearn.compose._column_transformer._RemainderColsList');
+
+/**
+ * numpy ufuncs a FunctionTransformer may name (`func=np.log1p`): inert names, never called by the
+ * VM; scalerTransform.ts applies each with its own TypeScript arithmetic. numpy 1.x pickles them as
+ * `numpy.core._multiarray_umath.<name>` (numpy 2: `numpy._core...`), older numpy through
+ * `numpy.core._ufunc_reconstruct(module, name)`, which the VM resolves only to these names.
+ */
+export const UFUNCS: readonly string[] = [
+  'log1p', 'expm1', 'log', 'log2', 'log10', 'exp', 'exp2', 'sqrt', 'cbrt', 'square', 'absolute', 'fabs',
+  'negative', 'reciprocal', 'tanh', 'sinh', 'cosh', 'arctan', 'arcsinh', 'sign', 'rint', 'floor', 'ceil',
+];
+for (const m of ['numpy.core._multiarray_umath', 'numpy._core._multiarray_umath', 'numpy.core.umath', 'numpy._core.umath', 'numpy'])
+  add('ufunc', ...UFUNCS.map((u) => `${m}.${u}`));
+add('ufuncReconstruct', 'numpy.core._ufunc_reconstruct', 'numpy._core._ufunc_reconstruct');
 
 /** The allowlist: exact `module.name` -> handler kind. Anything absent is refused. */
 export const ALLOWLIST: ReadonlyMap<string, HandlerKind> = table;

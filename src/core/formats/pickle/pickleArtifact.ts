@@ -2,14 +2,15 @@
 // the container is sniffed by magic bytes, loadPickleBytes (joblib.ts) builds inert values from an
 // allowlist, and sklearn.ts / historyPickle.ts interpret them.
 import { ReadError } from '../../io/errors';
-import { baseName } from '../../io/fileSource';
+import { baseName, dirName, joinPath, type FileSource } from '../../io/fileSource';
 import { historyFromPyValue } from './historyPickle';
-import { loadPickleBytes, type PickleLoad } from './joblib';
+import { loadPickleBytes, readZFile, type PickleLoad } from './joblib';
+import { arrayFromBytes } from './numpy';
 import { summarizeLog } from '../shared/logSummary';
-import { NdArray, PyObject, PyTuple, type PyValue } from './pyValue';
+import { NdArray, PyObject, PySideArray, PyTuple, type PyValue } from './pyValue';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 import { findScalers } from './sklearn';
-import type { Format, Role } from '../../types';
+import type { FileError, FileReport, Format, Role } from '../../types';
 
 /** Largest pickle / joblib file read (preprocessing objects are kilobytes to a few MB). */
 export const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
@@ -60,6 +61,9 @@ export function sniffContainer(head: Uint8Array, path: string): 'pickle' | 'comp
     return null;
   }
   if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy'; // \x93NUMPY
+  // A file without an extension (Keras `history`, `trainHistoryDict`) holding a protocol 0/1 dict,
+  // as Python 2's pickle.dump wrote it by default: `(dp0\n` or `}q\x00(`.
+  if (!named && !baseName(path).includes('.') && (/^\(dp\d{1,6}\n/.test(String.fromCharCode(...head.subarray(0, 12))) || (head[0] === 0x7d && head[1] === 0x71 && head[3] === 0x28))) return 'pickle';
   if (!named) return null;
   // zlib header (joblib compress='zlib'): CMF 0x78 and a valid FCHECK.
   if (head[0] === 0x78 && ((head[0] << 8) | head[1]) % 31 === 0) return 'compressed';
@@ -139,6 +143,80 @@ export function resultFromLoad(load: PickleLoad, path: string, npy = false): Rea
   return { role: 'other', format: pickleFormat, pickle, error: null };
 }
 
+/** Side files of one joblib < 0.10 pickle: at most this many, this many bytes in all. */
+const MAX_SIDE_FILES = 10_000;
+const MAX_SIDE_BYTES = 256 * 1024 * 1024;
+
+/** Every PySideArray in a value, with a setter that puts the array in its place (iterative, shared nodes once). */
+function sideRefs(root: PyValue): { ref: PySideArray; set: (v: PyValue) => void }[] {
+  const out: { ref: PySideArray; set: (v: PyValue) => void }[] = [];
+  const seen = new Set<object>();
+  const stack: PyValue[] = [root];
+  const visit = (v: PyValue, set: (x: PyValue) => void): void => {
+    if (v instanceof PySideArray) out.push({ ref: v, set });
+    else if (v !== null && typeof v === 'object') stack.push(v);
+  };
+  while (stack.length && out.length <= MAX_SIDE_FILES) {
+    const v = stack.pop()!;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof Map) for (const [k, x] of v) visit(x, (y) => v.set(k, y));
+    else if (Array.isArray(v)) v.forEach((x, i) => visit(x, (y) => (v[i] = y)));
+    else if (v instanceof PyTuple) v.items.forEach((x, i) => visit(x, (y) => ((v.items as PyValue[])[i] = y)));
+    else if (v instanceof PyObject) visit(v.state, (y) => (v.state = y));
+    else if (v instanceof NdArray && v.dtype.kind === 'O' && Array.isArray(v.data)) (v.data as PyValue[]).forEach((x, i) => visit(x, (y) => ((v.data as PyValue[])[i] = y)));
+  }
+  return out;
+}
+
+/**
+ * joblib < 0.10 keeps a pickle's arrays in side files named by NDArrayWrapper / ZNDArrayWrapper:
+ * reads each (same folder only, bounded) through the FileSource and puts the array in place.
+ * Returns the side files (present or not) and the error when one is missing, refused or bad.
+ */
+async function resolveSideArrays(value: PyValue, path: string, source: FileSource): Promise<{ sideFiles: NonNullable<FileReport['sideFiles']>; error: FileError | null }> {
+  const refs = sideRefs(value);
+  const sideFiles: NonNullable<FileReport['sideFiles']> = [];
+  if (!refs.length) return { sideFiles, error: null };
+  if (refs.length > MAX_SIDE_FILES) return { sideFiles, error: { code: 'bad-side-file', message: `${path}: more than ${MAX_SIDE_FILES} joblib side files` } };
+  const dir = dirName(path);
+  let total = 0;
+  let error: FileError | null = null;
+  for (const { ref, set } of refs) {
+    const name = ref.filename;
+    if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..' || !/\.npy(\.z)?$/i.test(name)) {
+      return { sideFiles, error: { code: 'bad-side-file', message: `${path}: the joblib < 0.10 wrapper names the side file '${name}', which is not a .npy file in the pickle's own folder: refused, nothing was read` } };
+    }
+    const p = joinPath(dir, name);
+    const st = await source.stat(p);
+    sideFiles.push({ path: p, present: !!st && !st.isDirectory });
+    if (!st || st.isDirectory) {
+      error ??= { code: 'missing-side-file', message: `${path}: written by joblib < 0.10, which keeps arrays in side files, and the side file ${name} is missing beside it` };
+      continue;
+    }
+    if (error) continue;
+    total += st.size;
+    if (total > MAX_SIDE_BYTES) return { sideFiles, error: { code: 'pickle-limit', message: `${path}: its side files hold more than ${MAX_SIDE_BYTES} bytes` } };
+    const bytes = await source.readFile(p);
+    try {
+      if (ref.raw) {
+        set(arrayFromBytes(ref.raw.dtype, ref.raw.shape, readZFile(bytes, p), ref.raw.fortran, p));
+      } else {
+        const load = loadPickleBytes(bytes, { path: p });
+        if (load.error || load.report.verdict !== 'safe' || !(load.value instanceof NdArray)) {
+          const why = load.error?.message ?? (load.report.refused.length ? `it names ${load.report.refused.map((r) => r.global).join(', ')}` : 'it is not a .npy array');
+          error = { code: load.report.verdict === 'dangerous' ? 'unsafe-pickle' : 'bad-side-file', message: `${path}: side file ${name} cannot be used: ${why}` };
+          continue;
+        }
+        set(load.value);
+      }
+    } catch (e) {
+      error = { code: 'bad-side-file', message: `${path}: side file ${name} cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+  return { sideFiles, error };
+}
+
 /** Pickle and joblib files (scikit-learn objects, history pickles), read without executing anything. */
 export const pickleArtifactReader: BinaryReader = {
   kind: 'binary',
@@ -159,6 +237,16 @@ export const pickleArtifactReader: BinaryReader = {
       // loadPickleBytes promises not to throw; if it does, the file still gets a clear error.
       const msg = e instanceof Error ? e.message : String(e);
       throw new ReadError('unreadable-pickle', `${path}: ${msg}`);
+    }
+    if (load.value !== null) {
+      const side = await resolveSideArrays(load.value, path, source);
+      if (side.sideFiles.length) {
+        if (side.error) {
+          return { role: 'scaler', format: 'joblib', pickle: load.report, sideFiles: side.sideFiles, error: side.error };
+        }
+        return { ...resultFromLoad({ ...load, container: 'joblib' }, path), sideFiles: side.sideFiles };
+      }
+      if (side.error) return { role: isScalerName(path) ? 'scaler' : 'other', format: 'joblib', pickle: load.report, error: side.error };
     }
     return resultFromLoad(load, path, sniffContainer(input.head, path) === 'npy');
   },

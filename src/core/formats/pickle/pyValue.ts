@@ -79,6 +79,20 @@ export class NdArray {
   }
 }
 
+/**
+ * joblib < 0.10: an array kept in a side file next to the pickle (`NDArrayWrapper`: a .npy file;
+ * `ZNDArrayWrapper`: zlib-compressed raw bytes, with the dtype / shape / order from the pickle).
+ * Only the file name is read from the pickle; pickleArtifact.ts reads the side file through the
+ * FileSource (same folder only, bounded) and puts the array in its place.
+ */
+export class PySideArray {
+  constructor(
+    readonly filename: string,
+    /** For ZNDArrayWrapper: how to decode the raw bytes; null for a .npy side file. */
+    readonly raw: { dtype: DType; shape: number[]; fortran: boolean } | null,
+  ) {}
+}
+
 /** A Python dict: always a Map, never a plain object (keys may be `__proto__`). */
 export type PyDict = Map<PyKey, PyValue>;
 
@@ -100,4 +114,5 @@ export type PyValue =
   | PyGlobal
   | PyObject
   | NdArray
+  | PySideArray
   | PyDict;

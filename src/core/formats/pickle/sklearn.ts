@@ -1,4 +1,5 @@
 // Interprets inert pickle values (pyValue.ts) as fitted scikit-learn preprocessing objects: class,
+// Size: one interpreter for every allowlisted class (params, hyperparameters, composites, private fitted data).
 // version, feature count and names, every fitted numeric attribute, and the steps of composites.
 import { ALLOWLIST } from './pickleAllowlist';
 import { NdArray, PyBytes, PyGlobal, PyObject, PySet, PySlice, PyTuple, type PyValue } from './pyValue';
@@ -14,6 +15,8 @@ import type { Scaler } from '../../types';
  *   ColumnTransformer) the input columns it applies to (indices or column names);
  * - `path`: where findScalers found it inside a plain dict / list wrapper (`scaler`, `[1]`, `models.y`);
  * - `others`: on the file's primary object only, the other objects the same file holds (pickleArtifact).
+ * A step given as the string 'passthrough' / 'drop' (or None in a Pipeline) becomes a pseudo step of
+ * class `passthrough` / `drop` (module `''`), so transforms and views keep every column in order.
  */
 export interface SklearnScaler extends Scaler {
   steps?: SklearnScaler[];
@@ -24,6 +27,16 @@ export interface SklearnScaler extends Scaler {
   columns?: (number | string)[];
   path?: string;
   others?: SklearnScaler[];
+  /** Set when this object was read but cannot be applied (e.g. a FunctionTransformer calling code): the reason. */
+  unsupported?: string;
+  /**
+   * Fitted values transforms need beyond `params`, as plain data (object arrays as lists, None as
+   * null): OneHotEncoder `drop_idx_` and its infrequent-category mappings, KBinsDiscretizer
+   * `bin_edges_`, PolynomialFeatures `_min_degree` / `_max_degree`, OneHotEncoder `_n_features_outs`.
+   */
+  fitted?: Record<string, JsonValue>;
+  /** Sub-estimators of a composite that could not be interpreted: what they are and why. */
+  unreadSteps?: { label: string; reason: string }[];
 }
 
 /** Plain JSON-like values used for hyperparameters. */
@@ -226,6 +239,10 @@ function namedEstimators(v: PyValue): { name: string; est: PyValue; columns: PyV
 
 /** Column selection of a ColumnTransformer entry as indices or names (slices and masks resolved). */
 function resolveColumns(cols: PyValue, nFeatures: number | null, names: string[] | null): (number | string)[] | undefined {
+  if (cols instanceof PyObject && cols.className.endsWith('._RemainderColsList')) {
+    // scikit-learn >= 1.4 wraps the remainder's columns in a list subclass; its data is the list.
+    return resolveColumns(stateOf(cols).get('data') ?? null, nFeatures, names);
+  }
   if (cols instanceof PySlice) {
     const n = nFeatures ?? names?.length ?? null;
     if (n === null) return undefined;
@@ -305,11 +322,13 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   };
 
   let steps: SklearnScaler[] | undefined;
+  const unread: { label: string; reason: string }[] = [];
   if (cls === 'Pipeline' || cls === 'FeatureUnion') {
     steps = [];
     for (const { name, est } of namedEstimators(st.get(cls === 'Pipeline' ? 'steps' : 'transformer_list') ?? null)) {
-      const s = toScalerAt(est, depth + 1);
+      const s = toScalerAt(est, depth + 1) ?? pseudoStep(est);
       if (s) steps.push({ ...s, name });
+      else unread.push({ label: `step '${name}'`, reason: `it is ${describe(est)}, not a scikit-learn object this tool reads` });
     }
     // n_features_in_ / feature_names_in_ of these are properties of the first step.
     if (nFeaturesIn === null && steps.length) nFeaturesIn = steps[0].nFeaturesIn;
@@ -317,8 +336,11 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   } else if (cls === 'ColumnTransformer') {
     steps = [];
     for (const { name, est, columns } of namedEstimators(st.get('transformers_') ?? null)) {
-      const s = toScalerAt(est, depth + 1);
-      if (!s) continue;
+      const s = toScalerAt(est, depth + 1) ?? pseudoStep(est);
+      if (!s) {
+        unread.push({ label: `step '${name}'`, reason: `it is ${describe(est)}, not a scikit-learn object this tool reads` });
+        continue;
+      }
       const cols = resolveColumns(columns, nFeaturesIn ?? toNumber(st.get('_n_features') ?? null), featureNames);
       steps.push(cols ? { ...s, name, columns: cols } : { ...s, name });
     }
@@ -327,6 +349,7 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
   out.nFeaturesIn = nFeaturesIn;
   out.featureNames = featureNames;
   if (steps) out.steps = steps;
+  if (unread.length) out.unreadSteps = unread;
 
   if (st.has('categories_')) {
     const cats: (number | string | null)[][] = [];
@@ -347,8 +370,85 @@ function toScalerAt(value: PyValue, depth: number): SklearnScaler | null {
     if (s) Object.defineProperty(inner, k, { value: s, enumerable: true, writable: true, configurable: true });
   }
   if (Object.keys(inner).length) out.inner = { ...inner };
+  const fitted: Record<string, JsonValue> = Object.create(null);
+  for (const k of FITTED_DATA) {
+    if (!st.has(k)) continue;
+    const p = plainData(st.get(k)!, 0);
+    if (p !== undefined) Object.defineProperty(fitted, k, { value: p, enumerable: true, writable: true, configurable: true });
+  }
+  if (Object.keys(fitted).length) out.fitted = { ...fitted };
+  if (cls === 'FunctionTransformer') {
+    const why = functionTransformerGap(st);
+    if (why) out.unsupported = why;
+  }
   if (Object.keys(hyper).length) out.hyper = { ...hyper };
   return out;
+}
+
+/** State entries kept as plain data for transforms (see SklearnScaler.fitted). */
+const FITTED_DATA = [
+  'drop_idx_',
+  '_drop_idx_after_grouping',
+  '_infrequent_enabled',
+  '_infrequent_indices',
+  '_default_to_infrequent_mappings',
+  '_n_features_outs',
+  'bin_edges_',
+  '_min_degree',
+  '_max_degree',
+];
+
+/** Plain data of numbers, None, bools, strings, numeric or object arrays and lists; undefined for anything else. */
+function plainData(v: PyValue, depth: number): JsonValue | undefined {
+  if (depth > 8) return undefined;
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof NdArray) {
+    if (v.scalar) return toNumber(v) ?? undefined;
+    if (isNumericDtype(v)) return v.size <= 1_000_000 ? numericData(v) : undefined;
+    if (v.dtype.kind === 'O' && v.shape.length === 1) return plainData(Array.from(v.data as PyValue[]), depth + 1);
+    return undefined;
+  }
+  if (Array.isArray(v) || v instanceof PyTuple) {
+    const out: JsonValue[] = [];
+    for (const x of Array.isArray(v) ? v : v.items) {
+      const p = plainData(x, depth + 1);
+      if (p === undefined) return undefined;
+      out.push(p);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** numpy ufunc names a FunctionTransformer may apply (the allowlist's `ufunc` entries). */
+const UFUNC_NAMES: ReadonlySet<string> = new Set([...ALLOWLIST].filter(([, kind]) => kind === 'ufunc').map(([name]) => name));
+
+/** Why a FunctionTransformer cannot be applied (its func is not None or an allowlisted numpy ufunc), or null. */
+function functionTransformerGap(st: Map<string, PyValue>): string | null {
+  const func = st.get('func') ?? null;
+  const kw = st.get('kw_args') ?? null;
+  if (func !== null && !(func instanceof PyGlobal && UFUNC_NAMES.has(func.qualifiedName))) {
+    const what = func instanceof PyGlobal ? func.qualifiedName : func instanceof PyObject ? `an instance of ${func.className}` : describe(func);
+    return `its func is ${what}; only func=None or a numpy ufunc such as numpy.log1p is applied here, and a function from the file is never called`;
+  }
+  if (kw !== null && !(kw instanceof Map && kw.size === 0)) return 'it passes kw_args to its function, which is not supported';
+  return null;
+}
+
+/** A step given as 'passthrough' / 'drop' (or None in a Pipeline): a pseudo step without fitted values. */
+function pseudoStep(est: PyValue): SklearnScaler | null {
+  const kind = est === null ? 'passthrough' : est === 'passthrough' || est === 'drop' ? est : null;
+  if (!kind) return null;
+  return { class: kind, module: '', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {} };
+}
+
+/** A short description of a value for messages. */
+function describe(v: PyValue): string {
+  if (v instanceof PyObject) return `a ${v.className}`;
+  if (typeof v === 'string') return `the string '${v.slice(0, 40)}'`;
+  if (v === null) return 'None';
+  return `a ${Array.isArray(v) ? 'list' : v instanceof Map ? 'dict' : typeof v}`;
 }
 
 /** The path segment of a dict key: `.name` (bare `name` first), `[3]` for numbers, `[?]` for other keys. */
