@@ -106,7 +106,7 @@ function tokenize(src: string, notebook: boolean): Tok[][] {
       const triple = src.startsWith(q + q, j);
       if (triple) j += 2;
       const start = j;
-      let stop = j;
+      let stop: number;
       const startLine = line;
       for (;;) {
         if (j >= src.length) {
