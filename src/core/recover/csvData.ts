@@ -33,6 +33,8 @@ export interface DataColumn {
   values: Float64Array | null;
   /** The first value that is not a number, when the column is text (for messages). */
   firstText?: { row: number; text: string };
+  /** For a text column: 1 where the value is an NA marker (pandas' dropna needs it). */
+  missing?: Uint8Array;
 }
 
 /** A data table read from a file. */
@@ -167,10 +169,12 @@ export function readTable(text: string, path: string, opts: TableOptions): DataT
   const columns: DataColumn[] = keep.map((j) => {
     const values = new Float64Array(rows);
     let firstText: { row: number; text: string } | undefined;
+    const missing = new Uint8Array(rows);
     for (let i = 0; i < rows; i++) {
       const s = records[i][j] ?? '';
       if (na.has(s)) {
         values[i] = NaN;
+        missing[i] = 1;
         continue;
       }
       const v = parseNumber(s);
@@ -184,7 +188,7 @@ export function readTable(text: string, path: string, opts: TableOptions): DataT
       }
       if (!firstText) firstText = { row: i, text: s };
     }
-    return firstText ? { name: names[j], values: null, firstText } : { name: names[j], values };
+    return firstText ? { name: names[j], values: null, firstText, missing } : { name: names[j], values };
   });
   return { path, columns, rows, named };
 }
