@@ -27,6 +27,7 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
+  'recovered-scaler': { severities: ['info'], summary: 'the scaler was recovered from the training data (a .recovery.json records how)' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */

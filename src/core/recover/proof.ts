@@ -11,7 +11,8 @@ import { lossName } from './recipe';
 
 /** Outcome of the proof. */
 export interface Proof {
-  status: 'proven' | 'failed' | 'missing';
+  /** proven: gap ≤ 0.1%; close: ≤ 1% (not proven); failed: over 1%; missing: nothing to compare. */
+  status: 'proven' | 'close' | 'failed' | 'missing';
   loss: string | null;
   recomputed: number | null;
   logged: number | null;
@@ -26,7 +27,13 @@ export interface Proof {
   check: string[];
 }
 
-/** Gap (percent) up to which the recomputed loss proves the recipe. */
+/**
+ * Gap (percent) up to which the recomputed loss proves the recipe. An exact reproduction differs
+ * from Keras' float32 val_loss by float rounding only (well under 0.01%); a wrong seed moves
+ * it by whole percents, but on smooth data a wrong split can land within 1%, so 1% is not proof.
+ */
+export const PROOF_EXACT_PERCENT = 0.1;
+/** Gap (percent) over which the recipe is probably wrong. */
 export const PROOF_TOLERANCE_PERCENT = 1;
 
 const EPSILON = 1e-7;
@@ -129,17 +136,22 @@ export async function prove(opts: {
   const recomputed = computeLoss(loss, opts.y, r.outputs);
   const logged = opts.log.value;
   const gapPercent = (Math.abs(recomputed - logged) / Math.max(Math.abs(logged), 1e-300)) * 100;
-  const ok = Number.isFinite(gapPercent) && gapPercent <= PROOF_TOLERANCE_PERCENT;
+  const ok = Number.isFinite(gapPercent) && gapPercent <= PROOF_EXACT_PERCENT;
+  const close = !ok && Number.isFinite(gapPercent) && gapPercent <= PROOF_TOLERANCE_PERCENT;
   const line = `recomputed val_loss ${fmt(recomputed)} vs logged ${fmt(logged)} (${gapPercent < 0.01 ? gapPercent.toFixed(4) : gapPercent.toFixed(2)}%)`;
   return {
     ...base,
     loss,
-    status: ok ? 'proven' : 'failed',
+    status: ok ? 'proven' : close ? 'close' : 'failed',
     recomputed,
     logged,
     gapPercent,
     model: r.model,
-    message: ok ? line : `${line}: over ${PROOF_TOLERANCE_PERCENT}%, the recipe is probably wrong`,
+    message: ok
+      ? line
+      : close
+        ? `${line}: close but not exact (an exact reproduction is within ${PROOF_EXACT_PERCENT}%): a regularization penalty in the logged loss, or a recipe that is almost right, can explain it; not proven`
+        : `${line}: over ${PROOF_TOLERANCE_PERCENT}%, the recipe is probably wrong`,
     check: ok ? [] : opts.check,
   };
 }

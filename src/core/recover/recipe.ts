@@ -88,6 +88,8 @@ export interface Recipe {
   loss: string | null;
   blanks: Blank[];
   notes: string[];
+  /** Fields the user answered (they override what the script says). */
+  answered?: string[];
 }
 
 const UNSUPPORTED_READERS: Record<string, string> = {

@@ -117,6 +117,7 @@ function applyAnswers(r: Recipe, set: Record<string, string>): void {
     r.blanks = r.blanks.filter((b) => b.field !== field);
   };
   for (const [k, v] of Object.entries(set)) {
+    r.answered = [...(r.answered ?? []), k];
     switch (k) {
       case 'random_state': {
         const n = Number(v);
@@ -198,8 +199,9 @@ function summarize(r: Recipe, rep: Reproduction | null): RecipeSummary {
 function checklist(r: Recipe, dataPath: string | null, sha: string | null): string[] {
   const out: string[] = [];
   const where = (line: number | undefined): string => (line !== undefined && line >= 0 && r.script ? ` (${baseName(r.script)} line ${line + 1})` : '');
+  const given = (k: string, line: number): string => (r.answered?.includes(k) ? ' (given, not from the script)' : where(line));
   if (r.split) {
-    out.push(`random_state=${r.split.randomState ?? 'None'}${where(r.split.line)}: the seed of the split`);
+    out.push(`random_state=${r.split.randomState ?? 'None'}${given('random_state', r.split.line)}: the seed of the split`);
     const ts = r.split.testSize;
     out.push(`test_size=${ts ? ts.value : 'default 0.25'}${r.split.trainSize ? `, train_size=${r.split.trainSize.value}` : ''}: the size of the split`);
   }
