@@ -83,7 +83,7 @@ async function readText(source: FileSource, path: string): Promise<string> {
 async function findScript(source: FileSource, dir: string): Promise<{ path: string; recipe: Recipe } | null> {
   const candidates: { path: string; recipe: Recipe; score: number }[] = [];
   for (const d of [dir, dirName(dir)]) {
-    let entries: { name: string; isDirectory: boolean }[] = [];
+    let entries: { name: string; isDirectory: boolean }[];
     try {
       entries = await source.readDir(d);
     } catch {
