@@ -10,6 +10,7 @@ import type { BackendPreference } from './core/predict/network';
 import { NodeFileSource } from './core/io/nodeFileSource';
 import { buildReport, TOOL_VERSION } from './core/report/report';
 import { formatBundle, formatReport } from './core/report/textReport';
+import { runRecoverScaler } from './cli/recover';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -21,6 +22,8 @@ Usage:
                 [--scaler FILE] [--target-scaler FILE] [--no-scaler] [--no-target-scaler]
                 [--backend auto|wasm|cpu] [--json]
                                              run sample predictions: input scaler, network, target scaler
+  model-bundles recover-scaler <bundle-folder> [--script train.py] [--data data.csv] [--set k=v]
+                [--out DIR] [--yes] [--json]      rebuild a lost scaler from the training data, prove it
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -31,6 +34,7 @@ skipped). Nothing is ever written into the inspected folders, and nothing in a p
 class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'recover-scaler') return runRecoverScaler(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({
