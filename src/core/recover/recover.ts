@@ -175,9 +175,9 @@ function scalerSummary(r: Recipe, id: number | null, rep: Reproduction | null): 
 
 function summarize(r: Recipe, rep: Reproduction | null): RecipeSummary {
   let sizes: { nTrain?: number; nTest?: number } = {};
-  if (r.split && rep) {
+  const n = rep?.splitRows() ?? null;
+  if (r.split && n !== null) {
     try {
-      const n = rep.table.rows;
       const s = splitSizes(n, r.split.testSize, r.split.trainSize);
       sizes = { nTrain: s.nTrain, nTest: s.nTest };
     } catch {
@@ -339,7 +339,6 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
     const target = recipe.targetScaler !== null ? rep.fit(recipe.targetScaler) : null;
     result.scaler = input?.scaler ?? null;
     result.targetScaler = target?.scaler ?? null;
-    result.recipe = summarize(recipe, rep);
     const check = checklist(recipe, dataPath, sha);
     const log = loggedValLoss(reports);
     if (recipe.validation) {
@@ -360,6 +359,7 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
         check: [],
       };
     }
+    result.recipe = summarize(recipe, rep);
     const proof = result.proof;
     result.status = proof.status === 'proven' ? 'proven' : proof.status === 'failed' ? 'failed' : 'unproven';
     result.exitCode = proof.status === 'proven' ? 0 : 1;

@@ -98,6 +98,12 @@ export class Reproduction {
     return { ...b, columns, rows: idx.length };
   }
 
+  /** The number of rows the split was made on (null until a value needed it). */
+  splitRows(): number | null {
+    const first = this.splits.keys().next();
+    return first.done ? null : first.value;
+  }
+
   /** The split of n rows the recipe's train_test_split makes. */
   splitOf(n: number): SplitIndices {
     let s = this.splits.get(n);

@@ -112,6 +112,31 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
   });
 });
 
+describe('recover-scaler on a notebook with a target scaler and validation_split (bundle2)', () => {
+  const EX2 = JSON.parse(readFileSync(join(FIX, 'bundle2_expected.json'), 'utf8'));
+  it('recovers StandardScaler (fitted on all X after dropna) and the target MinMaxScaler(-1, 1), proves the MAE', async () => {
+    const dir = join(tmp, 'b2');
+    cpSync(join(FIX, 'bundle2'), dir, { recursive: true });
+    const r = await recoverScaler({ bundle: dir }, source);
+    assert.equal(r.error, null);
+    assert.equal(r.status, 'proven', r.proof?.message);
+    assert.equal(r.proof!.loss, 'mae');
+    assert.equal(r.proof!.validationRows, EX2.n_val);
+    assert.ok(r.proof!.gapPercent! < 0.1);
+    close(r.proof!.logged!, EX2.val_loss_last, 'logged');
+    assert.equal(r.recipe?.split?.nTest, 50);
+    assert.equal(r.recipe?.split?.nTrain, EX2.rows_after_dropna - 50);
+    assert.equal(r.scaler?.class, 'StandardScaler');
+    assert.equal(r.scaler?.featureNames, null);
+    assert.equal(r.scaler?.params.n_samples_seen_, EX2.x.n_samples_seen_);
+    for (const k of ['mean_', 'var_', 'scale_']) (r.scaler!.params[k] as number[]).forEach((v, j) => close(v, EX2.x[k][j], `x ${k}[${j}]`));
+    assert.equal(r.targetScaler?.class, 'MinMaxScaler');
+    assert.deepEqual((r.targetScaler as { hyper?: unknown }).hyper, { feature_range: [-1, 1], copy: true, clip: false });
+    for (const k of ['scale_', 'min_', 'data_min_', 'data_max_']) (r.targetScaler!.params[k] as number[]).forEach((v, j) => close(v, EX2.y[k][j], `y ${k}[${j}]`));
+    assert.deepEqual(r.files.map((f) => f.path.slice(dir.length + 1)), ['scaler.pkl', 'scaler.recovery.json', 'y_scaler.pkl', 'y_scaler.recovery.json']);
+  });
+});
+
 describe('written pickles', () => {
   const ref = JSON.parse(readFileSync(join(FIX, 'scaler_reference.json'), 'utf8'));
   const verdict = JSON.parse(readFileSync(join(FIX, 'written/verdict.json'), 'utf8'));
