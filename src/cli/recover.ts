@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NodeFileSource } from '../core/io/nodeFileSource';
+import { predict } from '../core/predict/predict';
 import { recoverScaler, type RecoverResult } from '../core/recover/recover';
 import { TOOL_VERSION } from '../core/report/report';
 import type { Scaler } from '../core/types';
@@ -123,9 +124,11 @@ export async function runRecoverScaler(argv: string[], io: CliIo = STDIO): Promi
     }
     set[kv.slice(0, i)] = kv.slice(i + 1);
   }
+  const source = new NodeFileSource();
+  const wasm = wasmDir();
   const r = await recoverScaler(
-    { bundle: positionals[0], script: values.script, data: values.data, set, toolVersion: TOOL_VERSION, wasmDir: wasmDir() },
-    new NodeFileSource(),
+    { bundle: positionals[0], script: values.script, data: values.data, set, toolVersion: TOOL_VERSION, runModel: (req) => predict({ ...req, wasmDir: wasm }, source) },
+    source,
   );
   const targets = r.files.map((f) => ({ ...f, dest: values.out ? join(values.out, basename(f.path)) : f.path }));
   const proofBad = r.proof?.status === 'failed' || r.proof?.status === 'close';

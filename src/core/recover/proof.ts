@@ -5,7 +5,7 @@ import { openHdf5 } from '../codecs/hdf5';
 import { stringAttr } from '../formats/keras/kerasWeights';
 import type { FileSource } from '../io/fileSource';
 import { ReadError } from '../io/errors';
-import { predict } from '../predict/predict';
+import type { PredictRequest, PredictResult } from '../predict/predict';
 import type { FileReport } from '../types';
 import { lossName } from './recipe';
 
@@ -33,6 +33,12 @@ export interface Proof {
  * it by whole percents, but on smooth data a wrong split can land within 1%, so 1% is not proof.
  */
 export const PROOF_EXACT_PERCENT = 0.1;
+/**
+ * Runs the bundle's network (the predict pipeline: `predict(req, source)` in the CLI, the
+ * prediction worker in the extension), so the recover wing does not load TensorFlow.js itself.
+ */
+export type ModelRunner = (req: PredictRequest) => Promise<PredictResult>;
+
 /** Gap (percent) over which the recipe is probably wrong. */
 export const PROOF_TOLERANCE_PERCENT = 1;
 
@@ -119,16 +125,13 @@ export async function prove(opts: {
   loss: string | null;
   log: { value: number; file: string } | null;
   check: string[];
-  wasmDir?: string;
+  run: ModelRunner;
 }): Promise<Proof> {
   const base = { loss: opts.loss, logFile: opts.log?.file ?? null, validationRows: opts.x.length, check: opts.check };
   if (!opts.log) {
     return { ...base, status: 'missing', recomputed: null, logged: null, gapPercent: null, model: null, message: 'proof missing: the bundle has no training log with val_loss to compare with', check: [] };
   }
-  const r = await predict(
-    { target: opts.target, input: { text: JSON.stringify(opts.x), name: 'reproduced validation data' }, skipScaler: true, skipTargetScaler: true, backend: 'auto', wasmDir: opts.wasmDir },
-    opts.source,
-  );
+  const r = await opts.run({ target: opts.target, input: { text: JSON.stringify(opts.x), name: 'reproduced validation data' }, skipScaler: true, skipTargetScaler: true });
   const loss = opts.loss ?? (await trainingConfigLoss(opts.source, r.model));
   if (!loss) {
     return { ...base, loss: null, status: 'missing', recomputed: null, logged: opts.log.value, gapPercent: null, model: r.model, message: 'proof missing: the compiled loss is unknown (neither model.compile(loss=...) in the script nor the model\'s training_config); give it with --set loss=mse', check: [] };

@@ -12,7 +12,7 @@ import type { FileReport, Scaler } from '../types';
 import { readTable, type DataTable } from './csvData';
 import { FITTABLE, type FittableClass } from './fitScaler';
 import { pickleScaler } from './pickleWriter';
-import { loggedValLoss, prove, type Proof } from './proof';
+import { loggedValLoss, prove, type ModelRunner, type Proof } from './proof';
 import { pyJson, type PyOut } from './pyValues';
 import { lossName, readRecipe, symText, type Blank, type Recipe } from './recipe';
 import { Reproduction, toRows, type Block } from './reproduce';
@@ -33,7 +33,8 @@ export interface RecoverRequest {
   /** For the record (tests pass a fixed date). */
   now?: Date;
   toolVersion?: string;
-  wasmDir?: string;
+  /** Runs the bundle's model for the proof. */
+  runModel: ModelRunner;
 }
 
 /** A file to write. */
@@ -344,7 +345,7 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
     if (recipe.validation) {
       const x = numericRows(rep, rep.evaluate(recipe.validation.x), 'validation inputs');
       const y = numericRows(rep, rep.evaluate(recipe.validation.y), 'validation targets');
-      result.proof = await prove({ source, target: dir, x, y, loss: recipe.loss, log, check, wasmDir: req.wasmDir });
+      result.proof = await prove({ source, target: dir, x, y, loss: recipe.loss, log, check, run: req.runModel });
     } else {
       result.proof = {
         status: 'missing',

@@ -7,12 +7,14 @@ import { after, describe, it } from 'node:test';
 import { NodeFileSource } from '../../../src/core/io/nodeFileSource';
 import { inspectFile } from '../../../src/core/formats/inspect';
 import { buildReport } from '../../../src/core/report/report';
-import { recoverScaler } from '../../../src/core/recover/recover';
+import { predict } from '../../../src/core/predict/predict';
+import { recoverScaler, type RecoverRequest } from '../../../src/core/recover/recover';
 import { samplePickles } from '../../fixtures/recover/samples';
 
 const FIX = join(__dirname, '../../fixtures/recover');
 const EXPECTED = JSON.parse(readFileSync(join(FIX, 'bundle_expected.json'), 'utf8'));
 const source = new NodeFileSource();
+const recover = (req: Omit<RecoverRequest, 'runModel'>) => recoverScaler({ ...req, runModel: (r) => predict(r, source) }, source);
 const tmp = mkdtempSync(join(tmpdir(), 'recover-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -31,7 +33,7 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     const dir = bundleCopy('ok');
     const before = await buildReport([dir], source);
     assert.ok(before.bundles[0].findings.some((f) => f.code === 'missing-scaler'));
-    const r = await recoverScaler({ bundle: dir, now: new Date('2026-12-04T12:00:00Z') }, source);
+    const r = await recover({ bundle: dir, now: new Date('2026-12-04T12:00:00Z') });
     assert.equal(r.error, null);
     assert.equal(r.status, 'proven');
     assert.equal(r.exitCode, 0);
@@ -76,7 +78,7 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
 
   it('a wrong random_state fails the proof and names what to check', async () => {
     const dir = bundleCopy('wrong-seed');
-    const r = await recoverScaler({ bundle: dir, set: { random_state: '7' } }, source);
+    const r = await recover({ bundle: dir, set: { random_state: '7' } });
     assert.equal(r.status, 'failed');
     assert.equal(r.exitCode, 1);
     assert.ok(r.proof!.gapPercent! > 1, r.proof!.message);
@@ -88,24 +90,24 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     const dir = bundleCopy('blank');
     const script = readFileSync(join(dir, 'train.py'), 'utf8').replace('random_state=42', 'random_state=SEED');
     writeFileSync(join(dir, 'train.py'), `SEED = int(os.environ["SEED"])\n${script}`);
-    const r = await recoverScaler({ bundle: dir }, source);
+    const r = await recover({ bundle: dir });
     assert.equal(r.exitCode, 2);
     assert.deepEqual(r.blanks.map((b) => b.field), ['random_state']);
     assert.match(r.error!, /random_state=SEED is not a literal/);
     assert.equal(r.files.length, 0);
-    const filled = await recoverScaler({ bundle: dir, set: { random_state: '42' } }, source);
+    const filled = await recover({ bundle: dir, set: { random_state: '42' } });
     assert.equal(filled.status, 'proven');
   });
 
   it('pd.read_excel is refused clearly; no log means the proof is missing', async () => {
     const dir = bundleCopy('excel');
     writeFileSync(join(dir, 'train.py'), readFileSync(join(dir, 'train.py'), 'utf8').replace('pd.read_csv("data.csv")', 'pd.read_excel("data.xlsx")'));
-    const r = await recoverScaler({ bundle: dir }, source);
+    const r = await recover({ bundle: dir });
     assert.equal(r.exitCode, 2);
     assert.match(r.error!, /pd\.read_excel is not supported/);
     const noLog = bundleCopy('nolog');
     rmSync(join(noLog, 'training.log'));
-    const r2 = await recoverScaler({ bundle: noLog }, source);
+    const r2 = await recover({ bundle: noLog });
     assert.equal(r2.status, 'unproven');
     assert.equal(r2.exitCode, 1);
     assert.match(r2.proof!.message, /proof missing: the bundle has no training log/);
@@ -117,7 +119,7 @@ describe('recover-scaler on a notebook with a target scaler and validation_split
   it('recovers StandardScaler (fitted on all X after dropna) and the target MinMaxScaler(-1, 1), proves the MAE', async () => {
     const dir = join(tmp, 'b2');
     cpSync(join(FIX, 'bundle2'), dir, { recursive: true });
-    const r = await recoverScaler({ bundle: dir }, source);
+    const r = await recover({ bundle: dir });
     assert.equal(r.error, null);
     assert.equal(r.status, 'proven', r.proof?.message);
     assert.equal(r.proof!.loss, 'mae');
