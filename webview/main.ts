@@ -11,6 +11,8 @@ import { clear, el } from './dom';
 import { renderOverview } from './overview';
 import { renderPredictions as drawPredictions, type PredictionOutcome, type PredictionsState } from './predictions';
 import { renderPreprocessing } from './preprocessing';
+import { renderRecover } from './recover';
+import type { RecoverView } from '../src/shared/recoverView';
 import { watchTheme } from './theme';
 
 interface VsCodeApi<S> {
@@ -47,6 +49,7 @@ const TABS: { id: TabId; label: string }[] = [
   { id: 'preprocessing', label: 'Preprocessing' },
   { id: 'curves', label: 'Training curves' },
   { id: 'predictions', label: 'Predictions' },
+  { id: 'recover', label: 'Recover scaler' },
 ];
 
 let model: BundleViewModel | null = null;
@@ -55,6 +58,7 @@ let predictionSchema: PredictionSchema | null = null;
 let predictionOutcome: PredictionOutcome = { kind: 'none' };
 let redrawCharts: (() => void) | null = null;
 let firstState = true;
+let recoverView: RecoverView | null = null;
 
 const root = document.getElementById('root') as HTMLElement;
 const status = el('div', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -133,6 +137,15 @@ function renderPredictions(): void {
   drawPredictions(panels.get('predictions') as HTMLElement, predictionSchema, predictionOutcome, state.predictions, run, save);
 }
 
+function renderRecoverPanel(): void {
+  renderRecover(
+    panels.get('recover') as HTMLElement,
+    recoverView,
+    (answers) => send({ type: 'recoverRun', answers }),
+    () => send({ type: 'recoverSave' }),
+  );
+}
+
 function render(m: BundleViewModel): void {
   const title = root.querySelector('h1.title');
   if (title) title.textContent = `Bundle ${m.title}`;
@@ -147,6 +160,7 @@ function render(m: BundleViewModel): void {
   put('preprocessing', renderPreprocessing(m.preprocessing.scalers));
   renderCurvesPanel(m.curves);
   renderPredictions();
+  renderRecoverPanel();
   window.scrollTo(0, state.scroll[state.tab] ?? 0);
 }
 
@@ -200,6 +214,11 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'predictionError':
       predictionOutcome = { kind: 'error', message: msg.message };
       renderPredictions();
+      break;
+    case 'recover':
+      recoverView = msg.view;
+      renderRecoverPanel();
+      selectTab('recover', false);
       break;
     default:
       assertNever(msg);

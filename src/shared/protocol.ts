@@ -1,6 +1,7 @@
 // Typed messages between the extension host and the bundle webview, and the validation of what
 // the webview sends (the webview is a trust boundary: its messages are checked field by field).
 import type { BundleViewModel, CurveOptions, CurvesView, PredictionSchema, PredictionView, TabId } from './viewModels';
+import { recoverAnswersError, type RecoverAnswers, type RecoverView } from './recoverView';
 
 /** Messages the host sends to the webview. */
 export type HostToWebview =
@@ -10,7 +11,8 @@ export type HostToWebview =
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'predictionSchema'; schema: PredictionSchema }
   | { type: 'predictionResult'; result: PredictionView }
-  | { type: 'predictionError'; message: string };
+  | { type: 'predictionError'; message: string }
+  | { type: 'recover'; view: RecoverView };
 
 /** Messages the webview sends to the host. */
 export type WebviewToHost =
@@ -19,7 +21,9 @@ export type WebviewToHost =
   | { type: 'exportData'; format: 'csv' | 'json'; chartId: string }
   | { type: 'savePng'; chartId: string; dataUrl: string }
   | { type: 'openFile'; path: string }
-  | { type: 'predict'; input: string };
+  | { type: 'predict'; input: string }
+  | { type: 'recoverRun'; answers: RecoverAnswers }
+  | { type: 'recoverSave' };
 
 /** For exhaustive switches: a new message type does not compile until it is handled. */
 export function assertNever(value: never): never {
@@ -125,6 +129,18 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       if (typeof raw.input !== 'string' || raw.input.trim() === '') return fail('input must be a non-empty string');
       if (raw.input.length > MAX_PREDICT_INPUT) return fail(`input is longer than ${MAX_PREDICT_INPUT} characters`);
       return { ok: true, message: { type, input: raw.input } };
+    }
+    case 'recoverRun': {
+      const extra = onlyKeys(raw, ['type', 'answers']);
+      if (extra) return fail(extra);
+      const err = recoverAnswersError(raw.answers);
+      if (err) return fail(err);
+      const a = raw.answers as RecoverAnswers;
+      return { ok: true, message: { type, answers: { script: a.script, data: a.data, random_state: a.random_state, test_size: a.test_size, scaler: a.scaler, loss: a.loss } } };
+    }
+    case 'recoverSave': {
+      const extra = onlyKeys(raw, ['type']);
+      return extra ? fail(extra) : { ok: true, message: { type } };
     }
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : typeof type)}` };
