@@ -268,6 +268,37 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
     return { k: 'unknown', why: `${what}[${exprText(index)}] at line ${st.line + 1} selects rows or cannot be read statically` };
   };
 
+  const modelCall = (e: Extract<Expr, { k: 'call' }>, st: Stmt, short: string, objKind: Sym['k']): Sym | null => {
+    if (short === 'compile') {
+      const loss = kw(e, 'loss');
+      if (loss) {
+        const v = strOf(lit(loss)) ?? (loss.k === 'call' ? (dotted(loss.fn) ?? '').split('.').pop()! : (dotted(loss) ?? '').split('.').pop()!);
+        r.loss = lossName(v) ?? r.loss;
+        if (!lossName(v)) r.notes.push(`line ${st.line + 1}: loss ${exprText(loss)} is not one of mse, mae, binary / categorical crossentropy`);
+      }
+      return { k: 'model' };
+    }
+    if (short === 'fit' && (objKind === 'model' || e.kwargs.some(([k]) => ['epochs', 'validation_data', 'validation_split', 'batch_size', 'callbacks'].includes(k)))) {
+      const x = e.args[0] ? evalExpr(e.args[0], st) : kw(e, 'x') ? evalExpr(kw(e, 'x')!, st) : ({ k: 'unknown', why: 'fit without x' } as Sym);
+      const yE = e.args[1] ?? kw(e, 'y');
+      const y = yE ? evalExpr(yE, st) : null;
+      r.fit = { x, y, line: st.line };
+      const vd = kw(e, 'validation_data');
+      const vs = kw(e, 'validation_split');
+      if (vd) {
+        const v = evalExpr(vd, st);
+        if (v.k === 'tuple' && v.items.length >= 2) r.validation = { x: v.items[0], y: v.items[1], kind: 'validation_data', text: exprText(vd) };
+        else blank({ field: 'validation', reason: `validation_data=${exprText(vd)} cannot be followed`, line: st.line });
+      } else if (vs) {
+        const f = numberOf(lit(vs) ?? undefined);
+        if (f !== null && y) r.validation = { x: { k: 'tail', base: x, fraction: f }, y: { k: 'tail', base: y, fraction: f }, kind: 'validation_split', fraction: f, text: `validation_split=${f}` };
+        else blank({ field: 'validation', reason: `validation_split=${exprText(vs)} cannot be read statically`, line: st.line });
+      }
+      return { k: 'unknown', why: 'history' };
+    }
+    return null;
+  };
+
   const evalCall = (e: Extract<Expr, { k: 'call' }>, st: Stmt, target: string | null): Sym => {
     const fn = dotted(e.fn);
     const short = fn ? fn.slice(fn.lastIndexOf('.') + 1) : e.fn.k === 'attr' ? e.fn.name : '';
@@ -275,6 +306,14 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
     // Module-level functions first (pd.read_csv, np.loadtxt, train_test_split, scaler classes).
     const recvName = recv ? dotted(recv) : null;
     const isModule = recvName !== null && !env.has(recvName.split('.')[0]);
+    // model.compile / model.fit, also on a model the walk did not see built (a function's result).
+    if (recv && (short === 'compile' || short === 'fit')) {
+      const objKind = isModule ? 'model' : evalExpr(recv, st).k;
+      if (objKind !== 'scaler') {
+        const m = modelCall(e, st, short, objKind);
+        if (m) return m;
+      }
+    }
     if (!recv || isModule) {
       if (short === 'read_csv' || short === 'loadtxt' || short === 'genfromtxt') return readData(e, fn ?? short, st);
       if (short in UNSUPPORTED_READERS && (short !== 'load' || /^(np|numpy)\./.test(fn ?? ''))) {
@@ -327,33 +366,6 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       if (short === 'fit_transform') return { k: 'scaled', base: recordFit(obj.id, e.args[0] ?? kw(e, 'X'), st), scaler: obj.id };
       if (short === 'transform' && e.args[0]) return { k: 'scaled', base: evalExpr(e.args[0], st), scaler: obj.id };
       return { k: 'unknown', why: `${exprText(e.fn)}(...) at line ${st.line + 1}` };
-    }
-    if (short === 'compile') {
-      const loss = kw(e, 'loss');
-      if (loss) {
-        const v = strOf(lit(loss)) ?? (loss.k === 'call' ? (dotted(loss.fn) ?? '').split('.').pop()! : (dotted(loss) ?? '').split('.').pop()!);
-        r.loss = lossName(v) ?? r.loss;
-        if (!lossName(v)) r.notes.push(`line ${st.line + 1}: loss ${exprText(loss)} is not one of mse, mae, binary / categorical crossentropy`);
-      }
-      return { k: 'model' };
-    }
-    if (short === 'fit' && (obj.k === 'model' || e.kwargs.some(([k]) => ['epochs', 'validation_data', 'validation_split', 'batch_size', 'callbacks'].includes(k)))) {
-      const x = e.args[0] ? evalExpr(e.args[0], st) : kw(e, 'x') ? evalExpr(kw(e, 'x')!, st) : ({ k: 'unknown', why: 'fit without x' } as Sym);
-      const yE = e.args[1] ?? kw(e, 'y');
-      const y = yE ? evalExpr(yE, st) : null;
-      r.fit = { x, y, line: st.line };
-      const vd = kw(e, 'validation_data');
-      const vs = kw(e, 'validation_split');
-      if (vd) {
-        const v = evalExpr(vd, st);
-        if (v.k === 'tuple' && v.items.length >= 2) r.validation = { x: v.items[0], y: v.items[1], kind: 'validation_data', text: exprText(vd) };
-        else blank({ field: 'validation', reason: `validation_data=${exprText(vd)} cannot be followed`, line: st.line });
-      } else if (vs) {
-        const f = numberOf(lit(vs) ?? undefined);
-        if (f !== null && y) r.validation = { x: { k: 'tail', base: x, fraction: f }, y: { k: 'tail', base: y, fraction: f }, kind: 'validation_split', fraction: f, text: `validation_split=${f}` };
-        else blank({ field: 'validation', reason: `validation_split=${exprText(vs)} cannot be read statically`, line: st.line });
-      }
-      return { k: 'unknown', why: 'history' };
     }
     if (obj.k === 'unknown' || obj.k === 'model') return obj.k === 'model' ? obj : obj;
     switch (short) {

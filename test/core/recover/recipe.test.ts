@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readRecipeCells, symText } from '../../../src/core/recover/recipe';
+import { readTable } from '../../../src/core/recover/csvData';
+import { Reproduction } from '../../../src/core/recover/reproduce';
+
+const read = (src: string) => readRecipeCells([src], false, 'train.py');
+
+describe('recipe read from typical training scripts', () => {
+  it('churn tutorial: iloc + .values, StandardScaler on X_train, Sequential classifier without validation', () => {
+    const r = read(`
+import numpy as np
+import pandas as pd
+dataset = pd.read_csv('Churn_Modelling.csv')
+X = dataset.iloc[:, 3:13].values
+y = dataset.iloc[:, 13].values
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size = 0.2, random_state = 0)
+from sklearn.preprocessing import StandardScaler
+sc = StandardScaler()
+X_train = sc.fit_transform(X_train)
+X_test = sc.transform(X_test)
+classifier = Sequential()
+classifier.add(Dense(units = 6, activation = 'relu', input_dim = 10))
+classifier.compile(optimizer = 'adam', loss = 'binary_crossentropy', metrics = ['accuracy'])
+classifier.fit(X_train, y_train, batch_size = 10, epochs = 100)
+`);
+    assert.equal(r.data?.path, 'Churn_Modelling.csv');
+    assert.deepEqual(r.split && { ...r.split, line: 0 }, { testSize: { kind: 'fraction', value: 0.2 }, trainSize: null, randomState: 0, shuffle: true, stratify: false, line: 0 });
+    assert.equal(r.scalers.length, 1);
+    assert.equal(r.inputScaler, 0);
+    assert.equal(r.scalers[0].cls, 'StandardScaler');
+    assert.equal(symText(r.scalers[0].fitOn), 'train(data[:, 3:13].values)');
+    assert.equal(r.loss, 'binary_crossentropy');
+    assert.equal(r.validation, null);
+    assert.ok(r.notes.some((n) => /no validation_data/.test(n)));
+    assert.deepEqual(r.blanks, []);
+  });
+
+  it('np.loadtxt, fit on all X before the split, validation_data, MinMaxScaler(feature_range=(0, 1)) and a y scaler', () => {
+    const r = read(`
+data = np.loadtxt("data/train.txt", delimiter=",", skiprows=1)
+X = data[:, :-1]
+y = data[:, -1]
+scaler = MinMaxScaler(feature_range=(0, 1))
+scaler.fit(X)
+X = scaler.transform(X)
+y_scaler = MinMaxScaler()
+y = y_scaler.fit_transform(y.reshape(-1, 1))
+X_tr, X_te, y_tr, y_te = train_test_split(X, y, train_size=0.75, random_state=2**31-1)
+model.compile(loss=tf.keras.losses.MeanSquaredError(), optimizer="adam")
+model.fit(X_tr, y_tr, validation_data=(X_te, y_te), epochs=5)
+`);
+    assert.equal(r.data?.reader, 'loadtxt');
+    assert.equal(r.data?.sep, ',');
+    assert.equal(r.data?.header, null);
+    assert.equal(r.data?.skiprows, 1);
+    assert.equal(r.split?.randomState, 2147483647);
+    assert.deepEqual(r.split?.trainSize, { kind: 'fraction', value: 0.75 });
+    assert.equal(r.scalers[r.inputScaler!].variable, 'scaler');
+    assert.equal(r.scalers[r.targetScaler!].variable, 'y_scaler');
+    assert.deepEqual(r.scalers[0].args.feature_range, { t: 'tuple', items: [{ t: 'int', v: 0 }, { t: 'int', v: 1 }] });
+    assert.equal(symText(r.scalers[r.inputScaler!].fitOn), 'data[:, :-1]');
+    assert.equal(symText(r.scalers[r.targetScaler!].fitOn), 'data[:, -1].reshape(-1, 1)');
+    assert.equal(r.loss, 'mse');
+    assert.equal(r.validation?.kind, 'validation_data');
+  });
+
+  it('computed path, seed from a variable and a scaler argument from a variable become blanks', () => {
+    const r = read(`
+df = pd.read_csv(os.path.join(DATA_DIR, "houses.csv"))
+X = df.drop('price', axis=1)
+y = df['price']
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=SEED)
+scaler = MinMaxScaler(feature_range=RANGE)
+scaler.fit(X_train)
+`);
+    assert.deepEqual(r.blanks.map((b) => b.field), ['data', 'random_state', 'scaler']);
+    assert.match(r.blanks[0].reason, /computed \(os\.path\.join/);
+    assert.equal(symText(r.scalers[0].fitOn), "train(data.drop(columns=['price']))");
+  });
+
+  it('pd.read_excel is refused, stratify is read and refused at reproduction with a clear message', () => {
+    const xl = read(`df = pd.read_excel('sales.xlsx')\nX = df[['a']]\nsc = MinMaxScaler()\nsc.fit(X)\n`);
+    assert.match(xl.blanks[0].reason, /pd\.read_excel is not supported/);
+    const st = read(`df = pd.read_csv('d.csv')\nX = df[['a', 'b']]\ny = df['c']\nXa, Xb, ya, yb = train_test_split(X, y, test_size=0.5, random_state=1, stratify=y)\nsc = MinMaxScaler()\nsc.fit(Xa)\n`);
+    assert.equal(st.split?.stratify, true);
+    const table = readTable('a,b,c\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n', 'd.csv', { sep: ',', header: 0 });
+    assert.throws(() => new Reproduction(st, table, '1.2.1').fit(0), /stratify=.*not supported/);
+  });
+
+  it('a notebook: magics skipped, cells in order, shuffle=False split, df.dropna(inplace=True)', () => {
+    const r = readRecipeCells(
+      ['%matplotlib inline\nimport pandas as pd\n', "df = pd.read_csv('w.csv', sep=';', usecols=['t', 'h', 'y'])\ndf.dropna(inplace=True)\n", "X = df[['t', 'h']]\ny = df['y']\nX_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.1, shuffle=False)\nrs = RobustScaler(quantile_range=(10.0, 90.0))\nX_train = rs.fit_transform(X_train)\nX_test = rs.transform(X_test)\nmodel.fit(X_train, y_train, validation_split=0.2)\n"],
+      true,
+      'nb.ipynb',
+    );
+    assert.equal(r.data?.sep, ';');
+    assert.deepEqual(r.data?.usecols, ['t', 'h', 'y']);
+    assert.equal(r.split?.shuffle, false);
+    assert.deepEqual(r.blanks, []);
+    assert.equal(symText(r.scalers[0].fitOn), "train(data.dropna()[['t', 'h']])");
+    assert.equal(r.validation?.kind, 'validation_split');
+    assert.equal(r.validation?.fraction, 0.2);
+  });
+});
