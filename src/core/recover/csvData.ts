@@ -49,62 +49,79 @@ export interface DataTable {
 /** Splits delimited text into records of fields (RFC 4180 quoting with `""` escapes). */
 export function splitRecords(text: string, sep: string | null, comment: string | null): string[][] {
   const out: string[][] = [];
-  let i = 0;
   const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const sepCode = sep !== null && sep.length === 1 ? sep.charCodeAt(0) : -1;
+  const commentCode = comment ? comment.charCodeAt(0) : -1;
+  const isWs = (c: number): boolean => c === 32 || c === 9;
   while (i < n) {
     const rec: string[] = [];
-    let field = '';
-    let quotedField = false;
+    if (sep === null) while (i < n && isWs(text.charCodeAt(i))) i++;
     for (;;) {
-      if (i >= n) {
-        rec.push(field);
-        break;
-      }
-      const c = text[i];
-      if (c === '"' && field === '' && !quotedField) {
-        // quoted field
-        i++;
+      let field: string;
+      if (text.charCodeAt(i) === 34) {
+        // quoted field: up to the closing quote, "" is a quote
+        let j = i + 1;
+        let acc = '';
         for (;;) {
-          if (i >= n) break;
-          if (text[i] === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i++;
+          const q = text.indexOf('"', j);
+          if (q < 0) {
+            acc += text.slice(j);
+            j = n;
             break;
           }
-          field += text[i++];
+          acc += text.slice(j, q);
+          if (text.charCodeAt(q + 1) === 34) {
+            acc += '"';
+            j = q + 2;
+            continue;
+          }
+          j = q + 1;
+          break;
         }
-        quotedField = true;
-        continue;
+        // characters after the closing quote up to the separator belong to the field (as pandas keeps them)
+        let k = j;
+        while (k < n) {
+          const c = text.charCodeAt(k);
+          if (c === 10 || c === 13 || c === sepCode || (sep === null && isWs(c)) || (sepCode < 0 && sep !== null && text.startsWith(sep, k))) break;
+          k++;
+        }
+        field = acc + text.slice(j, k);
+        i = k;
+      } else {
+        let k = i;
+        while (k < n) {
+          const c = text.charCodeAt(k);
+          if (c === 10 || c === 13 || c === sepCode || c === commentCode || (sep === null && isWs(c)) || (sepCode < 0 && sep !== null && text.startsWith(sep, k))) break;
+          k++;
+        }
+        field = text.slice(i, k);
+        i = k;
+        if (i < n && text.charCodeAt(i) === commentCode) {
+          while (i < n && text.charCodeAt(i) !== 10) i++;
+        }
       }
-      if (comment && c === comment && !quotedField) {
-        while (i < n && text[i] !== '\n') i++;
-        continue;
-      }
-      if (c === '\n' || c === '\r') {
-        rec.push(field);
-        i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      rec.push(field);
+      if (i >= n) break;
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) {
+        i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
         break;
       }
-      if (sep === null ? c === ' ' || c === '\t' : text.startsWith(sep, i)) {
-        if (sep === null) {
-          while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-          if (field === '' && !quotedField && rec.length === 0) continue;
-          if (i >= n || text[i] === '\n' || text[i] === '\r') continue;
-        } else i += sep.length;
-        rec.push(field);
-        field = '';
-        quotedField = false;
-        continue;
-      }
-      field += c;
-      i++;
+      if (sep === null) {
+        while (i < n && isWs(text.charCodeAt(i))) i++;
+        const d = text.charCodeAt(i);
+        if (i >= n || d === 10 || d === 13) {
+          if (i < n) i += d === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+          break;
+        }
+        if (d === commentCode) {
+          while (i < n && text.charCodeAt(i) !== 10) i++;
+          continue;
+        }
+      } else i += sep.length;
     }
-    // skip_blank_lines
+    // skip_blank_lines (and comment-only lines)
     if (!(rec.length === 1 && rec[0] === '')) out.push(rec);
   }
   return out;

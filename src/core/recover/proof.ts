@@ -51,6 +51,14 @@ export function computeLoss(loss: string, yTrue: number[][], yPred: number[][]):
   for (let i = 0; i < yPred.length; i++) {
     const p = yPred[i];
     const t = yTrue[i];
+    if (loss === 'sparse_categorical_crossentropy') {
+      const k = t.length === 1 ? t[0] : NaN;
+      if (!Number.isInteger(k) || k < 0 || k >= p.length) throw new ReadError('target-shape', `sparse_categorical_crossentropy needs one class index in [0, ${p.length}) per row, row ${i} has ${JSON.stringify(t)}`);
+      const s = p.reduce((a, x) => a + x, 0);
+      total -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[k] / s)));
+      count++;
+      continue;
+    }
     if (loss === 'categorical_crossentropy') {
       if (t.length !== p.length) throw new ReadError('target-shape', `categorical_crossentropy needs one-hot targets of width ${p.length}, row ${i} has ${t.length}`);
       const s = p.reduce((a, x) => a + x, 0);

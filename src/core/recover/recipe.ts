@@ -112,6 +112,8 @@ const LOSS_NAMES: Record<string, string> = {
   binarycrossentropy: 'binary_crossentropy',
   categorical_crossentropy: 'categorical_crossentropy',
   categoricalcrossentropy: 'categorical_crossentropy',
+  sparse_categorical_crossentropy: 'sparse_categorical_crossentropy',
+  sparsecategoricalcrossentropy: 'sparse_categorical_crossentropy',
 };
 
 /** Normalises a Keras loss name (`'mean_squared_error'`, `MeanSquaredError`) to mse / mae / *_crossentropy, or null. */
@@ -393,6 +395,13 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       case 'flatten':
       case 'squeeze':
         return { k: 'array', base: obj, reshape: 'flat' };
+      case 'pop': {
+        // y = df.pop('target'): y is the column, df loses it.
+        const name = e.args[0] ? strOf(lit(e.args[0])) : null;
+        if (!name || !recvName || !env.has(recvName)) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1}` };
+        env.set(recvName, { k: 'select', base: obj, sel: { by: 'drop', names: [name] } });
+        return { k: 'select', base: obj, sel: { by: 'names', names: [name], oneD: true } };
+      }
       case 'dropna':
         if (e.args.length || e.kwargs.some(([k]) => k !== 'inplace')) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1}` };
         return { k: 'dropna', base: obj };
