@@ -25,13 +25,13 @@ export type Sym =
   | { k: 'select'; base: Sym; sel: Selection }
   /** `.values`, `to_numpy()`, `np.array(...)`: names are lost; `reshape(-1, 1)` makes a column 2-d. */
   | { k: 'array'; base: Sym; reshape?: 'column' | 'flat' }
-  | { k: 'part'; base: Sym; which: 'train' | 'test' }
+  | { k: 'part'; base: Sym; which: 'train' | 'test'; split: number }
   | { k: 'scaled'; base: Sym; scaler: number }
   /** Keras validation_split: the last fraction of the rows. */
   | { k: 'tail'; base: Sym; fraction: number }
   | { k: 'dropna'; base: Sym }
   | { k: 'scaler'; id: number }
-  | { k: 'split'; arrays: Sym[] }
+  | { k: 'split'; arrays: Sym[]; id: number }
   | { k: 'indexer'; base: Sym; kind: 'iloc' | 'loc' }
   | { k: 'lit'; v: PyOut }
   | { k: 'tuple'; items: Sym[] }
@@ -74,10 +74,22 @@ export interface Blank {
 }
 
 /** The recipe read from a script. */
+/** One train_test_split call. */
+export interface SplitRecipe {
+  testSize: SplitSize | null;
+  trainSize: SplitSize | null;
+  randomState: number | null;
+  shuffle: boolean;
+  stratify: boolean;
+  line: number;
+}
+
 export interface Recipe {
   script: string | null;
   data: DataRecipe | null;
-  split: { testSize: SplitSize | null; trainSize: SplitSize | null; randomState: number | null; shuffle: boolean; stratify: boolean; line: number } | null;
+  /** The first train_test_split (answers apply to it); `splits` holds every one, in order. */
+  split: SplitRecipe | null;
+  splits: SplitRecipe[];
   scalers: ScalerRecipe[];
   /** Ids (in `scalers`) of the input and target scaler. */
   inputScaler: number | null;
@@ -143,7 +155,17 @@ function intOf(v: PyOut | null | undefined): number | null {
 /** Reads the recipe from Python source cells. */
 export function readRecipeCells(cells: string[], notebook: boolean, script: string | null): Recipe {
   const stmts = parseStatements(cells, notebook);
-  const r: Recipe = { script, data: null, split: null, scalers: [], inputScaler: null, targetScaler: null, fit: null, validation: null, loss: null, blanks: [], notes: [] };
+  // `from sklearn.preprocessing import MinMaxScaler as MMS`: names by their alias.
+  const aliases = new Map<string, string>();
+  for (const src of cells) {
+    for (const m of src.matchAll(/^\s*from\s+[\w.]+\s+import\s+\(?([^)\n#]+)/gm)) {
+      for (const part of m[1].split(',')) {
+        const a = /^\s*(\w+)\s+as\s+(\w+)\s*$/.exec(part);
+        if (a) aliases.set(a[2], a[1]);
+      }
+    }
+  }
+  const r: Recipe = { script, data: null, split: null, splits: [], scalers: [], inputScaler: null, targetScaler: null, fit: null, validation: null, loss: null, blanks: [], notes: [] };
   const env = new Map<string, Sym>();
   const blank = (b: Blank): void => {
     if (!r.blanks.some((x) => x.field === b.field)) r.blanks.push(b);
@@ -303,7 +325,8 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
 
   const evalCall = (e: Extract<Expr, { k: 'call' }>, st: Stmt, target: string | null): Sym => {
     const fn = dotted(e.fn);
-    const short = fn ? fn.slice(fn.lastIndexOf('.') + 1) : e.fn.k === 'attr' ? e.fn.name : '';
+    const written = fn ? fn.slice(fn.lastIndexOf('.') + 1) : e.fn.k === 'attr' ? e.fn.name : '';
+    const short = e.fn.k === 'name' ? (aliases.get(written) ?? written) : written;
     const recv = e.fn.k === 'attr' ? e.fn.obj : null;
     // Module-level functions first (pd.read_csv, np.loadtxt, train_test_split, scaler classes).
     const recvName = recv ? dotted(recv) : null;
@@ -348,9 +371,11 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         }
         const strat = kw(e, 'stratify');
         const stratify = !!strat && lit(strat)?.t !== 'none';
-        if (r.split) r.notes.push(`line ${st.line + 1}: a second train_test_split is not followed`);
-        else r.split = { testSize: size('test_size'), trainSize: size('train_size'), randomState, shuffle, stratify, line: st.line };
-        return { k: 'split', arrays };
+        const sp: SplitRecipe = { testSize: size('test_size'), trainSize: size('train_size'), randomState, shuffle, stratify, line: st.line };
+        r.splits.push(sp);
+        r.split ??= sp;
+        if (r.splits.length > 1) r.notes.push(`line ${st.line + 1}: a further train_test_split (random_state=${randomState ?? 'None'}) is followed as written; answers change the first one only`);
+        return { k: 'split', arrays, id: r.splits.length - 1 };
       }
       if (/Scaler$|Transformer$|Normalizer$|Encoder$|Imputer$/.test(short) && /^[A-Z]/.test(short)) return newScaler(short, e, st, target);
       if (fn && /^(np|numpy)\.(array|asarray|float32|float64)$/.test(fn) && e.args[0]) return { k: 'array', base: evalExpr(e.args[0], st) };
@@ -447,11 +472,17 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
 
   const assign = (t: Expr, v: Sym, st: Stmt): void => {
     if (t.k === 'name') env.set(t.id, v);
-    else if (t.k === 'attr' && dotted(t)) env.set(dotted(t)!, v);
+    else if (t.k === 'attr' && dotted(t)) {
+      const obj = dotted(t.obj);
+      const cur = obj ? env.get(obj) : undefined;
+      if (obj && cur && cur.k !== 'unknown' && cur.k !== 'model' && cur.k !== 'scaler') {
+        env.set(obj, { k: 'unknown', why: `${exprText(t)} is assigned at line ${st.line + 1}: the data is changed in a way the recipe does not follow` });
+      } else env.set(dotted(t)!, v);
+    }
     else if (t.k === 'tuple' || t.k === 'list' || (t.k === 'lit' && (t.v.t === 'tuple' || t.v.t === 'list'))) {
       const items = t.k === 'lit' ? [] : t.items;
       if (v.k === 'split') {
-        const parts = v.arrays.flatMap((a) => [{ k: 'part', base: a, which: 'train' } as Sym, { k: 'part', base: a, which: 'test' } as Sym]);
+        const parts = v.arrays.flatMap((a) => [{ k: 'part', base: a, which: 'train', split: v.id } as Sym, { k: 'part', base: a, which: 'test', split: v.id } as Sym]);
         items.forEach((x, i) => assign(x, parts[i] ?? { k: 'unknown', why: 'split output' }, st));
       } else if (v.k === 'tuple') items.forEach((x, i) => assign(x, v.items[i] ?? { k: 'unknown', why: 'tuple' }, st));
       else items.forEach((x) => assign(x, { k: 'unknown', why: `unpacked from ${exprText(st.value)} at line ${st.line + 1}` }, st));
@@ -544,7 +575,7 @@ export function symText(s: Sym | null): string {
     case 'array':
       return `${symText(s.base)}${s.reshape === 'column' ? '.reshape(-1, 1)' : s.reshape === 'flat' ? '.ravel()' : '.values'}`;
     case 'part':
-      return `${s.which}(${symText(s.base)})`;
+      return `${s.which}${s.split ? `#${s.split + 1}` : ''}(${symText(s.base)})`;
     case 'scaled':
       return `scaler#${s.scaler}(${symText(s.base)})`;
     case 'tail':

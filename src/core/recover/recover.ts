@@ -123,14 +123,14 @@ function applyAnswers(r: Recipe, set: Record<string, string>): void {
       case 'random_state': {
         const n = Number(v);
         if (!Number.isInteger(n)) throw new ReadError('bad-value', `random_state=${v} is not an integer`);
-        r.split = r.split ?? { testSize: null, trainSize: null, randomState: null, shuffle: true, stratify: false, line: -1 };
+        if (!r.split) r.splits.unshift((r.split = { testSize: null, trainSize: null, randomState: null, shuffle: true, stratify: false, line: -1 }));
         r.split.randomState = n;
         clear('random_state');
         break;
       }
       case 'test_size':
       case 'train_size': {
-        r.split = r.split ?? { testSize: null, trainSize: null, randomState: null, shuffle: true, stratify: false, line: -1 };
+        if (!r.split) r.splits.unshift((r.split = { testSize: null, trainSize: null, randomState: null, shuffle: true, stratify: false, line: -1 }));
         r.split[k === 'test_size' ? 'testSize' : 'trainSize'] = parseSize(v);
         clear('test_size');
         break;
@@ -205,6 +205,7 @@ function checklist(r: Recipe, dataPath: string | null, sha: string | null): stri
     out.push(`random_state=${r.split.randomState ?? 'None'}${given('random_state', r.split.line)}: the seed of the split`);
     const ts = r.split.testSize;
     out.push(`test_size=${ts ? ts.value : 'default 0.25'}${r.split.trainSize ? `, train_size=${r.split.trainSize.value}` : ''}: the size of the split`);
+    for (const s of r.splits.slice(1)) out.push(`the further split${where(s.line)}: random_state=${s.randomState ?? 'None'}, test_size=${s.testSize?.value ?? 'default'}`);
   }
   const s = r.inputScaler !== null ? r.scalers[r.inputScaler] : null;
   if (s) {

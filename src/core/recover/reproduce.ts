@@ -21,7 +21,7 @@ export interface Block {
 
 /** The recovered state of a recipe on one data table. */
 export class Reproduction {
-  private readonly splits = new Map<number, SplitIndices>();
+  private readonly splits = new Map<string, SplitIndices>();
   private readonly fitted = new Map<number, { fitted: FittedScaler; scaler: SklearnScaler; rows: number }>();
 
   constructor(
@@ -100,18 +100,19 @@ export class Reproduction {
 
   /** The number of rows the split was made on (null until a value needed it). */
   splitRows(): number | null {
-    const first = this.splits.keys().next();
-    return first.done ? null : first.value;
+    for (const k of this.splits.keys()) if (k.startsWith('0:')) return Number(k.slice(2));
+    return null;
   }
 
-  /** The split of n rows the recipe's train_test_split makes. */
-  splitOf(n: number): SplitIndices {
-    let s = this.splits.get(n);
+  /** The split of n rows the script's train_test_split number `id` makes. */
+  splitOf(id: number, n: number): SplitIndices {
+    const key = `${id}:${n}`;
+    let s = this.splits.get(key);
     if (!s) {
-      const sp = this.recipe.split;
+      const sp = this.recipe.splits[id] ?? (id === 0 ? this.recipe.split : null);
       if (!sp) throw new ReadError('recipe-unreadable', 'the script splits the data but its train_test_split call was not read');
       s = trainTestSplit(n, { testSize: sp.testSize, trainSize: sp.trainSize, randomState: sp.randomState, shuffle: sp.shuffle, stratify: sp.stratify });
-      this.splits.set(n, s);
+      this.splits.set(key, s);
     }
     return s;
   }
@@ -137,7 +138,7 @@ export class Reproduction {
       }
       case 'part': {
         const b = this.evaluate(s.base);
-        const sp = this.splitOf(b.rows);
+        const sp = this.splitOf(s.split, b.rows);
         return this.rowsOf(b, s.which === 'train' ? sp.train : sp.test);
       }
       case 'tail': {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { readRecipeCells, symText } from '../../../src/core/recover/recipe';
 import { readTable } from '../../../src/core/recover/csvData';
 import { Reproduction } from '../../../src/core/recover/reproduce';
+import { trainTestSplit } from '../../../src/core/recover/split';
 
 const read = (src: string) => readRecipeCells([src], false, 'train.py');
 
@@ -102,5 +103,42 @@ scaler.fit(X_train)
     assert.equal(symText(r.scalers[0].fitOn), "train(data.dropna()[['t', 'h']])");
     assert.equal(r.validation?.kind, 'validation_split');
     assert.equal(r.validation?.fraction, 0.2);
+  });
+});
+
+describe('recipe: train / validation / test splits and aliases', () => {
+  it('follows a second train_test_split on the first one\'s train part, and import aliases', () => {
+    const r = read(`
+from sklearn.preprocessing import StandardScaler as SS, MinMaxScaler
+from sklearn.model_selection import train_test_split as tts
+df = pd.read_csv('d.csv')
+X = df[['a', 'b']]
+y = df['c']
+X_tmp, X_test, y_tmp, y_test = tts(X, y, test_size=0.2, random_state=1)
+X_train, X_val, y_train, y_val = tts(X_tmp, y_tmp, test_size=0.25, random_state=2)
+s = SS()
+X_train = s.fit_transform(X_train)
+X_val = s.transform(X_val)
+model.fit(X_train, y_train, validation_data=(X_val, y_val))
+`);
+    assert.equal(r.splits.length, 2);
+    assert.equal(r.scalers[0].cls, 'StandardScaler');
+    assert.equal(symText(r.scalers[0].fitOn), "train#2(train(data[['a', 'b']]))");
+    const rows = ['a,b,c'];
+    for (let i = 0; i < 100; i++) rows.push(`${i},${(i * 7) % 13},${i % 2}`);
+    const table = readTable(rows.join('\n'), 'd.csv', { sep: ',', header: 0 });
+    const rep = new Reproduction(r, table, '1.2.1');
+    const f = rep.fit(0);
+    assert.equal(f.rows, 60); // 100 - ceil(0.2 * 100) = 80, then 80 - ceil(0.25 * 80) = 60
+    const first = trainTestSplit(100, { testSize: { kind: 'fraction', value: 0.2 }, trainSize: null, randomState: 1, shuffle: true });
+    const second = trainTestSplit(80, { testSize: { kind: 'fraction', value: 0.25 }, trainSize: null, randomState: 2, shuffle: true });
+    const idx = Array.from(second.train, (k) => first.train[k]);
+    const mean = idx.reduce((a, i) => a + i, 0) / idx.length; // column a holds the row number
+    assert.ok(Math.abs((f.scaler.params.mean_ as number[])[0] - mean) < 1e-12);
+    assert.deepEqual(rep.evaluate(r.validation!.x).rows, 20);
+  });
+  it('df.columns = [...] marks the frame as not followable', () => {
+    const r = read("df = pd.read_csv('d.csv')\ndf.columns = ['x', 'y']\nX = df[['x']]\nsc = MinMaxScaler()\nsc.fit(X)\n");
+    assert.match(symText(r.scalers[0].fitOn), /df\.columns is assigned at line 2/);
   });
 });
