@@ -343,7 +343,10 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       if (short === 'read_csv' || short === 'loadtxt' || short === 'genfromtxt') return readData(e, fn ?? short, st);
       if (short in UNSUPPORTED_READERS && (short !== 'load' || /^(np|numpy)\./.test(fn ?? ''))) {
         blank({ field: 'data', reason: `line ${st.line + 1}: ${UNSUPPORTED_READERS[short]}`, line: st.line });
-        return { k: 'unknown', why: UNSUPPORTED_READERS[short] };
+        if (r.data) return { k: 'unknown', why: UNSUPPORTED_READERS[short] };
+        // The CSV export given with --data stands for this table (same columns, a header row).
+        r.data = { reader: 'read_csv', path: null, sep: ',', header: 0, skiprows: null, usecols: null, naValues: [], indexCol: null, line: st.line };
+        return { k: 'data' };
       }
       if (short === 'train_test_split') {
         const arrays = e.args.map((a) => evalExpr(a, st));

@@ -280,7 +280,6 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   } catch (e) {
     return cannot({ bundle: dir, script }, e instanceof Error ? e.message : String(e));
   }
-  const base = { bundle: dir, script, blanks: recipe.blanks, notes: recipe.notes };
 
   // The data file: --data, else the script's path from the script's folder, then the bundle's.
   let dataPath: string | null = req.data ?? null;
@@ -299,6 +298,7 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   if (!recipe.data && dataPath) {
     recipe.data = { reader: 'read_csv', path: dataPath, sep: ',', header: 0, skiprows: null, usecols: null, naValues: [], indexCol: null, line: -1 };
   }
+  const base = { bundle: dir, script, blanks: recipe.blanks, notes: recipe.notes };
   if (recipe.blanks.length || !dataPath) {
     return cannot({ ...base, recipe: summarize(recipe, null) }, `the recipe has blanks to fill: ${recipe.blanks.map((b) => b.reason).join('; ') || 'the data file is unknown'}`);
   }
@@ -306,7 +306,12 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   let table: DataTable;
   let sha: string;
   try {
-    const bytes = await source.readFile(dataPath);
+    let bytes: Uint8Array;
+    try {
+      bytes = await source.readFile(dataPath);
+    } catch (e) {
+      throw new ReadError('not-found', `cannot read the data file ${dataPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     sha = await sha256Hex(bytes);
     const d = recipe.data!;
     table = readTable(new TextDecoder().decode(bytes), dataPath, {

@@ -105,6 +105,9 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     const r = await recover({ bundle: dir });
     assert.equal(r.exitCode, 2);
     assert.match(r.error!, /pd\.read_excel is not supported/);
+    // the sheet exported as CSV and given as the data file: the rest of the recipe applies
+    const withCsv = await recover({ bundle: dir, data: join(dir, 'data.csv') });
+    assert.equal(withCsv.status, 'proven', withCsv.error ?? withCsv.proof?.message);
     const noLog = bundleCopy('nolog');
     rmSync(join(noLog, 'training.log'));
     const r2 = await recover({ bundle: noLog });
