@@ -465,7 +465,10 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
           if (e.index.k === 'tuple' && e.index.items.length === 2 && isFullSlice(e.index.items[0])) return selectionOf(base.base, e.index.items[1], st);
           return { k: 'unknown', why: `loc[${exprText(e.index)}] at line ${st.line + 1} selects rows` };
         }
-        if (base.k === 'array' || (base.k === 'data' && r.data?.reader !== 'read_csv')) return positional(base, e.index, st, exprText(e.obj));
+        // arr[:, a:b] is positional; df['a'] / df[['a', 'b']] select by name.
+        if (e.index.k === 'tuple' || e.index.k === 'slice' || base.k === 'array' || base.k === 'scaled' || (base.k === 'data' && r.data?.reader !== 'read_csv')) {
+          return positional(base, e.index, st, exprText(e.obj));
+        }
         return selectionOf(base, e.index, st);
       }
       default:

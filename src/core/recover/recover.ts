@@ -348,10 +348,35 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
     result.targetScaler = target?.scaler ?? null;
     const check = checklist(recipe, dataPath, sha);
     const log = loggedValLoss(reports);
+    let val: { x: number[][]; y: number[][] } | null = null;
+    let valError: string | null = null;
     if (recipe.validation) {
-      const x = numericRows(rep, rep.evaluate(recipe.validation.x), 'validation inputs');
-      const y = numericRows(rep, rep.evaluate(recipe.validation.y), 'validation targets');
-      result.proof = await prove({ source, target: dir, x, y, loss: recipe.loss, log, check, run: req.runModel });
+      try {
+        val = {
+          x: numericRows(rep, rep.evaluate(recipe.validation.x), 'validation inputs'),
+          y: numericRows(rep, rep.evaluate(recipe.validation.y), 'validation targets'),
+        };
+      } catch (e) {
+        // The scaler is recovered; only its proof is out of reach (windows built in a loop...).
+        if (!(e instanceof ReadError || e instanceof SplitError)) throw e;
+        valError = e.message;
+      }
+    }
+    if (val) {
+      result.proof = await prove({ source, target: dir, x: val.x, y: val.y, loss: recipe.loss, log, check, run: req.runModel });
+    } else if (valError) {
+      result.proof = {
+        status: 'missing',
+        loss: recipe.loss,
+        recomputed: null,
+        logged: log?.value ?? null,
+        gapPercent: null,
+        logFile: log?.file ?? null,
+        model: null,
+        validationRows: 0,
+        message: `proof missing: the validation data ${recipe.validation!.text} cannot be reproduced (${valError})`,
+        check: [],
+      };
     } else {
       result.proof = {
         status: 'missing',

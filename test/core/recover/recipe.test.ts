@@ -142,3 +142,13 @@ model.fit(X_train, y_train, validation_data=(X_val, y_val))
     assert.match(symText(r.scalers[0].fitOn), /df\.columns is assigned at line 2/);
   });
 });
+
+describe('recipe: a scaler fitted on the whole frame, then sliced', () => {
+  it('reads scaled[:, :-1] positionally after fit_transform of the frame', () => {
+    const r = read("df = pd.read_csv('d.csv')\nsc = MinMaxScaler()\nscaled = sc.fit_transform(df)\nX = scaled[:, :-1]\ny = scaled[:, -1]\n");
+    assert.equal(symText(r.scalers[0].fitOn), 'data');
+    const table = readTable('a,b,c\n1,2,3\n3,6,9\n', 'd.csv', { sep: ',', header: 0 });
+    const rep = new Reproduction(r, table, '1.2.1');
+    assert.deepEqual(rep.fit(0).scaler.featureNames, ['a', 'b', 'c']);
+  });
+});

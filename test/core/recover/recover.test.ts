@@ -117,6 +117,19 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
   });
 });
 
+describe('recover-scaler when only the proof is out of reach', () => {
+  it('validation data built in a loop: the scaler is recovered (exit 1), the proof says why it is missing', async () => {
+    const dir = bundleCopy('loop');
+    const script = readFileSync(join(dir, 'train.py'), 'utf8').replace('X_test = scaler.transform(X_test)', 'X_test = np.array([window(X_test, i) for i in range(len(X_test))])');
+    writeFileSync(join(dir, 'train.py'), script);
+    const r = await recover({ bundle: dir });
+    assert.equal(r.status, 'unproven');
+    assert.equal(r.exitCode, 1);
+    assert.match(r.proof!.message, /^proof missing: the validation data \(X_test, y_test\) cannot be reproduced/);
+    (r.scaler!.params.data_min_ as number[]).forEach((v, j) => close(v, EXPECTED.data_min_[j], `data_min_[${j}]`));
+  });
+});
+
 describe('recover-scaler on a notebook with a target scaler and validation_split (bundle2)', () => {
   const EX2 = JSON.parse(readFileSync(join(FIX, 'bundle2_expected.json'), 'utf8'));
   it('recovers StandardScaler (fitted on all X after dropna) and the target MinMaxScaler(-1, 1), proves the MAE', async () => {
