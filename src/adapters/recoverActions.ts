@@ -65,8 +65,11 @@ export class RecoverActions extends Disposable implements vscode.CodeActionProvi
     return out;
   }
 
-  private async run(root: unknown, script: unknown): Promise<void> {
-    if (typeof root === 'string' && root) {
+  private async run(arg: unknown, script: unknown): Promise<void> {
+    // From the Bundles tree: a BundleItem (its bundle's root); from a code action: the root path.
+    const item = arg as { bundle?: { root?: unknown } } | undefined;
+    const root = typeof arg === 'string' ? arg : typeof item?.bundle?.root === 'string' ? item.bundle.root : null;
+    if (root) {
       this.open(root, typeof script === 'string' && script ? script : undefined);
       return;
     }
