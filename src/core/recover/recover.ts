@@ -241,10 +241,18 @@ function cannot(base: Partial<RecoverResult> & { bundle: string }, error: string
   };
 }
 
-function sklearnVersionOf(reports: FileReport[]): string {
+/** `_sklearn_version` to write: the bundle's other pickles', else a pin in requirements.txt, else 1.2.1. */
+async function sklearnVersionOf(reports: FileReport[], source: FileSource, dir: string): Promise<string> {
   for (const r of reports) {
     const v = r.scaler?.sklearnVersion;
     if (v) return v;
+  }
+  for (const d of [dir, dirName(dir), dirName(dirName(dir))]) {
+    const p = joinPath(d, 'requirements.txt');
+    const st = await source.stat(p);
+    if (!st || st.isDirectory || st.size > 1024 * 1024) continue;
+    const m = /^\s*scikit[-_]learn\s*==\s*([0-9][0-9A-Za-z.+-]*)/im.exec(await readText(source, p));
+    if (m) return m[1];
   }
   return '1.2.1';
 }
@@ -325,7 +333,7 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   } catch (e) {
     return cannot({ ...base, data: dataPath, recipe: summarize(recipe, null) }, e instanceof Error ? e.message : String(e));
   }
-  const version = sklearnVersionOf(reports);
+  const version = await sklearnVersionOf(reports, source, dir);
   const rep = new Reproduction(recipe, table, version);
   const result: RecoverResult = {
     ...base,

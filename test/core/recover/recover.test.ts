@@ -110,10 +110,12 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     assert.equal(withCsv.status, 'proven', withCsv.error ?? withCsv.proof?.message);
     const noLog = bundleCopy('nolog');
     rmSync(join(noLog, 'training.log'));
+    writeFileSync(join(noLog, 'requirements.txt'), 'numpy==1.26.4\nscikit-learn==1.3.2\n');
     const r2 = await recover({ bundle: noLog });
     assert.equal(r2.status, 'unproven');
     assert.equal(r2.exitCode, 1);
     assert.match(r2.proof!.message, /proof missing: the bundle has no training log/);
+    assert.equal(r2.scaler?.sklearnVersion, '1.3.2'); // the workspace's pin
   });
 });
 
