@@ -24,6 +24,8 @@ export interface TableOptions {
   keepDefaultNa?: boolean;
   /** A comment character (numpy's '#'); the rest of the line is ignored. */
   comment?: string | null;
+  /** Column names given by the script (read_csv `names=`): they replace the header's. */
+  names?: string[] | null;
 }
 
 /** One column of the table. */
@@ -163,6 +165,13 @@ export function readTable(text: string, path: string, opts: TableOptions): DataT
   } else {
     const width = records.reduce((a, r) => Math.max(a, r.length), 0);
     names = Array.from({ length: width }, (_, j) => String(j));
+  }
+  if (opts.names) {
+    if (opts.names.length !== names.length && records.some((r) => r.length !== opts.names!.length)) {
+      throw new ReadError('bad-data', `${path}: names= gives ${opts.names.length} column names but the rows have ${names.length} fields`);
+    }
+    names = [...opts.names];
+    named = true;
   }
   const width = names.length;
   records.forEach((r, i) => {

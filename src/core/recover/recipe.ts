@@ -49,6 +49,8 @@ export interface DataRecipe {
   naValues: string[];
   /** `index_col=` of read_csv: that column is not a feature. */
   indexCol: number | string | null;
+  /** `names=` of read_csv. */
+  names?: string[] | null;
   line: number;
 }
 
@@ -201,7 +203,11 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         else if (strOf(h) !== 'infer') r.notes.push(`line ${st.line + 1}: header=${exprText(header)} is not supported; the first row is taken as the header`);
       }
       const names = kw(e, 'names');
-      if (names) r.notes.push(`line ${st.line + 1}: names= is not supported; columns are named by the file's header`);
+      if (names) {
+        const list = strList(lit(names) ?? (names.k === 'name' && env.get(names.id)?.k === 'lit' ? (env.get(names.id) as { v: PyOut }).v : null));
+        if (list) d.names = list;
+        else blank({ field: 'features', reason: `names=${exprText(names)} cannot be read statically`, line: st.line });
+      }
       const ic = kw(e, 'index_col');
       if (ic) {
         const v = lit(ic);

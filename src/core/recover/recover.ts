@@ -293,7 +293,8 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   let dataPath: string | null = req.data ?? null;
   if (!dataPath && recipe.data?.path) {
     const p = recipe.data.path;
-    const tries = p.startsWith('/') ? [p] : [joinPath(dirName(script ?? dir), p), joinPath(dir, p)];
+    const sd = dirName(script ?? dir);
+    const tries = p.startsWith('/') ? [p] : [...new Set([joinPath(sd, p), joinPath(dir, p), joinPath(dirName(sd), p)])];
     for (const t of tries) {
       if ((await source.stat(t))?.isDirectory === false) {
         dataPath = t;
@@ -329,6 +330,7 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
       usecols: d.usecols,
       naValues: d.naValues,
       comment: d.reader === 'read_csv' ? null : '#',
+      names: d.names ?? null,
     });
   } catch (e) {
     return cannot({ ...base, data: dataPath, recipe: summarize(recipe, null) }, e instanceof Error ? e.message : String(e));

@@ -152,3 +152,16 @@ describe('recipe: a scaler fitted on the whole frame, then sliced', () => {
     assert.deepEqual(rep.fit(0).scaler.featureNames, ['a', 'b', 'c']);
   });
 });
+
+describe('recipe: read_csv(header=None, names=[...], delim_whitespace=True)', () => {
+  it('names the columns as the script does', () => {
+    const r = read("cols = ['crim', 'zn', 'medv']\ndf = pd.read_csv('housing.data', header=None, delim_whitespace=True, names=cols)\nX = df[['crim', 'zn']]\nsc = StandardScaler()\nsc.fit(X)\n");
+    assert.deepEqual(r.data?.names, ['crim', 'zn', 'medv']);
+    assert.equal(r.data?.sep, null);
+    assert.equal(r.data?.header, null);
+    const table = readTable(' 0.1  18.0 24.0\n 0.3   0.0 21.6\n', 'housing.data', { sep: null, header: null, names: r.data!.names });
+    const f = new Reproduction(r, table, '1.2.1').fit(0);
+    assert.deepEqual(f.scaler.featureNames, ['crim', 'zn']);
+    assert.deepEqual(f.scaler.params.mean_, [0.2, 9]);
+  });
+});
