@@ -24,6 +24,7 @@ export type Expr =
   | { k: 'slice'; lo: Expr | null; hi: Expr | null; step: Expr | null }
   | { k: 'tuple' | 'list'; items: Expr[] }
   | { k: 'dict'; items: [Expr, Expr][] }
+  | { k: 'binop'; op: string; a: Expr; b: Expr }
   | { k: 'other'; text: string };
 
 /** A simple statement: `targets = value` (targets empty for an expression statement). */
@@ -383,7 +384,7 @@ function binop(op: string, a: Expr, b: Expr): Expr {
     else if (op === '**') r = x ** y;
     if (r !== null && Number.isFinite(r) && (t === 'float' || Number.isSafeInteger(r))) return { k: 'lit', v: { t, v: r } };
   }
-  return { k: 'other', text: `${exprText(a)} ${op} ${exprText(b)}` };
+  return { k: 'binop', op, a, b };
 }
 
 /** Folds a tuple / list of literals into one literal. */
@@ -415,6 +416,8 @@ export function exprText(e: Expr): string {
       return `[${e.items.map(exprText).join(', ')}]`;
     case 'dict':
       return `{${e.items.map(([k, v]) => `${exprText(k)}: ${exprText(v)}`).join(', ')}}`;
+    case 'binop':
+      return `${exprText(e.a)} ${e.op} ${exprText(e.b)}`;
     default:
       return e.text || '…';
   }

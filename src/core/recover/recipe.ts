@@ -36,7 +36,18 @@ export type Sym =
   | { k: 'lit'; v: PyOut }
   | { k: 'tuple'; items: Sym[] }
   | { k: 'model' }
+  /** A number computed from the data (`int(len(df) * 0.8)`). */
+  | { k: 'num'; e: NumExpr }
+  /** Rows lo:hi of a block (Python slice bounds). */
+  | { k: 'rows'; base: Sym; lo: NumExpr | null; hi: NumExpr | null }
   | { k: 'unknown'; why: string };
+
+/** Arithmetic on row counts. */
+export type NumExpr =
+  | { op: 'lit'; v: number }
+  | { op: 'len'; of: Sym }
+  | { op: 'int' | 'floor' | 'ceil' | 'round'; a: NumExpr }
+  | { op: '+' | '-' | '*' | '/' | '//'; a: NumExpr; b: NumExpr };
 
 /** How the data file is read. */
 export interface DataRecipe {
@@ -289,12 +300,33 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
 
   const isFullSlice = (e: Expr): boolean => e.k === 'slice' && e.lo === null && e.hi === null && e.step === null;
 
+  const numOf = (e: Expr | null, st: Stmt): NumExpr | null | undefined => {
+    if (e === null) return null;
+    const v = evalExpr(e, st);
+    if (v.k === 'num') return v.e;
+    if (v.k === 'lit' && (v.v.t === 'int' || v.v.t === 'float')) return { op: 'lit', v: v.v.v };
+    return undefined;
+  };
+
+  /** Rows lo:hi (a slice of numbers, literal or computed from len()), or undefined. */
+  const rowSlice = (base: Sym, e: Expr, st: Stmt): Sym | undefined => {
+    if (e.k !== 'slice' || e.step !== null) return undefined;
+    const lo = numOf(e.lo, st);
+    const hi = numOf(e.hi, st);
+    if (lo === undefined || hi === undefined) return undefined;
+    return lo === null && hi === null ? base : { k: 'rows', base, lo, hi };
+  };
+
   const positional = (base: Sym, index: Expr, st: Stmt, what: string): Sym => {
-    if (index.k === 'tuple' && index.items.length === 2 && isFullSlice(index.items[0])) {
+    if (index.k === 'tuple' && index.items.length === 2) {
+      const rows = isFullSlice(index.items[0]) ? base : rowSlice(base, index.items[0], st);
+      if (rows && isFullSlice(index.items[1])) return rows;
       const sel = posSelection(index.items[1]);
-      if (sel) return { k: 'select', base, sel };
+      if (rows && sel) return { k: 'select', base: rows, sel };
     }
     if (isFullSlice(index)) return base;
+    const rows = rowSlice(base, index, st);
+    if (rows) return rows;
     return { k: 'unknown', why: `${what}[${exprText(index)}] at line ${st.line + 1} selects rows or cannot be read statically` };
   };
 
@@ -413,6 +445,12 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         if (!byCols || !names) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1} drops rows or cannot be read statically` };
         return { k: 'select', base: obj, sel: { by: 'drop', names } };
       }
+      case 'filter': {
+        const items = kw(e, 'items', 0);
+        const names = items ? strList(items.k === 'name' && env.get(items.id)?.k === 'lit' ? (env.get(items.id) as { v: PyOut }).v : lit(items)) : null;
+        if (!names || e.kwargs.some(([k]) => k !== 'items')) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1}` };
+        return { k: 'select', base: obj, sel: { by: 'names', names, oneD: false } };
+      }
       case 'to_numpy':
       case 'astype':
       case 'copy':
@@ -453,8 +491,26 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       case 'tuple':
       case 'list':
         return { k: 'tuple', items: e.items.map((x) => evalExpr(x, st)) };
-      case 'call':
+      case 'call': {
+        const fn = dotted(e.fn);
+        if (fn && e.args.length === 1 && /^(len|int|round|math\.floor|math\.ceil|np\.floor|np\.ceil|numpy\.floor|numpy\.ceil)$/.test(fn)) {
+          if (fn === 'len') {
+            const of = evalExpr(e.args[0], st);
+            return of.k === 'unknown' ? of : { k: 'num', e: { op: 'len', of } };
+          }
+          const a = numOf(e.args[0], st);
+          if (!a) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1}` };
+          const op = fn === 'int' ? 'int' : fn === 'round' ? 'round' : fn.endsWith('floor') ? 'floor' : 'ceil';
+          return { k: 'num', e: { op, a } };
+        }
         return evalCall(e, st, target);
+      }
+      case 'binop': {
+        const a = numOf(e.a, st);
+        const b = numOf(e.b, st);
+        if (a && b && ['+', '-', '*', '/', '//'].includes(e.op)) return { k: 'num', e: { op: e.op as '+', a, b } };
+        return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1}` };
+      }
       case 'attr': {
         const base = evalExpr(e.obj, st);
         if (base.k === 'unknown' || base.k === 'lit') return base.k === 'lit' ? { k: 'unknown', why: exprText(e) } : base;
@@ -468,6 +524,7 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         if (base.k === 'unknown') return base;
         if (base.k === 'indexer') {
           if (base.kind === 'iloc') return positional(base.base, e.index, st, 'iloc');
+          if (e.index.k === 'slice') return rowSlice(base.base, e.index, st) ?? { k: 'unknown', why: `loc[${exprText(e.index)}] at line ${st.line + 1}` };
           if (e.index.k === 'tuple' && e.index.items.length === 2 && isFullSlice(e.index.items[0])) return selectionOf(base.base, e.index.items[1], st);
           return { k: 'unknown', why: `loc[${exprText(e.index)}] at line ${st.line + 1} selects rows` };
         }
@@ -594,9 +651,28 @@ export function symText(s: Sym | null): string {
       return `last ${s.fraction} of ${symText(s.base)}`;
     case 'dropna':
       return `${symText(s.base)}.dropna()`;
+    case 'rows':
+      return `${symText(s.base)}[${s.lo ? numText(s.lo) : ''}:${s.hi ? numText(s.hi) : ''}]`;
     case 'unknown':
       return `? (${s.why})`;
     default:
       return s.k;
+  }
+}
+
+/** Text of a row-count expression. */
+export function numText(e: NumExpr): string {
+  switch (e.op) {
+    case 'lit':
+      return String(e.v);
+    case 'len':
+      return `len(${symText(e.of)})`;
+    case 'int':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      return `${e.op}(${numText(e.a)})`;
+    default:
+      return `(${numText(e.a)} ${e.op} ${numText(e.b)})`;
   }
 }

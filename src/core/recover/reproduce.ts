@@ -6,7 +6,7 @@ import { transform } from '../predict/scalerTransform';
 import type { SklearnScaler } from '../formats/pickle/sklearn';
 import { type DataColumn, type DataTable } from './csvData';
 import { asScaler, fitScaler, type FittedScaler } from './fitScaler';
-import type { Recipe, Selection, Sym } from './recipe';
+import type { NumExpr, Recipe, Selection, Sym } from './recipe';
 import { symText } from './recipe';
 import { kerasValidationSplit, trainTestSplit, type SplitIndices } from './split';
 
@@ -145,6 +145,21 @@ export class Reproduction {
         const b = this.evaluate(s.base);
         return this.rowsOf(b, kerasValidationSplit(b.rows, s.fraction).test);
       }
+      case 'rows': {
+        const b = this.evaluate(s.base);
+        const n = b.rows;
+        const bound = (e: NumExpr | null, dflt: number): number => {
+          if (e === null) return dflt;
+          const v = this.number(e);
+          if (!Number.isInteger(v)) throw new ReadError('recipe-unreadable', `${symText(s)}: the row bound ${v} is not an integer`);
+          return v < 0 ? Math.max(0, v + n) : Math.min(v, n);
+        };
+        const lo = bound(s.lo, 0);
+        const hi = bound(s.hi, n);
+        const idx: number[] = [];
+        for (let i = lo; i < hi; i++) idx.push(i);
+        return this.rowsOf(b, idx);
+      }
       case 'dropna': {
         const b = this.evaluate(s.base);
         const keep: number[] = [];
@@ -164,6 +179,39 @@ export class Reproduction {
       }
       default:
         return this.fail(s, 'this value cannot be reproduced');
+    }
+  }
+
+  /** Evaluates a row-count expression as Python would (int() truncates, / is true division). */
+  number(e: NumExpr): number {
+    switch (e.op) {
+      case 'lit':
+        return e.v;
+      case 'len':
+        return this.evaluate(e.of).rows;
+      case 'int':
+        return Math.trunc(this.number(e.a));
+      case 'floor':
+        return Math.floor(this.number(e.a));
+      case 'ceil':
+        return Math.ceil(this.number(e.a));
+      case 'round': {
+        // Python's round(): half to even
+        const x = this.number(e.a);
+        const f = Math.floor(x);
+        const d = x - f;
+        return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
+      }
+      case '+':
+        return this.number(e.a) + this.number(e.b);
+      case '-':
+        return this.number(e.a) - this.number(e.b);
+      case '*':
+        return this.number(e.a) * this.number(e.b);
+      case '/':
+        return this.number(e.a) / this.number(e.b);
+      case '//':
+        return Math.floor(this.number(e.a) / this.number(e.b));
     }
   }
 

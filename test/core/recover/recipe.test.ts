@@ -165,3 +165,26 @@ describe('recipe: read_csv(header=None, names=[...], delim_whitespace=True)', ()
     assert.deepEqual(f.scaler.params.mean_, [0.2, 9]);
   });
 });
+
+describe('recipe: time series (rows up to int(len(x) * f), df.filter)', () => {
+  it('fits on the first int(len(dataset) * 0.8) rows as the script computes them', () => {
+    const r = read(`
+df = pd.read_csv('AAPL.csv')
+data = df.filter(['Close'])
+dataset = data.values
+train_len = int(len(dataset) * 0.8)
+scaler = MinMaxScaler(feature_range=(0, 1))
+scaler.fit(dataset[:train_len])
+scaled = scaler.transform(dataset)
+test = scaled[train_len - 3:, :]
+`);
+    assert.equal(symText(r.scalers[0].fitOn), "data[['Close']].values[:int((len(data[['Close']].values) * 0.8))]");
+    const lines = ['Date,Close'];
+    for (let i = 0; i < 11; i++) lines.push(`d${i},${100 + i * i}`);
+    const table = readTable(lines.join('\n'), 'AAPL.csv', { sep: ',', header: 0 });
+    const rep = new Reproduction(r, table, '1.2.1');
+    const f = rep.fit(0);
+    assert.equal(f.rows, 8); // int(11 * 0.8) = int(8.8)
+    assert.deepEqual(f.scaler.params.data_max_, [100 + 7 * 7]);
+  });
+});
