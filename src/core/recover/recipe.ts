@@ -439,7 +439,7 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
     switch (short) {
       case 'drop': {
         const cols = kw(e, 'columns') ?? kw(e, 'labels', 0);
-        const axis = kw(e, 'axis');
+        const axis = kw(e, 'axis', 1);
         const byCols = !!kw(e, 'columns') || (axis && (numberOf(lit(axis) ?? undefined) === 1 || strOf(lit(axis)) === 'columns'));
         const names = cols ? strList(cols.k === 'name' && env.get(cols.id)?.k === 'lit' ? (env.get(cols.id) as { v: PyOut }).v : lit(cols)) : null;
         if (!byCols || !names) return { k: 'unknown', why: `${exprText(e)} at line ${st.line + 1} drops rows or cannot be read statically` };
@@ -454,6 +454,9 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       case 'to_numpy':
       case 'astype':
       case 'copy':
+        if ([...e.args, ...e.kwargs.map(([, v]) => v)].some((a) => /float32|'f4'|float16/.test(exprText(a)))) {
+          r.notes.push(`line ${st.line + 1}: ${exprText(e)} casts to float32: scikit-learn then fits in float32; the recovery fits in float64 (differences of about 1e-7, relative)`);
+        }
         return short === 'to_numpy' ? { k: 'array', base: obj } : obj;
       case 'reshape': {
         const a = e.args.map(lit);

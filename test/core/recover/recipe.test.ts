@@ -188,3 +188,11 @@ test = scaled[train_len - 3:, :]
     assert.deepEqual(f.scaler.params.data_max_, [100 + 7 * 7]);
   });
 });
+
+describe('recipe: old pandas positional axis and float32 casts', () => {
+  it("reads df.drop('y', 1) and notes a float32 cast before the fit", () => {
+    const r = read("df = pd.read_csv('d.csv')\nX = df.drop('y', 1).astype('float32')\nsc = MinMaxScaler()\nsc.fit(X)\n");
+    assert.equal(symText(r.scalers[0].fitOn), "data.drop(columns=['y'])");
+    assert.ok(r.notes.some((n) => /casts to float32: scikit-learn then fits in float32/.test(n)));
+  });
+});
