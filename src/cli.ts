@@ -15,6 +15,7 @@ import { runContract } from './cli/contract';
 import { runCheckFormat } from './cli/checkFormat';
 import { runCard } from './cli/card';
 import { runExport } from './cli/export';
+import { runRecoverScaler } from './cli/recover';
 
 const USAGE = `model-bundles ${TOOL_VERSION}: find, validate and summarise trained-model bundles
 
@@ -32,6 +33,8 @@ Usage:
   model-bundles card <bundle> [--out FILE]    model card (Markdown): parts, sha256, architecture, training, versions
   model-bundles export <bundle> --format onnx|tfjs [--out DIR] [--layout triton] [--name NAME]
                                              one ONNX model with the preprocessing inside (export --help)
+  model-bundles recover-scaler <bundle-folder> [--script train.py] [--data data.csv] [--set k=v]
+                [--out DIR] [--yes] [--json]      rebuild a lost scaler from the training data, prove it
   model-bundles --help | --version
 
 Paths are files or folders (scanned recursively; node_modules, .git and virtual environments are
@@ -46,6 +49,7 @@ async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'card') return runCard(argv.slice(1));
   if (argv[0] === 'check' && argv.some((a) => a === '--format' || a.startsWith('--format='))) return runCheckFormat(argv.slice(1));
   if (argv[0] === 'export') return runExport(argv.slice(1));
+  if (argv[0] === 'recover-scaler') return runRecoverScaler(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({

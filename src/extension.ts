@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ArtifactEditorProvider } from './adapters/artifactEditor';
 import { BundleDiagnostics } from './adapters/bundleDiagnostics';
 import { BundlePanel } from './adapters/bundlePanel';
+import { RecoverActions } from './adapters/recoverActions';
 import { BundleTreeProvider } from './adapters/bundleTree';
 import { BundleCommands } from './adapters/commands';
 import { registerExportCommand } from './adapters/exportCommand';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
   );
   const showBundle = (root: string, focusPath?: string): void => BundlePanel.show(context, indexer.index, root, focusPath);
+  own(RecoverActions.register(indexer, (root, script) => BundlePanel.recover(context, indexer.index, root, script)));
   own(
     BundleCommands.register({
       indexer,

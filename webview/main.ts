@@ -14,6 +14,8 @@ import './l10n'; // loads the host's bundle before this module builds its string
 import { renderOverview } from './overview';
 import { renderPredictions as drawPredictions, type PredictionOutcome, type PredictionsState } from './predictions';
 import { renderPreprocessing } from './preprocessing';
+import { renderRecover } from './recover';
+import type { RecoverView } from '../src/shared/recoverView';
 import { watchTheme } from './theme';
 
 interface VsCodeApi<S> {
@@ -50,6 +52,7 @@ const TABS: { id: TabId; label: string }[] = [
   { id: 'preprocessing', label: l10n.t('Preprocessing') },
   { id: 'curves', label: l10n.t('Training curves') },
   { id: 'predictions', label: l10n.t('Predictions') },
+  { id: 'recover', label: l10n.t('Recover scaler') },
 ];
 
 let model: BundleViewModel | null = null;
@@ -59,6 +62,7 @@ let predictionOutcome: PredictionOutcome = { kind: 'none' };
 let contractView: ContractView | null = null;
 let redrawCharts: (() => void) | null = null;
 let firstState = true;
+let recoverView: RecoverView | null = null;
 
 const root = document.getElementById('root') as HTMLElement;
 const status = el('div', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -137,6 +141,15 @@ function renderPredictions(): void {
   drawPredictions(panels.get('predictions') as HTMLElement, predictionSchema, predictionOutcome, state.predictions, run, save);
 }
 
+function renderRecoverPanel(): void {
+  renderRecover(
+    panels.get('recover') as HTMLElement,
+    recoverView,
+    (answers) => send({ type: 'recoverRun', answers }),
+    () => send({ type: 'recoverSave' }),
+  );
+}
+
 function render(m: BundleViewModel): void {
   const title = root.querySelector('h1.title');
   if (title) title.textContent = l10n.t('Bundle {0}', m.title);
@@ -152,6 +165,7 @@ function render(m: BundleViewModel): void {
   put('preprocessing', renderPreprocessing(m.preprocessing.scalers));
   renderCurvesPanel(m.curves);
   renderPredictions();
+  renderRecoverPanel();
   window.scrollTo(0, state.scroll[state.tab] ?? 0);
 }
 
@@ -216,6 +230,11 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'contract':
       contractView = msg.contract;
       renderContractSection();
+      break;
+    case 'recover':
+      recoverView = msg.view;
+      renderRecoverPanel();
+      selectTab('recover', false);
       break;
     default:
       assertNever(msg);

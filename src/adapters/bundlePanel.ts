@@ -24,6 +24,7 @@ import { buildPredictionSchema } from '../core/predict/predictSchema';
 import { buildContractView } from '../core/deploy/contractView';
 import { PredictClient, PredictionError } from '../predictClient';
 import { webviewHtml } from './webviewHtml';
+import { RecoverSession } from './recoverSession';
 
 /** Largest log file read whole for curves (event files are streamed whatever their size). */
 const MAX_LOG_BYTES = 512 * 1024 * 1024;
@@ -94,6 +95,8 @@ export class BundlePanel {
   /** The input contract last sent to the view (its documents are what Copy puts on the clipboard). */
   private contract: ContractView | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The "Recover scaler" form, once opened for this bundle. */
+  private recovery: RecoverSession | null = null;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -135,6 +138,20 @@ export class BundlePanel {
     BundlePanel.panels.set(bundleRoot, new BundlePanel(panel, index, bundleRoot, focusPath ?? null, vscode.Uri.joinPath(ext, 'dist').fsPath));
   }
 
+  /** Opens the bundle view on its "Recover scaler" form, prefilled from the training script. */
+  static recover(context: vscode.ExtensionContext, index: BundleIndex, bundleRoot: string, script?: string): void {
+    BundlePanel.show(context, index, bundleRoot);
+    const p = BundlePanel.panels.get(bundleRoot);
+    if (!p) return;
+    p.recovery ??= new RecoverSession(p.index.source, bundleRoot, (req) => BundlePanel.runModel(p.distDir, req), (view) => p.post({ type: 'recover', view }));
+    void p.recovery.start(script ?? null);
+  }
+
+  private static runModel(distDir: string, req: Parameters<PredictClient['predict']>[0]): ReturnType<PredictClient['predict']> {
+    if (!BundlePanel.predictClient) BundlePanel.predictClient = new PredictClient(distDir);
+    return BundlePanel.predictClient.predict(req);
+  }
+
   /** Re-sends the view model of every open panel; the extension calls it after each index update. */
   static refreshAll(index: BundleIndex): void {
     const snap = index.snapshot();
@@ -166,6 +183,7 @@ export class BundlePanel {
         case 'ready':
           this.ready = true;
           await this.refresh();
+          this.recovery?.repost();
           break;
         case 'setCurveOptions':
           this.options = msg.options;
@@ -185,6 +203,12 @@ export class BundlePanel {
           break;
         case 'copyContract':
           await this.copyContract(msg.document);
+          break;
+        case 'recoverRun':
+          await this.recovery?.run(msg.answers);
+          break;
+        case 'recoverSave':
+          await this.recovery?.save();
           break;
         default:
           assertNever(msg);

@@ -1,6 +1,7 @@
 // Typed messages between the extension host and the bundle webview, and the validation of what
 // the webview sends (the webview is a trust boundary: its messages are checked field by field).
 import type { BundleViewModel, ContractDocumentId, ContractView, CurveOptions, CurvesView, PredictionSchema, PredictionView, TabId } from './viewModels';
+import { recoverAnswersError, type RecoverAnswers, type RecoverView } from './recoverView';
 
 /** Messages the host sends to the webview. */
 export type HostToWebview =
@@ -11,7 +12,8 @@ export type HostToWebview =
   | { type: 'predictionSchema'; schema: PredictionSchema }
   | { type: 'predictionResult'; result: PredictionView }
   | { type: 'predictionError'; message: string }
-  | { type: 'contract'; contract: ContractView };
+  | { type: 'contract'; contract: ContractView }
+  | { type: 'recover'; view: RecoverView };
 
 /** Messages the webview sends to the host. */
 export type WebviewToHost =
@@ -21,7 +23,9 @@ export type WebviewToHost =
   | { type: 'savePng'; chartId: string; dataUrl: string }
   | { type: 'openFile'; path: string }
   | { type: 'predict'; input: string; skipPreprocessing?: boolean }
-  | { type: 'copyContract'; document: ContractDocumentId };
+  | { type: 'copyContract'; document: ContractDocumentId }
+  | { type: 'recoverRun'; answers: RecoverAnswers }
+  | { type: 'recoverSave' };
 
 /** For exhaustive switches: a new message type does not compile until it is handled. */
 export function assertNever(value: never): never {
@@ -134,6 +138,18 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       if (extra) return fail(extra);
       if (raw.document !== 'openapi' && raw.document !== 'row' && raw.document !== 'batch') return fail('document must be openapi, row or batch');
       return { ok: true, message: { type, document: raw.document } };
+    }
+    case 'recoverRun': {
+      const extra = onlyKeys(raw, ['type', 'answers']);
+      if (extra) return fail(extra);
+      const err = recoverAnswersError(raw.answers);
+      if (err) return fail(err);
+      const a = raw.answers as RecoverAnswers;
+      return { ok: true, message: { type, answers: { script: a.script, data: a.data, random_state: a.random_state, test_size: a.test_size, scaler: a.scaler, loss: a.loss } } };
+    }
+    case 'recoverSave': {
+      const extra = onlyKeys(raw, ['type']);
+      return extra ? fail(extra) : { ok: true, message: { type } };
     }
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : typeof type)}` };

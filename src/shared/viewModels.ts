@@ -269,7 +269,7 @@ export interface CurvesView {
 }
 
 /** Tab identifiers. */
-export type TabId = 'overview' | 'architecture' | 'preprocessing' | 'curves' | 'predictions';
+export type TabId = 'overview' | 'architecture' | 'preprocessing' | 'curves' | 'predictions' | 'recover';
 
 /** Everything the bundle view shows. */
 export interface BundleViewModel {

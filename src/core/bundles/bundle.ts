@@ -485,7 +485,31 @@ export function toBundle(g: Group): Bundle {
 
 /** Groups and validates: the bundles of a report. */
 export function buildBundles(reports: FileReport[], opts: GroupOptions = {}): Bundle[] {
-  return groupFiles(reports, opts).map(toBundle);
+  return markRecovered(
+    groupFiles(reports, opts).map(toBundle),
+    reports.map((r) => r.path),
+  );
+}
+
+/**
+ * Marks scalers that `model-bundles recover-scaler` rebuilt: a scaler file with a sibling
+ * `<name>.recovery.json` among `paths` gets a `recovered-scaler` info finding (new Bundle objects).
+ */
+export function markRecovered(bundles: Bundle[], paths: Iterable<string>): Bundle[] {
+  const records = new Set<string>();
+  for (const p of paths) if (p.endsWith('.recovery.json')) records.add(p.slice(0, -'.recovery.json'.length));
+  if (!records.size) return bundles;
+  return bundles.map((b) => {
+    const rec = b.files.scaler.filter((s) => records.has(s.replace(/\.[^./]+$/, '')));
+    if (!rec.length) return b;
+    const found = rec.map((s) => ({
+      code: 'recovered-scaler',
+      severity: 'info' as const,
+      ...templated(BUNDLE_FINDING_MESSAGES['recovered-scaler'], baseName(s), baseName(s).replace(/\.[^.]+$/, '')),
+      path: s,
+    }));
+    return { ...b, findings: [...b.findings, ...found] };
+  });
 }
 
 /** CI exit code of `check`: 1 when a finding is an error (with `strict`, also a warning), else 0. */

@@ -9,7 +9,7 @@
 // the artifacts (HDF5 metadata, pickles, logs), validating each bundle and reporting progress.
 // Size: the two scan phases, the cache and the incremental update share one state (which files are
 // known, pending, read); splitting it would expose that state between modules.
-import { anchorOf, groupFiles, MANIFEST_NAME, parseManifest, pendingBundle, toBundle, type BundleManifest } from './bundle';
+import { anchorOf, groupFiles, MANIFEST_NAME, markRecovered, parseManifest, pendingBundle, toBundle, type BundleManifest } from './bundle';
 import { toFileError } from '../io/errors';
 import { baseName, dirName, joinPath, type FileSource, type FileStat } from '../io/fileSource';
 import { globMatcher } from '../io/glob';
@@ -526,7 +526,7 @@ export class BundleIndex {
     const kept = new Map<string, { signature: string; bundle: Bundle }>();
     const seenRoots = new Map<string, number>();
     const pending = new Set<Bundle>();
-    const bundles = groups.map((g) => {
+    const validated = groups.map((g) => {
       if (g.files.some((f) => this.entries.get(f.path)?.pending)) {
         const b = pendingBundle(g);
         pending.add(b);
@@ -544,6 +544,8 @@ export class BundleIndex {
       kept.set(key, entry);
       return entry.bundle;
     });
+    const allPaths = all.map((r) => r.path);
+    const bundles = validated.map((b) => (pending.has(b) ? b : markRecovered([b], allPaths)[0]));
     this.bundleCache.clear();
     for (const [k, v] of kept) this.bundleCache.set(k, v);
     let toRead = this.deferred.size;

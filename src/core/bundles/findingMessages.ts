@@ -82,6 +82,9 @@ export const BUNDLE_FINDING_MESSAGES = {
   /** {0} scaler file, {1} the model's output size. */
   'target-scaler.by-size':
     "{0} was fitted on {1} feature(s), the size of the model's output: it likely scales the targets, but no name says so, so predict asks you to choose (--target-scaler {0} or --no-target-scaler). Name it y_scaler (or write a model-bundle.json) to make that explicit.",
+  /** {0} the scaler file, {1} its name without extension. */
+  'recovered-scaler':
+    "{0} was recovered from the training data by model-bundles recover-scaler, not saved by the training run: {1}.recovery.json records the recipe, the data file's SHA-256 and the proof.",
   /** {0} what cannot be read or applied (file, step, reason). */
   'preprocessing-unusable.input':
     '{0}. Predictions refuse to run without it (a network fed unscaled inputs gives plausible but wrong numbers): re-save the preprocessing with a supported scikit-learn object, or predict with --no-scaler knowingly.',

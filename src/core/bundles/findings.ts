@@ -37,6 +37,7 @@ export const FINDING_CODES = {
   'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
   'pytorch-module-pickle': { severities: ['warning'], summary: 'a whole pickled PyTorch module (torch.save(model)): needs the training code to load' },
   'torchscript-model': { severities: ['info'], summary: 'a TorchScript archive: its tensors are listed, its code is never run' },
+  'recovered-scaler': { severities: ['info'], summary: 'the scaler was recovered from the training data (a .recovery.json records how)' },
 } as const satisfies Record<string, { severities: readonly Severity[]; summary: string }>;
 
 /** A finding code of a bundle. */
