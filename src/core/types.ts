@@ -156,6 +156,8 @@ export interface FileReport {
   shards?: { path: string; expectedBytes: number; actualBytes: number | null }[];
   /** Extension: a model of another framework (PyTorch, ONNX, TFLite, safetensors, TF SavedModel), recognised but not read. */
   foreign?: { framework: 'pytorch' | 'onnx' | 'tflite' | 'safetensors' | 'tf-savedmodel'; note: string };
+  /** Extension: places of a model config that hold Python code (Lambda, `__lambda__`, marshalled functions), at any depth. */
+  pythonCode?: { path: string; kind: string }[];
 }
 
 /** Severity of a finding. */

@@ -179,9 +179,13 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   out.push(...scalerChecks(files, scalers, modelReport));
 
   for (const r of [...models, ...structures]) {
-    const py = r.model?.pythonOnlyLayers ?? [];
+    // Sites at any depth (wrappers, nested models, compile config), found even when no summary was made.
+    const sites = r.pythonCode ?? [];
+    const py = [...new Set([...(r.model?.pythonOnlyLayers ?? []), ...sites.map((s) => s.kind)])];
     if (py.length) {
-      out.push(finding('lambda-layer', 'warning', `The model has layers that hold Python code (${py.join(', ')}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.`, r.path));
+      const shown = sites.slice(0, 5).map((s) => s.path);
+      const where = shown.length ? ` at ${shown.join('; ')}${sites.length > shown.length ? ` and ${sites.length - shown.length} more` : ''}` : '';
+      out.push(finding('lambda-layer', 'warning', `The model has layers that hold Python code (${py.join(', ')})${where}: it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.`, r.path));
     }
     if (r.format !== 'tfjs-layers' && r.model?.kerasVersion?.startsWith('3.')) {
       out.push(finding('keras3-tfjs', 'info', `Saved by Keras ${r.model.kerasVersion}: TensorFlow.js cannot load Keras 3 configs as saved (batch_shape, __keras_tensor__ nodes). This tool converts them; for a web deployment convert with a tfjs converter that supports Keras 3.`, r.path));
