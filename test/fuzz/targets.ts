@@ -125,7 +125,7 @@ function kerasZipSeed(): FuzzCase {
     },
     compile_config: { loss: 'mse', metrics: ['mae'], optimizer: { class_name: 'Adam', config: { learning_rate: 0.001 } } },
   };
-  const h5 = readFileSync(join(ROOT, 'reference', 'h5', 'plain.h5'));
+  const h5 = readFileSync(join(ROOT, 'reference', 'h5', 'keras3_nested.weights.h5'));
   const zip = zipSync({ 'metadata.json': strToU8(JSON.stringify({ keras_version: '3.3.3' })), 'config.json': strToU8(JSON.stringify(config)), 'model.weights.h5': h5 });
   return { main: 'model.keras', files: { 'model.keras': zip } };
 }
@@ -140,7 +140,7 @@ function tfjsSeeds(): FuzzCase[] {
       for (const g of doc.weightsManifest ?? []) {
         for (const s of g.paths ?? []) {
           const sp = join(dirname(p), s);
-          if (statSync(sp, { throwIfNoEntry: false })?.isFile() && statSync(sp).size < 200 * 1024) c.files[basename(s)] = readFileSync(sp);
+          if (statSync(sp, { throwIfNoEntry: false })?.isFile() && statSync(sp).size < 400 * 1024) c.files[s] = readFileSync(sp);
         }
       }
     } catch {
@@ -202,8 +202,8 @@ export const TARGETS: readonly FuzzTarget[] = [
   simple('pickle', 'pickle VM: opcodes, lengths, nesting, memo, frames', () => files('hostile/controls', PICKLE).concat(files('sklearn', PICKLE, 20)), (b, r) => stack(b, r, [mutatePickle, mutatePickle, mutatePickle, mutateBytes])),
   simple('joblib', 'joblib: compression headers and streams (zlib, gzip, bz2, lzma, xz, lz4), arrays after NumpyArrayWrapper', () => files('', (n, s) => /\.joblib$/.test(n) && s < 48 * 1024, 40), mutateJoblib),
   simple('hdf5', 'Keras HDF5 through h5wasm: object headers, dims, addresses, superblock', () => files('', (n, s) => /\.h5$/.test(n) && s < 32 * 1024, 12), (b, r) => stack(b, r, [mutateHdf5, mutateHdf5, mutateBytes], 2)),
-  { name: 'keras-zip', about: '.keras zip: central directory, local headers, config.json and the weights inside', seeds: () => [kerasZipSeed()], mutate: (c, r) => withMain(c, mutateKerasZip(mainOf(c), r)) },
-  simple('keras-json', 'Keras model JSON: depth, size, types, layer lists, inbound nodes', () => files('real2', (n, s) => /\.json$/.test(n) && s < 24 * 1024 && !/history|log/.test(n), 16), (b, r) => mutateJsonText(b, r)),
+  { name: 'keras-zip', about: '.keras zip: central directory, local headers, config.json and the weights inside', seeds: () => [kerasZipSeed(), single(join(ROOT, 'real', '2mdtln__FlowNet-ANN', '25-06', 'model.keras'))], mutate: (c, r) => withMain(c, mutateKerasZip(mainOf(c), r)) },
+  simple('keras-json', 'Keras model JSON: depth, size, types, layer lists, inbound nodes', () => files('', (n, s) => /\.json$/.test(n) && s < 24 * 1024 && !/history|log/.test(n), 400).filter((p) => /"class_name"/.test(readFileSync(p, 'utf8')) && !/weightsManifest|modelTopology/.test(readFileSync(p, 'utf8'))).slice(0, 16), (b, r) => mutateJsonText(b, r)),
   { name: 'tfjs', about: 'tfjs model.json: manifests (shapes, dtypes, paths, quantization) and shard sizes', seeds: tfjsSeeds, mutate: mutateTfjs },
   simple('history-json', 'history JSON: series, lengths, odd values', () => files('logs/history', (n, s) => /\.json$/.test(n) && s < 32 * 1024), (b, r) => mutateJsonText(b, r)),
   simple('csv', 'CSVLogger logs: lines, columns, separators, values, line ends', () => files('logs/csv', (n, s) => /\.csv$/.test(n) && s < 32 * 1024), mutateCsv),
