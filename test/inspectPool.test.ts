@@ -1,7 +1,7 @@
 // The index's worker pool: the same reports as reading in-process (the real fixtures of every
 // format), a scan through the pool equal to one without it, and a dead worker's files read anyway.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -76,5 +76,41 @@ describe('InspectPool (worker threads)', () => {
       dead.dispose();
       rmSync(ws, { recursive: true, force: true });
     }
+  });
+});
+
+describe('InspectPool: hangs and traps (fuzz findings, docs/fuzzing.md)', () => {
+  const fake = mkdtempSync(join(tmpdir(), 'mbi-fake-worker-'));
+  after(() => rmSync(fake, { recursive: true, force: true }));
+  it('a file that never answers is reported as read-timeout and its worker stopped', async () => {
+    const dir = join(fake, 'silent');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'inspectWorker.js'), 'setInterval(() => {}, 1000);\n');
+    const p = new InspectPool(dir, 1, 300);
+    const t0 = Date.now();
+    const r = await p.inspect('/x/model.h5', { size: 10, mtimeMs: 5 });
+    p.dispose();
+    assert.equal(r.error?.code, 'read-timeout');
+    assert.match(r.error!.message, /^\/x\/model\.h5: reading took longer than 0 s/);
+    assert.ok(Date.now() - t0 < 5000);
+  });
+  it('after a trap in the HDF5 library the worker is replaced (a fresh WebAssembly instance)', async () => {
+    const dir = join(fake, 'trap');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'inspectWorker.js'),
+      "const { parentPort, threadId } = require('node:worker_threads');\n" +
+        "parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, report: { path: m.path, role: 'other', format: 'unknown', mtimeMs: threadId, error: m.path.endsWith('bad.h5') ? { code: 'corrupt-hdf5', message: m.path + ': malformed HDF5 metadata stopped the HDF5 library (unreachable)' } : null } }));\n",
+    );
+    const p = new InspectPool(dir, 1, 5000);
+    const st = { size: 1, mtimeMs: 0 };
+    const a = await p.inspect('/x/a.h5', st);
+    const b = await p.inspect('/x/b.h5', st);
+    const bad = await p.inspect('/x/bad.h5', st);
+    const c = await p.inspect('/x/c.h5', st);
+    p.dispose();
+    assert.equal(a.mtimeMs, b.mtimeMs, 'same worker while nothing trapped');
+    assert.equal(bad.mtimeMs, a.mtimeMs);
+    assert.notEqual(c.mtimeMs, a.mtimeMs, 'a new worker after the trap');
   });
 });

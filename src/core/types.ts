@@ -235,6 +235,8 @@ export interface FileReport {
   foreign?: { framework: 'pytorch' | 'onnx' | 'tflite' | 'safetensors' | 'tf-savedmodel'; note: string };
   /** Extension: PyTorch / safetensors specifics (kind, container, checkpoint metadata, input width). */
   torch?: TorchSummary;
+  /** Extension: places of a model config that hold Python code (Lambda, `__lambda__`, marshalled functions), at any depth. */
+  pythonCode?: { path: string; kind: string }[];
 }
 
 /** Severity of a finding. */

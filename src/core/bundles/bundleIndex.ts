@@ -303,6 +303,16 @@ export class BundleIndex {
     const cached = this.entries.get(path);
     if (cached && !cached.pending && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return;
     await this.readDeep(path, st);
+    // A file caught half-written (a checkpoint being saved) reads as broken: when it is still
+    // changing a moment later, it is read again, so it is not reported broken until the next batch.
+    let last = st;
+    for (let attempt = 0; attempt < 3 && this.entries.get(path)?.report.error; attempt++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const now = await this.source.stat(path);
+      if (!now || now.isDirectory || (now.size === last.size && now.mtimeMs === last.mtimeMs)) break;
+      last = now;
+      await this.readDeep(path, now);
+    }
   }
 
 

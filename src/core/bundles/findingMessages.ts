@@ -63,6 +63,9 @@ export const BUNDLE_FINDING_MESSAGES = {
   /** As unpinned-dependency.none-one, {0} file names. */
   'unpinned-dependency.none-many': '{0} were saved with {1} {2} ({3}), but no pin file ({4}) names {5}: an install may pick another version. Add {1}=={2}.',
   /** {0} the layers (comma-separated). */
+  /** {0} the layers (comma-separated), {1} where they are (paths; "; "-separated, "and N more"). */
+  'lambda-layer.at':
+    'The model has layers that hold Python code ({0}) at {1}: it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.',
   'lambda-layer':
     'The model has layers that hold Python code ({0}): it cannot run outside Python (TensorFlow.js, other runtimes), and loading it runs that code. Replace them with built-in layers or a registered custom layer.',
   /** {0} Keras version. */

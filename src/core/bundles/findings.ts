@@ -224,9 +224,17 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
   }
 
   for (const r of [...models, ...structures]) {
-    const py = r.model?.pythonOnlyLayers ?? [];
+    // Sites at any depth (wrappers, nested models, compile config), found even when no summary was made.
+    const sites = r.pythonCode ?? [];
+    const py = [...new Set([...(r.model?.pythonOnlyLayers ?? []), ...sites.map((s) => s.kind)])];
     if (py.length) {
-      out.push(tableFinding('lambda-layer', 'warning', 'lambda-layer', r.path, py.join(', ')));
+      const shown = sites.slice(0, 5).map((s) => s.path);
+      const where = shown.length ? `${shown.join('; ')}${sites.length > shown.length ? ` and ${sites.length - shown.length} more` : ''}` : '';
+      out.push(
+        where
+          ? tableFinding('lambda-layer', 'warning', 'lambda-layer.at', r.path, py.join(', '), where)
+          : tableFinding('lambda-layer', 'warning', 'lambda-layer', r.path, py.join(', ')),
+      );
     }
     if (r.format !== 'tfjs-layers' && r.model?.kerasVersion?.startsWith('3.')) {
       out.push(tableFinding('keras3-tfjs', 'info', 'keras3-tfjs', r.path, r.model.kerasVersion));

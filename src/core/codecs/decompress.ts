@@ -65,10 +65,22 @@ class Out {
 }
 
 function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Array {
-  const out = new Out(decompressCap(input.length), input.length * 4, what);
+  const cap = decompressCap(input.length);
+  if (kind === 'gzip' && input.length >= 18) {
+    // ISIZE (the last member's size mod 2^32): a bomb that says so is refused before inflating.
+    const n = input.length;
+    const isize = (input[n - 4] | (input[n - 3] << 8) | (input[n - 2] << 16)) + input[n - 1] * 0x1000000;
+    if (isize > cap) throw new ReadError('decompression-bomb', `${what}: declared size ${isize} exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
+  }
+  // fflate hands out fresh chunks: they are kept and joined once at the end (no regrowing copies,
+  // so a bomb is refused after inflating to the cap and nothing more).
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   let ended = false;
   const onData = (chunk: Uint8Array, final: boolean): void => {
-    out.push(chunk);
+    total += chunk.length;
+    if (total > cap) throw new ReadError('decompression-bomb', `${what}: output exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
+    if (chunk.length) chunks.push(chunk);
     if (final) ended = true;
   };
   const stream = kind === 'zlib' ? new Unzlib(onData) : new Gunzip(onData);
@@ -82,7 +94,14 @@ function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Arr
     throw new ReadError('decompression-failed', `${what}: ${kind} data is corrupt (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!ended) throw new ReadError('decompression-failed', `${what}: ${kind} stream is truncated`);
-  return out.result();
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks.splice(0)) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
 }
 
 interface BunzipApi {
@@ -139,6 +158,13 @@ function lz4(input: Uint8Array, what: string): Uint8Array {
   if (!blockMax) bad('has an invalid block size');
   const blockSum = (flg & 0x10) !== 0;
   const contentSum = (flg & 0x04) !== 0;
+  if (flg & 0x08) {
+    // content size: a bomb that declares its size is refused before decoding
+    let size = 0;
+    for (let i = 13; i >= 6; i--) size = size * 256 + (input[i] ?? 0);
+    const cap = decompressCap(input.length);
+    if (size > cap) throw new ReadError('decompression-bomb', `${what}: declared size ${size} exceeds the cap of ${cap} bytes`);
+  }
   let p = 6 + (flg & 0x08 ? 8 : 0) + 1;
   // Walk the block headers first: every block must lie inside the input.
   const blocks: { start: number; size: number; raw: boolean }[] = [];

@@ -5,6 +5,7 @@
 // the in-memory file system of h5wasm's ESM build instead.
 import { ReadError } from '../io/errors';
 import { baseName, type FileSource } from '../io/fileSource';
+import { checkGlobalHeaps } from './hdf5Guard';
 
 type H5Module = typeof import('h5wasm');
 type H5Metadata = import('h5wasm').Metadata;
@@ -344,6 +345,7 @@ export async function openHdf5Bytes(bytes: Uint8Array, name: string): Promise<Hd
   if (bytes.length > MAX_IN_MEMORY_HDF5_BYTES) {
     throw new ReadError('too-large', `${name}: ${bytes.length} bytes is too large to read into memory`);
   }
+  await checkGlobalHeaps(async (o, n) => bytes.subarray(o, o + n), bytes.length, name);
   const lib = await loadMemLib();
   const fs = lib.FS;
   if (!fs) throw new ReadError('read-failed', `${name}: the HDF5 library has no in-memory file system`);
@@ -373,6 +375,7 @@ export async function openHdf5(source: FileSource, path: string, size?: number):
   if (local !== null && isNode()) {
     const st = size ?? (await source.stat(path))?.size;
     if (st === undefined) throw new ReadError('not-found', `${path}: no such file`);
+    await checkGlobalHeaps((o, n) => source.readRange(path, o, n), st, path);
     const lib = await loadNodeLib();
     try {
       return new Hdf5File(lib, new lib.File(local, 'r'), path, st, () => undefined);

@@ -16,7 +16,7 @@ export const HEAD_BYTES = 4096;
 
 /** What a reader returns: the parts of the file's report it knows. */
 export type ReaderResult = Pick<FileReport, 'role' | 'format'> &
-  Partial<Pick<FileReport, 'scaler' | 'model' | 'weights' | 'log' | 'pickle' | 'shards' | 'error' | 'foreign' | 'torch' | 'sideFiles'>>;
+  Partial<Pick<FileReport, 'scaler' | 'model' | 'weights' | 'log' | 'pickle' | 'shards' | 'error' | 'foreign' | 'torch' | 'sideFiles' | 'pythonCode'>>;
 
 /** Common part of both reader kinds. */
 interface ReaderBase {

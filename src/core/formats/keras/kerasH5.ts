@@ -3,6 +3,7 @@
 import { ReadError, toFileError } from '../../io/errors';
 import { hdf5SignatureOffset, openHdf5 } from '../../codecs/hdf5';
 import { detectKerasLayout, keras3Weights, legacyWeights, modelFromConfig, parseKerasJson, stringAttr } from './kerasWeights';
+import { findPythonCode } from '../shared/pythonCode';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 
 async function readKerasH5(input: ReaderInput): Promise<ReaderResult> {
@@ -24,7 +25,8 @@ async function readKerasH5(input: ReaderInput): Promise<ReaderResult> {
         return { role: 'model', format: 'keras-h5', weights, error: toFileError(e) };
       }
       const { model, error } = modelFromConfig(config, { framework: 'keras', kerasVersion, backend }, weights, path);
-      return { role: 'model', format: 'keras-h5', weights, ...(model ? { model } : {}), error: error ?? null };
+      const sites = findPythonCode(config, trainingConfig(f, path));
+      return { role: 'model', format: 'keras-h5', weights, ...(model ? { model } : {}), ...(sites.length ? { pythonCode: sites } : {}), error: error ?? null };
     }
     if (layout === 'legacy-weights') {
       return { role: 'weights', format: 'keras-weights-h5', weights: legacyWeights(f, '/'), error: null };
@@ -42,6 +44,16 @@ async function readKerasH5(input: ReaderInput): Promise<ReaderResult> {
     };
   } finally {
     f.close();
+  }
+}
+
+/** The root `training_config` attribute (compile settings: losses and metrics may hold code), when readable. */
+function trainingConfig(f: Awaited<ReturnType<typeof openHdf5>>, path: string): Record<string, unknown> {
+  try {
+    const text = stringAttr(f, '/', 'training_config');
+    return text === null ? {} : { training_config: parseKerasJson(text, 'root attribute training_config', path) };
+  } catch {
+    return {};
   }
 }
 

@@ -2,6 +2,7 @@
 import { configLayers, summarizeModelConfig } from '../shared/architecture';
 import { ReadError } from '../../io/errors';
 import { MODEL_CLASSES, isObj } from '../shared/kerasConfig';
+import { findPythonCode } from '../shared/pythonCode';
 import type { JsonReader, ReaderInput, ReaderResult } from '../reader';
 
 /**
@@ -32,12 +33,17 @@ export const kerasJsonReader: JsonReader = {
     const doc = isObj(value) ? value : {};
     const kerasVersion = typeof doc.keras_version === 'string' ? doc.keras_version : null;
     const backend = typeof doc.backend === 'string' ? doc.backend : null;
+    // Found before summarising: a config that cannot be summarised still says where its code is.
+    const sites = findPythonCode(value);
+    const pythonCode = sites.length ? { pythonCode: sites } : {};
     try {
       const model = summarizeModelConfig(value, { framework: 'keras', kerasVersion, backend });
-      return { role: 'structure', format: 'keras-json', model };
+      return { role: 'structure', format: 'keras-json', model, ...pythonCode };
     } catch (e) {
-      if (e instanceof ReadError) throw new ReadError(e.code, `${input.path}: ${e.message}`);
-      throw e;
+      if (!(e instanceof ReadError)) throw e;
+      const message = `${input.path}: ${e.message}`;
+      if (sites.length) return { role: 'structure', format: 'keras-json', error: { code: e.code, message }, ...pythonCode };
+      throw new ReadError(e.code, message);
     }
   },
 };

@@ -15,6 +15,7 @@ import {
   parseKerasJson,
   weightsSummary,
 } from './kerasWeights';
+import { findPythonCode } from '../shared/pythonCode';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 import type { WeightsSummary } from '../../types';
 
@@ -228,9 +229,11 @@ async function readKerasZip(input: ReaderInput): Promise<ReaderResult> {
   }
   const weights = files['model.weights.h5'] ? await innerWeights(files['model.weights.h5'], path, config) : undefined;
   const { model, error } = modelFromConfig(config, { framework: 'keras', kerasVersion }, weights, path);
+  const sites = findPythonCode(config);
   return {
     role: 'model',
     format: 'keras-zip',
+    ...(sites.length ? { pythonCode: sites } : {}),
     ...(weights ? { weights } : {}),
     ...(model ? { model } : {}),
     error: error ?? null,

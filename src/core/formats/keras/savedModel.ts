@@ -6,6 +6,7 @@ import { configLayers, summarizeModelConfig } from '../shared/architecture';
 import { ReadError } from '../../io/errors';
 import { baseName, dirName, joinPath } from '../../io/fileSource';
 import { isObj } from '../shared/kerasConfig';
+import { findPythonCode, type PythonCodeSite } from '../shared/pythonCode';
 import { ProtoError, ProtoReader, WireType } from '../../codecs/protobuf';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 import type { FileReport, ModelSummary } from '../../types';
@@ -103,7 +104,7 @@ export function decodeKerasMetadata(bytes: Uint8Array, path: string): { nodes: n
 export function summarizeKerasMetadata(
   bytes: Uint8Array,
   path: string,
-): { model: ModelSummary | null; reason: string | null } {
+): { model: ModelSummary | null; reason: string | null; pythonCode?: PythonCodeSite[] } {
   const { root } = decodeKerasMetadata(bytes, path);
   if (!root) return { model: null, reason: 'keras_metadata.pb has no root node' };
   if (!MODEL_IDENTIFIERS.has(root.identifier)) {
@@ -116,18 +117,19 @@ export function summarizeKerasMetadata(
     throw new ReadError('invalid-keras-metadata', `${path}: the root node's metadata is not valid JSON (${(e as Error).message})`);
   }
   if (!isObj(doc)) throw new ReadError('invalid-keras-metadata', `${path}: the root node's metadata is not a JSON object`);
+  const pythonCode = findPythonCode(doc);
   const config = isObj(doc.model_config) ? doc.model_config : typeof doc.class_name === 'string' ? { class_name: doc.class_name, config: doc.config } : null;
   if (!config) return { model: null, reason: 'the root node of keras_metadata.pb has no model config' };
   if (!configLayers(config.config)) {
     // subclassed models (`class MyModel(keras.Model)`) save no layer list: nothing to summarise
-    return { model: null, reason: `the Keras model (class ${String(config.class_name)}) has no layer list in keras_metadata.pb (a subclassed model)` };
+    return { model: null, reason: `the Keras model (class ${String(config.class_name)}) has no layer list in keras_metadata.pb (a subclassed model)`, pythonCode };
   }
   const kerasVersion = typeof doc.keras_version === 'string' ? doc.keras_version : null;
   const backend = typeof doc.backend === 'string' ? doc.backend : null;
   try {
     const model = summarizeModelConfig(config, { framework: 'keras', kerasVersion, backend });
     model.notes = [...(model.notes ?? []), SAVED_MODEL_NOTE];
-    return { model, reason: null };
+    return { model, reason: null, pythonCode };
   } catch (e) {
     if (e instanceof ReadError) throw new ReadError(e.code, `${path}: ${e.message}`);
     throw e;
@@ -158,7 +160,8 @@ export const savedModelReader: BinaryReader = {
       return result;
     }
     try {
-      const { model, reason } = summarizeKerasMetadata(await input.source.readFile(metaPath), metaPath);
+      const { model, reason, pythonCode } = summarizeKerasMetadata(await input.source.readFile(metaPath), metaPath);
+      if (pythonCode?.length) result.pythonCode = pythonCode;
       if (model) {
         result.model = model;
         result.foreign.note = SAVED_MODEL_NOTE;

@@ -11,6 +11,7 @@ import {
   type Json,
 } from './kerasConfig';
 import { evalLayer, type LayerContext } from './shapeInference';
+import { findPythonCode } from './pythonCode';
 import type { LayerSummary, ModelSummary, Shape, TensorInfo, WeightsSummary } from '../../types';
 
 /** Options of summarizeModelConfig. */
@@ -411,6 +412,8 @@ export function summarizeModelConfig(config: unknown, opts: SummarizeOptions): M
     wrapperDepth: 0,
   };
   const b = buildModel(doc.className, doc.config, ctx);
+  // Python-only layers at any depth (wrappers, nested models, custom objects), not only those walked.
+  for (const s of findPythonCode(config)) if (PYTHON_ONLY_CLASSES.has(s.kind)) ctx.python.add(s.kind);
   const shapes = (xs: (Shape | null)[]): Shape[] => xs.filter((s): s is Shape => s !== null);
   const summary: ModelSummary = {
     framework: opts.framework,

@@ -1,6 +1,7 @@
 // TensorFlow.js model.json (layers and graph models): topology summary, weights manifest, and a
 // check that every shard the manifest names exists with the byte size its weights need.
 import { reconcileWithWeights, summarizeModelConfig } from '../shared/architecture';
+import { findPythonCode } from '../shared/pythonCode';
 import { ReadError } from '../../io/errors';
 import { dirName, joinPath } from '../../io/fileSource';
 import { isObj, type Json } from '../shared/kerasConfig';
@@ -242,14 +243,19 @@ export const tfjsModelReader: JsonReader = {
       try {
         model = summarizeModelConfig(topology, { framework: 'tfjs', kerasVersion: kv, backend });
       } catch (e) {
-        if (e instanceof ReadError) throw new ReadError(e.code, `${input.path}: modelTopology: ${e.message}`);
-        throw e;
+        if (!(e instanceof ReadError)) throw e;
+        const message = `${input.path}: modelTopology: ${e.message}`;
+        // A topology that cannot be summarised still says where its Python code is.
+        const sites = findPythonCode(value);
+        if (sites.length) return { role: 'model', format, weights, shards, error: { code: e.code, message }, pythonCode: sites };
+        throw new ReadError(e.code, message);
       }
       if (groups.length) model = reconcileWithWeights(model, weights);
     }
     // Which converter (or tfjs-layers version) wrote the file, when it says so.
     const by = typeof value.convertedBy === 'string' ? value.convertedBy : typeof value.generatedBy === 'string' ? value.generatedBy : null;
     if (by) model.convertedBy = by;
-    return { role: 'model', format, model, weights, shards, error };
+    const sites = findPythonCode(value);
+    return { role: 'model', format, model, weights, shards, error, ...(sites.length ? { pythonCode: sites } : {}) };
   },
 };
