@@ -39,7 +39,7 @@ async function bundleFrame(page: Page, name: string): Promise<Frame> {
 
 async function openBundle(page: Page, name: string): Promise<Frame> {
   await runCommand(page, 'Model Bundles: Open Bundle View');
-  const item = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${name}"]`).first();
+  const item = page.locator(`.quick-input-list .monaco-list-row[aria-label*="${name}, "]`).first();
   await item.waitFor({ timeout: 30_000 });
   await item.click();
   return bundleFrame(page, name);
@@ -180,7 +180,7 @@ describe('newer features in real VS Code (code-server)', () => {
     const r = out.json as { status: string; proof: { status: string }; recipe: { split: { randomState: number } } };
     assert.equal(r.proof.status, 'proven', out.stderr);
     await runCommand(page, 'Model Bundles: Recover Scaler from Training Data');
-    const item = page.locator('.quick-input-list .monaco-list-row[aria-label^="recover-bundle"]').first();
+    const item = page.locator('.quick-input-list .monaco-list-row[aria-label*="recover-bundle"]').first();
     await item.waitFor({ timeout: 15_000 });
     await item.click();
     const frame = await bundleFrame(page, 'recover-bundle');
