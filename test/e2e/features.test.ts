@@ -5,7 +5,8 @@
 // reference files beside the fixtures.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -160,7 +161,7 @@ describe('newer features in real VS Code (code-server)', () => {
   });
 
   it('shows the module tree of a PyTorch state dict with the CLI parameter total', async () => {
-    const w = (cli(['inspect', 'torch-bundle/model.pt', '--json']).json as { files: { weights: { totalParams: number; layers: { name: string }[] } }[] }).files[0].weights;
+    const w = (cli(['inspect', 'torch-bundle/model.pt', '--json']).json as { files: { weights: { totalParams: number; layers: { name: string; tensors: { shape: number[] }[] }[] } }[] }).files[0].weights;
     const frame = await openBundle(page, 'torch-bundle');
     await frame.click('#tab-architecture');
     const arch = frame.locator('#panel-architecture');
@@ -169,6 +170,14 @@ describe('newer features in real VS Code (code-server)', () => {
     const top = await tree.locator('tbody tr[aria-level="1"] td.name').evaluateAll((tds) => tds.map((td) => (td.textContent ?? '').replace(/[▸▾]/g, '').trim()));
     const expectedTop = [...new Set(w.layers.map((l) => l.name.split('.')[0]))];
     assert.deepEqual([...top].sort(), [...expectedTop].sort());
+    // each top-level module's parameter count is the sum of its tensors' sizes in the CLI's JSON
+    const topParams = await tree.locator('tbody tr[aria-level="1"]').evaluateAll((trs) =>
+      trs.map((tr) => [(tr.querySelector('td.name')?.textContent ?? '').replace(/[▸▾]/g, '').trim(), Number((tr.querySelector('td.num')?.textContent ?? '').replace(/,/g, ''))] as const),
+    );
+    for (const [name, params] of topParams) {
+      const sum = w.layers.filter((l) => l.name === name || l.name.startsWith(`${name}.`)).reduce((a, l) => a + l.tensors.reduce((b, t) => b + t.shape.reduce((x, y) => x * y, 1), 0), 0);
+      assert.equal(params, sum, `params of ${name}`);
+    }
     const total = (await arch.locator('dl.totals dd').first().textContent()) ?? '';
     assert.equal(Number(/^[\d,]+/.exec(total)?.[0].replace(/,/g, '')), w.totalParams);
     await screenshot(page, 'features-torch-architecture');
@@ -198,6 +207,74 @@ describe('newer features in real VS Code (code-server)', () => {
       got.forEach((v, i) => close(v, ref[key][i], `${key}[${i}]`));
     }
     await screenshot(page, 'features-recover-proven');
-    // Save… asks for a confirmation before writing; not driven here (the CLI tests cover the files).
+    // Save… asks for a confirmation (a modal dialog), then writes what the CLI writes with --yes
+    const cliOut = mkdtempSync(join(tmpdir(), 'mbi-e2e-recover-'));
+    const cliRun = cli(['recover-scaler', 'recover-bundle', '--out', cliOut, '--yes']); // before Save: the bundle still misses its scaler
+    assert.equal(cliRun.status, 0, cliRun.stderr);
+    const cliScaler = readFileSync(join(cliOut, 'scaler.pkl'));
+    rmSync(cliOut, { recursive: true, force: true });
+    await frame.locator('#panel-recover vscode-button', { hasText: 'Save' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match((await dialog.textContent()) ?? '', /scaler\.pkl/);
+    await screenshot(page, 'features-recover-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Write$/ }).click();
+    const written = await waitFor('the written scaler', async () => (existsSync(join(folder, 'recover-bundle', 'scaler.pkl')) ? readFileSync(join(folder, 'recover-bundle', 'scaler.pkl')) : null), 15_000);
+    assert.ok(written.equals(cliScaler), "the saved scaler.pkl equals the CLI's");
+    assert.ok(existsSync(join(folder, 'recover-bundle', 'scaler.recovery.json')));
+    // the bundle now has its scaler: complete in the Bundles tree
+    await waitFor('recover-bundle complete in the tree', async () => {
+      const texts = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
+      return texts.some((t) => /^recover-bundle\s*complete/.test(t.trim()));
+    }, 15_000);
+    await screenshot(page, 'features-recover-saved');
+  });
+
+  it('shows the input contract in the overview; Copy puts the CLI\'s document on the clipboard', async () => {
+    const contract = cli(['contract', 'onnx-bundle', '--json']).json as { row: { properties: Record<string, unknown> }; openapi: unknown };
+    const frame = await openBundle(page, 'onnx-bundle');
+    await frame.click('#tab-overview');
+    const section = frame.locator('section.contract');
+    await section.locator('ul.contract-features li').first().waitFor({ timeout: 30_000 });
+    const features = await section.locator('ul.contract-features li').allTextContents();
+    const names = Object.keys(contract.row.properties);
+    assert.equal(features.length, names.length);
+    names.forEach((n, i) => assert.ok(features[i].startsWith(n), `${features[i]} names ${n}`));
+    await screenshot(page, 'features-contract');
+    for (const id of ['openapi', 'row'] as const) {
+      await section.locator(`vscode-button[data-document="${id}"]`).click();
+      const text = await waitFor(`the ${id} document on the clipboard`, async () => {
+        const t = String(await page.evaluate('navigator.clipboard.readText()'));
+        return t.trim().startsWith('{') && (id !== 'row' || t.includes('input-row')) && (id !== 'openapi' || t.includes('openapi')) ? t : null;
+      }, 15_000);
+      assert.deepEqual(JSON.parse(text), id === 'row' ? contract.row : contract.openapi);
+    }
+  });
+
+  it('exports a bundle as ONNX through the save dialog, byte for byte what the CLI exports', async () => {
+    const target = join(folder, 'wind-turbine.onnx');
+    const cliOut = mkdtempSync(join(tmpdir(), 'mbi-e2e-export-'));
+    try {
+      await runCommand(page, 'Model Bundles: Export Bundle as ONNX');
+      const item = page.locator('.quick-input-list .monaco-list-row', { hasText: /wind-turbine(?!-)/ }).first();
+      await item.waitFor({ timeout: 15_000 });
+      await item.click();
+      const plain = page.locator('.quick-input-list .monaco-list-row', { hasText: 'One ONNX file' }).first();
+      await plain.waitFor({ timeout: 15_000 });
+      await plain.click();
+      // code-server's save dialog is VS Code's simple file dialog: a path in the quick input
+      const input = page.locator('.quick-input-widget input');
+      await waitFor('the save dialog path', async () => ((await input.inputValue()).endsWith('.onnx') ? true : null), 15_000);
+      await input.fill(target);
+      await page.keyboard.press('Enter');
+      const bytes = await waitFor('the exported file', async () => (existsSync(target) ? readFileSync(target) : null), 60_000);
+      assert.equal(cli(['export', 'wind-turbine', '--format', 'onnx', '--out', cliOut]).status, 0);
+      await waitFor('the whole file', async () => readFileSync(target).length === readFileSync(join(cliOut, 'wind-turbine.onnx')).length || null, 10_000).catch(() => undefined);
+      assert.ok(readFileSync(target).equals(readFileSync(join(cliOut, 'wind-turbine.onnx'))), `the exported file (${bytes.length} bytes) equals the CLI's`);
+      await screenshot(page, 'features-export');
+    } finally {
+      rmSync(cliOut, { recursive: true, force: true });
+      rmSync(target, { force: true });
+    }
   });
 });
