@@ -219,9 +219,13 @@ describe('newer features in real VS Code (code-server)', () => {
     assert.match((await dialog.textContent()) ?? '', /scaler\.pkl/);
     await screenshot(page, 'features-recover-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Write$/ }).click();
-    const written = await waitFor('the written scaler', async () => (existsSync(join(folder, 'recover-bundle', 'scaler.pkl')) ? readFileSync(join(folder, 'recover-bundle', 'scaler.pkl')) : null), 15_000);
+    // scaler.pkl is written first, then scaler.recovery.json: once that exists the scaler is whole
+    const written = await waitFor(
+      'the written scaler and its recovery.json',
+      async () => (existsSync(join(folder, 'recover-bundle', 'scaler.recovery.json')) ? readFileSync(join(folder, 'recover-bundle', 'scaler.pkl')) : null),
+      15_000,
+    );
     assert.ok(written.equals(cliScaler), "the saved scaler.pkl equals the CLI's");
-    assert.ok(existsSync(join(folder, 'recover-bundle', 'scaler.recovery.json')));
     // the bundle now has its scaler: complete in the Bundles tree
     await waitFor('recover-bundle complete in the tree', async () => {
       const texts = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
