@@ -1,5 +1,5 @@
 // FileSource over Node's `fs`, for the CLI and the tests.
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { ReadError } from './errors';
 import * as nodePath from 'node:path';
 import type { FileSource, FileStat } from './fileSource';
