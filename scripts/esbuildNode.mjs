@@ -49,6 +49,9 @@ export function copyOnnxRuntime(dist, target = process.env.ORT_TARGET ?? `${proc
   cpSync('node_modules/onnxruntime-node/dist', `${out}/onnxruntime-node/dist`, { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
   cpSync(bin, `${out}/onnxruntime-node/bin/napi-v6/${platform}/${arch}`, { recursive: true });
   cpSync('node_modules/onnxruntime-common/package.json', `${out}/onnxruntime-common/package.json`);
-  cpSync('node_modules/onnxruntime-common/dist', `${out}/onnxruntime-common/dist`, { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  cpSync('node_modules/onnxruntime-common/dist', `${out}/onnxruntime-common/dist`, {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts'),
+  });
   return target;
 }

@@ -5,7 +5,11 @@ import { el } from './dom';
 
 /** Renders the contract section; `copy` asks the host to copy a document. */
 export function renderContract(v: ContractView, copy: (id: ContractDocumentId) => void): HTMLElement {
-  const section = el('section', { class: 'contract', attrs: { 'aria-labelledby': 'contract-title' } }, el('h2', { text: 'Input contract', attrs: { id: 'contract-title' } }));
+  const section = el(
+    'section',
+    { class: 'contract', attrs: { 'aria-labelledby': 'contract-title' } },
+    el('h2', { text: 'Input contract', attrs: { id: 'contract-title' } }),
+  );
   if (!v.available) {
     section.appendChild(el('p', { class: 'note', text: `No input contract: ${v.reason ?? 'unknown reason'}.` }));
     return section;

@@ -17,7 +17,12 @@ const FIELDS: { key: keyof RecoverAnswers; label: string; hint: string }[] = [
 export function renderRecover(container: HTMLElement, view: RecoverView | null, run: (a: RecoverAnswers) => void, save: () => void): void {
   clear(container);
   if (!view) {
-    container.appendChild(el('p', { class: 'empty', text: 'Use "Recover scaler from training data…" on a missing-scaler problem (or the command palette) to rebuild a lost scaler here.' }));
+    container.appendChild(
+      el('p', {
+        class: 'empty',
+        text: 'Use "Recover scaler from training data…" on a missing-scaler problem (or the command palette) to rebuild a lost scaler here.',
+      }),
+    );
     return;
   }
   const answers: RecoverAnswers = { ...view.answers };
@@ -26,7 +31,15 @@ export function renderRecover(container: HTMLElement, view: RecoverView | null, 
     const id = `recover-${f.key}`;
     const input = el('input', { attrs: { id, type: 'text', value: answers[f.key], placeholder: f.hint, 'aria-describedby': `${id}-hint` } });
     input.addEventListener('input', () => (answers[f.key] = input.value));
-    form.appendChild(el('div', { class: 'recover-field' }, el('label', { text: f.label, attrs: { for: id } }), input, el('small', { text: f.hint, attrs: { id: `${id}-hint` } })));
+    form.appendChild(
+      el(
+        'div',
+        { class: 'recover-field' },
+        el('label', { text: f.label, attrs: { for: id } }),
+        input,
+        el('small', { text: f.hint, attrs: { id: `${id}-hint` } }),
+      ),
+    );
   }
   const runButton = el('vscode-button', { text: view.running ? 'Recovering…' : 'Recompute', attrs: { disabled: view.running } });
   runButton.addEventListener('click', () => run(answers));
@@ -35,7 +48,9 @@ export function renderRecover(container: HTMLElement, view: RecoverView | null, 
     run(answers);
   });
   container.appendChild(el('h2', { text: 'Recover scaler from training data' }));
-  container.appendChild(el('p', { text: 'The script is read, never run. The split and the fit are reproduced on the data file and checked against the training log.' }));
+  container.appendChild(
+    el('p', { text: 'The script is read, never run. The split and the fit are reproduced on the data file and checked against the training log.' }),
+  );
   container.appendChild(form);
   container.appendChild(el('div', { class: 'recover-actions' }, runButton));
   if (view.recipe.length) {
@@ -60,7 +75,9 @@ export function renderRecover(container: HTMLElement, view: RecoverView | null, 
   if (view.proof) {
     const label = { proven: 'Proven', close: 'Not proven', failed: 'Proof failed', missing: 'No proof' }[view.proof.status];
     container.appendChild(el('h3', { text: `Proof: ${label}` }));
-    container.appendChild(el('p', { class: `recover-proof recover-${view.proof.status}`, attrs: { 'data-proof': view.proof.status }, text: view.proof.message }));
+    container.appendChild(
+      el('p', { class: `recover-proof recover-${view.proof.status}`, attrs: { 'data-proof': view.proof.status }, text: view.proof.message }),
+    );
     if (view.proof.check.length) {
       const ul = el('ul', {});
       for (const c of view.proof.check) ul.appendChild(el('li', { text: `check ${c}` }));

@@ -69,7 +69,16 @@ const NO_ONNX = /PowerTransformer|QuantileTransformer/;
 describe('export onnx: scikit-learn preprocessing as ONNX operators equals scikit-learn', () => {
   const supported = ref.cases.filter((c) => !NO_ONNX.test(JSON.stringify(c.object)));
   it('covers the supported classes', () =>
-    assert.deepEqual([...new Set(supported.map((c) => c.class))].sort(), ['FeatureUnion', 'MaxAbsScaler', 'MinMaxScaler', 'Normalizer', 'Pipeline', 'RobustScaler', 'SimpleImputer', 'StandardScaler']));
+    assert.deepEqual([...new Set(supported.map((c) => c.class))].sort(), [
+      'FeatureUnion',
+      'MaxAbsScaler',
+      'MinMaxScaler',
+      'Normalizer',
+      'Pipeline',
+      'RobustScaler',
+      'SimpleImputer',
+      'StandardScaler',
+    ]));
   for (const c of supported) {
     it(`${c.name} (${c.class})`, async () => {
       const s = toScaler(fromStateJson(c.object))!;
@@ -78,11 +87,14 @@ describe('export onnx: scikit-learn preprocessing as ONNX operators equals sciki
       else await assert.rejects(run(s, rows(c.transform), true), /inverse_transform cannot be written/);
     });
   }
-  it('ColumnTransformer (ct_indices without its QuantileTransformer step) equals the tool\'s transform', async () => {
+  it("ColumnTransformer (ct_indices without its QuantileTransformer step) equals the tool's transform", async () => {
     const c = ref.cases.find((x) => x.name === 'ct_indices')!;
     const ct = toScaler(fromStateJson(c.object))!;
     const s: Scaler = { ...ct, steps: (ct.steps ?? []).filter((step) => step.class !== 'QuantileTransformer') };
-    assert.deepEqual(s.steps!.map((x) => x.class), ['StandardScaler', 'MinMaxScaler']);
+    assert.deepEqual(
+      s.steps!.map((x) => x.class),
+      ['StandardScaler', 'MinMaxScaler'],
+    );
     const input = rows(c.inputs);
     assertClose(await run(s, input, false), transform(s, input), 'ColumnTransformer');
     assert.equal(transform(s, input)[0].length, 3);
@@ -90,7 +102,9 @@ describe('export onnx: scikit-learn preprocessing as ONNX operators equals sciki
   for (const c of ref.cases.filter((x) => NO_ONNX.test(JSON.stringify(x.object)))) {
     it(`${c.name} (${c.class}): refused, naming the class`, async () => {
       const s = toScaler(fromStateJson(c.object))!;
-      await assert.rejects(run(s, rows(c.inputs), false), (e: Error) => /^(PowerTransformer|QuantileTransformer) cannot be written as ONNX operators/.test(e.message));
+      await assert.rejects(run(s, rows(c.inputs), false), (e: Error) =>
+        /^(PowerTransformer|QuantileTransformer) cannot be written as ONNX operators/.test(e.message),
+      );
     });
   }
 });

@@ -76,7 +76,15 @@ function weighted(g: GraphBuilder, parent: Scaler, step: Scaler, v: Value, base:
 
 function concat(g: GraphBuilder, parts: Value[], base: string): Value {
   const w = parts.reduce<number | null>((a, p) => (a === null || p.shape[1] === null ? null : a + p.shape[1]), 0);
-  return { name: g.op('Concat', parts.map((p) => p.name), base, { axis: 1 }), shape: [null, w] };
+  return {
+    name: g.op(
+      'Concat',
+      parts.map((p) => p.name),
+      base,
+      { axis: 1 },
+    ),
+    shape: [null, w],
+  };
 }
 
 /** Emits `transform` of a fitted scaler on a float64 [batch, features] value. */
@@ -88,7 +96,11 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
   }
   if (s.class === 'FeatureUnion') {
     width(s, x);
-    return concat(g, (s.steps ?? []).map((step, i) => weighted(g, s, step, scalerForward(g, step, x, `${base}/part${i}`), `${base}/part${i}`)), `${base}/union`);
+    return concat(
+      g,
+      (s.steps ?? []).map((step, i) => weighted(g, s, step, scalerForward(g, step, x, `${base}/part${i}`), `${base}/part${i}`)),
+      `${base}/union`,
+    );
   }
   const n = width(s, x);
   const out = (name: string, w = n): Value => ({ name, shape: [null, w] });
@@ -105,8 +117,10 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
     case 'RobustScaler': {
       const std = s.class === 'StandardScaler';
       let y = x.name;
-      if (flag(s, std ? 'with_mean' : 'with_centering', true)) y = g.op('Sub', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/center`);
-      if (flag(s, std ? 'with_std' : 'with_scaling', true)) y = g.op('Div', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/scale`);
+      if (flag(s, std ? 'with_mean' : 'with_centering', true))
+        y = g.op('Sub', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/center`);
+      if (flag(s, std ? 'with_std' : 'with_scaling', true))
+        y = g.op('Div', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/scale`);
       return out(y);
     }
     case 'MinMaxScaler': {
@@ -131,7 +145,19 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
       const missing = nanMissing
         ? g.op('IsNaN', [x.name], `${base}/isnan`)
         : g.op('Equal', [x.name, scalar(g, `${base}/missing_value`, mv as number)], `${base}/ismissing`);
-      const filled = g.op('Where', [missing, dconst(g, `${base}/statistics`, stats.map((v) => (Number.isNaN(v) ? 0 : v))), x.name], `${base}/fill`);
+      const filled = g.op(
+        'Where',
+        [
+          missing,
+          dconst(
+            g,
+            `${base}/statistics`,
+            stats.map((v) => (Number.isNaN(v) ? 0 : v)),
+          ),
+          x.name,
+        ],
+        `${base}/fill`,
+      );
       const keepAll = hyper(s).strategy === 'constant' || flag(s, 'keep_empty_features', false);
       const keep = stats.map((v, j) => (keepAll || !Number.isNaN(v) ? j : -1)).filter((j) => j >= 0);
       if (keep.length === n) return out(filled);
@@ -149,12 +175,16 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
       return out(g.op('Div', [x.name, safe], `${base}/normalize`));
     }
     default:
-      throw refuse(s, 'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer and Pipeline / ColumnTransformer / FeatureUnion of them)');
+      throw refuse(
+        s,
+        'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer and Pipeline / ColumnTransformer / FeatureUnion of them)',
+      );
   }
 }
 
 const INVERSES: ReadonlySet<string> = new Set(['StandardScaler', 'RobustScaler', 'MinMaxScaler', 'MaxAbsScaler']);
-const INVERSE_REFUSAL = 'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)';
+const INVERSE_REFUSAL =
+  'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)';
 
 /** Emits `inverse_transform` of a fitted target scaler on a float64 [batch, outputs] value. */
 export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string): Value {
@@ -172,8 +202,10 @@ export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string
     case 'RobustScaler': {
       const std = s.class === 'StandardScaler';
       let y = x.name;
-      if (flag(s, std ? 'with_std' : 'with_scaling', true)) y = g.op('Mul', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/unscale`);
-      if (flag(s, std ? 'with_mean' : 'with_centering', true)) y = g.op('Add', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/uncenter`);
+      if (flag(s, std ? 'with_std' : 'with_scaling', true))
+        y = g.op('Mul', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/unscale`);
+      if (flag(s, std ? 'with_mean' : 'with_centering', true))
+        y = g.op('Add', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/uncenter`);
       return out(y);
     }
     case 'MinMaxScaler': {

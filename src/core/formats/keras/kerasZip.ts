@@ -6,15 +6,7 @@ import { inflateSync } from 'fflate';
 import { ReadError } from '../../io/errors';
 import type { FileSource } from '../../io/fileSource';
 import { openHdf5Bytes } from '../../codecs/hdf5';
-import {
-  detectKerasLayout,
-  keras3Layers,
-  legacyWeights,
-  modelFromConfig,
-  orderKeras3ByConfig,
-  parseKerasJson,
-  weightsSummary,
-} from './kerasWeights';
+import { detectKerasLayout, keras3Layers, legacyWeights, modelFromConfig, orderKeras3ByConfig, parseKerasJson, weightsSummary } from './kerasWeights';
 import { findPythonCode } from '../shared/pythonCode';
 import type { BinaryReader, ReaderInput, ReaderResult } from '../reader';
 import type { WeightsSummary } from '../../types';
