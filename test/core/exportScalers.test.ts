@@ -2,10 +2,12 @@
 // transform / inverse_transform (test/fixtures/reference/sklearn/make_transform_reference.py) to
 // 1e-12; the classes with no ONNX form here are refused by name.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { toScaler } from '../../src/core/formats/pickle/sklearn';
+import { pickleArtifactReader } from '../../src/core/formats/pickle/pickleArtifact';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { GraphBuilder } from '../../src/core/export/onnxGraph';
 import { DataType, encodeModel } from '../../src/core/export/onnxModel';
 import { scalerForward, scalerInverse } from '../../src/core/export/scalerOnnx';
@@ -107,4 +109,43 @@ describe('export onnx: scikit-learn preprocessing as ONNX operators equals sciki
       );
     });
   }
+});
+
+// OneHotEncoder of numeric categories: the fitted objects of test/fixtures/sklearn2 (pickled by
+// Debian's scikit-learn 1.2.1, make_preprocessing.py) read from their files, run by onnxruntime,
+// equal to scikit-learn's own transform recorded beside them.
+describe('export onnx: OneHotEncoder as ONNX operators equals scikit-learn', () => {
+  const DIR = 'test/fixtures/sklearn2';
+  const pre = JSON.parse(readFileSync(`${DIR}/preprocessing_reference.json`, 'utf8')) as {
+    cases: { name: string; files: string[]; class: string; inputs: unknown[][]; transform: unknown[][] }[];
+  };
+  const source = new NodeFileSource();
+  async function readScaler(file: string): Promise<Scaler> {
+    const path = `${DIR}/${file}`;
+    const r = await pickleArtifactReader.read({ path, size: statSync(path).size, head: readFileSync(path).subarray(0, 64), source });
+    assert.equal(r.error, null, `${file}: ${r.error?.message}`);
+    return r.scaler!;
+  }
+  for (const name of ['ohe_ignore', 'ohe_drop_first', 'ohe_if_binary']) {
+    it(`${name}: equal to scikit-learn`, async () => {
+      const c = pre.cases.find((x) => x.name === name)!;
+      const s = await readScaler(c.files[0]);
+      assert.equal(s.class, 'OneHotEncoder');
+      assertClose(await run(s, rows(c.inputs), false), rows(c.transform), name);
+    });
+  }
+  it("handle_unknown='error': a value outside the fitted categories makes the row NaN (scikit-learn raises), never a plausible number", async () => {
+    const c = pre.cases.find((x) => x.name === 'ohe_drop_first')!;
+    const s = await readScaler(c.files[0]);
+    assert.equal((s as { hyper?: Record<string, unknown> }).hyper?.handle_unknown ?? 'error', 'error');
+    const good = rows(c.inputs)[0];
+    const out = await run(s, [good, [good[0], 12345]], false);
+    assert.ok(out[0].every((v) => !Number.isNaN(v)));
+    assert.ok(out[1].every((v) => Number.isNaN(v)));
+  });
+  it('infrequent categories are refused by name', async () => {
+    const c = pre.cases.find((x) => x.name === 'ohe_infrequent')!;
+    const s = await readScaler(c.files[0]);
+    await assert.rejects(run(s, rows(c.inputs), false), /OneHotEncoder with infrequent categories/);
+  });
 });

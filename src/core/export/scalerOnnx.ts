@@ -163,6 +163,8 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
       if (keep.length === n) return out(filled);
       return out(g.op('Gather', [filled, g.ints(`${base}/kept`, keep)], `${base}/drop_empty`, { axis: 1 }), keep.length);
     }
+    case 'OneHotEncoder':
+      return oneHotForward(g, s, x, n, base);
     case 'Normalizer': {
       const norm = typeof hyper(s).norm === 'string' ? (hyper(s).norm as string) : 'l2';
       let nrm: string;
@@ -177,9 +179,58 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
     default:
       throw refuse(
         s,
-        'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer and Pipeline / ColumnTransformer / FeatureUnion of them)',
+        'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer, OneHotEncoder of numeric categories and Pipeline / ColumnTransformer / FeatureUnion of them)',
       );
   }
+}
+
+/**
+ * OneHotEncoder of numeric categories (dense, as `.toarray()`): per feature, Equal against its
+ * categories, the dropped category's column left out (drop_idx_), Cast to float64. An unknown value
+ * gives all zeros with handle_unknown='ignore', as scikit-learn does; with 'error' (scikit-learn
+ * raises) the whole row becomes NaN, so a bad input can never pass as a plausible number.
+ * String or NaN categories and infrequent-category grouping are refused by name.
+ */
+function oneHotForward(g: GraphBuilder, s: Scaler, x: Value, n: number, base: string): Value {
+  const cats = (s as SklearnScaler).categories;
+  if (!cats || cats.length !== n) throw new ReadError('incomplete-scaler', `${s.class} has no usable fitted categories_: it cannot transform`);
+  const fitted = (s as SklearnScaler).fitted ?? {};
+  if (fitted._infrequent_enabled === true)
+    throw refuse(s, 'with infrequent categories (min_frequency / max_categories) cannot be written as ONNX operators here');
+  const handle = typeof hyper(s).handle_unknown === 'string' ? (hyper(s).handle_unknown as string) : 'error';
+  if (handle !== 'error' && handle !== 'ignore') throw refuse(s, `handle_unknown='${handle}' cannot be written as ONNX operators here`);
+  const dropRaw = fitted._drop_idx_after_grouping !== undefined ? fitted._drop_idx_after_grouping : fitted.drop_idx_;
+  const drop = Array.isArray(dropRaw) ? (dropRaw as (number | null)[]) : null;
+  const parts: Value[] = [];
+  const unknown: string[] = [];
+  for (let j = 0; j < n; j++) {
+    const c = cats[j];
+    if (!c.every((v) => typeof v === 'number' && !Number.isNaN(v))) {
+      throw refuse(
+        s,
+        `feature ${j} has ${c.some((v) => typeof v === 'string') ? 'string' : 'missing-value'} categories: only numeric categories can be written as ONNX operators here`,
+      );
+    }
+    const col = g.op('Gather', [x.name, g.ints(`${base}/f${j}`, [j])], `${base}/f${j}`, { axis: 1 });
+    const eq = g.op('Equal', [col, dconst(g, `${base}/cats${j}`, c as number[])], `${base}/eq${j}`);
+    if (handle === 'error') {
+      const any = g.op('ReduceMax', [g.op('Cast', [eq], `${base}/eqd${j}`, { to: DataType.DOUBLE })], `${base}/known${j}`, { axes: [1], keepdims: 1 });
+      unknown.push(g.op('Equal', [any, scalar(g, `${base}/zero${j}`, 0)], `${base}/unknown${j}`));
+    }
+    const d = drop?.[j];
+    const keep = c.map((_, k) => k).filter((k) => d === null || d === undefined || k !== d);
+    const kept = keep.length === c.length ? eq : g.op('Gather', [eq, g.ints(`${base}/keep${j}`, keep)], `${base}/drop${j}`, { axis: 1 });
+    parts.push({ name: g.op('Cast', [kept], `${base}/onehot${j}`, { to: DataType.DOUBLE }), shape: [null, keep.length] });
+  }
+  let y = concat(g, parts, `${base}/onehot`);
+  if (unknown.length) {
+    // handle_unknown='error': a row with a value outside the fitted categories becomes NaN.
+    let bad = unknown[0];
+    for (let j = 1; j < unknown.length; j++) bad = g.op('Or', [bad, unknown[j]], `${base}/any_unknown`);
+    const poison = g.op('Where', [bad, scalar(g, `${base}/nan`, NaN), scalar(g, `${base}/ok`, 0)], `${base}/poison`);
+    y = { name: g.op('Add', [y.name, poison], `${base}/checked`), shape: y.shape };
+  }
+  return y;
 }
 
 const INVERSES: ReadonlySet<string> = new Set(['StandardScaler', 'RobustScaler', 'MinMaxScaler', 'MaxAbsScaler']);
