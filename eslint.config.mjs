@@ -118,14 +118,23 @@ export default tseslint.config(
   },
   {
     files: ['src/core/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan, ...nodeBans], patterns: [{ group: ['./*/**'], message: 'core/types.ts is the contract: it imports no wing.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [vscodeBan, ...nodeBans], patterns: [{ group: ['./*/**'], message: 'core/types.ts is the contract: it imports no wing.' }] },
+      ],
+    },
   },
   {
     // The DOM does not exist in the core.
     files: ['src/core/**/*.ts'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-globals': ['error', { name: 'document', message: 'src/core must not use the DOM' }, { name: 'window', message: 'src/core must not use the DOM' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'document', message: 'src/core must not use the DOM' },
+        { name: 'window', message: 'src/core must not use the DOM' },
+      ],
     },
   },
   {
@@ -133,7 +142,10 @@ export default tseslint.config(
     files: ['webview/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../src/*', '!../src/shared', '../src/core/**', '../src/adapters/**'], message: 'the webview may import only src/shared.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../src/*', '!../src/shared', '../src/core/**', '../src/adapters/**'], message: 'the webview may import only src/shared.' }] },
+      ],
     },
   },
   {

@@ -16,7 +16,9 @@ function main() {
   // MODEL_BUNDLES_CLI: another entry point (the tests run src/cli.ts through tsx).
   const cli = process.env.MODEL_BUNDLES_CLI || join(__dirname, '..', 'dist', 'cli.js');
   if (!existsSync(cli)) {
-    process.stdout.write(`::error title=model-bundles::${cli} is missing: use the action from a release tag, which carries the built CLI (npm run build writes dist/cli.js)\n`);
+    process.stdout.write(
+      `::error title=model-bundles::${cli} is missing: use the action from a release tag, which carries the built CLI (npm run build writes dist/cli.js)\n`,
+    );
     return 2;
   }
   const paths = input('paths', '.').split(/[\s]+/).filter(Boolean);

@@ -30,7 +30,14 @@ try {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, MBI_E2E_URL: server.url, MBI_E2E_FOLDER: folder, MBI_E2E_OUT: outDir, MBI_E2E_USER_DATA: join(server.dataDir, 'user-data'), CHROMIUM_PATH: chromium },
+    env: {
+      ...process.env,
+      MBI_E2E_URL: server.url,
+      MBI_E2E_FOLDER: folder,
+      MBI_E2E_OUT: outDir,
+      MBI_E2E_USER_DATA: join(server.dataDir, 'user-data'),
+      CHROMIUM_PATH: chromium,
+    },
   });
   status = r.status ?? 1;
 } finally {

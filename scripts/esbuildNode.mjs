@@ -2,7 +2,7 @@
 // h5wasm (HDF5) is ESM-only and asks `import.meta.url` for its own location (createRequire): in the
 // CommonJS bundles that is the bundle's URL. utf8 keeps its embedded wasm string at 1-2 bytes a
 // byte instead of 4-byte \x escapes (10 MB instead of 11.6 MB).
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 
 export const nodeCjs = { define: { 'import.meta.url': '__importMetaUrl' }, charset: 'utf8' };
 // "use strict" first: the banner would otherwise push esbuild's directive out of first place.
@@ -38,6 +38,8 @@ export function copyOnnxRuntime(dist, target = process.env.ORT_TARGET ?? `${proc
   const web = 'node_modules/onnxruntime-web/dist';
   mkdirSync(dist, { recursive: true });
   for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) cpSync(`${web}/${f}`, `${dist}/${f}`);
+  // One platform's binaries only: whatever an earlier build for another target left goes first.
+  rmSync(`${dist}/node_modules`, { recursive: true, force: true });
   if (target === 'none') return null;
   const [platform, arch] = target.split('-');
   const bin = `node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}`;
@@ -47,6 +49,9 @@ export function copyOnnxRuntime(dist, target = process.env.ORT_TARGET ?? `${proc
   cpSync('node_modules/onnxruntime-node/dist', `${out}/onnxruntime-node/dist`, { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
   cpSync(bin, `${out}/onnxruntime-node/bin/napi-v6/${platform}/${arch}`, { recursive: true });
   cpSync('node_modules/onnxruntime-common/package.json', `${out}/onnxruntime-common/package.json`);
-  cpSync('node_modules/onnxruntime-common/dist', `${out}/onnxruntime-common/dist`, { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  cpSync('node_modules/onnxruntime-common/dist', `${out}/onnxruntime-common/dist`, {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts'),
+  });
   return target;
 }

@@ -27,10 +27,9 @@ function tsFiles(dir, out = []) {
 async function tables(root) {
   const out = await esbuild.build({
     stdin: {
-      contents: [
-        "export { FINDING_MESSAGES } from './src/core/bundles/findingMessages';",
-        "export { FINDING_FIXES } from './src/core/report/viewModel';",
-      ].join('\n'),
+      contents: ["export { FINDING_MESSAGES } from './src/core/bundles/findingMessages';", "export { FINDING_FIXES } from './src/core/report/viewModel';"].join(
+        '\n',
+      ),
       resolveDir: root,
       loader: 'ts',
     },
@@ -58,5 +57,9 @@ export async function l10nBundle(root = '.') {
   const { FINDING_MESSAGES, FINDING_FIXES } = await tables(root);
   // finding templates (the adapters translate them with their arguments) and the bundle view's fix suggestions
   for (const text of [...Object.values(FINDING_MESSAGES), ...Object.values(FINDING_FIXES)]) all[text] ??= text;
-  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+  return Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]]),
+  );
 }

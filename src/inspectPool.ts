@@ -91,7 +91,10 @@ export class InspectPool {
           path,
           role: 'other',
           format: 'unknown',
-          error: { code: 'read-timeout', message: `${path}: reading took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped (a malformed file can make a decoder loop)` },
+          error: {
+            code: 'read-timeout',
+            message: `${path}: reading took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped (a malformed file can make a decoder loop)`,
+          },
           size: stat.size,
           mtimeMs: stat.mtimeMs,
         });

@@ -8,6 +8,4 @@ export interface PredictWorkerRequest {
 }
 
 /** Worker → host: the result, or a clear error. */
-export type PredictWorkerReply =
-  | { id: number; ok: true; result: PredictResult }
-  | { id: number; ok: false; error: { code: string; message: string } };
+export type PredictWorkerReply = { id: number; ok: true; result: PredictResult } | { id: number; ok: false; error: { code: string; message: string } };

@@ -15,12 +15,18 @@ const ref = JSON.parse(readFileSync('examples/reference/complete-bundle.json', '
 describe('dist/cli.js', () => {
   for (const backend of ['wasm', 'cpu']) {
     it(`predicts the example bundle on the ${backend} backend`, () => {
-      const r = spawnSync(process.execPath, ['dist/cli.js', 'predict', 'examples/complete-bundle', '--input', 'examples/inputs.csv', '--backend', backend, '--json'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['dist/cli.js', 'predict', 'examples/complete-bundle', '--input', 'examples/inputs.csv', '--backend', backend, '--json'],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.backend, backend);
-      doc.outputs.forEach((row: number[], i: number) => assert.ok(Math.abs(row[0] - ref.outputs[i][0]) <= 1e-5 * Math.abs(ref.outputs[i][0]), `${row[0]} vs ${ref.outputs[i][0]}`));
+      doc.outputs.forEach((row: number[], i: number) =>
+        assert.ok(Math.abs(row[0] - ref.outputs[i][0]) <= 1e-5 * Math.abs(ref.outputs[i][0]), `${row[0]} vs ${ref.outputs[i][0]}`),
+      );
     });
   }
 });

@@ -83,15 +83,26 @@ describe('model-bundles CLI', () => {
   it('check verifies the SHA-256 a manifest records and fails on a changed file', () => {
     const dir = join(tmp, 'hashed');
     cpSync('examples/complete-bundle', dir, { recursive: true });
-    const sha = createHash('sha256').update(readFileSync(join(dir, 'model.h5'))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(join(dir, 'model.h5')))
+      .digest('hex');
     const manifest = (hash: string) =>
-      JSON.stringify({ files: [{ path: 'model.h5', role: 'model', sha256: hash }, { path: 'scaler.joblib', role: 'scaler' }, { path: 'training_log.csv', role: 'log' }] });
+      JSON.stringify({
+        files: [
+          { path: 'model.h5', role: 'model', sha256: hash },
+          { path: 'scaler.joblib', role: 'scaler' },
+          { path: 'training_log.csv', role: 'log' },
+        ],
+      });
     writeFileSync(join(dir, 'model-bundle.json'), manifest(sha));
     assert.equal(cli('check', dir).code, 0);
     writeFileSync(join(dir, 'model-bundle.json'), manifest('0'.repeat(64)));
     const bad = cli('check', dir, '--json');
     assert.equal(bad.code, 1);
     const doc = JSON.parse(bad.stdout);
-    assert.deepEqual(doc.bundles[0].findings.map((f: { code: string }) => f.code), ['manifest-hash-mismatch']);
+    assert.deepEqual(
+      doc.bundles[0].findings.map((f: { code: string }) => f.code),
+      ['manifest-hash-mismatch'],
+    );
   });
 });

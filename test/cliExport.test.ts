@@ -40,7 +40,10 @@ describe('model-bundles export', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(doc.files, [join(out, 'wind/1/model.onnx'), join(out, 'wind/config.pbtxt')]);
-    assert.deepEqual(doc.preprocessing.map((s: { class: string }) => s.class), ['MinMaxScaler']);
+    assert.deepEqual(
+      doc.preprocessing.map((s: { class: string }) => s.class),
+      ['MinMaxScaler'],
+    );
     assert.match(readFileSync(join(out, 'wind/config.pbtxt'), 'utf8'), /^name: "wind"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 64\n/);
     const session = await ort.InferenceSession.create(join(out, 'wind/1/model.onnx'));
     assert.deepEqual(session.inputNames, ['dense_input']);

@@ -49,6 +49,11 @@ describe('model-bundles predict with unusable preprocessing', () => {
     copyFileSync('examples/complete-bundle/scaler.joblib', join(two, 'scaler_old.joblib'));
     const r = cli('predict', two, '--input', 'examples/inputs.csv');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`several preprocessing objects could scale the model's inputs: ${two}/scaler\\.joblib \\(MinMaxScaler\\), ${two}/scaler_old\\.joblib \\(MinMaxScaler\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `several preprocessing objects could scale the model's inputs: ${two}/scaler\\.joblib \\(MinMaxScaler\\), ${two}/scaler_old\\.joblib \\(MinMaxScaler\\)`,
+      ),
+    );
   });
 });

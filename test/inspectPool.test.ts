@@ -16,7 +16,16 @@ const dist = mkdtempSync(join(tmpdir(), 'mbi-inspect-worker-'));
 let pool: InspectPool;
 
 before(async () => {
-  await build({ entryPoints: ['src/inspectWorker.ts'], outfile: join(dist, 'inspectWorker.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error', ...nodeCjs, banner: { js: importMetaUrl } });
+  await build({
+    entryPoints: ['src/inspectWorker.ts'],
+    outfile: join(dist, 'inspectWorker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'error',
+    ...nodeCjs,
+    banner: { js: importMetaUrl },
+  });
   pool = new InspectPool(dist, 2);
 });
 after(() => {

@@ -16,7 +16,16 @@ const E = JSON.parse(readFileSync('test/fixtures/onnx/expected.json', 'utf8'));
 let client: PredictClient;
 
 before(async () => {
-  await build({ entryPoints: ['src/predictWorker.ts'], outfile: join(dist, 'predictWorker.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error', ...nodeCjs, banner: { js: importMetaUrl } });
+  await build({
+    entryPoints: ['src/predictWorker.ts'],
+    outfile: join(dist, 'predictWorker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'error',
+    ...nodeCjs,
+    banner: { js: importMetaUrl },
+  });
   copyOnnxRuntime(dist);
   client = new PredictClient(dist);
 });
@@ -26,7 +35,9 @@ after(() => {
 });
 
 function close(actual: number[][], expected: number[][]): void {
-  actual.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= 1e-5 * Math.max(Math.abs(expected[i][j]), 1e-3), `${v} vs ${expected[i][j]}`)));
+  actual.forEach((row, i) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= 1e-5 * Math.max(Math.abs(expected[i][j]), 1e-3), `${v} vs ${expected[i][j]}`)),
+  );
 }
 
 describe('ONNX predictions in the bundled worker', () => {

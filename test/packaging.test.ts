@@ -55,7 +55,11 @@ describe('the GitHub Action', () => {
   });
 
   it('fails with a clear annotation when the CLI bundle is missing', () => {
-    const r = spawnSync(process.execPath, ['action/main.js'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MODEL_BUNDLES_CLI: 'dist/no-such-cli.js' } });
+    const r = spawnSync(process.execPath, ['action/main.js'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, MODEL_BUNDLES_CLI: 'dist/no-such-cli.js' },
+    });
     assert.equal(r.status, 2);
     assert.match(r.stdout, /^::error title=model-bundles::dist\/no-such-cli\.js is missing/);
   });
@@ -81,8 +85,20 @@ describe('the npm package of the CLI', () => {
     const files = pack.files.map((f) => f.path);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.bin['model-bundles'], 'dist/cli.js');
-    for (const f of ['package.json', 'dist/cli.js', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm', 'LICENSE', 'README.md']) assert.ok(files.includes(f), f);
-    assert.deepEqual(files.filter((f) => /^(src|test|webview|node_modules|scripts)\//.test(f) || f === 'dist/extension.js' || f.endsWith('.map')), []);
+    for (const f of [
+      'package.json',
+      'dist/cli.js',
+      'dist/tfjs-backend-wasm.wasm',
+      'dist/tfjs-backend-wasm-simd.wasm',
+      'dist/tfjs-backend-wasm-threaded-simd.wasm',
+      'LICENSE',
+      'README.md',
+    ])
+      assert.ok(files.includes(f), f);
+    assert.deepEqual(
+      files.filter((f) => /^(src|test|webview|node_modules|scripts)\//.test(f) || f === 'dist/extension.js' || f.endsWith('.map')),
+      [],
+    );
     assert.ok(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n'));
   });
 

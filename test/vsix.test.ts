@@ -11,7 +11,12 @@ const ROOT = join(__dirname, '..');
 test('the VSIX file list has the manifest, its nls files and the built bundles, and no sources', () => {
   const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const files = new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  const files = new Set(
+    r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   assert.ok(files.has('package.json'));
   for (const nls of readdirSync(ROOT).filter((f) => /^package\.nls(\.[\w-]+)?\.json$/.test(f))) assert.ok(files.has(nls), `${nls} is not shipped`);
   for (const built of ['dist/extension.js', 'dist/webview.js', 'dist/predictWorker.js']) {

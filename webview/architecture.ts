@@ -51,9 +51,19 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
     nameCell.appendChild(document.createTextNode(r.name));
     const tr = el(
       'tr',
-      { attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1 }, class: [r.trainable ? '' : 'frozen', r.preprocessing ? 'preprocessing' : ''].filter(Boolean).join(' ') },
+      {
+        attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1 },
+        class: [r.trainable ? '' : 'frozen', r.preprocessing ? 'preprocessing' : ''].filter(Boolean).join(' '),
+      },
       nameCell,
-      el('td', {}, r.className, r.preprocessing ? el('span', { class: 'badge', text: 'preprocessing', attrs: { title: 'skl2onnx preprocessing operator: the model scales its inputs itself' } }) : null),
+      el(
+        'td',
+        {},
+        r.className,
+        r.preprocessing
+          ? el('span', { class: 'badge', text: 'preprocessing', attrs: { title: 'skl2onnx preprocessing operator: the model scales its inputs itself' } })
+          : null,
+      ),
       el('td', { class: 'shape', text: r.outputShape }),
       el('td', { class: 'num', text: formatInt(r.params) }),
       el('td', { text: r.trainable ? 'yes' : 'no' }),
@@ -66,7 +76,23 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
   const table = el(
     'table',
     { class: 'summary grid', attrs: { role: 'treegrid', 'aria-label': l10n.t('Layers of {0}', a.name) } },
-    el('thead', {}, el('tr', {}, ...[l10n.t('Layer'), l10n.t('Type'), l10n.t('Output shape'), l10n.t('Params'), l10n.t('Trainable'), l10n.t('Connected to'), ...(withDetail ? [l10n.t('Attributes')] : [])].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...[
+          l10n.t('Layer'),
+          l10n.t('Type'),
+          l10n.t('Output shape'),
+          l10n.t('Params'),
+          l10n.t('Trainable'),
+          l10n.t('Connected to'),
+          ...(withDetail ? [l10n.t('Attributes')] : []),
+        ].map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
+      ),
+    ),
     body,
   );
   rowNavigation(table, (row, ev) => {
@@ -119,7 +145,9 @@ function moduleTreeTable(a: ArchitectureView, tree: ModuleTreeView, state: Archi
   for (const r of tree.rows) {
     const nameCell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
     if (r.hasChildren) {
-      nameCell.appendChild(el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }));
+      nameCell.appendChild(
+        el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }),
+      );
     } else nameCell.appendChild(el('span', { class: 'twisty-space' }));
     nameCell.appendChild(document.createTextNode(r.name));
     const tr = el(
@@ -137,7 +165,11 @@ function moduleTreeTable(a: ArchitectureView, tree: ModuleTreeView, state: Archi
   const table = el(
     'table',
     { class: 'summary grid module-tree', attrs: { role: 'treegrid', 'aria-label': `Modules of ${a.name}` } },
-    el('thead', {}, el('tr', {}, ...['Module / tensor', 'Type (guessed)', 'Shape', 'dtype', 'Params'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...['Module / tensor', 'Type (guessed)', 'Shape', 'dtype', 'Params'].map((h) => el('th', { text: h, attrs: { scope: 'col' } }))),
+    ),
     body,
   );
   rowNavigation(table, (row, ev) => {
@@ -161,7 +193,15 @@ function moduleTreeTable(a: ArchitectureView, tree: ModuleTreeView, state: Archi
 export function graphSvg(g: GraphView, label: string): SVGSVGElement {
   const pos = new Map(g.nodes.map((n) => [n.id, n]));
   const root = svg('svg', { class: 'graph', viewBox: `0 0 ${g.width} ${g.height}`, width: g.width, height: g.height, role: 'img', 'aria-label': label });
-  const defs = svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' })));
+  const defs = svg(
+    'defs',
+    {},
+    svg(
+      'marker',
+      { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }),
+    ),
+  );
   root.appendChild(defs);
   for (const e of g.edges) {
     const a = pos.get(e.from);
@@ -181,7 +221,9 @@ export function graphSvg(g: GraphView, label: string): SVGSVGElement {
     t1.textContent = n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label;
     const t2 = svg('text', { x: n.x + n.w / 2, y: n.y + 32, class: 'node-sub', 'text-anchor': 'middle' });
     t2.textContent = n.sub.length > 28 ? `${n.sub.slice(0, 27)}…` : n.sub;
-    root.appendChild(svg('g', { class: n.preprocessing ? 'node preprocessing' : 'node' }, title, svg('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 4 }), t1, t2));
+    root.appendChild(
+      svg('g', { class: n.preprocessing ? 'node preprocessing' : 'node' }, title, svg('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 4 }), t1, t2),
+    );
   }
   return root;
 }
@@ -221,7 +263,14 @@ export function renderArchitecture(models: ArchitectureView[], state: Architectu
             )
           : null,
         ...a.notes.map((n) => el('p', { class: 'note', text: n })),
-        a.graph ? el('details', { class: 'graph-box', attrs: { open: true } }, el('summary', { text: l10n.t('Graph') }), el('div', { class: 'graph-scroll' }, graphSvg(a.graph, l10n.t('Graph of {0}', a.name)))) : null,
+        a.graph
+          ? el(
+              'details',
+              { class: 'graph-box', attrs: { open: true } },
+              el('summary', { text: l10n.t('Graph') }),
+              el('div', { class: 'graph-scroll' }, graphSvg(a.graph, l10n.t('Graph of {0}', a.name))),
+            )
+          : null,
       ),
     ),
   );

@@ -67,7 +67,11 @@ const markerPlugin = (markers: CurveMarkerView[], theme: ChartTheme): Plugin<'li
       ctx.setLineDash([]);
       ctx.font = `11px ${theme.font}`;
       ctx.textAlign = px > (area.left + area.right) / 2 ? 'right' : 'left';
-      ctx.fillText(m.kind === 'best' ? `best @${m.step}` : `overfit @${m.step}`, px + (ctx.textAlign === 'right' ? -4 : 4), area.top + (m.kind === 'best' ? 12 : 26));
+      ctx.fillText(
+        m.kind === 'best' ? `best @${m.step}` : `overfit @${m.step}`,
+        px + (ctx.textAlign === 'right' ? -4 : 4),
+        area.top + (m.kind === 'best' ? 12 : 26),
+      );
     }
     ctx.restore();
   },
@@ -140,7 +144,12 @@ function drawChart(canvas: HTMLCanvasElement, c: CurveChartView, v: CurvesView, 
       spanGaps: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
-        x: { type: 'linear', title: { display: true, text: xTitle, color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: withAlpha(theme.grid, 0.35) } },
+        x: {
+          type: 'linear',
+          title: { display: true, text: xTitle, color: theme.foreground },
+          ticks: { color: theme.foreground },
+          grid: { color: withAlpha(theme.grid, 0.35) },
+        },
         y: {
           type: state.logScale ? 'logarithmic' : 'linear',
           title: { display: true, text: c.metric, color: theme.foreground },
@@ -175,14 +184,32 @@ function controls(v: CurvesView, state: CurvesState, act: CurvesActions, redraw:
   smoothing.value = o.smoothing;
   const weightOut = el('output', { text: o.emaWeight.toFixed(2), attrs: { for: 'ema-weight' } });
   const weight = el('input', {
-    attrs: { id: 'ema-weight', type: 'range', min: 0, max: 0.99, step: 0.01, value: o.emaWeight, 'aria-label': l10n.t('EMA weight'), disabled: o.smoothing !== 'ema' },
+    attrs: {
+      id: 'ema-weight',
+      type: 'range',
+      min: 0,
+      max: 0.99,
+      step: 0.01,
+      value: o.emaWeight,
+      'aria-label': l10n.t('EMA weight'),
+      disabled: o.smoothing !== 'ema',
+    },
     on: {
       input: () => (weightOut.textContent = Number(weight.value).toFixed(2)),
       change: () => send({ emaWeight: Math.min(0.99, Math.max(0, Number(weight.value))) }),
     },
   });
   const windowIn = el('input', {
-    attrs: { id: 'ma-window', type: 'number', min: 1, max: 10000, step: 1, value: o.maWindow, 'aria-label': l10n.t('Moving average window'), disabled: o.smoothing !== 'ma' },
+    attrs: {
+      id: 'ma-window',
+      type: 'number',
+      min: 1,
+      max: 10000,
+      step: 1,
+      value: o.maWindow,
+      'aria-label': l10n.t('Moving average window'),
+      disabled: o.smoothing !== 'ma',
+    },
     on: {
       change: () => {
         const n = Math.round(Number(windowIn.value));
@@ -192,7 +219,10 @@ function controls(v: CurvesView, state: CurvesState, act: CurvesActions, redraw:
   });
   const xAxis = el(
     'select',
-    { attrs: { id: 'x-axis', 'aria-label': l10n.t('X axis'), disabled: !v.hasWallTime }, on: { change: () => send({ xAxis: xAxis.value as CurveOptions['xAxis'] }) } },
+    {
+      attrs: { id: 'x-axis', 'aria-label': l10n.t('X axis'), disabled: !v.hasWallTime },
+      on: { change: () => send({ xAxis: xAxis.value as CurveOptions['xAxis'] }) },
+    },
     el('option', { text: l10n.t('Step / epoch'), attrs: { value: 'step' } }),
     el('option', { text: l10n.t('Wall time'), attrs: { value: 'wallTime' } }),
   );
@@ -239,7 +269,9 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
   container.appendChild(controls(v, state, act, redraw));
   for (const n of v.notes) container.appendChild(el('p', { class: 'note', text: n }));
   if (v.charts.length === 0 && v.summaries.length === 0 && v.images.length === 0) {
-    container.appendChild(el('p', { class: 'empty', text: l10n.t('No training log in this bundle. Keep one with keras.callbacks.CSVLogger("training_log.csv").') }));
+    container.appendChild(
+      el('p', { class: 'empty', text: l10n.t('No training log in this bundle. Keep one with keras.callbacks.CSVLogger("training_log.csv").') }),
+    );
   }
   for (const c of v.charts) {
     const canvas = el('canvas', {
@@ -261,17 +293,34 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
           'div',
           { class: 'chart-head' },
           el('h2', { text: c.metric }),
-          el('span', { class: 'points', text: c.series.map((s) => `${s.name}: ${s.points.toLocaleString('en-US')} pts${s.points > s.x.length ? ` (${s.x.length} drawn)` : ''}`).join(' · ') }),
+          el('span', {
+            class: 'points',
+            text: c.series.map((s) => `${s.name}: ${s.points.toLocaleString('en-US')} pts${s.points > s.x.length ? ` (${s.x.length} drawn)` : ''}`).join(' · '),
+          }),
           el(
             'span',
             { class: 'actions' },
-            el('vscode-button', { text: 'CSV', attrs: { secondary: true, title: l10n.t('Export the data of this chart as CSV') }, on: { click: () => act.exportData(c.id, 'csv') } }),
-            el('vscode-button', { text: 'JSON', attrs: { secondary: true, title: l10n.t('Export the data of this chart as JSON') }, on: { click: () => act.exportData(c.id, 'json') } }),
+            el('vscode-button', {
+              text: 'CSV',
+              attrs: { secondary: true, title: l10n.t('Export the data of this chart as CSV') },
+              on: { click: () => act.exportData(c.id, 'csv') },
+            }),
+            el('vscode-button', {
+              text: 'JSON',
+              attrs: { secondary: true, title: l10n.t('Export the data of this chart as JSON') },
+              on: { click: () => act.exportData(c.id, 'json') },
+            }),
             el('vscode-button', { text: 'PNG', attrs: { secondary: true, title: l10n.t('Save this chart as a PNG image') }, on: { click: png } }),
           ),
         ),
         el('div', { class: 'canvas-box' }, canvas),
-        c.markers.length ? el('ul', { class: 'markers' }, ...c.markers.map((m) => el('li', { class: `marker-${m.kind}`, text: (v.runs.length > 1 ? `${m.run}: ` : '') + m.label }))) : null,
+        c.markers.length
+          ? el(
+              'ul',
+              { class: 'markers' },
+              ...c.markers.map((m) => el('li', { class: `marker-${m.kind}`, text: (v.runs.length > 1 ? `${m.run}: ` : '') + m.label })),
+            )
+          : null,
       ),
     );
   }
@@ -282,7 +331,9 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
       el(
         'div',
         { class: 'images' },
-        ...v.images.map((img) => el('figure', {}, img.src ? el('img', { attrs: { src: img.src, alt: img.name } }) : null, el('figcaption', { text: img.name }))),
+        ...v.images.map((img) =>
+          el('figure', {}, img.src ? el('img', { attrs: { src: img.src, alt: img.name } }) : null, el('figcaption', { text: img.name })),
+        ),
       ),
     );
   }
@@ -292,7 +343,17 @@ export function renderCurves(container: HTMLElement, v: CurvesView, state: Curve
       el(
         'table',
         { class: 'grid' },
-        el('thead', {}, el('tr', {}, ...[l10n.t('Series'), l10n.t('Points'), l10n.t('First'), l10n.t('Last'), l10n.t('Min (step)'), l10n.t('Max (step)')].map((h) => el('th', { text: h })))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ...[l10n.t('Series'), l10n.t('Points'), l10n.t('First'), l10n.t('Last'), l10n.t('Min (step)'), l10n.t('Max (step)')].map((h) =>
+              el('th', { text: h }),
+            ),
+          ),
+        ),
         el(
           'tbody',
           {},

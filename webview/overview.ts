@@ -27,7 +27,11 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
       el(
         'li',
         { class: `role status-${r.status}` },
-        el('span', { class: 'role-mark', attrs: { 'aria-hidden': 'true' }, text: r.status === 'present' || r.status === 'covered-by-model' ? '✓' : r.status === 'missing' ? '✗' : '!' }),
+        el('span', {
+          class: 'role-mark',
+          attrs: { 'aria-hidden': 'true' },
+          text: r.status === 'present' || r.status === 'covered-by-model' ? '✓' : r.status === 'missing' ? '✗' : '!',
+        }),
         el('span', { class: 'role-name', text: ROLE_TEXT[r.role] ?? r.role }),
         el('span', { class: 'role-status', text: STATUS_TEXT[r.status] }),
         el('span', { class: 'role-files', text: r.files.map((p) => p.split('/').pop()).join(', ') }),
@@ -42,7 +46,15 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
           el(
             'li',
             { class: `finding severity-${f.severity}` },
-            el('div', { class: 'finding-head' }, el('span', { class: 'severity', text: f.severity }), ' ', el('code', { text: f.code }), ' ', el('span', { text: f.messageTemplate === undefined ? f.message : l10n.t(f.messageTemplate, ...(f.messageArgs ?? [])) })),
+            el(
+              'div',
+              { class: 'finding-head' },
+              el('span', { class: 'severity', text: f.severity }),
+              ' ',
+              el('code', { text: f.code }),
+              ' ',
+              el('span', { text: f.messageTemplate === undefined ? f.message : l10n.t(f.messageTemplate, ...(f.messageArgs ?? [])) }),
+            ),
             f.path ? el('div', { class: 'finding-path', text: f.path }) : null,
             f.fix ? el('div', { class: 'finding-fix' }, el('strong', { text: l10n.t('Fix: ') }), l10n.t(f.fix)) : null,
           ),
@@ -52,7 +64,17 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
   const table = el(
     'table',
     { class: 'files grid', attrs: { 'aria-label': l10n.t('Files of the bundle') } },
-    el('thead', {}, el('tr', {}, ...[l10n.t('File'), l10n.t('Role'), l10n.t('Format'), l10n.t('Size'), l10n.t('Modified'), l10n.t('Problem')].map((h) => el('th', { text: h, attrs: { scope: 'col' } })))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...[l10n.t('File'), l10n.t('Role'), l10n.t('Format'), l10n.t('Size'), l10n.t('Modified'), l10n.t('Problem')].map((h) =>
+          el('th', { text: h, attrs: { scope: 'col' } }),
+        ),
+      ),
+    ),
     el(
       'tbody',
       {},
@@ -60,7 +82,11 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
         const row = el(
           'tr',
           { attrs: { 'data-row': f.path, tabindex: -1, 'aria-selected': f.path === focusPath ? 'true' : null }, class: f.path === focusPath ? 'focused' : '' },
-          el('td', {}, el('a', { text: f.name, attrs: { href: '#', title: f.path, tabindex: -1 }, on: { click: (e) => (e.preventDefault(), openFile(f.path)) } })),
+          el(
+            'td',
+            {},
+            el('a', { text: f.name, attrs: { href: '#', title: f.path, tabindex: -1 }, on: { click: (e) => (e.preventDefault(), openFile(f.path)) } }),
+          ),
           el('td', { text: f.role }),
           el('td', { text: f.format, attrs: { title: f.note } }),
           el('td', { class: 'num', text: f.sizeText, attrs: { title: f.size === null ? null : l10n.t('{0} bytes', f.size) } }),
@@ -91,7 +117,12 @@ export function renderOverview(v: OverviewView, focusPath: string | null, openFi
   return el(
     'div',
     { class: 'overview' },
-    el('p', { class: v.complete ? 'complete' : 'incomplete', text: v.complete ? l10n.t('Complete bundle') : l10n.t('Incomplete bundle') }, ' ', el('span', { class: 'root', text: v.root })),
+    el(
+      'p',
+      { class: v.complete ? 'complete' : 'incomplete', text: v.complete ? l10n.t('Complete bundle') : l10n.t('Incomplete bundle') },
+      ' ',
+      el('span', { class: 'root', text: v.root }),
+    ),
     roles,
     el('h2', { text: l10n.t('Findings ({0})', v.findings.length) }),
     findings,

@@ -27,15 +27,24 @@ function rangeHint(min: number | null, max: number | null): string {
 
 function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
   const width = r.outputs[0]?.length ?? 0;
-  const head = el('tr', {}, el('th', { text: l10n.t('row') }), ...Array.from({ length: width }, (_, j) => el('th', { class: 'num', text: width === 1 ? l10n.t('output') : l10n.t('output[{0}]', j) })));
+  const head = el(
+    'tr',
+    {},
+    el('th', { text: l10n.t('row') }),
+    ...Array.from({ length: width }, (_, j) => el('th', { class: 'num', text: width === 1 ? l10n.t('output') : l10n.t('output[{0}]', j) })),
+  );
   const body = el('tbody');
   r.outputs.forEach((row, i) =>
-    body.appendChild(el('tr', { attrs: { 'data-row': `prediction-${i}` } }, el('td', { text: String(i) }), ...row.map((v) => el('td', { class: 'num', text: formatNum(v) })))),
+    body.appendChild(
+      el('tr', { attrs: { 'data-row': `prediction-${i}` } }, el('td', { text: String(i) }), ...row.map((v) => el('td', { class: 'num', text: formatNum(v) }))),
+    ),
   );
   const pre = r.preprocessing;
   const banners: HTMLElement[] = [];
   if (pre && (pre.skipped.input || pre.skipped.target)) {
-    const text = pre.notes.length ? pre.notes.join(' ') : l10n.t('Run without preprocessing: the network got the values as typed; if it was trained on scaled inputs these outputs are wrong.');
+    const text = pre.notes.length
+      ? pre.notes.join(' ')
+      : l10n.t('Run without preprocessing: the network got the values as typed; if it was trained on scaled inputs these outputs are wrong.');
     banners.push(el('p', { class: 'prediction-banner warning', attrs: { role: 'alert' }, text: l10n.t('Warning: {0}', text) }));
   }
   const ran = pre
@@ -44,14 +53,27 @@ function resultsView(schema: PredictionSchema, r: PredictionView): HTMLElement {
         pre.target ? l10n.t('outputs mapped back by {0} ({1})', pre.target.path, pre.target.steps.join(' → ')) : null,
       ].filter((x): x is string => x !== null)
     : [];
-  const steps = el('p', { class: 'prediction-steps', text: ran.length ? l10n.t('Preprocessing that ran: {0}', ran.join('; ')) : l10n.t('No preprocessing ran.') });
+  const steps = el('p', {
+    class: 'prediction-steps',
+    text: ran.length ? l10n.t('Preprocessing that ran: {0}', ran.join('; ')) : l10n.t('No preprocessing ran.'),
+  });
   const units = r.unscaledOutput
     ? l10n.t('outputs in target units (inverse of {0})', schema.targetScaler ?? l10n.t('the target scaler'))
     : l10n.t('outputs as the network gives them (no target scaler)');
   const inputs = r.scaledInput ? l10n.t('inputs scaled by {0}', schema.scaler ?? l10n.t('the input scaler')) : l10n.t('raw inputs (no input scaler applied)');
   const rows = r.rows === 1 ? l10n.t('1 row') : l10n.t('{0} rows', r.rows);
-  const meta = el('p', { class: 'prediction-meta', text: l10n.t('{0} · backend {1} · {2} ms · {3} · {4}', rows, r.backend, r.inferenceMs.toFixed(1), inputs, units) });
-  const out = el('div', { class: 'prediction-results' }, ...banners, meta, steps, el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body));
+  const meta = el('p', {
+    class: 'prediction-meta',
+    text: l10n.t('{0} · backend {1} · {2} ms · {3} · {4}', rows, r.backend, r.inferenceMs.toFixed(1), inputs, units),
+  });
+  const out = el(
+    'div',
+    { class: 'prediction-results' },
+    ...banners,
+    meta,
+    steps,
+    el('table', { class: 'data', attrs: { 'aria-label': l10n.t('Predictions') } }, el('thead', {}, head), body),
+  );
   for (const n of r.notes ?? []) out.appendChild(el('p', { class: 'note', text: n }));
   if (r.warnings.length) {
     const list = el('ul', { class: 'prediction-warnings' });
@@ -90,7 +112,11 @@ export function renderPredictions(
   container.appendChild(el('p', { text: `${schema.model} · ${intro}` }));
   if (schema.preprocessingIssue) {
     container.appendChild(
-      el('p', { class: 'error prediction-issue', attrs: { role: 'alert' }, text: l10n.t("Predictions refuse to run without the bundle's preprocessing: {0}", schema.preprocessingIssue) }),
+      el('p', {
+        class: 'error prediction-issue',
+        attrs: { role: 'alert' },
+        text: l10n.t("Predictions refuse to run without the bundle's preprocessing: {0}", schema.preprocessingIssue),
+      }),
     );
   }
   const skip = el('input', { attrs: { type: 'checkbox', id: 'skip-preprocessing' } });
@@ -104,7 +130,10 @@ export function renderPredictions(
       'p',
       { class: 'prediction-skip' },
       skip,
-      el('label', { attrs: { for: 'skip-preprocessing' }, text: l10n.t(' Run without preprocessing (the network gets the values as typed; every result is marked)') }),
+      el('label', {
+        attrs: { for: 'skip-preprocessing' },
+        text: l10n.t(' Run without preprocessing (the network gets the values as typed; every result is marked)'),
+      }),
     ),
   );
   const form = el('form', { class: 'prediction-form', attrs: { 'aria-label': l10n.t('One row') } });
@@ -112,7 +141,15 @@ export function renderPredictions(
   for (const f of schema.features) {
     const hint = rangeHint(f.min, f.max);
     const input = el('input', {
-      attrs: { type: 'number', step: 'any', name: f.name, id: `feature-${inputs.length}`, placeholder: hint, value: state.values[f.name] ?? '', 'aria-describedby': `hint-${inputs.length}` },
+      attrs: {
+        type: 'number',
+        step: 'any',
+        name: f.name,
+        id: `feature-${inputs.length}`,
+        placeholder: hint,
+        value: state.values[f.name] ?? '',
+        'aria-describedby': `hint-${inputs.length}`,
+      },
     });
     const note = el('span', { class: 'hint', attrs: { id: `hint-${inputs.length}` }, text: hint ? `training range ${hint}` : '' });
     const check = (): void => {
@@ -158,7 +195,12 @@ export function renderPredictions(
   container.appendChild(predictOne);
 
   const batch = el('textarea', {
-    attrs: { id: 'predict-batch', rows: 6, spellcheck: 'false', placeholder: `${schema.features.map((f) => f.name).join(',')}\n…one row per line (CSV with or without this header, or a JSON array of rows)` },
+    attrs: {
+      id: 'predict-batch',
+      rows: 6,
+      spellcheck: 'false',
+      placeholder: `${schema.features.map((f) => f.name).join(',')}\n…one row per line (CSV with or without this header, or a JSON array of rows)`,
+    },
   });
   batch.value = state.batch;
   batch.addEventListener('input', () => {

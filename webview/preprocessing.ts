@@ -23,11 +23,20 @@ function rangeBar(range: { lo: number; hi: number } | null, axis: { lo: number; 
 }
 
 function scalerSection(s: ScalerView, level: number): HTMLElement {
-  const head = el(level === 2 ? 'h2' : 'h3', {}, s.name, s.where ? el('code', { class: 'where', text: ` ${s.where}` }) : null, s.target ? el('span', { class: 'badge', text: l10n.t('target scaler') }) : null, level > 2 && s.className ? ` ${s.className}` : '');
+  const head = el(
+    level === 2 ? 'h2' : 'h3',
+    {},
+    s.name,
+    s.where ? el('code', { class: 'where', text: ` ${s.where}` }) : null,
+    s.target ? el('span', { class: 'badge', text: l10n.t('target scaler') }) : null,
+    level > 2 && s.className ? ` ${s.className}` : '',
+  );
   const meta = el(
     'p',
     { class: 'meta' },
-    [s.className, s.module, s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : null, s.nFeatures !== null ? l10n.t('{0} features', s.nFeatures) : null].filter(Boolean).join(' · '),
+    [s.className, s.module, s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : null, s.nFeatures !== null ? l10n.t('{0} features', s.nFeatures) : null]
+      .filter(Boolean)
+      .join(' · '),
   );
   const parts: (HTMLElement | null)[] = [head, meta];
   if (s.stepNumber !== undefined) {
@@ -48,7 +57,10 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
           {},
           el('th', { text: l10n.t('Feature'), attrs: { scope: 'col' } }),
           ...s.columns.map((c) => el('th', { text: c.label, attrs: { scope: 'col', title: c.param } })),
-          el('th', { text: s.rangeLabel ? l10n.t('Range ({0})', s.rangeLabel) : l10n.t('Range'), attrs: { scope: 'col', title: l10n.t('common axis {0}', axisText) } }),
+          el('th', {
+            text: s.rangeLabel ? l10n.t('Range ({0})', s.rangeLabel) : l10n.t('Range'),
+            attrs: { scope: 'col', title: l10n.t('common axis {0}', axisText) },
+          }),
         ),
       ),
       el(
@@ -71,7 +83,13 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
   }
   if (s.settings.length) parts.push(el('p', { class: 'dl-caption', text: l10n.t('Settings') }));
   if (s.settings.length)
-    parts.push(el('dl', { class: 'extras settings', attrs: { 'aria-label': l10n.t('Settings') } }, ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
+    parts.push(
+      el(
+        'dl',
+        { class: 'extras settings', attrs: { 'aria-label': l10n.t('Settings') } },
+        ...s.settings.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })]),
+      ),
+    );
   if (s.extras.length) parts.push(el('p', { class: 'dl-caption', text: l10n.t('Other fitted values') }));
   if (s.extras.length)
     parts.push(el('dl', { class: 'extras' }, ...s.extras.flatMap((x) => [el('dt', {}, el('code', { text: x.param })), el('dd', { text: x.value })])));
@@ -82,6 +100,11 @@ function scalerSection(s: ScalerView, level: number): HTMLElement {
 /** Renders every scaler of the bundle (input scalers first, then target scalers). */
 export function renderPreprocessing(scalers: ScalerView[]): HTMLElement {
   if (scalers.length === 0)
-    return el('p', { class: 'empty', text: l10n.t('No scaler in this bundle. Without the fitted scaler the model cannot be fed raw inputs: save it next to the model (joblib.dump(scaler, "scaler.joblib")).') });
+    return el('p', {
+      class: 'empty',
+      text: l10n.t(
+        'No scaler in this bundle. Without the fitted scaler the model cannot be fed raw inputs: save it next to the model (joblib.dump(scaler, "scaler.joblib")).',
+      ),
+    });
   return el('div', { class: 'preprocessing' }, ...scalers.map((s) => scalerSection(s, 2)));
 }

@@ -24,9 +24,14 @@ export function chartTheme(): ChartTheme {
     foreground: fg,
     grid: cssVar('--vscode-charts-lines', cssVar('--vscode-editorWidget-border', 'GrayText')),
     background: cssVar('--vscode-editor-background', 'Canvas'),
-    series: ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'].map((n) =>
-      cssVar(n, fg),
-    ),
+    series: [
+      '--vscode-charts-blue',
+      '--vscode-charts-orange',
+      '--vscode-charts-green',
+      '--vscode-charts-purple',
+      '--vscode-charts-red',
+      '--vscode-charts-yellow',
+    ].map((n) => cssVar(n, fg)),
     best: cssVar('--vscode-charts-green', fg),
     overfit: cssVar('--vscode-charts-red', cssVar('--vscode-errorForeground', fg)),
     font: cssVar('--vscode-font-family', 'sans-serif'),

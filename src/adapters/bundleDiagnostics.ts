@@ -1,7 +1,13 @@
 // Publishes bundle findings in the Problems panel (one collection, replaced per snapshot).
 import * as vscode from 'vscode';
 import type { IndexSnapshot } from '../core/bundles/bundleIndex';
-import { describeSnapshot, DIAGNOSTIC_SOURCE, type DiagnosticDescription, type DiagnosticSeverityName, type SeverityOverrides } from '../core/bundles/diagnosticsModel';
+import {
+  describeSnapshot,
+  DIAGNOSTIC_SOURCE,
+  type DiagnosticDescription,
+  type DiagnosticSeverityName,
+  type SeverityOverrides,
+} from '../core/bundles/diagnosticsModel';
 import { Disposable } from './disposable';
 import { localizedMessage } from './localized';
 import { pathToUri, uriToPath } from './vscodeFileSource';
@@ -42,4 +48,3 @@ export class BundleDiagnostics extends Disposable {
     this.collection.clear();
   }
 }
-

@@ -11,14 +11,7 @@ import { loadPickleBytes } from '../core/formats/pickle/joblib';
 import { readTfeventsFile, TfeventsError } from '../core/formats/logs/tfevents';
 import type { Bundle, FileReport, LogData } from '../core/types';
 import { buildBundleViewModel, exportChart, type LoadedLog } from '../core/report/viewModel';
-import {
-  assertNever,
-  DEFAULT_CURVE_OPTIONS,
-  pngBytesFromDataUrl,
-  validateWebviewMessage,
-  type HostToWebview,
-  type WebviewToHost,
-} from '../shared/protocol';
+import { assertNever, DEFAULT_CURVE_OPTIONS, pngBytesFromDataUrl, validateWebviewMessage, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import type { BundleViewModel, ContractDocumentId, ContractView, CurveOptions } from '../shared/viewModels';
 import { buildPredictionSchema } from '../core/predict/predictSchema';
 import { buildContractView } from '../core/deploy/contractView';
@@ -143,7 +136,12 @@ export class BundlePanel {
     BundlePanel.show(context, index, bundleRoot);
     const p = BundlePanel.panels.get(bundleRoot);
     if (!p) return;
-    p.recovery ??= new RecoverSession(p.index.source, bundleRoot, (req) => BundlePanel.runModel(p.distDir, req), (view) => p.post({ type: 'recover', view }));
+    p.recovery ??= new RecoverSession(
+      p.index.source,
+      bundleRoot,
+      (req) => BundlePanel.runModel(p.distDir, req),
+      (view) => p.post({ type: 'recover', view }),
+    );
     void p.recovery.start(script ?? null);
   }
 
@@ -258,7 +256,10 @@ export class BundlePanel {
     this.post({ type: 'state', model: this.model });
     const paths = new Set(Object.values(bundle.files).flat());
     this.post({ type: 'predictionSchema', schema: buildPredictionSchema(files.filter((f) => paths.has(f.path))) });
-    this.contract = buildContractView(bundle, files.filter((f) => paths.has(f.path)));
+    this.contract = buildContractView(
+      bundle,
+      files.filter((f) => paths.has(f.path)),
+    );
     this.post({ type: 'contract', contract: this.contract });
     if (focus && this.model.focus) this.post({ type: 'focus', tab: this.model.focus.tab, path: this.model.focus.path });
   }
@@ -302,7 +303,12 @@ export class BundlePanel {
   }
 
   private static fileStem(chartId: string): string {
-    return chartId.replace(/^metric:/, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'curve';
+    return (
+      chartId
+        .replace(/^metric:/, '')
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 80) || 'curve'
+    );
   }
 
   private async exportData(chartId: string, format: 'csv' | 'json'): Promise<void> {

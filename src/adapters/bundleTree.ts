@@ -123,12 +123,14 @@ export class PartItem extends vscode.TreeItem {
     const n = part.files.length;
     const problems = part.problems.length;
     const files = n === 1 ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', n);
-    const withProblems = problems === 0 ? files : vscode.l10n.t('{0} · {1}', files, problems === 1 ? vscode.l10n.t('1 problem') : vscode.l10n.t('{0} problems', problems));
+    const withProblems =
+      problems === 0 ? files : vscode.l10n.t('{0} · {1}', files, problems === 1 ? vscode.l10n.t('1 problem') : vscode.l10n.t('{0} problems', problems));
     this.description = part.present ? withProblems : pending ? vscode.l10n.t('not found yet') : vscode.l10n.t('missing');
     const md = new vscode.MarkdownString(`**${partLabel(part)}**: ${partHelp(part.part)}`);
     for (const { finding } of part.problems) md.appendMarkdown(`\n\n[${finding.code}](${findingLink(finding.code)}): ${escapeMd(localizedMessage(finding))}`);
     this.tooltip = md;
-    if (!pending && (part.status === 'error' || part.status === 'missing')) this.collapsibleState = part.files.length || problems ? vscode.TreeItemCollapsibleState.Expanded : this.collapsibleState;
+    if (!pending && (part.status === 'error' || part.status === 'missing'))
+      this.collapsibleState = part.files.length || problems ? vscode.TreeItemCollapsibleState.Expanded : this.collapsibleState;
   }
 }
 
@@ -149,7 +151,8 @@ export class FileItem extends vscode.TreeItem {
     const lines = [vscode.workspace.asRelativePath(uri), report ? `${report.role} · ${report.format}` : ''];
     if (report?.error) lines.push(report.error.message);
     for (const r of report?.pickle?.refused ?? []) lines.push(vscode.l10n.t('refused {0}: {1}', r.global, r.reason));
-    for (const s of report?.sideFiles ?? []) lines.push(s.present ? vscode.l10n.t('side file {0}', baseName(s.path)) : vscode.l10n.t('side file {0} (missing)', baseName(s.path)));
+    for (const s of report?.sideFiles ?? [])
+      lines.push(s.present ? vscode.l10n.t('side file {0}', baseName(s.path)) : vscode.l10n.t('side file {0} (missing)', baseName(s.path)));
     this.tooltip = lines.filter(Boolean).join('\n');
     this.command = { command: 'modelBundles.openBundleView', title: vscode.l10n.t('Open in Bundle View'), arguments: [this] };
   }
@@ -183,7 +186,9 @@ export class CheckpointsItem extends vscode.TreeItem {
     this.contextValue = CONTEXT.checkpoints;
     this.iconPath = icon('history');
     this.description = vscode.l10n.t('{0} earlier', n);
-    this.tooltip = vscode.l10n.t('Earlier checkpoints of the model (ModelCheckpoint files): listed, not checked. The bundle is checked against its main model.');
+    this.tooltip = vscode.l10n.t(
+      'Earlier checkpoints of the model (ModelCheckpoint files): listed, not checked. The bundle is checked against its main model.',
+    );
   }
 }
 
@@ -225,9 +230,13 @@ export class BundleTreeProvider extends Disposable implements vscode.TreeDataPro
     this.overrides = overrides;
     this.reports = new Map(snapshot.files.map((f) => [f.path, f]));
     if (this.view) {
-      const { errors, warnings } = countProblems(snapshot.bundles.flatMap((b) => b.findings), overrides);
+      const { errors, warnings } = countProblems(
+        snapshot.bundles.flatMap((b) => b.findings),
+        overrides,
+      );
       // the view's badge counts what needs attention (errors and warnings)
-      this.view.badge = errors + warnings ? { value: errors + warnings, tooltip: vscode.l10n.t('{0} error(s), {1} warning(s) in model bundles', errors, warnings) } : undefined;
+      this.view.badge =
+        errors + warnings ? { value: errors + warnings, tooltip: vscode.l10n.t('{0} error(s), {1} warning(s) in model bundles', errors, warnings) } : undefined;
     }
     this.changed.fire(undefined);
   }

@@ -134,7 +134,11 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     const t = await this.target(a, undefined);
     let path = t.path;
     if (!path) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Inspect'), title: vscode.l10n.t('Inspect Model Artifact') });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        openLabel: vscode.l10n.t('Inspect'),
+        title: vscode.l10n.t('Inspect Model Artifact'),
+      });
       if (!picked?.[0]) return;
       path = uriToPath(picked[0]);
     }
@@ -159,17 +163,24 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
     if (st.kind === 'failed') throw new Error(vscode.l10n.t('indexing failed: {0}', st.message));
     const snap = this.snapshot();
     const overrides = this.deps.overrides();
-    const { errors, warnings } = countProblems(snap.bundles.flatMap((b) => b.findings), overrides);
+    const { errors, warnings } = countProblems(
+      snap.bundles.flatMap((b) => b.findings),
+      overrides,
+    );
     const complete = snap.bundles.filter((b) => b.complete).length;
     const text = vscode.l10n.t('Model Bundles: {0} bundle(s), {1} complete; {2} error(s), {3} warning(s).', snap.bundles.length, complete, errors, warnings);
     const show = errors + warnings > 0 ? vscode.l10n.t('Show Problems') : undefined;
-    const choice = await (errors > 0 ? vscode.window.showWarningMessage(text, ...(show ? [show] : [])) : vscode.window.showInformationMessage(text, ...(show ? [show] : [])));
+    const choice = await (errors > 0
+      ? vscode.window.showWarningMessage(text, ...(show ? [show] : []))
+      : vscode.window.showInformationMessage(text, ...(show ? [show] : [])));
     if (choice === show && show) await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 
   private async writeManifest(a: unknown, b: unknown): Promise<void> {
     const t = await this.target(a, b);
-    const bundle = t.root ? this.snapshot().bundles.find((x) => x.root === t.root) : await this.pickBundle(t.folder ?? null, vscode.l10n.t('Write Bundle Manifest'));
+    const bundle = t.root
+      ? this.snapshot().bundles.find((x) => x.root === t.root)
+      : await this.pickBundle(t.folder ?? null, vscode.l10n.t('Write Bundle Manifest'));
     if (!bundle) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Model Bundles: choose a bundle (a folder with model artifacts) to write its manifest.'));
       return;
@@ -190,7 +201,10 @@ export class BundleCommands extends Disposable implements vscode.TextDocumentCon
       exists ? vscode.l10n.t('Overwrite') : vscode.l10n.t('Write'),
     );
     if (!ok) return;
-    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Model Bundles: hashing the files of {0}…', rel) }, () => build(bundle));
+    const text = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Model Bundles: hashing the files of {0}…', rel) },
+      () => build(bundle),
+    );
     // the one write of the extension, on the user's explicit request
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
     await this.deps.indexer.revalidate([uriToPath(target)]);

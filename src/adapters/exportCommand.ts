@@ -45,7 +45,9 @@ async function build(req: ExportRequest, indexer: WorkspaceIndexer): Promise<Awa
       vscode.l10n.t('This bundle has no input scaler.'),
       {
         modal: true,
-        detail: vscode.l10n.t('A model exported without its preprocessing gives wrong answers on raw inputs. Export the bare network anyway? Its metadata will say that callers must scale the inputs.'),
+        detail: vscode.l10n.t(
+          'A model exported without its preprocessing gives wrong answers on raw inputs. Export the bare network anyway? Its metadata will say that callers must scale the inputs.',
+        ),
       },
       bare,
     );
@@ -61,7 +63,11 @@ export function registerExportCommand(indexer: WorkspaceIndexer, log: vscode.Log
       if (!root) return;
       const layouts: { label: string; detail: string; layout: ExportLayout }[] = [
         { label: vscode.l10n.t('One ONNX file'), detail: vscode.l10n.t('<name>.onnx: raw features in, target units out'), layout: 'plain' },
-        { label: vscode.l10n.t('Triton model repository'), detail: vscode.l10n.t('<name>/1/model.onnx and <name>/config.pbtxt for NVIDIA Triton Inference Server'), layout: 'triton' },
+        {
+          label: vscode.l10n.t('Triton model repository'),
+          detail: vscode.l10n.t('<name>/1/model.onnx and <name>/config.pbtxt for NVIDIA Triton Inference Server'),
+          layout: 'triton',
+        },
       ];
       const layout = await vscode.window.showQuickPick(layouts, { title: vscode.l10n.t('Export Bundle as ONNX') });
       if (!layout) return;
@@ -92,11 +98,18 @@ export function registerExportCommand(indexer: WorkspaceIndexer, log: vscode.Log
       }
       if (isInside(uriToPath(outDir), root)) {
         const write = vscode.l10n.t('Write Into the Bundle');
-        const ok = await vscode.window.showWarningMessage(vscode.l10n.t('The destination is inside the bundle folder.'), { modal: true, detail: vscode.l10n.t('The export would add files to the bundle it was made from. Write there anyway?') }, write);
+        const ok = await vscode.window.showWarningMessage(
+          vscode.l10n.t('The destination is inside the bundle folder.'),
+          { modal: true, detail: vscode.l10n.t('The export would add files to the bundle it was made from. Write there anyway?') },
+          write,
+        );
         if (ok !== write) return;
       }
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Model Bundles: exporting {0}…', vscode.workspace.asRelativePath(pathToUri(root))) },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Model Bundles: exporting {0}…', vscode.workspace.asRelativePath(pathToUri(root))),
+        },
         () => build({ target: root, toolVersion: TOOL_VERSION }, indexer),
       );
       if (!result) return;
@@ -105,7 +118,12 @@ export function registerExportCommand(indexer: WorkspaceIndexer, log: vscode.Log
       const steps = result.scalers.map((s) => s.class).join(' → ') || vscode.l10n.t('none');
       log.info(`exported ${root} to ${files.map((f) => f.path).join(', ')} in ${uriToPath(outDir)}`);
       void vscode.window.showInformationMessage(
-        vscode.l10n.t('Model Bundles: wrote {0} (preprocessing: {1}; target scaler: {2}).', files.map((f) => f.path).join(', '), steps, result.targetScaler?.class ?? vscode.l10n.t('none')),
+        vscode.l10n.t(
+          'Model Bundles: wrote {0} (preprocessing: {1}; target scaler: {2}).',
+          files.map((f) => f.path).join(', '),
+          steps,
+          result.targetScaler?.class ?? vscode.l10n.t('none'),
+        ),
       );
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

@@ -14,7 +14,7 @@ export async function sha256Of(source: FileSource, path: string): Promise<string
   const st = await source.stat(path);
   if (!st || st.isDirectory) throw new Error(vscode.l10n.t('{0}: no such file', path));
   const h = createHash('sha256');
-  for (let offset = 0; offset < st.size; ) {
+  for (let offset = 0; offset < st.size;) {
     const bytes = await source.readRange(path, offset, Math.min(CHUNK, st.size - offset));
     if (bytes.length === 0) break; // the file shrank while it was hashed
     h.update(bytes);

@@ -32,9 +32,13 @@ export class RecoverActions extends Disposable implements vscode.CodeActionProvi
   ) {
     super();
     this._register(
-      vscode.languages.registerCodeActionsProvider([{ scheme: 'file' }, { scheme: 'vscode-notebook-cell' }, { scheme: 'vscode-remote' }, { scheme: 'vscode-vfs' }], this, {
-        providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
-      }),
+      vscode.languages.registerCodeActionsProvider(
+        [{ scheme: 'file' }, { scheme: 'vscode-notebook-cell' }, { scheme: 'vscode-remote' }, { scheme: 'vscode-vfs' }],
+        this,
+        {
+          providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+        },
+      ),
     );
     this._register(vscode.commands.registerCommand(RECOVER_COMMAND, (root?: unknown, script?: unknown) => this.run(root, script)));
   }
@@ -85,7 +89,13 @@ export class RecoverActions extends Disposable implements vscode.CodeActionProvi
       void vscode.window.showInformationMessage(vscode.l10n.t('No bundle misses its scaler.'));
       return;
     }
-    const pick = missing.length === 1 ? missing[0].root : await vscode.window.showQuickPick(missing.map((b) => b.root), { placeHolder: vscode.l10n.t('Bundle whose scaler to recover') });
+    const pick =
+      missing.length === 1
+        ? missing[0].root
+        : await vscode.window.showQuickPick(
+            missing.map((b) => b.root),
+            { placeHolder: vscode.l10n.t('Bundle whose scaler to recover') },
+          );
     if (pick) this.open(pick);
   }
 }

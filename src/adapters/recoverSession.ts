@@ -50,7 +50,14 @@ export class RecoverSession {
     this.saved = [];
     this.send();
     try {
-      this.result = await recoverScaler({ ...requestOf(this.root, answers, fromScript), toolVersion: String(vscode.extensions.getExtension('model-bundle-inspector.model-bundle-inspector')?.packageJSON?.version ?? ''), runModel: this.runModel }, this.source);
+      this.result = await recoverScaler(
+        {
+          ...requestOf(this.root, answers, fromScript),
+          toolVersion: String(vscode.extensions.getExtension('model-bundle-inspector.model-bundle-inspector')?.packageJSON?.version ?? ''),
+          runModel: this.runModel,
+        },
+        this.source,
+      );
       this.answers = prefill(this.result, answers);
     } finally {
       this.running = false;

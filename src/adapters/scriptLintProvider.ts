@@ -121,7 +121,9 @@ export class ScriptLintProvider extends Disposable implements vscode.CodeActionP
   private async lintFile(uri: vscode.Uri): Promise<void> {
     const notebook = isNotebookFile(uri);
     const key = uri.toString();
-    if (notebook ? vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === key) : vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {
+    if (
+      notebook ? vscode.workspace.notebookDocuments.some((n) => n.uri.toString() === key) : vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)
+    ) {
       if (notebook) this.forget(uri);
       return;
     }

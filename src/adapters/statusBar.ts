@@ -37,7 +37,10 @@ export class BundleStatusBar extends Disposable {
 
   /** Shows the counts of a snapshot (hidden when the workspace holds no bundle). */
   update(snapshot: IndexSnapshot, overrides: SeverityOverrides): void {
-    const { errors, warnings, infos } = countProblems(snapshot.bundles.flatMap((b) => b.findings), overrides);
+    const { errors, warnings, infos } = countProblems(
+      snapshot.bundles.flatMap((b) => b.findings),
+      overrides,
+    );
     const n = snapshot.bundles.length;
     const complete = snapshot.bundles.filter((b) => b.complete).length;
     const problems = errors + warnings;

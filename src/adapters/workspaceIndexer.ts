@@ -156,7 +156,9 @@ export class WorkspaceIndexer extends Disposable {
       );
     }, NOTIFY_AFTER_MS);
     try {
-      const snap = await this.withDrift(await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Model Bundles: indexing') }, () => scan));
+      const snap = await this.withDrift(
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Model Bundles: indexing') }, () => scan),
+      );
       this.log.info(
         `indexed ${snap.files.length} artifact file(s) in ${snap.bundles.length} bundle(s) in ${Date.now() - started} ms (${this.readInWorkers} read in worker threads so far)`,
       );
@@ -206,7 +208,12 @@ export class WorkspaceIndexer extends Disposable {
     for (const pattern of patterns) {
       const w = vscode.workspace.createFileSystemWatcher(pattern);
       const changed = (uri: vscode.Uri): void => this.onEvent(uri, 'changed');
-      this.watchers.push(w, w.onDidCreate(changed), w.onDidChange(changed), w.onDidDelete((uri) => this.onEvent(uri, 'deleted')));
+      this.watchers.push(
+        w,
+        w.onDidCreate(changed),
+        w.onDidChange(changed),
+        w.onDidDelete((uri) => this.onEvent(uri, 'deleted')),
+      );
     }
     // A deleted, renamed, created or moved-in folder may produce one event for the folder only (not
     // for the files in it): folders are watched too; update() walks a created one. Created files of

@@ -15,7 +15,8 @@ export async function loadBundle(path: string): Promise<{ report: InspectReport;
   const clean = path.replace(/\/+$/, '') || path;
   const bundles = report.bundles.length > 1 ? report.bundles.filter((b) => b.root === clean) : report.bundles;
   if (bundles.length === 0 && report.bundles.length === 0) throw new TargetError(`${path}: no model bundle found (no model, structure, weights or scaler)`);
-  if (bundles.length !== 1) throw new TargetError(`${path}: holds ${report.bundles.length} bundles (${report.bundles.map((b) => b.root).join(', ')}); name one of them`);
+  if (bundles.length !== 1)
+    throw new TargetError(`${path}: holds ${report.bundles.length} bundles (${report.bundles.map((b) => b.root).join(', ')}); name one of them`);
   const bundle = bundles[0];
   const mine = new Set(Object.values(bundle.files).flat());
   return { report, bundle, files: report.files.filter((f) => mine.has(f.path)) };

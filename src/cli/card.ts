@@ -15,7 +15,11 @@ export async function runCard(argv: string[]): Promise<number> {
   let values: { out?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
   } catch (e) {
     process.stderr.write(`model-bundles card: ${(e as Error).message}\n${HELP}`);
     return 2;

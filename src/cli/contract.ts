@@ -21,7 +21,12 @@ export async function runContract(argv: string[]): Promise<number> {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string' }, 'strict-ranges': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        out: { type: 'string' },
+        'strict-ranges': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     }));
   } catch (e) {
     process.stderr.write(`model-bundles contract: ${(e as Error).message}\n${HELP}`);
@@ -41,13 +46,23 @@ export async function runContract(argv: string[]): Promise<number> {
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       const written: string[] = [];
-      for (const [file, doc] of [['input-row.schema.json', c.row], ['input-batch.schema.json', c.batch], ['openapi.json', c.openapi]] as const) {
+      for (const [file, doc] of [
+        ['input-row.schema.json', c.row],
+        ['input-batch.schema.json', c.batch],
+        ['openapi.json', c.openapi],
+      ] as const) {
         writeFileSync(join(values.out, file), `${JSON.stringify(doc, null, 2)}\n`);
         written.push(join(values.out, file));
       }
-      process.stdout.write(values.json ? `${JSON.stringify({ written, notes: c.notes }, null, 2)}\n` : `${written.map((w) => `wrote ${w}`).join('\n')}\n${c.notes.map((n) => `note: ${n}\n`).join('')}`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ written, notes: c.notes }, null, 2)}\n`
+          : `${written.map((w) => `wrote ${w}`).join('\n')}\n${c.notes.map((n) => `note: ${n}\n`).join('')}`,
+      );
     } else if (values.json) {
-      process.stdout.write(`${JSON.stringify({ row: c.row, batch: c.batch, openapi: c.openapi, example: c.example, sources: c.sources, notes: c.notes }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ row: c.row, batch: c.batch, openapi: c.openapi, example: c.example, sources: c.sources, notes: c.notes }, null, 2)}\n`,
+      );
     } else process.stdout.write(formatContract(c));
     return 0;
   } catch (e) {

@@ -129,7 +129,9 @@ export async function runExport(argv: string[], io: CommandIo = processIo): Prom
       const paths = write(t.files);
       if (!paths) return 1;
       if (values.json) {
-        io.out(`${JSON.stringify({ files: paths, inputShape: t.inputShape, preprocessing: t.scalers, targetScaler: t.targetScaler, featureNames: t.featureNames, sources: t.sources, metadata: t.metadata }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ files: paths, inputShape: t.inputShape, preprocessing: t.scalers, targetScaler: t.targetScaler, featureNames: t.featureNames, sources: t.sources, metadata: t.metadata }, null, 2)}\n`,
+        );
       } else {
         const lines = [
           ...paths.map((p) => `wrote ${p}`),

@@ -49,13 +49,23 @@ function formatText(r: RecoverResult, written: string[], pending: string[], why:
   if (r.script) lines.push(`script: ${r.script}`);
   if (rc) {
     const d = rc.data;
-    if (d) lines.push(`data: ${r.data ?? d.path ?? '?'} (${d.reader}${d.sep !== null ? `, sep '${d.sep}'` : ', whitespace'}${d.header === null ? ', no header' : ''})${r.rows !== null ? `: ${r.rows} rows` : ''}${r.dataSha256 ? `, sha256 ${r.dataSha256.slice(0, 12)}…` : ''}`);
+    if (d)
+      lines.push(
+        `data: ${r.data ?? d.path ?? '?'} (${d.reader}${d.sep !== null ? `, sep '${d.sep}'` : ', whitespace'}${d.header === null ? ', no header' : ''})${r.rows !== null ? `: ${r.rows} rows` : ''}${r.dataSha256 ? `, sha256 ${r.dataSha256.slice(0, 12)}…` : ''}`,
+      );
     const sp = rc.split;
     if (sp) {
       const size = (s: { kind: string; value: number } | null): string => (s ? String(s.value) : 'None');
-      lines.push(`split: train_test_split(test_size=${size(sp.testSize)}, train_size=${size(sp.trainSize)}, random_state=${sp.randomState ?? 'None'}, shuffle=${sp.shuffle ? 'True' : 'False'})${sp.nTrain !== undefined ? `: ${sp.nTrain} train / ${sp.nTest} test rows` : ''}`);
+      lines.push(
+        `split: train_test_split(test_size=${size(sp.testSize)}, train_size=${size(sp.trainSize)}, random_state=${sp.randomState ?? 'None'}, shuffle=${sp.shuffle ? 'True' : 'False'})${sp.nTrain !== undefined ? `: ${sp.nTrain} train / ${sp.nTest} test rows` : ''}`,
+      );
     }
-    if (rc.scaler) lines.push(`scaler: ${rc.scaler.class}(${Object.entries(rc.scaler.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}) fitted on ${rc.scaler.fittedOn}${rc.scaler.fittedRows !== undefined ? ` (${rc.scaler.fittedRows} rows)` : ''}`);
+    if (rc.scaler)
+      lines.push(
+        `scaler: ${rc.scaler.class}(${Object.entries(rc.scaler.args)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(', ')}) fitted on ${rc.scaler.fittedOn}${rc.scaler.fittedRows !== undefined ? ` (${rc.scaler.fittedRows} rows)` : ''}`,
+      );
     if (rc.targetScaler) lines.push(`target scaler: ${rc.targetScaler.class} fitted on ${rc.targetScaler.fittedOn}`);
     lines.push(`validation: ${rc.validation ?? 'none'}; loss: ${rc.loss ?? 'from the model file'}`);
   }
@@ -127,7 +137,14 @@ export async function runRecoverScaler(argv: string[], io: CliIo = STDIO): Promi
   const source = new NodeFileSource();
   const wasm = wasmDir();
   const r = await recoverScaler(
-    { bundle: positionals[0], script: values.script, data: values.data, set, toolVersion: TOOL_VERSION, runModel: (req) => predict({ ...req, wasmDir: wasm }, source) },
+    {
+      bundle: positionals[0],
+      script: values.script,
+      data: values.data,
+      set,
+      toolVersion: TOOL_VERSION,
+      runModel: (req) => predict({ ...req, wasmDir: wasm }, source),
+    },
     source,
   );
   const targets = r.files.map((f) => ({ ...f, dest: values.out ? join(values.out, basename(f.path)) : f.path }));

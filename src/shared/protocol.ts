@@ -145,7 +145,10 @@ export function validateWebviewMessage(raw: unknown): Validated<WebviewToHost> {
       const err = recoverAnswersError(raw.answers);
       if (err) return fail(err);
       const a = raw.answers as RecoverAnswers;
-      return { ok: true, message: { type, answers: { script: a.script, data: a.data, random_state: a.random_state, test_size: a.test_size, scaler: a.scaler, loss: a.loss } } };
+      return {
+        ok: true,
+        message: { type, answers: { script: a.script, data: a.data, random_state: a.random_state, test_size: a.test_size, scaler: a.scaler, loss: a.loss } },
+      };
     }
     case 'recoverSave': {
       const extra = onlyKeys(raw, ['type']);

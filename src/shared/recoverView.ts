@@ -49,6 +49,7 @@ export function recoverAnswersError(v: unknown): string | null {
   }
   if (o.random_state !== '' && !/^\d+$/.test((o.random_state as string).trim())) return 'answers.random_state must be a non-negative integer';
   if (o.test_size !== '' && !/^(\d+|\d*\.\d+)$/.test((o.test_size as string).trim())) return 'answers.test_size must be a number';
-  if (o.scaler !== '' && !/^(MinMaxScaler|StandardScaler|RobustScaler|MaxAbsScaler)$/.test(o.scaler as string)) return 'answers.scaler is not a recoverable scaler class';
+  if (o.scaler !== '' && !/^(MinMaxScaler|StandardScaler|RobustScaler|MaxAbsScaler)$/.test(o.scaler as string))
+    return 'answers.scaler is not a recoverable scaler class';
   return null;
 }

@@ -264,7 +264,10 @@ export interface CurvesView {
   hasWallTime: boolean;
   images: ImageView[];
   /** Logs whose full data could not be read: their summary lines. */
-  summaries: { path: string; series: { name: string; points: number; first: number; last: number; min: number; minStep: number; max: number; maxStep: number }[] }[];
+  summaries: {
+    path: string;
+    series: { name: string; points: number; first: number; last: number; min: number; minStep: number; max: number; maxStep: number }[];
+  }[];
   notes: string[];
 }
 

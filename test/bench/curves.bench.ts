@@ -7,10 +7,14 @@ import { DEFAULT_CURVE_OPTIONS } from '../../src/shared/protocol';
 const N = 1_000_000;
 const steps = Array.from({ length: N }, (_, i) => i);
 let seed = 1;
-const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
 const loss = steps.map((i) => Math.exp(-i / 2e5) + 0.02 * rnd());
-const val = steps.map((i) => Math.exp(-i / 2e5) + ((i / N) ** 2) * 0.5 + 0.05 * rnd());
-const log: LoadedLog = { path: '/r/log.csv', format: 'keras-csv-log', data: { source: 'keras-csv-log', series: { loss: { steps, values: loss }, val_loss: { steps, values: val } } } };
+const val = steps.map((i) => Math.exp(-i / 2e5) + (i / N) ** 2 * 0.5 + 0.05 * rnd());
+const log: LoadedLog = {
+  path: '/r/log.csv',
+  format: 'keras-csv-log',
+  data: { source: 'keras-csv-log', series: { loss: { steps, values: loss }, val_loss: { steps, values: val } } },
+};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -57,10 +57,11 @@ function listWithWrapper(f: Hdf5File): { layers: number; tensors: number } {
     for (const l of names as string[]) {
       const lp = group === '/' ? `/${l}` : `${group}/${l}`;
       const w = f.attr(lp, 'weight_names');
-      if (Array.isArray(w)) for (const n of w as string[]) {
-        f.dataset(`${lp}/${n}`);
-        tensors++;
-      }
+      if (Array.isArray(w))
+        for (const n of w as string[]) {
+          f.dataset(`${lp}/${n}`);
+          tensors++;
+        }
     }
     return { layers: names.length, tensors };
   }
@@ -208,7 +209,20 @@ function runChild(lib: Lib, file: string, runs: number): ChildResult {
     return JSON.parse(last) as ChildResult;
   } catch {
     const error = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ').slice(0, 200);
-    return { lib, file, initMs: NaN, runsMs: [NaN], layers: 0, tensors: 0, maxRssMB: NaN, maxRssFirstMB: NaN, heapUsedMB: NaN, rssMB: NaN, arrayBuffersMB: NaN, error };
+    return {
+      lib,
+      file,
+      initMs: NaN,
+      runsMs: [NaN],
+      layers: 0,
+      tensors: 0,
+      maxRssMB: NaN,
+      maxRssFirstMB: NaN,
+      heapUsedMB: NaN,
+      rssMB: NaN,
+      arrayBuffersMB: NaN,
+      error,
+    };
   }
 }
 
@@ -272,7 +286,9 @@ async function fuzz(n: number): Promise<void> {
   } finally {
     rmSync(path, { force: true });
   }
-  console.log(`fuzz: ${n} copies, codes ${JSON.stringify(codes)}, median ${fmt(median(times), 1)} ms, max ${fmt(Math.max(...times), 0)} ms, good file read wrongly afterwards: ${wrong} of ${Math.ceil(n / 20)}`);
+  console.log(
+    `fuzz: ${n} copies, codes ${JSON.stringify(codes)}, median ${fmt(median(times), 1)} ms, max ${fmt(Math.max(...times), 0)} ms, good file read wrongly afterwards: ${wrong} of ${Math.ceil(n / 20)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -301,7 +317,11 @@ async function main(): Promise<void> {
     const ms = LIBS.map((l) => median(small[l][i].runsMs));
     const base = ms[LIBS.indexOf(BASELINE)];
     const errs = LIBS.map((l) => small[l][i].error).filter(Boolean);
-    const row = [fixtures[i].replace('test/fixtures/real/', ''), ...ms.map((m) => fmt(m, 2)), ...LIBS.filter((l) => l !== BASELINE).map((l) => fmt(ms[LIBS.indexOf(l)] / base, 2))];
+    const row = [
+      fixtures[i].replace('test/fixtures/real/', ''),
+      ...ms.map((m) => fmt(m, 2)),
+      ...LIBS.filter((l) => l !== BASELINE).map((l) => fmt(ms[LIBS.indexOf(l)] / base, 2)),
+    ];
     console.log(row.join(' | ') + (errs.length ? `  ERRORS: ${errs.join('; ')}` : ''));
   }
   for (const lib of LIBS) {
@@ -318,7 +338,9 @@ async function main(): Promise<void> {
       const procs = 3;
       const res = LIBS.map((l) => Array.from({ length: procs }, () => runChild(l, big, Math.max(2, Math.min(runs, 3)))));
       console.log(`${procs} processes per library, ${Math.max(2, Math.min(runs, 3))} listings each; medians over processes`);
-      console.log('lib | layers | tensors | first ms | warm ms | init ms | heapUsed MB | arrayBuffers MB | rss MB | peak rss MB | ratio warm ms | ratio peak rss');
+      console.log(
+        'lib | layers | tensors | first ms | warm ms | init ms | heapUsed MB | arrayBuffers MB | rss MB | peak rss MB | ratio warm ms | ratio peak rss',
+      );
       const med = (rs: ChildResult[], f: (r: ChildResult) => number) => median(rs.map(f));
       const warm = (rs: ChildResult[]) => median(rs.flatMap((r) => r.runsMs.slice(1)));
       const base = res[LIBS.indexOf(BASELINE)];
@@ -339,7 +361,10 @@ async function main(): Promise<void> {
             r.tensors,
             fmt(med(rs, (x) => x.runsMs[0])),
             fmt(warm(rs)),
-            fmt(med(rs, (x) => x.initMs), 0),
+            fmt(
+              med(rs, (x) => x.initMs),
+              0,
+            ),
             fmt(med(rs, (x) => x.heapUsedMB)),
             fmt(med(rs, (x) => x.arrayBuffersMB)),
             fmt(med(rs, (x) => x.rssMB)),

@@ -30,7 +30,9 @@ execFileSync(PY, [
   file,
 ]);
 const size = statSync(file).size;
-console.log(`file: ${(size / 1e6).toFixed(1)} MB of float64 arrays (joblib ${execFileSync(PY, ['-c', 'import joblib; print(joblib.__version__)']).toString().trim()})`);
+console.log(
+  `file: ${(size / 1e6).toFixed(1)} MB of float64 arrays (joblib ${execFileSync(PY, ['-c', 'import joblib; print(joblib.__version__)']).toString().trim()})`,
+);
 
 try {
   // Python: fresh interpreter per run, time measured inside Python around joblib.load only.
@@ -93,8 +95,12 @@ try {
   const py = median(pyTimes);
   const ours = median(ourTimes);
   console.log(`python joblib.load: median ${py.toFixed(1)} ms (runs ${pyTimes.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`ours read+load:     median ${ours.toFixed(1)} ms (runs ${ourTimes.map((x) => x.toFixed(0)).join(', ')}); load alone ${median(parseTimes).toFixed(1)} ms`);
-  console.log(`time ratio loadPickleBytes/joblib.load: ${(median(parseTimes) / py).toFixed(2)} (goal <= 2); with our file read included: ${(ours / py).toFixed(2)}`);
+  console.log(
+    `ours read+load:     median ${ours.toFixed(1)} ms (runs ${ourTimes.map((x) => x.toFixed(0)).join(', ')}); load alone ${median(parseTimes).toFixed(1)} ms`,
+  );
+  console.log(
+    `time ratio loadPickleBytes/joblib.load: ${(median(parseTimes) / py).toFixed(2)} (goal <= 2); with our file read included: ${(ours / py).toFixed(2)}`,
+  );
   const mb = (x: number) => `${(x / 1e6).toFixed(0)} MB`;
   console.log(
     `python peak RSS ${mb(median(pyPeaks))} = ${(median(pyPeaks) / size).toFixed(2)}x file (interpreter+numpy before load ${mb(median(pyBase))}; load added ${(
@@ -135,7 +141,9 @@ for (const c of ['zlib', 'gzip', 'bz2', 'lzma', 'xz', 'lz4']) {
       if (r.report.verdict !== 'safe') throw new Error(`${c}: ${r.error?.message}`);
     }
     const o = median(ours);
-    console.log(`${c.padEnd(5)} ${(statSync(cf).size / 1e6).toFixed(1)} MB -> 10 MB: python ${pyMs.toFixed(0)} ms, ours ${o.toFixed(0)} ms, ratio ${(o / pyMs).toFixed(1)}`);
+    console.log(
+      `${c.padEnd(5)} ${(statSync(cf).size / 1e6).toFixed(1)} MB -> 10 MB: python ${pyMs.toFixed(0)} ms, ours ${o.toFixed(0)} ms, ratio ${(o / pyMs).toFixed(1)}`,
+    );
   } finally {
     rmSync(cf, { force: true });
   }

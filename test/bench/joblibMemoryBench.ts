@@ -3,16 +3,16 @@
 // joblib + scikit-learn into a temp folder), read by inspectFile in a fresh Node process.
 // Prints max RSS / file size (issue 18 goal: <= 2) and the same above the process's own baseline.
 // Run: node --import tsx test/bench/joblibMemoryBench.ts
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const dir = mkdtempSync(join(tmpdir(), "mbi-joblib-mem-"));
+const dir = mkdtempSync(join(tmpdir(), 'mbi-joblib-mem-'));
 try {
-  const file = join(dir, "scaler.joblib");
-  execFileSync("/usr/bin/python3", [
-    "-c",
+  const file = join(dir, 'scaler.joblib');
+  execFileSync('/usr/bin/python3', [
+    '-c',
     `
 import joblib, numpy as np
 from sklearn.preprocessing import StandardScaler
@@ -24,12 +24,12 @@ joblib.dump(s, ${JSON.stringify(file)})
 `,
   ]);
   const size = statSync(file).size;
-  const child = join(dir, "child.ts");
+  const child = join(dir, 'child.ts');
   writeFileSync(
     child,
     `
-import { inspectFile } from ${JSON.stringify(join(__dirname, "..", "..", "src", "core", "formats", "inspect"))};
-import { NodeFileSource } from ${JSON.stringify(join(__dirname, "..", "..", "src", "core", "io", "nodeFileSource"))};
+import { inspectFile } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'core', 'formats', 'inspect'))};
+import { NodeFileSource } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'core', 'io', 'nodeFileSource'))};
 (async () => {
   const base = process.resourceUsage().maxRSS * 1024;
   const t = performance.now();
@@ -39,12 +39,12 @@ import { NodeFileSource } from ${JSON.stringify(join(__dirname, "..", "..", "src
 })();
 `,
   );
-  const out = spawnSync(process.execPath, ["--import", "tsx", child, file], {
-    encoding: "utf8",
-    cwd: join(__dirname, "..", ".."),
+  const out = spawnSync(process.execPath, ['--import', 'tsx', child, file], {
+    encoding: 'utf8',
+    cwd: join(__dirname, '..', '..'),
   });
   if (out.status !== 0) throw new Error(out.stderr);
-  const r = JSON.parse(out.stdout.trim().split("\n").pop()!) as {
+  const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
     base: number;
     max: number;
     ms: number;
@@ -53,9 +53,7 @@ import { NodeFileSource } from ${JSON.stringify(join(__dirname, "..", "..", "src
     kind: string | null;
   };
   const mb = (n: number) => (n / 1048576).toFixed(0);
-  console.log(
-    `joblib file ${mb(size)} MB (${r.format}${r.error ? `, error ${JSON.stringify(r.error)}` : ""}), read in ${r.ms.toFixed(0)} ms`,
-  );
+  console.log(`joblib file ${mb(size)} MB (${r.format}${r.error ? `, error ${JSON.stringify(r.error)}` : ''}), read in ${r.ms.toFixed(0)} ms`);
   console.log(
     `max RSS ${mb(r.max)} MB = ${(r.max / size).toFixed(2)}x the file; above the process baseline (${mb(r.base)} MB): ${((r.max - r.base) / size).toFixed(2)}x`,
   );

@@ -110,12 +110,16 @@ async function main(): Promise<void> {
     });
     const tf = await median(() => readTfeventsFile(src, file, total));
     console.log(`tfevents: ${N} events, ${mb.toFixed(1)} MB`);
-    console.log(`  readRange 1 MB chunks (baseline) ${io.toFixed(0)} ms; readTfeventsFile ${tf.toFixed(0)} ms = ${(tf / io).toFixed(2)}x baseline, ${(mb / (tf / 1000)).toFixed(0)} MB/s`);
+    console.log(
+      `  readRange 1 MB chunks (baseline) ${io.toFixed(0)} ms; readTfeventsFile ${tf.toFixed(0)} ms = ${(tf / io).toFixed(2)}x baseline, ${(mb / (tf / 1000)).toFixed(0)} MB/s`,
+    );
 
     const one = await median(() => crcOneTable(all));
     const s8 = await median(() => crc32c(all));
     if (crcOneTable(all) !== crc32c(all)) throw new Error('CRC implementations disagree');
-    console.log(`crc32c over ${mb.toFixed(1)} MB: one table (baseline) ${one.toFixed(0)} ms; slicing-by-8 ${s8.toFixed(0)} ms = ${(s8 / one).toFixed(2)}x baseline, ${(mb / (s8 / 1000)).toFixed(0)} MB/s`);
+    console.log(
+      `crc32c over ${mb.toFixed(1)} MB: one table (baseline) ${one.toFixed(0)} ms; slicing-by-8 ${s8.toFixed(0)} ms = ${(s8 / one).toFixed(2)}x baseline, ${(mb / (s8 / 1000)).toFixed(0)} MB/s`,
+    );
 
     // large file: LARGE_MB image summaries of 1 MB (decoded: their tag and metadata are walked)
     const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 256);
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     const img = new Uint8Array(1 << 20).fill(7);
     const imgEvent: number[] = [];
     const value: number[] = [];
-    ld(1, [...new TextEncoder().encode("images/sample")], value);
+    ld(1, [...new TextEncoder().encode('images/sample')], value);
     ld(4, [...img], value);
     const summary: number[] = [];
     ld(1, value, summary);
@@ -161,9 +165,16 @@ async function main(): Promise<void> {
     const rows = ['epoch,accuracy,learning_rate,loss,val_accuracy,val_loss'];
     for (let e = 0; e < N; e++) rows.push(`${e},${1 - 1 / (e + 2)},0.001,${1 / (e + 1)},NA,${2 / (e + 1)}`);
     const csv = new TextEncoder().encode(rows.join('\r\n') + '\r\n');
-    const split = await median(() => new TextDecoder().decode(csv).split('\n').map((l) => l.split(',')));
+    const split = await median(() =>
+      new TextDecoder()
+        .decode(csv)
+        .split('\n')
+        .map((l) => l.split(',')),
+    );
     const parsed = await median(() => readCsvLogData(csv, 'bench.csv'));
-    console.log(`csv: ${N} rows, ${(csv.length / 1e6).toFixed(1)} MB: decode+split (baseline) ${split.toFixed(0)} ms; readCsvLogData ${parsed.toFixed(0)} ms = ${(parsed / split).toFixed(2)}x baseline`);
+    console.log(
+      `csv: ${N} rows, ${(csv.length / 1e6).toFixed(1)} MB: decode+split (baseline) ${split.toFixed(0)} ms; readCsvLogData ${parsed.toFixed(0)} ms = ${(parsed / split).toFixed(2)}x baseline`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

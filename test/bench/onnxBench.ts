@@ -76,7 +76,11 @@ interface Row {
   loadMs?: number;
 }
 
-async function time(predict: (rows: Float32Array[]) => number[][] | Promise<number[][]>, rows: Float32Array[], reference: number[]): Promise<Omit<Row, 'name'>> {
+async function time(
+  predict: (rows: Float32Array[]) => number[][] | Promise<number[][]>,
+  rows: Float32Array[],
+  reference: number[],
+): Promise<Omit<Row, 'name'>> {
   const one = [rows[0]];
   for (let i = 0; i < 3; i++) {
     await predict(rows);
@@ -177,7 +181,9 @@ async function main(): Promise<void> {
 
   const base = numpy.batch;
   const base1 = numpy1.batch;
-  console.log(`dense 8-256-256-1, batch ${BATCH} rows, ${RUNS} runs (medians); single row: mean of ${SINGLE} calls; Keras -> ONNX conversion ${convertMs.toFixed(2)} ms`);
+  console.log(
+    `dense 8-256-256-1, batch ${BATCH} rows, ${RUNS} runs (medians); single row: mean of ${SINGLE} calls; Keras -> ONNX conversion ${convertMs.toFixed(2)} ms`,
+  );
   console.log('engine                 | batch ms | x numpy | x numpy-1t | single-row ms | max rel. diff vs numpy | load ms');
   for (const r of results) {
     console.log(
@@ -191,7 +197,9 @@ async function main(): Promise<void> {
   const nodeJs = dirBytes('node_modules/onnxruntime-node/dist');
   const common = dirBytes('node_modules/onnxruntime-common/dist/cjs');
   console.log(`VSIX payload: onnxruntime-web wasm+loader ${mb(web.raw)} (${mb(web.deflated)} deflated, every platform)`);
-  console.log(`              onnxruntime-node linux-x64 binaries ${mb(nodeLinux.raw)} (${mb(nodeLinux.deflated)} deflated, one platform) + js ${mb(nodeJs.raw + common.raw)}`);
+  console.log(
+    `              onnxruntime-node linux-x64 binaries ${mb(nodeLinux.raw)} (${mb(nodeLinux.deflated)} deflated, one platform) + js ${mb(nodeJs.raw + common.raw)}`,
+  );
   console.log(`              onnxruntime-node all platforms ${mb(nodeAll.raw)} (${mb(nodeAll.deflated)} deflated)`);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -30,7 +30,16 @@ async function main(): Promise<void> {
   // ModelProto: ir_version, opset, graph { nodes, initializers (header + raw_data streamed), input, output }
   const graphParts: Uint8Array[] = [];
   const nodes = new ProtoWriter();
-  for (let i = 0; i < TENSORS; i++) nodes.message(1, new ProtoWriter().string(1, i ? `h${i - 1}` : 'x').string(1, `W${i}`).string(2, `h${i}`).string(3, `mm${i}`).string(4, 'MatMul'));
+  for (let i = 0; i < TENSORS; i++)
+    nodes.message(
+      1,
+      new ProtoWriter()
+        .string(1, i ? `h${i - 1}` : 'x')
+        .string(1, `W${i}`)
+        .string(2, `h${i}`)
+        .string(3, `mm${i}`)
+        .string(4, 'MatMul'),
+    );
   graphParts.push(nodes.finish());
   let graphLen = graphParts[0].length;
   const inits: { head: Uint8Array; len: number }[] = [];
@@ -73,7 +82,9 @@ async function main(): Promise<void> {
   const rss1 = process.memoryUsage().rss;
   const size = TENSORS * chunk.length;
   console.log(`listed a ${(size / 1e6).toFixed(0)} MB ONNX model (${TENSORS} initializers of [${side}, ${side}]) in ${ms.toFixed(1)} ms`);
-  console.log(`  error: ${r.error?.code ?? 'none'}, totalParams ${r.model?.totalParams.toLocaleString('en-US')}, bytes read ${bytesRead.toLocaleString('en-US')}, RSS growth ${((rss1 - rss0) / 1e6).toFixed(1)} MB`);
+  console.log(
+    `  error: ${r.error?.code ?? 'none'}, totalParams ${r.model?.totalParams.toLocaleString('en-US')}, bytes read ${bytesRead.toLocaleString('en-US')}, RSS growth ${((rss1 - rss0) / 1e6).toFixed(1)} MB`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 

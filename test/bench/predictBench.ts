@@ -48,7 +48,10 @@ const models = {
       config: {
         name: 'cnn',
         layers: [
-          { class_name: 'Conv2D', config: { name: 'c1', filters: 16, kernel_size: [3, 3], activation: 'relu', padding: 'valid', batch_input_shape: [null, 28, 28, 1] } },
+          {
+            class_name: 'Conv2D',
+            config: { name: 'c1', filters: 16, kernel_size: [3, 3], activation: 'relu', padding: 'valid', batch_input_shape: [null, 28, 28, 1] },
+          },
           { class_name: 'MaxPooling2D', config: { name: 'p1', pool_size: [2, 2] } },
           { class_name: 'Conv2D', config: { name: 'c2', filters: 32, kernel_size: [3, 3], activation: 'relu', padding: 'valid' } },
           { class_name: 'MaxPooling2D', config: { name: 'p2', pool_size: [2, 2] } },
@@ -118,7 +121,14 @@ async function main(): Promise<void> {
     const layers: LayerValues[] = m.weights.map(([lname, ks, bs]) => ({
       name: lname,
       tensors: [
-        { name: `${lname}/kernel`, shape: ks, values: rand(ks.reduce((a, b) => a * b, 1), seed++) },
+        {
+          name: `${lname}/kernel`,
+          shape: ks,
+          values: rand(
+            ks.reduce((a, b) => a * b, 1),
+            seed++,
+          ),
+        },
         { name: `${lname}/bias`, shape: bs, values: rand(bs[0], seed++) },
       ],
     }));

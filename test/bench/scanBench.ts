@@ -118,7 +118,8 @@ async function main(): Promise<void> {
       t = performance.now();
       await new BundleIndex(new PromiseFileSource()).quickScan([root]);
       quickPromise.push(performance.now() - t);
-      if (r === 0) console.log(`quick phase: ${quickSnap.bundles.length} bundles (${quickSnap.pending?.size ?? 0} pending), ${quickSnap.toRead ?? 0} files left to read`);
+      if (r === 0)
+        console.log(`quick phase: ${quickSnap.bundles.length} bundles (${quickSnap.pending?.size ?? 0} pending), ${quickSnap.toRead ?? 0} files left to read`);
       if (r === 0) {
         console.log(`find: ${n} files; index: ${snap.files.length} artifact files, ${snap.bundles.length} bundles`);
       }
@@ -134,7 +135,16 @@ async function main(): Promise<void> {
     }
     // Both phases with the deep phase's files read by a pool of worker threads, as the extension does.
     const workerDir = mkdtempSync(join(tmpdir(), 'mbi-scan-worker-'));
-    await build({ entryPoints: ['src/inspectWorker.ts'], outfile: join(workerDir, 'inspectWorker.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error', ...nodeCjs, banner: { js: importMetaUrl } });
+    await build({
+      entryPoints: ['src/inspectWorker.ts'],
+      outfile: join(workerDir, 'inspectWorker.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+      ...nodeCjs,
+      banner: { js: importMetaUrl },
+    });
     const pool = new InspectPool(workerDir);
     const pooled: number[] = [];
     for (let r = 0; r < RUNS; r++) {
@@ -162,10 +172,14 @@ async function main(): Promise<void> {
     const pm = median(pooled);
     console.log(`cold scan, both phases, deep phase in ${pool.size} worker threads (as the extension): ${pm.toFixed(0)} ms, ratio ${(pm / f).toFixed(2)}x`);
     const qp = median(quickPromise);
-    console.log(`cold scan, quick phase through Node's promise API (an asynchronous file system, as remote workspaces are read): ${qp.toFixed(0)} ms, ratio ${(qp / f).toFixed(2)}x`);
+    console.log(
+      `cold scan, quick phase through Node's promise API (an asynchronous file system, as remote workspaces are read): ${qp.toFixed(0)} ms, ratio ${(qp / f).toFixed(2)}x`,
+    );
     const fq = median(fresh.map((x) => x.quick));
     const fc = median(fresh.map((x) => x.quick + x.complete));
-    console.log(`first scan of a fresh bundled process, as the extension runs it (sliced every 25 ms, deep phase in workers): quick phase ${fq.toFixed(0)} ms (${(fq / f).toFixed(2)}x), both phases ${fc.toFixed(0)} ms (${(fc / f).toFixed(2)}x), peak RSS ${median(fresh.map((x) => x.peakRssMB)).toFixed(0)} MB`);
+    console.log(
+      `first scan of a fresh bundled process, as the extension runs it (sliced every 25 ms, deep phase in workers): quick phase ${fq.toFixed(0)} ms (${(fq / f).toFixed(2)}x), both phases ${fc.toFixed(0)} ms (${(fc / f).toFixed(2)}x), peak RSS ${median(fresh.map((x) => x.peakRssMB)).toFixed(0)} MB`,
+    );
     console.log(`warm rescan: ${median(warm).toFixed(0)} ms (full walk + stat, nothing re-read)`);
     console.log(`update after one file changed: ${median(update).toFixed(1)} ms (goal < 50 ms)`);
     console.log(`peak RSS of this process (every index above, tsx): ${(peak / 1024 / 1024).toFixed(0)} MB; medians of ${RUNS} runs`);

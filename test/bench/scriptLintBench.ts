@@ -40,7 +40,13 @@ const header = 'import joblib\nimport pandas as pd\nfrom sklearn.preprocessing i
 const N = 1300;
 const script = header + Array.from({ length: N }, (_, i) => block(i)).join('');
 const lines = script.split('\n').length;
-const cells = Array.from({ length: 300 }, (_, i) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: block(i).split(/(?<=\n)/) }));
+const cells = Array.from({ length: 300 }, (_, i) => ({
+  cell_type: 'code',
+  metadata: {},
+  outputs: [],
+  execution_count: null,
+  source: block(i).split(/(?<=\n)/),
+}));
 cells.unshift({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: header.split(/(?<=\n)/) });
 const notebook = JSON.stringify({ cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 });
 

@@ -13,7 +13,15 @@ import type { Scaler } from '../../src/core/types';
 const RUNS = 7;
 const ROWS = 100_000;
 const DIR = join(__dirname, '..', 'fixtures', 'sklearn');
-const FILES = ['standard.joblib', 'minmax.joblib', 'robust.joblib', 'power_yj.joblib', 'quantile_uniform.joblib', 'quantile_normal.pkl', 'pipe_standard_minmax.joblib'];
+const FILES = [
+  'standard.joblib',
+  'minmax.joblib',
+  'robust.joblib',
+  'power_yj.joblib',
+  'quantile_uniform.joblib',
+  'quantile_normal.pkl',
+  'pipe_standard_minmax.joblib',
+];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function time(f: () => unknown): number {

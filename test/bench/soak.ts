@@ -5,20 +5,14 @@
 // (a half-written checkpoint read mid-write) for longer than one debounce period (maxWaitMs: the
 // writes never pause, so every flush comes at the longest wait).
 // Run: npm run soak [-- --seconds 60 --period 100]; a 6 s seeded version is in test/core/soak.test.ts.
-import {
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { open } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { BundleIndex } from "../../src/core/bundles/bundleIndex";
-import { ChangeBatcher } from "../../src/core/io/debounce";
-import { NodeFileSource } from "../../src/core/io/nodeFileSource";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BundleIndex } from '../../src/core/bundles/bundleIndex';
+import { ChangeBatcher } from '../../src/core/io/debounce';
+import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 export interface SoakResult {
   seconds: number;
@@ -37,27 +31,21 @@ export interface SoakResult {
   rssPeakMb: number;
 }
 
-const EXAMPLE = join(__dirname, "..", "..", "examples", "complete-bundle");
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'complete-bundle');
 
-export async function runSoak(opts: {
-  seconds: number;
-  periodMs: number;
-  delayMs?: number;
-  maxWaitMs?: number;
-}): Promise<SoakResult> {
+export async function runSoak(opts: { seconds: number; periodMs: number; delayMs?: number; maxWaitMs?: number }): Promise<SoakResult> {
   const delayMs = opts.delayMs ?? 300;
   const maxWaitMs = opts.maxWaitMs ?? 1000;
-  const ws = mkdtempSync(join(tmpdir(), "mbi-soak-"));
+  const ws = mkdtempSync(join(tmpdir(), 'mbi-soak-'));
   try {
-    const run = join(ws, "run");
-    const { mkdirSync } = await import("node:fs");
+    const run = join(ws, 'run');
+    const { mkdirSync } = await import('node:fs');
     mkdirSync(run);
-    for (const f of ["scaler.joblib", "model.h5"])
-      copyFileSync(join(EXAMPLE, f), join(run, f));
-    const h5 = readFileSync(join(EXAMPLE, "model.h5"));
-    const log = join(run, "training_log.csv");
-    const ckpt = join(run, "model.h5");
-    let lines = "epoch,loss,val_loss\n";
+    for (const f of ['scaler.joblib', 'model.h5']) copyFileSync(join(EXAMPLE, f), join(run, f));
+    const h5 = readFileSync(join(EXAMPLE, 'model.h5'));
+    const log = join(run, 'training_log.csv');
+    const ckpt = join(run, 'model.h5');
+    let lines = 'epoch,loss,val_loss\n';
     writeFileSync(log, lines);
     const index = new BundleIndex(new NodeFileSource());
     await index.scan([ws]);
@@ -98,33 +86,26 @@ export async function runSoak(opts: {
       // the log: rewritten whole (as pandas / a custom logger does), one more epoch each time
       lines += `${epoch},${(1 / (epoch + 1)).toFixed(6)},${(1.1 / (epoch + 1)).toFixed(6)}\n`;
       writeFileSync(log, lines);
-      batcher.add(log, "changed");
+      batcher.add(log, 'changed');
       // the checkpoint: written in two halves with a pause between (a reader can catch it half-written)
-      const fh = await open(ckpt, "w");
+      const fh = await open(ckpt, 'w');
       await fh.write(h5, 0, h5.length >> 1, 0);
-      batcher.add(ckpt, "changed");
+      batcher.add(ckpt, 'changed');
       await new Promise((r) => setTimeout(r, 5));
-      await fh.write(
-        h5,
-        h5.length >> 1,
-        h5.length - (h5.length >> 1),
-        h5.length >> 1,
-      );
+      await fh.write(h5, h5.length >> 1, h5.length - (h5.length >> 1), h5.length >> 1);
       await fh.close();
-      batcher.add(ckpt, "changed");
+      batcher.add(ckpt, 'changed');
       writes++;
       epoch++;
       await new Promise((r) => setTimeout(r, opts.periodMs));
     }
     await batcher.flushNow();
     clearInterval(sampler);
-    if (brokenSince !== null)
-      longestBrokenMs = Math.max(longestBrokenMs, Date.now() - brokenSince);
+    if (brokenSince !== null) longestBrokenMs = Math.max(longestBrokenMs, Date.now() - brokenSince);
     const logReport = index.snapshot().files.find((f) => f.path === log);
     batcher.dispose();
     const third = Math.max(1, Math.floor(heap.length / 3));
-    const avg = (xs: number[]) =>
-      xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length) / 1048576;
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length) / 1048576;
     return {
       seconds: (Date.now() - t0) / 1000,
       writes,
@@ -148,8 +129,8 @@ export async function runSoak(opts: {
 if (require.main === module) {
   const { values } = parseArgs({
     options: {
-      seconds: { type: "string", default: "60" },
-      period: { type: "string", default: "100" },
+      seconds: { type: 'string', default: '60' },
+      period: { type: 'string', default: '100' },
     },
   });
   void runSoak({

@@ -80,7 +80,9 @@ async function main(): Promise<void> {
         const ms = median(res.map((r) => r.ms));
         const rss = median(res.map((r) => r.maxRssMB));
         const extra = mode === 'list' ? `, ${res[0].tensors} tensors, ${res[0].params.toLocaleString('en-US')} params` : '';
-        console.log(`${name} (${(size / 2 ** 20).toFixed(0)} MB) ${mode.padEnd(10)}: median ${ms.toFixed(1)} ms, peak RSS ${rss.toFixed(0)} MB (runs: ${res.map((r) => r.ms.toFixed(0)).join(' ')} ms)${extra}`);
+        console.log(
+          `${name} (${(size / 2 ** 20).toFixed(0)} MB) ${mode.padEnd(10)}: median ${ms.toFixed(1)} ms, peak RSS ${rss.toFixed(0)} MB (runs: ${res.map((r) => r.ms.toFixed(0)).join(' ')} ms)${extra}`,
+        );
       }
     }
   } finally {

@@ -33,10 +33,13 @@ describe('model-bundles recover-scaler', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.status, 'proven');
-    assert.deepEqual(doc.files.map((f: { path: string; written: boolean }) => [f.path, f.written]), [
-      [join(out, 'scaler.pkl'), true],
-      [join(out, 'scaler.recovery.json'), true],
-    ]);
+    assert.deepEqual(
+      doc.files.map((f: { path: string; written: boolean }) => [f.path, f.written]),
+      [
+        [join(out, 'scaler.pkl'), true],
+        [join(out, 'scaler.recovery.json'), true],
+      ],
+    );
     assert.deepEqual(readdirSync(out).sort(), ['scaler.pkl', 'scaler.recovery.json']);
     assert.deepEqual(readdirSync(bundle).sort(), original);
   });

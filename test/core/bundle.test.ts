@@ -26,7 +26,10 @@ async function bundlesOf(dir: string): Promise<Bundle[]> {
 }
 
 function codes(b: Bundle, atLeast: Finding['severity'][] = ['error', 'warning', 'info']): string[] {
-  return b.findings.filter((f) => atLeast.includes(f.severity)).map((f) => `${f.severity}:${f.code}`).sort();
+  return b.findings
+    .filter((f) => atLeast.includes(f.severity))
+    .map((f) => `${f.severity}:${f.code}`)
+    .sort();
 }
 
 describe('anchorOf / stemOf', () => {
@@ -57,7 +60,10 @@ describe('bundles on real files', () => {
   it('finds no error or warning on the complete real bundle (ExoBengal: scaler + imputer + Keras 3 model)', async () => {
     const [b] = await bundlesOf(`${REAL}/gazi-faysal-jubayer__ExoBengal`);
     assert.equal(b.root, `${REAL}/gazi-faysal-jubayer__ExoBengal`);
-    assert.deepEqual(b.files.scaler.map((p) => p.split('/').pop()), ['imputer.pkl', 'scaler.pkl']);
+    assert.deepEqual(
+      b.files.scaler.map((p) => p.split('/').pop()),
+      ['imputer.pkl', 'scaler.pkl'],
+    );
     assert.deepEqual(codes(b, ['error', 'warning']), []);
     assert.deepEqual(codes(b), ['info:keras3-tfjs', 'info:missing-log']);
   });
@@ -90,7 +96,7 @@ describe('bundles on real files', () => {
     assert.equal(checkExitCode([b], false), 1);
   });
 
-  it('reports a scaler fitted on another feature set (13 features vs the model\'s 4)', async () => {
+  it("reports a scaler fitted on another feature set (13 features vs the model's 4)", async () => {
     const dir = completeBundle();
     copyFileSync(`${REAL}/AlbertFrydensberg__ML_Ops_59/models/scaler.joblib`, join(dir, 'scaler.joblib'));
     const [b] = await bundlesOf(dir);
@@ -195,7 +201,10 @@ describe('bundles on real files', () => {
     assert.deepEqual(codes(m, ['error', 'warning']), []);
     const text = await buildManifest(m, async () => 'f'.repeat(64));
     const doc = JSON.parse(text);
-    assert.deepEqual(doc.files.map((f: { path: string; role: string }) => `${f.role}:${f.path}`), ['scaler:elsewhere/prep.joblib', 'model:model.h5', 'log:training_log.csv']);
+    assert.deepEqual(
+      doc.files.map((f: { path: string; role: string }) => `${f.role}:${f.path}`),
+      ['scaler:elsewhere/prep.joblib', 'model:model.h5', 'log:training_log.csv'],
+    );
     assert.equal(doc.files[0].sha256, 'f'.repeat(64));
   });
 
@@ -216,7 +225,10 @@ describe('bundles on real files', () => {
     cpSync(`${REAL}/tensorflow__tfjs-examples/abalone-node/trainedModel`, dir, { recursive: true });
     truncateSync(join(dir, 'weights.bin'), 100);
     const [b] = await bundlesOf(dir);
-    assert.ok(b.findings.some((x) => x.code === 'tfjs-shard-size' && x.severity === 'error' && x.path === join(dir, 'model.json')), JSON.stringify(b.findings));
+    assert.ok(
+      b.findings.some((x) => x.code === 'tfjs-shard-size' && x.severity === 'error' && x.path === join(dir, 'model.json')),
+      JSON.stringify(b.findings),
+    );
   });
 
   it('groups models/ and logs/ (with a TensorBoard train/ run) under the project folder', async () => {
@@ -229,7 +241,10 @@ describe('bundles on real files', () => {
     const events = 'events.out.tfevents.1498485909.DESKTOP-GTSE0SD';
     copyFileSync(`${REAL}/0xDaksh__Credit-Card-Fraud/Graph/${events}`, join(proj, 'logs', '20240101-120000', 'train', events));
     const bs = await bundlesOf(proj);
-    assert.deepEqual(bs.map((b) => b.root), [proj]);
+    assert.deepEqual(
+      bs.map((b) => b.root),
+      [proj],
+    );
     assert.equal(bs[0].complete, true);
     assert.equal(bs[0].files.log.length, 2);
     assert.deepEqual(codes(bs[0], ['error', 'warning']), []);
@@ -273,17 +288,33 @@ describe('bundles on real files', () => {
     const dir = completeBundle();
     // sha256 computed by node:crypto here, independently of sha256Hex
     const { createHash } = await import('node:crypto');
-    const digest = (p: string) => createHash('sha256').update(readFileSync(join(dir, p))).digest('hex');
-    const doc = { files: [{ path: 'model.h5', role: 'model', sha256: digest('model.h5') }, { path: 'scaler.joblib', role: 'scaler', sha256: digest('scaler.joblib') }] };
+    const digest = (p: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, p)))
+        .digest('hex');
+    const doc = {
+      files: [
+        { path: 'model.h5', role: 'model', sha256: digest('model.h5') },
+        { path: 'scaler.joblib', role: 'scaler', sha256: digest('scaler.joblib') },
+      ],
+    };
     const manifest = parseManifest(JSON.stringify(doc), join(dir, 'model-bundle.json'))!;
     assert.deepEqual(await verifyManifestHashes(manifest, source), []);
     copyFileSync(join(dir, 'y_scaler.joblib'), join(dir, 'scaler.joblib'));
     const f = await verifyManifestHashes(manifest, source);
-    assert.deepEqual(f.map((x) => [x.code, x.severity, x.path]), [['manifest-hash-mismatch', 'error', join(dir, 'scaler.joblib')]]);
+    assert.deepEqual(
+      f.map((x) => [x.code, x.severity, x.path]),
+      [['manifest-hash-mismatch', 'error', join(dir, 'scaler.joblib')]],
+    );
   });
 
   it('check exit codes: errors fail, warnings only with --strict', () => {
-    const b = (severity: Finding['severity']): Bundle => ({ root: 'x', files: { scaler: [], structure: [], weights: [], model: [], log: [] }, complete: false, findings: [{ code: 'c', severity, message: '', path: null }] });
+    const b = (severity: Finding['severity']): Bundle => ({
+      root: 'x',
+      files: { scaler: [], structure: [], weights: [], model: [], log: [] },
+      complete: false,
+      findings: [{ code: 'c', severity, message: '', path: null }],
+    });
     assert.equal(checkExitCode([b('info')], true), 0);
     assert.equal(checkExitCode([b('warning')], false), 0);
     assert.equal(checkExitCode([b('warning')], true), 1);

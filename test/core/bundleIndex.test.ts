@@ -133,9 +133,22 @@ describe('BundleIndex', () => {
     assert.equal(b.files.scaler.length, 2);
     // A manifest that leaves the target scaler out: the bundle follows it.
     const manifest = join(fresh, 'model-bundle.json');
-    writeFileSync(manifest, JSON.stringify({ files: [{ path: 'model.h5', role: 'model' }, { path: 'scaler.joblib', role: 'scaler' }, { path: 'training_log.csv', role: 'log' }] }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        files: [
+          { path: 'model.h5', role: 'model' },
+          { path: 'scaler.joblib', role: 'scaler' },
+          { path: 'training_log.csv', role: 'log' },
+        ],
+      }),
+    );
     snap = await index.update([manifest], []);
-    assert.deepEqual(snap.bundles.filter((x) => x.root === fresh).map((x) => x.files.scaler), [[join(fresh, 'scaler.joblib')]], 'the left-out y_scaler makes no second bundle');
+    assert.deepEqual(
+      snap.bundles.filter((x) => x.root === fresh).map((x) => x.files.scaler),
+      [[join(fresh, 'scaler.joblib')]],
+      'the left-out y_scaler makes no second bundle',
+    );
     rmSync(manifest);
     snap = await index.update([], [manifest]);
     assert.equal(snap.bundles.find((x) => x.root === fresh)!.files.scaler.length, 2);
@@ -169,7 +182,10 @@ describe('BundleIndex', () => {
     const scaler = join(ws, 'wind', 'scaler.joblib');
     rmSync(scaler);
     const second = await index.update([], [scaler]);
-    assert.equal(second.bundles.find((b) => b.root === join(ws, 'abalone')), abalone);
+    assert.equal(
+      second.bundles.find((b) => b.root === join(ws, 'abalone')),
+      abalone,
+    );
     const wind2 = second.bundles.find((b) => b.root === join(ws, 'wind'))!;
     assert.notEqual(wind2, wind);
     assert.ok(wind2.findings.some((f) => f.code === 'missing-scaler'));
@@ -232,7 +248,10 @@ describe('BundleIndex', () => {
     const manifest = join(ws, 'abalone', 'model.json');
     rmSync(manifest);
     const snap = await index.update([], [manifest]);
-    assert.equal(snap.bundles.find((b) => b.root === join(ws, 'abalone')), undefined);
+    assert.equal(
+      snap.bundles.find((b) => b.root === join(ws, 'abalone')),
+      undefined,
+    );
     assert.ok(!snap.files.some((f) => f.path === join(ws, 'abalone', 'weights.bin') && f.role === 'weights'));
   });
 });
@@ -305,7 +324,10 @@ describe('BundleIndex quick and deep phases', () => {
     const quick = await new BundleIndex(new NodeFileSource()).quickScan([ws], { progressMs: 0, onProgress: (s) => seen.push(s.bundles.length) });
     // One snapshot per file listed: the counts only grow, up to the final three bundles.
     assert.ok(seen.length > 5, `${seen.length} snapshots`);
-    assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1]), seen.join(','));
+    assert.ok(
+      seen.every((n, i) => i === 0 || n >= seen[i - 1]),
+      seen.join(','),
+    );
     assert.ok(seen.at(-1)! <= 3);
     assert.equal(quick.bundles.length, 3);
   });

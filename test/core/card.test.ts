@@ -45,7 +45,8 @@ describe('model card', () => {
   it('lists version drift among the findings when the workspace pins another scikit-learn', async () => {
     const ws = mkdtempSync(join(tmp, 'ws-'));
     mkdirSync(join(ws, 'wind'));
-    for (const f of ['model.h5', 'scaler.joblib', 'y_scaler.joblib', 'training_log.csv']) copyFileSync(join('examples/complete-bundle', f), join(ws, 'wind', f));
+    for (const f of ['model.h5', 'scaler.joblib', 'y_scaler.joblib', 'training_log.csv'])
+      copyFileSync(join('examples/complete-bundle', f), join(ws, 'wind', f));
     writeFileSync(join(ws, 'requirements.txt'), 'scikit-learn==1.4.2\ntensorflow==2.13.1\n');
     // The pins sit above the bundle's folder: found up to pinRoot (the CLI passes its working folder).
     const md = await card(join(ws, 'wind'), ws);
@@ -54,8 +55,16 @@ describe('model card', () => {
 
   it('best validation value: the minimum of a loss, the maximum of an accuracy', () => {
     const s = (min: number, minStep: number, max: number, maxStep: number) => ({ points: 3, first: 0, last: 0, min, minStep, max, maxStep });
-    assert.deepEqual(bestValidation({ source: 'keras-csv-log', epochs: 3, series: { loss: s(0, 2, 1, 0), val_accuracy: s(0.5, 0, 0.9, 1) } }), { series: 'val_accuracy', value: 0.9, step: 1 });
-    assert.deepEqual(bestValidation({ source: 'keras-csv-log', epochs: 3, series: { val_accuracy: s(0.5, 0, 0.9, 1), val_loss: s(0.1, 2, 1, 0) } }), { series: 'val_loss', value: 0.1, step: 2 });
+    assert.deepEqual(bestValidation({ source: 'keras-csv-log', epochs: 3, series: { loss: s(0, 2, 1, 0), val_accuracy: s(0.5, 0, 0.9, 1) } }), {
+      series: 'val_accuracy',
+      value: 0.9,
+      step: 1,
+    });
+    assert.deepEqual(bestValidation({ source: 'keras-csv-log', epochs: 3, series: { val_accuracy: s(0.5, 0, 0.9, 1), val_loss: s(0.1, 2, 1, 0) } }), {
+      series: 'val_loss',
+      value: 0.1,
+      step: 2,
+    });
     assert.equal(bestValidation({ source: 'keras-csv-log', epochs: 3, series: { loss: s(0, 2, 1, 0) } }), null);
   });
 

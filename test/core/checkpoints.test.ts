@@ -96,7 +96,10 @@ describe('checkpoint series in bundles', () => {
     assert.equal(b.root, dir);
     assert.deepEqual(b.files.model, [join(dir, 'model.h5')]);
     // epochs 1, 2, 3
-    assert.deepEqual(b.checkpoints, ['01-0.41', '02-0.39', '03-0.37'].map((e) => join(dir, `checkpoints/weights.${e}.hdf5`)));
+    assert.deepEqual(
+      b.checkpoints,
+      ['01-0.41', '02-0.39', '03-0.37'].map((e) => join(dir, `checkpoints/weights.${e}.hdf5`)),
+    );
     assert.equal(b.complete, true);
     // The plain example bundle gets exactly this one information (its y_scaler.joblib).
     assert.deepEqual(findingsOf(b), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
@@ -115,7 +118,16 @@ describe('checkpoint series in bundles', () => {
 
   it('collapses checkpoints saved beside the model, ordered by epoch/step', async () => {
     const dir = completeRun();
-    copyAs(MODEL, dir, 'model-epoch05.h5', 'ckpt_010.weights.h5', 'weights.01-0.40.hdf5', 'model_epoch_12_val_loss_0.0312.keras', 'best_model.h5', 'last_model.h5');
+    copyAs(
+      MODEL,
+      dir,
+      'model-epoch05.h5',
+      'ckpt_010.weights.h5',
+      'weights.01-0.40.hdf5',
+      'model_epoch_12_val_loss_0.0312.keras',
+      'best_model.h5',
+      'last_model.h5',
+    );
     // best_model and last_model carry no number: after the numbered ones, by file time (last newest).
     utimesSync(join(dir, 'best_model.h5'), new Date('2026-01-01T10:00:00Z'), new Date('2026-01-01T10:00:00Z'));
     const bs = await bundlesOf(dir);
@@ -127,7 +139,9 @@ describe('checkpoint series in bundles', () => {
     // epochs/steps: weights.01 → 1, model-epoch05 → 5, ckpt_010 → 10, model_epoch_12 → 12; then best (older), last.
     assert.deepEqual(
       b.checkpoints,
-      ['weights.01-0.40.hdf5', 'model-epoch05.h5', 'ckpt_010.weights.h5', 'model_epoch_12_val_loss_0.0312.keras', 'best_model.h5', 'last_model.h5'].map((f) => join(dir, f)),
+      ['weights.01-0.40.hdf5', 'model-epoch05.h5', 'ckpt_010.weights.h5', 'model_epoch_12_val_loss_0.0312.keras', 'best_model.h5', 'last_model.h5'].map((f) =>
+        join(dir, f),
+      ),
     );
     assert.deepEqual(findingsOf(b), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
   });
@@ -195,7 +209,10 @@ describe('checkpoint series in bundles', () => {
     copyAs('examples/complete-bundle/scaler.joblib', own, 'model_1_scaler.joblib', 'model_2_scaler.joblib');
     const ownBundles = await bundlesOf(own);
     assert.deepEqual(ownBundles.map((b) => b.root).sort(), [join(own, 'model_1'), join(own, 'model_2')]);
-    assert.deepEqual(ownBundles.map((b) => b.files.scaler.length), [1, 1]);
+    assert.deepEqual(
+      ownBundles.map((b) => b.files.scaler.length),
+      [1, 1],
+    );
 
     const folds = folder();
     copyAs(MODEL, folds, 'model_fold_1.h5', 'model_fold_2.h5');
@@ -213,7 +230,7 @@ describe('checkpoint series in bundles', () => {
     assert.equal(bs.find((b) => b.root !== join(other, 'model'))!.checkpoints, undefined);
   });
 
-  it('takes a checkpoints/ copy with the model\'s own name for a checkpoint, not the main model', async () => {
+  it("takes a checkpoints/ copy with the model's own name for a checkpoint, not the main model", async () => {
     const dir = completeRun();
     copyAs(MODEL, dir, 'checkpoints/model.h5');
     const bs = await bundlesOf(dir);
@@ -231,7 +248,10 @@ describe('checkpoint series in bundles', () => {
     assert.equal(bs[0].root, dir);
     assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
     // folder epochs 2, 5, 10
-    assert.deepEqual(bs[0].checkpoints, ['epoch_2', 'epoch_05', 'epoch_10'].map((e) => join(dir, 'checkpoints', e, 'model.h5')));
+    assert.deepEqual(
+      bs[0].checkpoints,
+      ['epoch_2', 'epoch_05', 'epoch_10'].map((e) => join(dir, 'checkpoints', e, 'model.h5')),
+    );
     assert.deepEqual(findingsOf(bs[0]), [`info:target-scaler:${join(dir, 'y_scaler.joblib')}`]);
 
     // Without model.h5, the highest step folder holds the main model.
@@ -252,7 +272,11 @@ describe('checkpoint series in bundles', () => {
     assert.equal(bs.length, 1);
     assert.deepEqual(bs[0].files.model, [join(dir, 'model.h5')]);
     // weights.h5 in folders of epochs 9 and 10 (series by folder step), then ckpt/final_weights.h5 (no number).
-    assert.deepEqual(bs[0].checkpoints, [join(dir, 'checkpoints/epoch_9/weights.h5'), join(dir, 'checkpoints/epoch_10/weights.h5'), join(dir, 'ckpt/final_weights.h5')]);
+    assert.deepEqual(bs[0].checkpoints, [
+      join(dir, 'checkpoints/epoch_9/weights.h5'),
+      join(dir, 'checkpoints/epoch_10/weights.h5'),
+      join(dir, 'ckpt/final_weights.h5'),
+    ]);
   });
 
   it('writes a manifest listing the main model only; with it the checkpoints belong to no bundle', async () => {
@@ -281,8 +305,17 @@ describe('checkpoints in the text report', () => {
     copyAs(MODEL, dir, 'checkpoints/weights.01-0.41.hdf5', 'checkpoints/weights.12-0.30.hdf5', 'checkpoints/weights.03-0.37.hdf5');
     const [b] = await bundlesOf(dir);
     const lines = formatBundle(b);
-    assert.deepEqual(lines.filter((l) => l.includes('checkpoints')), ['  checkpoints  3 (latest: weights.12-0.30.hdf5)']);
-    assert.equal(lines.some((l) => l.includes('weights.01-0.41')), false);
-    assert.deepEqual(formatBundle({ ...b, checkpoints: undefined }).filter((l) => l.includes('checkpoints')), []);
+    assert.deepEqual(
+      lines.filter((l) => l.includes('checkpoints')),
+      ['  checkpoints  3 (latest: weights.12-0.30.hdf5)'],
+    );
+    assert.equal(
+      lines.some((l) => l.includes('weights.01-0.41')),
+      false,
+    );
+    assert.deepEqual(
+      formatBundle({ ...b, checkpoints: undefined }).filter((l) => l.includes('checkpoints')),
+      [],
+    );
   });
 });

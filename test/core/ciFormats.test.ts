@@ -32,11 +32,21 @@ const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').re
 /** The parts of a SARIF run the tests read. */
 interface SarifRun {
   tool: { driver: { rules: { id: string }[] } };
-  results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[];
+  results: {
+    ruleId: string;
+    ruleIndex: number;
+    level: string;
+    locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[];
+  }[];
 }
 const runOf = (log: Record<string, unknown>): SarifRun => (log.runs as SarifRun[])[0];
 
-const bundle = (findings: Bundle['findings'], root = 'models/a'): Bundle => ({ root, files: { scaler: [], structure: [], weights: [], model: [], log: [] }, complete: false, findings });
+const bundle = (findings: Bundle['findings'], root = 'models/a'): Bundle => ({
+  root,
+  files: { scaler: [], structure: [], weights: [], model: [], log: [] },
+  complete: false,
+  findings,
+});
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
@@ -77,7 +87,10 @@ describe('GitHub workflow commands', () => {
       const report = await buildReport([ws], new NodeFileSource());
       const lines = githubAnnotations(report.bundles).filter((l) => l.includes('unpinned-dependency'));
       assert.equal(lines.length, 1);
-      assert.ok(lines[0].startsWith(`::notice file=${escapeProperty(join(ws, 'requirements.txt'))},line=2,title=model-bundles%3A unpinned-dependency::`), lines[0]);
+      assert.ok(
+        lines[0].startsWith(`::notice file=${escapeProperty(join(ws, 'requirements.txt'))},line=2,title=model-bundles%3A unpinned-dependency::`),
+        lines[0],
+      );
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
@@ -98,7 +111,10 @@ describe('SARIF 2.1.0', () => {
     const log = sarifLog(report.bundles, report.tool);
     assert.ok(validate(log), JSON.stringify(validate.errors));
     const run = runOf(log);
-    assert.deepEqual(run.tool.driver.rules.map((r) => r.id), Object.keys(FINDING_CODES));
+    assert.deepEqual(
+      run.tool.driver.rules.map((r) => r.id),
+      Object.keys(FINDING_CODES),
+    );
     const findings = report.bundles.flatMap((b) => b.findings);
     assert.equal(run.results.length, findings.length);
     const missing = run.results.find((r) => r.ruleId === 'missing-scaler')!;
@@ -112,7 +128,15 @@ describe('SARIF 2.1.0', () => {
 
   it('lines as regions, odd paths as URI references, absolute paths as file: URIs', () => {
     const validate = sarifValidator();
-    const log = sarifLog([bundle([{ code: 'unpinned-dependency', severity: 'info', message: 'm', path: 'my models/req #1.txt', line: 7 }, { code: 'new-code', severity: 'warning', message: 'n', path: '/abs/p q.h5' }])], { name: 'model-bundles', version: '0.1.0' });
+    const log = sarifLog(
+      [
+        bundle([
+          { code: 'unpinned-dependency', severity: 'info', message: 'm', path: 'my models/req #1.txt', line: 7 },
+          { code: 'new-code', severity: 'warning', message: 'n', path: '/abs/p q.h5' },
+        ]),
+      ],
+      { name: 'model-bundles', version: '0.1.0' },
+    );
     assert.ok(validate(log), JSON.stringify(validate.errors));
     const results = runOf(log).results;
     assert.deepEqual(results[0].locations[0].physicalLocation, { artifactLocation: { uri: 'my%20models/req%20%231.txt' }, region: { startLine: 7 } });

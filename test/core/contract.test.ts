@@ -37,7 +37,10 @@ describe('input contract of the example bundle (MinMaxScaler with feature names)
 
   it('names the scaler’s features with their training ranges, all required, no extra fields', async () => {
     const c = await contractOf('examples/complete-bundle');
-    assert.deepEqual(c.features.map((f) => f.name), ref.features);
+    assert.deepEqual(
+      c.features.map((f) => f.name),
+      ref.features,
+    );
     assert.deepEqual(c.row.required, ref.features);
     for (let i = 0; i < ref.features.length; i++) {
       const p = (c.row.properties as Record<string, Record<string, unknown>>)[ref.features[i]];
@@ -122,7 +125,10 @@ describe('input contract of a ColumnTransformer (StandardScaler + OneHotEncoder,
 
   it('categories as enum, means as description, the dropped column free', async () => {
     const c = await contractOf(dir);
-    assert.deepEqual(c.features.map((f) => f.name), ref.features);
+    assert.deepEqual(
+      c.features.map((f) => f.name),
+      ref.features,
+    );
     const props = c.row.properties as Record<string, Record<string, unknown>>;
     assert.deepEqual(props.colour.enum, ref.colour_categories);
     for (let i = 0; i < ref.num_columns.length; i++) {
@@ -156,7 +162,10 @@ describe('input contract of a ColumnTransformer (StandardScaler + OneHotEncoder,
     const row = ajv().compile(c.row);
     assert.ok(row({ ...c.example, x1: null }), JSON.stringify(row.errors));
     assert.equal(row({ ...c.example, x1: 'n/a' }), false);
-    assert.ok(c.notes.some((n) => n.includes('imputer.joblib and scaler.joblib')), c.notes.join('\n'));
+    assert.ok(
+      c.notes.some((n) => n.includes('imputer.joblib and scaler.joblib')),
+      c.notes.join('\n'),
+    );
   });
 
   it('an array-fitted scaler gets x0..xn names with a note', async () => {
@@ -164,23 +173,53 @@ describe('input contract of a ColumnTransformer (StandardScaler + OneHotEncoder,
     copyFileSync('test/fixtures/sklearn/minmax.joblib', join(d, 'scaler.joblib'));
     const c = await contractOf(d);
     assert.equal(c.features[0].name, 'x0');
-    assert.ok(c.notes.some((n) => n.includes('no feature_names_in_')), c.notes.join('\n'));
+    assert.ok(
+      c.notes.some((n) => n.includes('no feature_names_in_')),
+      c.notes.join('\n'),
+    );
   });
 });
 
 describe('contract refusals', () => {
-  const bundle = (root: string): Bundle => ({ root, files: { scaler: [], structure: [], weights: [], model: [`${root}/m.json`], log: [] }, complete: false, findings: [] });
+  const bundle = (root: string): Bundle => ({
+    root,
+    files: { scaler: [], structure: [], weights: [], model: [`${root}/m.json`], log: [] },
+    complete: false,
+    findings: [],
+  });
   const model = (path: string, inputShapes: (number | null)[][]): FileReport => ({
     path,
     role: 'model',
     format: 'tfjs-layers',
     error: null,
-    model: { framework: 'tfjs', kerasVersion: null, className: 'Sequential', layers: [], inputShapes, outputShapes: [[null, 1]], totalParams: 0, trainableParams: 0, nonTrainableParams: 0 },
+    model: {
+      framework: 'tfjs',
+      kerasVersion: null,
+      className: 'Sequential',
+      layers: [],
+      inputShapes,
+      outputShapes: [[null, 1]],
+      totalParams: 0,
+      trainableParams: 0,
+      nonTrainableParams: 0,
+    },
   });
 
   it('refuses a sequence input and several inputs, naming the file', () => {
-    assert.throws(() => buildContract(bundle('b'), [model('b/m.json', [[null, 25, 5]])]), (e: Error) => e instanceof ContractError && /b\/m\.json: .*\[None, 25, 5\]/.test(e.message));
-    assert.throws(() => buildContract(bundle('b'), [model('b/m.json', [[null, 3], [null, 2]])]), /2 inputs/);
+    assert.throws(
+      () => buildContract(bundle('b'), [model('b/m.json', [[null, 25, 5]])]),
+      (e: Error) => e instanceof ContractError && /b\/m\.json: .*\[None, 25, 5\]/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        buildContract(bundle('b'), [
+          model('b/m.json', [
+            [null, 3],
+            [null, 2],
+          ]),
+        ]),
+      /2 inputs/,
+    );
   });
 
   it('a model without scaler: x0..xn from its input size, with a note', () => {

@@ -16,7 +16,10 @@ describe('contract view', () => {
     const v = buildContractView(bundle, report.files);
     const c = buildContract(bundle, report.files);
     assert.equal(v.available, true);
-    assert.deepEqual(v.documents.map((d) => d.id), ['openapi', 'row', 'batch']);
+    assert.deepEqual(
+      v.documents.map((d) => d.id),
+      ['openapi', 'row', 'batch'],
+    );
     assert.deepEqual(JSON.parse(v.documents[0].text), c.openapi);
     assert.deepEqual(JSON.parse(v.documents[1].text), c.row);
     assert.deepEqual(JSON.parse(v.documents[2].text), c.batch);
@@ -26,7 +29,17 @@ describe('contract view', () => {
 
   it('says why when there is no contract', () => {
     const bundle: Bundle = { root: 'b', files: { scaler: [], structure: [], weights: [], model: ['b/m.json'], log: [] }, complete: false, findings: [] };
-    const m = { framework: 'tfjs' as const, kerasVersion: null, className: 'Sequential', layers: [], inputShapes: [[null, 28, 28, 1]], outputShapes: [[null, 10]], totalParams: 0, trainableParams: 0, nonTrainableParams: 0 };
+    const m = {
+      framework: 'tfjs' as const,
+      kerasVersion: null,
+      className: 'Sequential',
+      layers: [],
+      inputShapes: [[null, 28, 28, 1]],
+      outputShapes: [[null, 10]],
+      totalParams: 0,
+      trainableParams: 0,
+      nonTrainableParams: 0,
+    };
     const v = buildContractView(bundle, [{ path: 'b/m.json', role: 'model', format: 'tfjs-layers', error: null, model: m }]);
     assert.equal(v.available, false);
     assert.match(v.reason!, /b\/m\.json: the model's input has shape \[None, 28, 28, 1\]/);
@@ -34,7 +47,8 @@ describe('contract view', () => {
   });
 
   it('accepts copyContract for the three documents only, with no other field', () => {
-    for (const document of ['openapi', 'row', 'batch'] as const) assert.deepEqual(validateWebviewMessage({ type: 'copyContract', document }), { ok: true, message: { type: 'copyContract', document } });
+    for (const document of ['openapi', 'row', 'batch'] as const)
+      assert.deepEqual(validateWebviewMessage({ type: 'copyContract', document }), { ok: true, message: { type: 'copyContract', document } });
     assert.match((validateWebviewMessage({ type: 'copyContract', document: 'secrets' }) as { error: string }).error, /document must be openapi, row or batch/);
     assert.match((validateWebviewMessage({ type: 'copyContract' }) as { error: string }).error, /document/);
     assert.match((validateWebviewMessage({ type: 'copyContract', document: 'row', text: 'x' }) as { error: string }).error, /unexpected field 'text'/);

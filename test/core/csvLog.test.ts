@@ -135,8 +135,7 @@ describe('csvLog: errors', () => {
     const path = `${DIR}/bad_vector_metric.csv`;
     assert.throws(
       () => readCsvLogData(load('bad_vector_metric.csv'), path),
-      (e: ReadError) =>
-        e.code === 'invalid-value' && e.message === `${path}: row 3, column "per_class": ""[0.1, 0.9]"" is not a number`,
+      (e: ReadError) => e.code === 'invalid-value' && e.message === `${path}: row 3, column "per_class": ""[0.1, 0.9]"" is not a number`,
     );
   });
 

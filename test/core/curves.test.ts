@@ -36,8 +36,44 @@ test('accuracy-like metrics are higher-is-better, losses and errors are not', ()
 });
 
 test('metric direction: scores higher, losses and errors lower, names that do not say: null', () => {
-  const higher = ['acc', 'accuracy', 'binary_accuracy', 'top_k_categorical_accuracy', 'auc', 'auc_1', 'pr_auc', 'precision', 'recall_2', 'f1', 'f1_score', 'r2', 'r2_score', 'mean_io_u', 'iou', 'dice_coef', 'cosine_similarity', 'psnr', 'acc1'];
-  const lower = ['loss', 'mae', 'mse', 'rmse', 'mape', 'msle', 'mean_absolute_error', 'mean_squared_logarithmic_error', 'categorical_crossentropy', 'kl_divergence', 'hinge', 'logcosh', 'dice_loss', 'top_k_error', 'perplexity'];
+  const higher = [
+    'acc',
+    'accuracy',
+    'binary_accuracy',
+    'top_k_categorical_accuracy',
+    'auc',
+    'auc_1',
+    'pr_auc',
+    'precision',
+    'recall_2',
+    'f1',
+    'f1_score',
+    'r2',
+    'r2_score',
+    'mean_io_u',
+    'iou',
+    'dice_coef',
+    'cosine_similarity',
+    'psnr',
+    'acc1',
+  ];
+  const lower = [
+    'loss',
+    'mae',
+    'mse',
+    'rmse',
+    'mape',
+    'msle',
+    'mean_absolute_error',
+    'mean_squared_logarithmic_error',
+    'categorical_crossentropy',
+    'kl_divergence',
+    'hinge',
+    'logcosh',
+    'dice_loss',
+    'top_k_error',
+    'perplexity',
+  ];
   const unknown = ['lr', 'learning_rate', 'true_positives', 'widgets', 'score', 'ratio_used', 'time'];
   for (const m of higher) assert.equal(metricDirection(m), 'higher', m);
   for (const m of lower) assert.equal(metricDirection(m), 'lower', m);
@@ -57,7 +93,10 @@ test('pairing: train and validation of one metric in one group, train first, per
   const tb = pairSeries([s('train/epoch_loss', 'logs'), s('validation/epoch_loss', 'logs')]);
   assert.equal(tb.length, 1);
   assert.equal(tb[0].metric, 'loss');
-  assert.deepEqual(tb[0].series.map((x) => x.split), ['train', 'validation']);
+  assert.deepEqual(
+    tb[0].series.map((x) => x.split),
+    ['train', 'validation'],
+  );
 });
 
 test('a log appended by a restarted training splits into runs where the step goes back', () => {

@@ -159,7 +159,10 @@ test('a flush that throws is reported and later events still flush', async () =>
   await clock.advance(10);
   assert.equal(errors.length, 1);
   assert.equal((errors[0] as Error).message, 'boom');
-  assert.deepEqual(seen.map((x) => x.changed), [['/a'], ['/b']]);
+  assert.deepEqual(
+    seen.map((x) => x.changed),
+    [['/a'], ['/b']],
+  );
 });
 
 test('after dispose nothing flushes', async () => {

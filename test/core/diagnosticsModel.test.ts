@@ -175,23 +175,56 @@ test('script findings become diagnostics with their range (and cell for notebook
 test('file summaries for the tree', () => {
   const base = { role: 'scaler' as const, format: 'joblib' as const, error: null };
   assert.equal(
-    fileSummary({ ...base, path: 's', scaler: { class: 'MinMaxScaler', module: 'm', sklearnVersion: '1.2.1', nFeaturesIn: 8, featureNames: null, params: {} } }),
+    fileSummary({
+      ...base,
+      path: 's',
+      scaler: { class: 'MinMaxScaler', module: 'm', sklearnVersion: '1.2.1', nFeaturesIn: 8, featureNames: null, params: {} },
+    }),
     'MinMaxScaler · 8 features',
   );
   assert.equal(
-    fileSummary({ ...base, path: 'p', scaler: { class: 'Pipeline', module: 'm', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {}, steps: [] } }),
+    fileSummary({
+      ...base,
+      path: 'p',
+      scaler: { class: 'Pipeline', module: 'm', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {}, steps: [] },
+    }),
     'Pipeline',
   );
   assert.equal(fileSummary({ ...base, path: 'x', pickle: { verdict: 'dangerous', globals: ['posix.system'], refused: [] } }), 'refused: dangerous pickle');
   assert.equal(fileSummary({ ...base, path: 'e', error: { code: 'truncated-hdf5', message: 'm' } }), 'unreadable: truncated-hdf5');
-  const model = { framework: 'keras' as const, kerasVersion: '2.2.4', className: 'Sequential', layers: [], inputShapes: [], outputShapes: [], totalParams: 4417, trainableParams: 4417, nonTrainableParams: 0 };
+  const model = {
+    framework: 'keras' as const,
+    kerasVersion: '2.2.4',
+    className: 'Sequential',
+    layers: [],
+    inputShapes: [],
+    outputShapes: [],
+    totalParams: 4417,
+    trainableParams: 4417,
+    nonTrainableParams: 0,
+  };
   assert.equal(fileSummary({ path: 'm.h5', role: 'model', format: 'keras-h5', error: null, model }), 'Sequential · 4,417 params');
   assert.equal(
-    fileSummary({ path: 'w.h5', role: 'weights', format: 'keras-weights-h5', error: null, weights: { layers: [{ name: 'd', tensors: [] }], totalParams: 1234567, bytes: 0 } }),
+    fileSummary({
+      path: 'w.h5',
+      role: 'weights',
+      format: 'keras-weights-h5',
+      error: null,
+      weights: { layers: [{ name: 'd', tensors: [] }], totalParams: 1234567, bytes: 0 },
+    }),
     '1 layer · 1,234,567 params',
   );
   const s = { points: 300, first: 1, last: 0.1, min: 0.1, minStep: 299, max: 1, maxStep: 0 };
-  assert.equal(fileSummary({ path: 'l.csv', role: 'log', format: 'keras-csv-log', error: null, log: { source: 'keras-csv-log', epochs: 300, series: { loss: s, val_loss: s } } }), '300 epochs · 2 series');
+  assert.equal(
+    fileSummary({
+      path: 'l.csv',
+      role: 'log',
+      format: 'keras-csv-log',
+      error: null,
+      log: { source: 'keras-csv-log', epochs: 300, series: { loss: s, val_loss: s } },
+    }),
+    '300 epochs · 2 series',
+  );
   assert.equal(fileSummary({ path: 'g1.bin', role: 'weights', format: 'tfjs-shard', error: null }), 'tfjs-shard');
   assert.equal(fileSummary({ path: 'loss.png', role: 'log', format: 'image', error: null }), 'image');
 });

@@ -11,7 +11,15 @@ import { EXPORT_CASES } from '../fixtures/export/cases';
 
 const verdict = JSON.parse(readFileSync('test/fixtures/export/check_onnx_verdict.json', 'utf8')) as {
   onnx_version: string;
-  files: { file: string; sha256: string; ok: boolean; error?: string; ir_version?: number; opsets?: Record<string, number>; inputs?: { name: string; shape: (number | string)[] }[] }[];
+  files: {
+    file: string;
+    sha256: string;
+    ok: boolean;
+    error?: string;
+    ir_version?: number;
+    opsets?: Record<string, number>;
+    inputs?: { name: string; shape: (number | string)[] }[];
+  }[];
 };
 
 async function sha256(bytes: Uint8Array): Promise<string> {

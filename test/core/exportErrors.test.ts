@@ -53,7 +53,9 @@ describe('export onnx: clear refusals', () => {
   });
 
   it('refuses a stateful recurrent layer (real frugally-deep temp_stateful.h5): the state would be lost between calls', async () => {
-    const e = await refusal(exportOnnx({ target: 'test/fixtures/real/Dobiasd__frugally-deep/test/stateful_test/temp_stateful.h5', noScaler: true, toolVersion: 'test' }, source));
+    const e = await refusal(
+      exportOnnx({ target: 'test/fixtures/real/Dobiasd__frugally-deep/test/stateful_test/temp_stateful.h5', noScaler: true, toolVersion: 'test' }, source),
+    );
     assert.equal(e.code, 'unsupported-layer');
     assert.match(e.message, /^layer 'gru_1' \(GRU\) cannot be exported to ONNX: stateful=True/);
   });
@@ -66,7 +68,9 @@ describe('export onnx: clear refusals', () => {
   });
 
   it('refuses when a scaler file of the bundle cannot be read', async () => {
-    const dir = bundleWith({ class_name: 'Dropout', config: { name: 'drop', rate: 0.1 } }, (d) => writeFileSync(join(d, 'scaler.pkl'), Buffer.from([0x80, 0x04, 0x95, 0xff])));
+    const dir = bundleWith({ class_name: 'Dropout', config: { name: 'drop', rate: 0.1 } }, (d) =>
+      writeFileSync(join(d, 'scaler.pkl'), Buffer.from([0x80, 0x04, 0x95, 0xff])),
+    );
     const e = await refusal(exportOnnx({ target: dir, toolVersion: 'test' }, source));
     assert.equal(e.code, 'unreadable-scaler');
     assert.match(e.message, /scaler\.pkl/);
@@ -79,7 +83,12 @@ describe('export onnx: clear refusals', () => {
   });
 
   it('refuses a scaler of the wrong width', async () => {
-    const e = await refusal(exportOnnx({ target: 'examples/missing-scaler', scalers: ['test/fixtures/real/gazi-faysal-jubayer__ExoBengal/models/scaler.pkl'], toolVersion: 'test' }, source));
+    const e = await refusal(
+      exportOnnx(
+        { target: 'examples/missing-scaler', scalers: ['test/fixtures/real/gazi-faysal-jubayer__ExoBengal/models/scaler.pkl'], toolVersion: 'test' },
+        source,
+      ),
+    );
     assert.equal(e.code, 'scaler-input-mismatch');
     assert.match(e.message, /scaler\.pkl: the preprocessing gives 9 features but the model takes 4$/);
   });
@@ -89,7 +98,10 @@ describe('export onnx: Triton model repository layout', () => {
   it('writes <name>/1/model.onnx and a config.pbtxt with the names, types and dims', async () => {
     const r = await exportOnnx({ target: 'examples/complete-bundle', toolVersion: 'test' }, source);
     const files = exportFiles(r, 'wind turbine', 'triton', 32);
-    assert.deepEqual(files.map((f) => f.path), ['wind_turbine/1/model.onnx', 'wind_turbine/config.pbtxt']);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['wind_turbine/1/model.onnx', 'wind_turbine/config.pbtxt'],
+    );
     assert.equal(files[0].bytes, r.onnx);
     assert.equal(
       new TextDecoder().decode(files[1].bytes),
@@ -115,7 +127,10 @@ describe('export onnx: Triton model repository layout', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual(exportFiles(r, 'wind', 'plain').map((f) => f.path), ['wind.onnx']);
+    assert.deepEqual(
+      exportFiles(r, 'wind', 'plain').map((f) => f.path),
+      ['wind.onnx'],
+    );
   });
 
   it('writes -1 for sizes the model leaves open (an LSTM over any number of steps)', () => {

@@ -28,4 +28,3 @@ export function assertClose(actual: number[][], expected: number[][], what: stri
     });
   });
 }
-

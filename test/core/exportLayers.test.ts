@@ -30,7 +30,11 @@ const TFJS_CANNOT: Record<string, RegExp> = {
 };
 
 describe('export onnx: synthetic Keras 2 models of every converted layer kind equal numpy and the tool', () => {
-  it('has the ten cases', () => assert.deepEqual(reference.cases.map((c) => c.name), ['gru', 'bilstm', 'bigru_sum', 'conv1d', 'conv2d', 'functional', 'embedding', 'misc', 'pad_crop2d', 'pad_crop1d']));
+  it('has the ten cases', () =>
+    assert.deepEqual(
+      reference.cases.map((c) => c.name),
+      ['gru', 'bilstm', 'bigru_sum', 'conv1d', 'conv2d', 'functional', 'embedding', 'misc', 'pad_crop2d', 'pad_crop1d'],
+    ));
   for (const c of reference.cases) {
     it(c.name, async () => {
       const r = await exportOnnx({ target: c.file, noScaler: true, toolVersion: 'test' }, source);
@@ -40,7 +44,10 @@ describe('export onnx: synthetic Keras 2 models of every converted layer kind eq
       await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
       const v = await readH5ModelValues(source, c.file);
       if (TFJS_CANNOT[c.name]) {
-        await assert.rejects(async () => loadNetwork(v.config, v.layers).then((n) => n.predict(c.inputs.map((row) => Float32Array.from(row)))), TFJS_CANNOT[c.name]);
+        await assert.rejects(
+          async () => loadNetwork(v.config, v.layers).then((n) => n.predict(c.inputs.map((row) => Float32Array.from(row)))),
+          TFJS_CANNOT[c.name],
+        );
         return;
       }
       const net = await loadNetwork(v.config, v.layers);
@@ -54,14 +61,22 @@ describe('export onnx: synthetic Keras 2 models of every converted layer kind eq
 });
 
 describe('export onnx: several inputs and outputs, a layer shared by two calls', () => {
-  const multi = (JSON.parse(readFileSync('test/fixtures/export/layers_reference.json', 'utf8')) as {
-    multi: { name: string; file: string; inputs: Record<string, number[][]>; outputs: Record<string, number[][]> }[];
-  }).multi;
+  const multi = (
+    JSON.parse(readFileSync('test/fixtures/export/layers_reference.json', 'utf8')) as {
+      multi: { name: string; file: string; inputs: Record<string, number[][]>; outputs: Record<string, number[][]> }[];
+    }
+  ).multi;
   for (const c of multi) {
     it(`${c.name}: named inputs and outputs equal numpy`, async () => {
       const r = await exportOnnx({ target: c.file, noScaler: true, toolVersion: 'test' }, source);
-      assert.deepEqual(r.inputs.map((i) => i.name), Object.keys(c.inputs));
-      assert.deepEqual(r.outputs.map((o) => o.name), Object.keys(c.outputs));
+      assert.deepEqual(
+        r.inputs.map((i) => i.name),
+        Object.keys(c.inputs),
+      );
+      assert.deepEqual(
+        r.outputs.map((o) => o.name),
+        Object.keys(c.outputs),
+      );
       const session = await ort.InferenceSession.create(r.onnx);
       const feeds = Object.fromEntries(
         Object.entries(c.inputs).map(([k, rows]) => [k, new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0].length])]),
@@ -70,7 +85,11 @@ describe('export onnx: several inputs and outputs, a layer shared by two calls',
       for (const [k, expected] of Object.entries(c.outputs)) {
         const data = Array.from(out[k].data as Float32Array);
         const w = expected[0].length;
-        assertClose(expected.map((_, i) => data.slice(i * w, (i + 1) * w)), expected, `${c.name} ${k}`);
+        assertClose(
+          expected.map((_, i) => data.slice(i * w, (i + 1) * w)),
+          expected,
+          `${c.name} ${k}`,
+        );
       }
     });
   }
@@ -80,7 +99,16 @@ describe('export onnx: a real many-input recurrent model (frugally-deep lstm.h5)
   it('5 inputs (one of open length), 17 outputs: initial states, return_state, Bidirectional, linear / relu / hard_sigmoid recurrent activations', async () => {
     const f = 'test/fixtures/real/Dobiasd__frugally-deep/keras_export/lstm.h5';
     const r = await exportOnnx({ target: f, noScaler: true, toolVersion: 'test' }, source);
-    assert.deepEqual(r.inputs.map((i) => i.shape), [['batch', 17, 4], ['batch', 1, 10], ['batch', 'input_3_dim1', 4], ['batch', 12], ['batch', 12]]);
+    assert.deepEqual(
+      r.inputs.map((i) => i.shape),
+      [
+        ['batch', 17, 4],
+        ['batch', 1, 10],
+        ['batch', 'input_3_dim1', 4],
+        ['batch', 12],
+        ['batch', 12],
+      ],
+    );
     assert.equal(r.outputs.length, 17);
     await initBackend('auto', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
     const v = await readH5ModelValues(source, f);

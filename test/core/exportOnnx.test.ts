@@ -118,7 +118,10 @@ describe('export onnx: the scalers are inside the model', () => {
       return true;
     });
     const r = await exportOnnx({ target: dir, scalers: [`${dir}/imputer.pkl`, `${dir}/scaler.pkl`], toolVersion: 'test' }, source);
-    assert.deepEqual(r.scalers.map((s) => s.class), ['SimpleImputer', 'StandardScaler']);
+    assert.deepEqual(
+      r.scalers.map((s) => s.class),
+      ['SimpleImputer', 'StandardScaler'],
+    );
     const [imputer, scaler] = (await inspectPaths([`${dir}/imputer.pkl`, `${dir}/scaler.pkl`], source)).map((f) => f.scaler!);
     // Rows around the training means, one with missing values.
     const means = scaler.params.mean_ as number[];
@@ -136,9 +139,15 @@ describe('export onnx: the scalers are inside the model', () => {
       copyFileSync('examples/complete-bundle/model.h5', join(dir, 'model.h5'));
       copyFileSync('test/fixtures/predict/scalers_dict.joblib', join(dir, 'scalers.joblib'));
       const r = await exportOnnx({ target: dir, toolVersion: 'test' }, source);
-      assert.deepEqual(r.scalers.map((s) => s.path), [`${dir}/scalers.joblib[x]`]);
+      assert.deepEqual(
+        r.scalers.map((s) => s.path),
+        [`${dir}/scalers.joblib[x]`],
+      );
       assert.equal(r.targetScaler?.path, `${dir}/scalers.joblib[y_scaler]`);
-      assert.deepEqual(r.files.map((f) => `${f.role}:${f.path}`), ['model:model.h5', 'scaler:scalers.joblib', 'target-scaler:scalers.joblib']);
+      assert.deepEqual(
+        r.files.map((f) => `${f.role}:${f.path}`),
+        ['model:model.h5', 'scaler:scalers.joblib', 'target-scaler:scalers.joblib'],
+      );
       const rows = ref.inputs.map((row) => Array.from(Float32Array.from(row)));
       assertClose(await runOnnx(r, rows), ref.outputs, 'dict scalers vs numpy');
     } finally {
@@ -158,9 +167,9 @@ describe('export onnx: the scalers are inside the model', () => {
       applied: false,
       reason: 'exported with --no-scaler: inputs must be preprocessed by the caller',
     });
-    assert.deepEqual(JSON.parse(r.metadata['model_bundles.files']).map((f: { path: string; role: string }) => `${f.role}:${f.path}`), [
-      'model:model.json',
-      'weights:model_weights.h5',
-    ]);
+    assert.deepEqual(
+      JSON.parse(r.metadata['model_bundles.files']).map((f: { path: string; role: string }) => `${f.role}:${f.path}`),
+      ['model:model.json', 'weights:model_weights.h5'],
+    );
   });
 });

@@ -26,7 +26,11 @@ async function reload(r: TfjsExportResult, rows: number[][]): Promise<number[][]
   const doc = JSON.parse(new TextDecoder().decode(r.files[0].bytes));
   const bin = r.files[1].bytes;
   const model = await tfl.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: doc.modelTopology, weightSpecs: doc.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }),
+    tf.io.fromMemory({
+      modelTopology: doc.modelTopology,
+      weightSpecs: doc.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    }),
   );
   try {
     const y = model.predict(tf.tensor2d(rows.map((row) => Array.from(Float32Array.from(row))))) as tf.Tensor;
@@ -49,12 +53,18 @@ const csv = (rows: number[][]): string => `${rows.map((row) => row.join(',')).jo
 describe('export tfjs: preprocessing folded into the Dense layers', () => {
   it('complete-bundle: MinMaxScaler into the first Dense, y MinMaxScaler into the last; equals numpy and predict', async () => {
     const r = await exportTfjs({ target: 'examples/complete-bundle', toolVersion: 'test' }, source, 'wind');
-    assert.deepEqual(r.files.map((f) => f.path), ['wind/model.json', 'wind/group1-shard1of1.bin']);
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ['wind/model.json', 'wind/group1-shard1of1.bin'],
+    );
     assert.deepEqual([r.scalers[0].class, r.targetScaler?.class], ['MinMaxScaler', 'MinMaxScaler']);
     const rows = ref.inputs.map((row) => Array.from(Float32Array.from(row)));
     const got = await reload(r, rows);
     assertClose(got, ref.outputs, 'tfjs export vs numpy');
-    const tool = await predict({ target: 'examples/complete-bundle', input: { text: `${ref.features.join(',')}\n${csv(rows)}`, name: 'rows.csv' }, wasmDir }, source);
+    const tool = await predict(
+      { target: 'examples/complete-bundle', input: { text: `${ref.features.join(',')}\n${csv(rows)}`, name: 'rows.csv' }, wasmDir },
+      source,
+    );
     assertClose(got, tool.outputs, 'tfjs export vs predict');
     // The tool's own reader takes the exported folder as a bundle without scalers: raw rows in, target units out.
     const dir = write(r, join(tmp, 'a'));
@@ -63,7 +73,9 @@ describe('export tfjs: preprocessing folded into the Dense layers', () => {
     assertClose(again.outputs, ref.outputs, 'reloaded by predict');
     const doc = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     assert.equal(doc.generatedBy, 'model-bundles test');
-    assert.deepEqual(JSON.parse(doc.userDefinedMetadata.model_bundles['model_bundles.preprocessing']).steps, [{ file: 'scaler.joblib', class: 'MinMaxScaler' }]);
+    assert.deepEqual(JSON.parse(doc.userDefinedMetadata.model_bundles['model_bundles.preprocessing']).steps, [
+      { file: 'scaler.joblib', class: 'MinMaxScaler' },
+    ]);
   });
 
   it('ExoBengal: StandardScaler (9 features, offsets up to 23,791) folded; equals predict with the scaler', async () => {
@@ -79,8 +91,17 @@ describe('export tfjs: preprocessing folded into the Dense layers', () => {
   });
 
   it('refuses what cannot be folded exactly, naming it', async () => {
-    await assert.rejects(exportTfjs({ target: EXO, scalers: [`${EXO}/imputer.pkl`, `${EXO}/scaler.pkl`], toolVersion: 'test' }, source, 'x'), /imputer\.pkl: SimpleImputer is not an affine map per feature.*--format onnx/);
-    await assert.rejects(exportTfjs({ target: 'examples/complete-bundle', scalers: ['test/fixtures/sklearn/minmax_clip.joblib'], toolVersion: 'test' }, source, 'x'), /MinMaxScaler clips its output/);
-    await assert.rejects(exportTfjs({ target: 'examples/missing-scaler', toolVersion: 'test' }, source, 'x'), (e: { code?: string }) => e.code === 'missing-scaler');
+    await assert.rejects(
+      exportTfjs({ target: EXO, scalers: [`${EXO}/imputer.pkl`, `${EXO}/scaler.pkl`], toolVersion: 'test' }, source, 'x'),
+      /imputer\.pkl: SimpleImputer is not an affine map per feature.*--format onnx/,
+    );
+    await assert.rejects(
+      exportTfjs({ target: 'examples/complete-bundle', scalers: ['test/fixtures/sklearn/minmax_clip.joblib'], toolVersion: 'test' }, source, 'x'),
+      /MinMaxScaler clips its output/,
+    );
+    await assert.rejects(
+      exportTfjs({ target: 'examples/missing-scaler', toolVersion: 'test' }, source, 'x'),
+      (e: { code?: string }) => e.code === 'missing-scaler',
+    );
   });
 });

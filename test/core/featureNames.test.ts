@@ -53,7 +53,10 @@ describe('feature names are matched exactly as fitted', () => {
 
   it('an unmatched column is an error listing the expected names exactly (spaces shown)', () => {
     const e = error(() => parseCsvInput('Age ,groesse,Income,income,city code\n1,2,3,4,5\n', schema, 'in.csv'));
-    assert.equal(e.message, `in.csv: missing feature 'größe'; unknown column 'groesse' (the scaler was fitted on: "Age ", "größe", "Income", "income", "city code")`);
+    assert.equal(
+      e.message,
+      `in.csv: missing feature 'größe'; unknown column 'groesse' (the scaler was fitted on: "Age ", "größe", "Income", "income", "city code")`,
+    );
   });
 
   it('JSON object keys follow the same rules', () => {
@@ -65,8 +68,13 @@ describe('feature names are matched exactly as fitted', () => {
   it('predict: a header in other case runs with the warning in preprocessing.notes (outputs equal the numpy reference)', async () => {
     const ref = JSON.parse(readFileSync('examples/reference/complete-bundle.json', 'utf8')) as { outputs: number[][] };
     const csv = readFileSync('examples/inputs.csv', 'utf8').replace('wind_speed', 'Wind_Speed');
-    const r = await predict({ target: 'examples/complete-bundle', input: { text: csv, name: 'in.csv' }, wasmDir: 'node_modules/@tensorflow/tfjs-backend-wasm/dist' }, new NodeFileSource());
-    assert.deepEqual(r.preprocessing.notes, ['in.csv: column "Wind_Speed" was matched to the fitted feature "wind_speed" only case-insensitively; check it is the same feature']);
+    const r = await predict(
+      { target: 'examples/complete-bundle', input: { text: csv, name: 'in.csv' }, wasmDir: 'node_modules/@tensorflow/tfjs-backend-wasm/dist' },
+      new NodeFileSource(),
+    );
+    assert.deepEqual(r.preprocessing.notes, [
+      'in.csv: column "Wind_Speed" was matched to the fitted feature "wind_speed" only case-insensitively; check it is the same feature',
+    ]);
     r.outputs.forEach((row, i) => assert.ok(Math.abs(row[0] - ref.outputs[i][0]) < 1e-5 * Math.abs(ref.outputs[i][0])));
   });
 });

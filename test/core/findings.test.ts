@@ -15,9 +15,25 @@ function dense(name: string, inputs: number, units: number): LayerSummary {
   return { name, className: 'Dense', outputShape: [null, units], params: inputs * units + units, trainable: true, inbound: [] };
 }
 
-function summary(input: Shape, output: Shape, layers: LayerSummary[] = [dense('dense', Number(input[input.length - 1]), Number(output[1]))], extra: Partial<ModelSummary> = {}): ModelSummary {
+function summary(
+  input: Shape,
+  output: Shape,
+  layers: LayerSummary[] = [dense('dense', Number(input[input.length - 1]), Number(output[1]))],
+  extra: Partial<ModelSummary> = {},
+): ModelSummary {
   const total = layers.reduce((a, l) => a + l.params, 0);
-  return { framework: 'keras', kerasVersion: '2.15.0', className: 'Sequential', layers, inputShapes: [input], outputShapes: [output], totalParams: total, trainableParams: total, nonTrainableParams: 0, ...extra };
+  return {
+    framework: 'keras',
+    kerasVersion: '2.15.0',
+    className: 'Sequential',
+    layers,
+    inputShapes: [input],
+    outputShapes: [output],
+    totalParams: total,
+    trainableParams: total,
+    nonTrainableParams: 0,
+    ...extra,
+  };
 }
 
 function model(path: string, m: ModelSummary, mtimeMs = T0): FileReport {
@@ -25,13 +41,27 @@ function model(path: string, m: ModelSummary, mtimeMs = T0): FileReport {
 }
 
 function scaler(path: string, nFeaturesIn: number, mtimeMs = T0, cls = 'StandardScaler'): FileReport {
-  const s: Scaler = { class: cls, module: 'sklearn.preprocessing._data', sklearnVersion: '1.2.1', nFeaturesIn, featureNames: null, params: { mean_: new Array(nFeaturesIn).fill(0), scale_: new Array(nFeaturesIn).fill(1) } };
+  const s: Scaler = {
+    class: cls,
+    module: 'sklearn.preprocessing._data',
+    sklearnVersion: '1.2.1',
+    nFeaturesIn,
+    featureNames: null,
+    params: { mean_: new Array(nFeaturesIn).fill(0), scale_: new Array(nFeaturesIn).fill(1) },
+  };
   return { path, role: 'scaler', format: 'joblib', error: null, scaler: s, mtimeMs };
 }
 
 function log(path: string, series: string[] = ['loss', 'val_loss'], mtimeMs = T0): FileReport {
   const one = { points: 10, first: 1, last: 0.1, min: 0.1, minStep: 9, max: 1, maxStep: 0 };
-  return { path, role: 'log', format: 'keras-csv-log', error: null, log: { source: 'keras-csv-log', epochs: 10, series: Object.fromEntries(series.map((s) => [s, one])) }, mtimeMs };
+  return {
+    path,
+    role: 'log',
+    format: 'keras-csv-log',
+    error: null,
+    log: { source: 'keras-csv-log', epochs: 10, series: Object.fromEntries(series.map((s) => [s, one])) },
+    mtimeMs,
+  };
 }
 
 function codes(fs: Finding[]): string[] {
@@ -54,7 +84,11 @@ describe('validateBundle: missing parts', () => {
   });
 
   it('missing-scaler is information only for images, and for inputs wider than 256', () => {
-    const img = summary([null, 28, 28, 1], [null, 10], [{ name: 'conv', className: 'Conv2D', outputShape: [null, 26, 26, 8], params: 80, trainable: true, inbound: [] }]);
+    const img = summary(
+      [null, 28, 28, 1],
+      [null, 10],
+      [{ name: 'conv', className: 'Conv2D', outputShape: [null, 26, 26, 8], params: 80, trainable: true, inbound: [] }],
+    );
     assert.deepEqual(codes(validateBundle([model('p/cnn.h5', img), log('p/log.csv')], 'p')), ['info:missing-scaler']);
     assert.deepEqual(codes(validateBundle([model('p/wide.h5', summary([null, 1024], [null, 1])), log('p/log.csv')], 'p')), ['info:missing-scaler']);
   });
@@ -85,7 +119,7 @@ describe('validateBundle: missing parts', () => {
 });
 
 describe('validateBundle: cross-file checks', () => {
-  it('scaler-input-mismatch: 13 features vs the model\'s 4, on the scaler', () => {
+  it("scaler-input-mismatch: 13 features vs the model's 4, on the scaler", () => {
     const f = validateBundle([model('p/model.h5', tabular()), scaler('p/scaler.pkl', 13), log('p/log.csv')], 'p');
     assert.deepEqual(codes(f), ['error:scaler-input-mismatch']);
     assert.equal(f[0].path, 'p/scaler.pkl');
@@ -93,7 +127,11 @@ describe('validateBundle: cross-file checks', () => {
   });
 
   it('sequence inputs: the scaler sees the last dimension (5) or flattened windows (30 × 5 = 150)', () => {
-    const seq = summary([null, 30, 5], [null, 1], [{ name: 'lstm', className: 'LSTM', outputShape: [null, 8], params: 4 * (8 * (5 + 8) + 8), trainable: true, inbound: [] }]);
+    const seq = summary(
+      [null, 30, 5],
+      [null, 1],
+      [{ name: 'lstm', className: 'LSTM', outputShape: [null, 8], params: 4 * (8 * (5 + 8) + 8), trainable: true, inbound: [] }],
+    );
     const run = (n: number) => codes(validateBundle([model('p/lstm.h5', seq), scaler('p/scaler.pkl', n), log('p/log.csv')], 'p'));
     assert.deepEqual(run(5), []);
     assert.deepEqual(run(150), []);
@@ -101,13 +139,31 @@ describe('validateBundle: cross-file checks', () => {
   });
 
   it('weights-structure-mismatch: Dense(4→8) needs 4*8+8 = 40 values, the weights hold 4*16+16 = 80', () => {
-    const st: FileReport = { path: 'p/model.json', role: 'structure', format: 'keras-json', error: null, model: summary([null, 4], [null, 8], [dense('dense', 4, 8)]) };
+    const st: FileReport = {
+      path: 'p/model.json',
+      role: 'structure',
+      format: 'keras-json',
+      error: null,
+      model: summary([null, 4], [null, 8], [dense('dense', 4, 8)]),
+    };
     const wOf = (units: number): FileReport => ({
       path: 'p/model.weights.h5',
       role: 'weights',
       format: 'keras-weights-h5',
       error: null,
-      weights: { layers: [{ name: 'dense', tensors: [{ name: 'kernel', shape: [4, units], dtype: 'float32' }, { name: 'bias', shape: [units], dtype: 'float32' }] }], totalParams: 4 * units + units, bytes: 4 * (4 * units + units) },
+      weights: {
+        layers: [
+          {
+            name: 'dense',
+            tensors: [
+              { name: 'kernel', shape: [4, units], dtype: 'float32' },
+              { name: 'bias', shape: [units], dtype: 'float32' },
+            ],
+          },
+        ],
+        totalParams: 4 * units + units,
+        bytes: 4 * (4 * units + units),
+      },
     });
     const bad = validateBundle([st, wOf(16), scaler('p/scaler.pkl', 4), log('p/log.csv')], 'p');
     assert.deepEqual(codes(bad), ['error:weights-structure-mismatch']);
@@ -125,7 +181,10 @@ describe('validateBundle: cross-file checks', () => {
     assert.deepEqual(codes(bySize), ['info:target-scaler']);
     assert.equal(bySize[0].path, 'p/other.pkl');
     // An imputer as wide as the input is not a target scaler.
-    assert.deepEqual(codes(validateBundle([model('p/m.h5', m3), scaler('p/scaler.pkl', 4), scaler('p/imputer.pkl', 4, T0, 'SimpleImputer'), log('p/log.csv')], 'p')), []);
+    assert.deepEqual(
+      codes(validateBundle([model('p/m.h5', m3), scaler('p/scaler.pkl', 4), scaler('p/imputer.pkl', 4, T0, 'SimpleImputer'), log('p/log.csv')], 'p')),
+      [],
+    );
   });
 
   it('missing-target-scaler only for an x-named scaler with a regression log', () => {
@@ -151,10 +210,19 @@ describe('validateBundle: cross-file checks', () => {
   });
 
   it('file errors: shards, unsafe and unsupported pickles, anything else unreadable', () => {
-    const err = (path: string, role: FileReport['role'], code: string): FileReport => ({ path, role, format: 'unknown', error: { code, message: `${path}: ${code}` } });
+    const err = (path: string, role: FileReport['role'], code: string): FileReport => ({
+      path,
+      role,
+      format: 'unknown',
+      error: { code, message: `${path}: ${code}` },
+    });
     const f = validateBundle(
       [
-        { ...model('p/model.json', tabular()), format: 'tfjs-layers', error: { code: 'tfjs-shard-missing', message: 'p/model.json: shard group1-shard1of1.bin is missing' } },
+        {
+          ...model('p/model.json', tabular()),
+          format: 'tfjs-layers',
+          error: { code: 'tfjs-shard-missing', message: 'p/model.json: shard group1-shard1of1.bin is missing' },
+        },
         err('p/scaler.pkl', 'scaler', 'unsafe-pickle'),
         err('p/fn.pkl', 'scaler', 'unsupported-pickle'),
         err('p/log.csv', 'log', 'csv-bad-value'),

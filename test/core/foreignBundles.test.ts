@@ -50,7 +50,10 @@ describe('bundles with a SavedModel or another framework', () => {
     const n = scaler.scaler!.nFeaturesIn;
     assert.notEqual(n, 4);
     assert.deepEqual(codes(report.bundles[0], dir), ['error:scaler-input-mismatch:scaler.pkl', 'info:missing-log:my_model/saved_model.pb']);
-    assert.match(report.bundles[0].findings.find((f) => f.code === 'scaler-input-mismatch')!.message, new RegExp(`fitted on ${n} features but the model takes 4`));
+    assert.match(
+      report.bundles[0].findings.find((f) => f.code === 'scaler-input-mismatch')!.message,
+      new RegExp(`fitted on ${n} features but the model takes 4`),
+    );
   });
 
   // model.onnx, .pt and .safetensors are read now (onnxBundle, torchBundle tests)
@@ -77,10 +80,16 @@ describe('bundles with a SavedModel or another framework', () => {
     copyFileSync('examples/complete-bundle/scaler.joblib', join(saved, 'scaler.joblib'));
     const index = new BundleIndex(new NodeFileSource());
     const quick = await index.quickScan([ws]);
-    assert.deepEqual(quick.bundles.map((b) => b.root), [saved]);
+    assert.deepEqual(
+      quick.bundles.map((b) => b.root),
+      [saved],
+    );
     assert.deepEqual(quick.bundles[0].files.model, [join(saved, 'my_model', 'saved_model.pb')]);
     const done = await index.complete();
-    assert.deepEqual(done.bundles.map((b) => b.root), [saved]);
+    assert.deepEqual(
+      done.bundles.map((b) => b.root),
+      [saved],
+    );
     assert.deepEqual(codes(done.bundles[0], saved), ['info:missing-log:my_model/saved_model.pb']);
   });
 });
@@ -91,7 +100,8 @@ describe('predictions on a bundle whose model cannot be run', () => {
     const dir = run((d) => cpSync(join(FOREIGN, 'keras_savedmodel', 'my_model'), join(d, 'my_model'), { recursive: true }));
     await assert.rejects(
       () => predict({ target: dir, input: { text: 'a,b,c,d\n1,2,3,4\n', name: 'rows.csv' } }, new NodeFileSource()),
-      (e: Error & { code?: string }) => e.code === 'not-a-model' && e.message.startsWith(join(dir, 'my_model', 'saved_model.pb')) && /variables\/ are not read/.test(e.message),
+      (e: Error & { code?: string }) =>
+        e.code === 'not-a-model' && e.message.startsWith(join(dir, 'my_model', 'saved_model.pb')) && /variables\/ are not read/.test(e.message),
     );
   });
 });

@@ -38,4 +38,5 @@ describe('foreignModelReader', () => {
     assert.equal(sniffForeign(Uint8Array.from([0x08, 0x08]), 'm.onnx'), null, 'ONNX is no longer foreign');
     assert.equal(sniffForeign(Uint8Array.from([0x50, 0x4b, 0x03, 0x04]), 'model.keras'), null);
     assert.equal(sniffForeign(readFileSync(join(DIR, 'models/model.pt')), 'model.pt'), null, 'torch.save files have their own reader');
-  });});
+  });
+});

@@ -13,9 +13,7 @@ interface Sample {
   sum: number;
   count: number;
 }
-const REF: Record<string, { format: string; sample?: Sample | null }> = JSON.parse(
-  readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8'),
-);
+const REF: Record<string, { format: string; sample?: Sample | null }> = JSON.parse(readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8'));
 const disk = new NodeFileSource();
 const USERBLOCK = 'test/fixtures/reference/h5/userblock_weights.h5';
 
@@ -47,7 +45,10 @@ describe('Hdf5File', () => {
       assert.deepEqual(f.dataset('/d1/d1/kernel:0'), { shape: [2, 3], dtype: 'float32', itemSize: 4, elements: 6 });
       assert.deepEqual(Array.from(f.readDataset('/d1/d1/kernel:0') as Float32Array), [0, 0.25, 0.5, 0.75, 1, 1.25]);
       assert.deepEqual(Array.from(f.readDataset('/d1/d1/bias:0') as BigInt64Array), [1n, -2n, 3n]);
-      assert.throws(() => f.readDataset('/d1/d1/kernel:0', 8), (e: unknown) => e instanceof ReadError && e.code === 'corrupt-hdf5');
+      assert.throws(
+        () => f.readDataset('/d1/d1/kernel:0', 8),
+        (e: unknown) => e instanceof ReadError && e.code === 'corrupt-hdf5',
+      );
     } finally {
       f.close();
       f.close();
@@ -93,9 +94,7 @@ describe('Hdf5File', () => {
   it('reads string attributes of every storage as h5py does (fixed/variable length, ASCII/UTF-8, scalar/list)', async () => {
     // Written and read back by test/fixtures/reference/h5/make_string_attrs.py.
     const path = 'test/fixtures/reference/h5/string_attrs.h5';
-    const want: Record<string, Record<string, unknown>> = JSON.parse(
-      readFileSync('test/fixtures/reference/h5/string_attrs.json', 'utf8'),
-    );
+    const want: Record<string, Record<string, unknown>> = JSON.parse(readFileSync('test/fixtures/reference/h5/string_attrs.json', 'utf8'));
     for (const f of [await openHdf5(disk, path), await openHdf5Bytes(new Uint8Array(readFileSync(path)), path)]) {
       try {
         for (const [obj, attrs] of Object.entries(want)) {

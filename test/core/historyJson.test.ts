@@ -117,14 +117,21 @@ describe('historyJson: per-row histories and pandas columns seen in real reposit
   const sniff = (v: unknown, path = 'out.json') => historyJsonReader.sniffJson(v, path);
 
   it('DataFrame.to_json(orient="records"): one dict per epoch, steps 0..n-1', () => {
-    const s = read([{ loss: 0.5, val_loss: 0.6 }, { loss: 0.4, val_loss: null }]);
+    const s = read([
+      { loss: 0.5, val_loss: 0.6 },
+      { loss: 0.4, val_loss: null },
+    ]);
     assert.deepEqual(s.loss, { steps: [0, 1], values: [0.5, 0.4] });
     assert.deepEqual(s.val_loss.steps, [0, 1]);
     assert.ok(Number.isNaN(s.val_loss.values[1]), 'null (NaN) is kept as a point');
   });
 
   it('per-row dicts with an integer epoch: steps are the epochs; epoch is no series', () => {
-    const s = read([{ epoch: 1, loss: 0.9 }, { epoch: 2, loss: 0.7 }, { epoch: 3, loss: 0.6, val_loss: 0.8 }]);
+    const s = read([
+      { epoch: 1, loss: 0.9 },
+      { epoch: 2, loss: 0.7 },
+      { epoch: 3, loss: 0.6, val_loss: 0.8 },
+    ]);
     assert.deepEqual(s.loss, { steps: [1, 2, 3], values: [0.9, 0.7, 0.6] });
     assert.deepEqual(s.val_loss, { steps: [3], values: [0.8] });
     assert.equal(s.epoch, undefined);
@@ -166,7 +173,14 @@ describe('historyJson: per-row histories and pandas columns seen in real reposit
   it('does not take records of other things for a history', () => {
     // a list of runs' hyperparameters (strings among the values), as seen in a model_history.json
     assert.equal(sniff([{ batch_size: 64, optimizer: 'adam', learning_rate: 0.001, epochs: 3 }], 'model_history.json'), false);
-    assert.equal(sniff([{ x: 1, y: 2 }, { x: 2, y: 3 }]), false, 'numbers without a metric name');
+    assert.equal(
+      sniff([
+        { x: 1, y: 2 },
+        { x: 2, y: 3 },
+      ]),
+      false,
+      'numbers without a metric name',
+    );
     assert.equal(sniff([{ x: 1, y: 2 }], 'history.json'), true, 'unless the file is named like a history');
     assert.equal(sniff([]), false);
     assert.equal(sniff([{}]), false);

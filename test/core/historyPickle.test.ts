@@ -7,9 +7,9 @@ import { NdArray, PyObject, PyTuple, type PyValue } from '../../src/core/formats
 import { decodeNumber, dtypeOf, fromStateJson } from '../fixtures/reference/sklearn/stateJson';
 
 // Reference: test/fixtures/reference/sklearn/make_params_reference.py (the pickled histories as Python loads them).
-const ref = JSON.parse(
-  readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'sklearn', 'params_reference.json'), 'utf8'),
-) as { files: Record<string, { value?: unknown; history?: Record<string, unknown[]> }> };
+const ref = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'sklearn', 'params_reference.json'), 'utf8')) as {
+  files: Record<string, { value?: unknown; history?: Record<string, unknown[]> }>;
+};
 
 describe('history pickles equal the Python reference', () => {
   const entries = Object.entries(ref.files).filter(([, e]) => e.history);

@@ -159,7 +159,14 @@ test('a zlib bomb stops at the cap (100x input) with decompression-bomb', () => 
 });
 
 test('a truncated compressed control is an error, not a crash', () => {
-  for (const name of ['standard_zlib.joblib', 'standard_gzip.joblib', 'standard_bz2.joblib', 'standard_lzma.joblib', 'standard_xz.joblib', 'standard_lz4.joblib']) {
+  for (const name of [
+    'standard_zlib.joblib',
+    'standard_gzip.joblib',
+    'standard_bz2.joblib',
+    'standard_lzma.joblib',
+    'standard_xz.joblib',
+    'standard_lz4.joblib',
+  ]) {
     const bytes = read(name);
     const r = loadPickleBytes(bytes.subarray(0, Math.floor(bytes.length / 2)), { path: name });
     assert.ok(r.error, name);
@@ -192,7 +199,11 @@ test('bigger compressed joblib files (multi-block linked lz4, LZMA repeats, bz2)
     for (let i = 0; i < ramp.size; i += 997) assert.equal((ramp.data as Float64Array)[i], (i % 251) * 0.5, `${name} ramp[${i}]`);
     assert.equal((ramp.data as Float64Array)[ramp.size - 1], ((ramp.size - 1) % 251) * 0.5);
     const rand = d.get('rand') as NdArray;
-    assert.equal(Array.from(rand.data as Int32Array).reduce((a, b) => a + b, 0), e.rand_sum, name);
+    assert.equal(
+      Array.from(rand.data as Int32Array).reduce((a, b) => a + b, 0),
+      e.rand_sum,
+      name,
+    );
     for (const [i, v] of Object.entries(e.rand_at)) assert.equal((rand.data as Int32Array)[Number(i)], v, `${name} rand[${i}]`);
     const names = d.get('names') as NdArray;
     assert.equal(names.size, e.names_len);
@@ -240,7 +251,12 @@ test('decompressors on raw streams: every xz check type, LZMA2 stored chunks, lz
   const alone = new Uint8Array(readFileSync(join(dir, 'streams', 'alone.lzma')));
   const sized = alone.slice();
   new DataView(sized.buffer).setBigUint64(5, BigInt(ref.length), true);
-  assert.equal(createHash('sha256').update(decompress(sized, 'lzma', 'sized')).digest('hex'), ref.sha256);
+  assert.equal(
+    createHash('sha256')
+      .update(decompress(sized, 'lzma', 'sized'))
+      .digest('hex'),
+    ref.sha256,
+  );
 });
 
 test('zip containers (.npz / PyTorch) are never loaded, but pickle and object .npy members are scanned', () => {
@@ -251,7 +267,10 @@ test('zip containers (.npz / PyTorch) are never loaded, but pickle and object .n
   assert.equal(r.error?.code, 'unsupported-container');
   assert.equal(r.report.verdict, 'dangerous');
   assert.ok(r.report.globals.includes('ssl.get_server_certificate'));
-  const benign = loadPickleBytes(zipSync({ 'a.npy': new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'hostile', 'picklescan', 'object_array.npy'))) }), { path: 'b.npz' });
+  const benign = loadPickleBytes(
+    zipSync({ 'a.npy': new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'hostile', 'picklescan', 'object_array.npy'))) }),
+    { path: 'b.npz' },
+  );
   assert.equal(benign.report.verdict, 'unsupported');
   assert.deepEqual(benign.report.refused, []);
 });

@@ -27,9 +27,7 @@ interface RefEntry {
   bytes: number;
 }
 
-const REF: Record<string, RefEntry> = JSON.parse(
-  readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8'),
-);
+const REF: Record<string, RefEntry> = JSON.parse(readFileSync('test/fixtures/reference/h5/h5_reference.json', 'utf8'));
 const disk = new NodeFileSource();
 const tmp = mkdtempSync(join(tmpdir(), 'mbi-kerash5-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -152,7 +150,10 @@ describe('kerasH5Reader: layouts', () => {
       big?.tensors.map((t) => t.shape[0]),
       Array.from({ length: 12 }, (_, i) => i + 1),
     );
-    assert.ok(r.weights?.layers.some((l) => l.name === 'inner_dense'), 'nested layers/sequential/layers/dense');
+    assert.ok(
+      r.weights?.layers.some((l) => l.name === 'inner_dense'),
+      'nested layers/sequential/layers/dense',
+    );
     // optimizer/vars/0 (100 floats) is optimizer state: 1+..+12 + 4*3+3 + 5*8+2*8+8 + 3*2+2 = 78 + 15 + 64 + 8 = 165.
     assert.equal(r.weights?.totalParams, 165);
   });
@@ -205,10 +206,7 @@ describe('kerasH5Reader: bad input', () => {
     });
   }
 
-  const fixtures = [
-    'test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5',
-    'test/fixtures/real/gazi-faysal-jubayer__ExoBengal/models/cnn_model.h5',
-  ];
+  const fixtures = ['test/fixtures/real/SciSharp__Keras.NET/Keras.UnitTest/model.h5', 'test/fixtures/real/gazi-faysal-jubayer__ExoBengal/models/cnn_model.h5'];
   for (const src of fixtures) {
     it(`truncated copies of ${src} give truncated-hdf5 / corrupt-hdf5 naming the file`, async () => {
       const bytes = new Uint8Array(readFileSync(src));

@@ -58,21 +58,29 @@ describe('legacy preprocessing pickles', () => {
       assert.equal(s.nFeaturesIn, c.nFeaturesIn);
       if (c.featureNames) assert.deepEqual(s.featureNames, c.featureNames);
       for (const [k, v] of Object.entries(c.params!)) assert.deepEqual(s.params[k], v, k);
-      if (c.sideFiles) assert.deepEqual(r.sideFiles?.map((f) => [f.path, f.present]), c.sideFiles.map((f) => [join(DIR, c.file, '..', f), true]));
-      const out = transform(s, c.inputs!.map((row) => row.map(num)));
+      if (c.sideFiles)
+        assert.deepEqual(
+          r.sideFiles?.map((f) => [f.path, f.present]),
+          c.sideFiles.map((f) => [join(DIR, c.file, '..', f), true]),
+        );
+      const out = transform(
+        s,
+        c.inputs!.map((row) => row.map(num)),
+      );
       c.transform!.forEach((row, i) => row.forEach((v, j) => close(out[i][j], v, `${c.file} [${i}][${j}]`)));
     });
   }
 
-  for (const c of ref.cases.filter((x) => x.history)) it(`a history pickle without an extension (${c.file}) is a training log`, async () => {
-    const r = await report(c.file);
-    assert.equal(r.error, null);
-    assert.equal(r.role, 'log');
-    assert.equal(r.format, 'history-pickle');
-    assert.deepEqual(Object.keys(r.log!.series).sort(), Object.keys(c.history!).sort());
-    assert.equal(r.log!.series.loss.last, c.history!.loss.at(-1));
-    assert.equal(r.log!.series.val_loss.min, Math.min(...c.history!.val_loss));
-  });
+  for (const c of ref.cases.filter((x) => x.history))
+    it(`a history pickle without an extension (${c.file}) is a training log`, async () => {
+      const r = await report(c.file);
+      assert.equal(r.error, null);
+      assert.equal(r.role, 'log');
+      assert.equal(r.format, 'history-pickle');
+      assert.deepEqual(Object.keys(r.log!.series).sort(), Object.keys(c.history!).sort());
+      assert.equal(r.log!.series.loss.last, c.history!.loss.at(-1));
+      assert.equal(r.log!.series.val_loss.min, Math.min(...c.history!.val_loss));
+    });
   it('an extensionless text file that only looks like a pickle is not claimed', async () => {
     const { sniffContainer } = await import('../../src/core/formats/pickle/pickleArtifact');
     assert.equal(sniffContainer(new TextEncoder().encode('(dp is not a pickle\n'), 'notes/README'), null);
@@ -84,21 +92,35 @@ describe('legacy preprocessing pickles', () => {
     const r = await report(c.file);
     assert.equal(r.error?.code, 'missing-side-file');
     assert.match(r.error!.message, new RegExp(`scaler_legacy\\.pkl_03\\.npy`));
-    assert.deepEqual(r.sideFiles?.map((f) => f.present), [true, true, false]);
+    assert.deepEqual(
+      r.sideFiles?.map((f) => f.present),
+      [true, true, false],
+    );
   });
 
   it('check: the side files are part of the scaler; a missing one is a missing-side-file finding', async () => {
     const dir = join(DIR, 'joblib09_missing');
     const [b] = buildBundles(await inspectPaths([dir], source));
-    assert.deepEqual(b.sideFiles, [{ scaler: join(dir, 'scaler_legacy.pkl'), files: [1, 2, 3].map((i) => join(dir, `scaler_legacy.pkl_0${i}.npy`)), missing: [join(dir, 'scaler_legacy.pkl_03.npy')] }]);
+    assert.deepEqual(b.sideFiles, [
+      {
+        scaler: join(dir, 'scaler_legacy.pkl'),
+        files: [1, 2, 3].map((i) => join(dir, `scaler_legacy.pkl_0${i}.npy`)),
+        missing: [join(dir, 'scaler_legacy.pkl_03.npy')],
+      },
+    ]);
     const f = b.findings.filter((x) => x.code === 'missing-side-file');
     assert.equal(f.length, 1);
     assert.equal(f[0].severity, 'error');
     assert.match(f[0].message, /the side file scaler_legacy\.pkl_03\.npy is missing beside it/);
-    assert.ok(formatBundle(b).includes('  side files of scaler_legacy.pkl: scaler_legacy.pkl_01.npy, scaler_legacy.pkl_02.npy, scaler_legacy.pkl_03.npy (missing)'));
+    assert.ok(
+      formatBundle(b).includes('  side files of scaler_legacy.pkl: scaler_legacy.pkl_01.npy, scaler_legacy.pkl_02.npy, scaler_legacy.pkl_03.npy (missing)'),
+    );
     const [ok] = buildBundles(await inspectPaths([join(DIR, 'joblib09')], source));
     assert.deepEqual(ok.sideFiles?.[0].missing, []);
-    assert.equal(ok.findings.some((x) => x.code === 'missing-side-file' || x.code === 'unreadable-file'), false);
+    assert.equal(
+      ok.findings.some((x) => x.code === 'missing-side-file' || x.code === 'unreadable-file'),
+      false,
+    );
   });
 
   it('a wrapper naming a file outside its folder is refused and nothing is read', async () => {
@@ -132,7 +154,15 @@ describe('legacy side files are data only', () => {
     const { PyGlobal, PyObject } = await import('../../src/core/formats/pickle/pyValue');
     const { toScaler } = await import('../../src/core/formats/pickle/sklearn');
     const { untransformable } = await import('../../src/core/predict/scalerTransform');
-    const ft = toScaler(new PyObject('sklearn.preprocessing._function_transformer.FunctionTransformer', new Map([['func', new PyGlobal('numpy', 'float64')], ['kw_args', null]])));
+    const ft = toScaler(
+      new PyObject(
+        'sklearn.preprocessing._function_transformer.FunctionTransformer',
+        new Map([
+          ['func', new PyGlobal('numpy', 'float64')],
+          ['kw_args', null],
+        ]),
+      ),
+    );
     assert.ok(ft);
     assert.deepEqual(untransformable(ft), {
       step: 'FunctionTransformer',

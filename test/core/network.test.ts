@@ -89,14 +89,20 @@ describe('network: predict over more rows than one model call takes', () => {
     },
   };
   const weights = [
-    { name: 'd1', tensors: [
-      { name: 'd1/kernel', shape: [2, 2], values: Float32Array.from([1, -1, 2, 1]) },
-      { name: 'd1/bias', shape: [2], values: Float32Array.from([0.5, 0]) },
-    ] },
-    { name: 'd2', tensors: [
-      { name: 'd2/kernel', shape: [2, 1], values: Float32Array.from([1, 3]) },
-      { name: 'd2/bias', shape: [1], values: Float32Array.from([-1]) },
-    ] },
+    {
+      name: 'd1',
+      tensors: [
+        { name: 'd1/kernel', shape: [2, 2], values: Float32Array.from([1, -1, 2, 1]) },
+        { name: 'd1/bias', shape: [2], values: Float32Array.from([0.5, 0]) },
+      ],
+    },
+    {
+      name: 'd2',
+      tensors: [
+        { name: 'd2/kernel', shape: [2, 1], values: Float32Array.from([1, 3]) },
+        { name: 'd2/bias', shape: [1], values: Float32Array.from([-1]) },
+      ],
+    },
   ];
   const expected = (a: number, b: number) => Math.max(a + 2 * b + 0.5, 0) + 3 * Math.max(-a + b, 0) - 1;
 
@@ -143,10 +149,17 @@ describe('kerasToTfjs', () => {
           {
             module: 'keras.layers',
             class_name: 'Dense',
-            config: { name: 'd', units: 2, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } }, kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null } } },
+            config: {
+              name: 'd',
+              units: 2,
+              dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } },
+              kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null } },
+            },
             name: 'd',
             build_config: { input_shape: [null, 3] },
-            inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 3], dtype: 'float32', keras_history: ['in', 0, 0] } }], kwargs: {} }],
+            inbound_nodes: [
+              { args: [{ class_name: '__keras_tensor__', config: { shape: [null, 3], dtype: 'float32', keras_history: ['in', 0, 0] } }], kwargs: {} },
+            ],
           },
         ],
         input_layers: ['in', 0, 0],
@@ -169,7 +182,10 @@ describe('kerasToTfjs', () => {
       class_name: 'Sequential',
       config: { name: 's', layers: [{ class_name: 'Lambda', config: { name: 'my_lambda', function: ['4wEAAAAAAAAA', null, null] } }] },
     };
-    assert.throws(() => toTfjsTopology(cfg), (e: Error & { code?: string }) => e.code === 'python-only-layer' && /my_lambda/.test(e.message));
+    assert.throws(
+      () => toTfjsTopology(cfg),
+      (e: Error & { code?: string }) => e.code === 'python-only-layer' && /my_lambda/.test(e.message),
+    );
   });
 
   it('maps Keras 1 Dense arguments (output_dim, init, input_dim) and keeps Embedding output_dim', () => {

@@ -67,7 +67,10 @@ test('Fortran order is converted to C order (2-D and 3-D)', () => {
 });
 
 test('data length must equal shape product x itemsize; shapes are validated', () => {
-  assert.throws(() => arrayFromBytes(dt('f8'), [3], new Uint8Array(16), false, 'f.pkl: offset 9'), /f\.pkl: offset 9: array data has 16 bytes, shape \[3\] of f8 needs 24/);
+  assert.throws(
+    () => arrayFromBytes(dt('f8'), [3], new Uint8Array(16), false, 'f.pkl: offset 9'),
+    /f\.pkl: offset 9: array data has 16 bytes, shape \[3\] of f8 needs 24/,
+  );
   assert.throws(() => arrayFromBytes(dt('f8'), [-1], new Uint8Array(0), false, 'x'), /not valid/);
   assert.throws(() => arrayFromBytes(dt('f8'), [2 ** 40, 2 ** 40], new Uint8Array(0), false, 'x'), /needs 9671406556917033397649408/);
 });

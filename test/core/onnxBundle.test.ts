@@ -34,7 +34,7 @@ describe('ONNX bundles', () => {
     assert.deepEqual(codes(b), ['info:target-scaler:y_scaler.joblib']);
   });
 
-  it("a scaler fitted on 5 features beside a 4-input ONNX model: scaler-input-mismatch", async () => {
+  it('a scaler fitted on 5 features beside a 4-input ONNX model: scaler-input-mismatch', async () => {
     const b = (await buildReport([join(DIR, 'bundle_mismatch')], new NodeFileSource())).bundles[0];
     assert.deepEqual(codes(b), ['error:scaler-input-mismatch:scaler.joblib']);
     assert.match(b.findings[0].message, /scaler\.joblib was fitted on 5 features but the model takes 4/);
@@ -59,9 +59,15 @@ describe('ONNX bundles', () => {
     cpSync(join(DIR, 'bundle'), join(ws, 'exp'), { recursive: true });
     const index = new BundleIndex(new NodeFileSource());
     const quick = await index.quickScan([ws]);
-    assert.deepEqual(quick.bundles.map((b) => [b.root, b.files.model]), [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')]]]);
+    assert.deepEqual(
+      quick.bundles.map((b) => [b.root, b.files.model]),
+      [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')]]],
+    );
     const done = await index.complete();
-    assert.deepEqual(done.bundles.map((b) => [b.root, b.files.model, codes(b)]), [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')], ['info:target-scaler:y_scaler.joblib']]]);
+    assert.deepEqual(
+      done.bundles.map((b) => [b.root, b.files.model, codes(b)]),
+      [[join(ws, 'exp'), [join(ws, 'exp', 'model.onnx')], ['info:target-scaler:y_scaler.joblib']]],
+    );
   });
 
   it('external data refused: unreadable-file names the model and the data file', async () => {
@@ -75,7 +81,10 @@ describe('Predictions form schema for ONNX bundles', () => {
   it('offers the form with the ONNX input width, the scalers chosen; none applied for an in-graph Scaler', async () => {
     const { buildPredictionSchema } = await import('../../src/core/predict/predictSchema');
     const plain = buildPredictionSchema((await buildReport([join(DIR, 'bundle')], new NodeFileSource())).files);
-    assert.deepEqual([plain.available, plain.model, plain.features.length, plain.outputs, plain.scaler, plain.targetScaler], [true, join(DIR, 'bundle/model.onnx'), 4, 1, join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')]);
+    assert.deepEqual(
+      [plain.available, plain.model, plain.features.length, plain.outputs, plain.scaler, plain.targetScaler],
+      [true, join(DIR, 'bundle/model.onnx'), 4, 1, join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')],
+    );
     const pipe = buildPredictionSchema((await buildReport([join(DIR, 'bundle_pipeline')], new NodeFileSource())).files);
     assert.deepEqual([pipe.available, pipe.features.length, pipe.scaler], [true, 4, null]);
   });
@@ -91,7 +100,10 @@ describe('CLI on an ONNX bundle folder', () => {
     assert.deepEqual(f.model?.opTypes, { Gemm: 2, Relu: 1 });
     assert.equal(f.model?.totalParams, 4 * 6 + 6 + 6 + 1);
     assert.deepEqual(f.model?.inputShapes, [[null, 4]]);
-    assert.deepEqual(doc.bundles[0].findings.map((x) => x.code), ['target-scaler']);
+    assert.deepEqual(
+      doc.bundles[0].findings.map((x) => x.code),
+      ['target-scaler'],
+    );
   });
 
   it('predict --json: scaler, ONNX Runtime, target scaler; equal to scikit-learn + numpy', () => {
@@ -99,7 +111,9 @@ describe('CLI on an ONNX bundle folder', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual([doc.rows, doc.scaledInput, doc.unscaledOutput, doc.backend], [3, true, true, 'onnxruntime-node']);
-    (doc.outputs as number[][]).forEach((row, i) => assert.ok(Math.abs(row[0] - E.bundle.output[i][0]) <= 1e-5 * Math.abs(E.bundle.output[i][0]), `${row[0]} vs ${E.bundle.output[i][0]}`));
+    (doc.outputs as number[][]).forEach((row, i) =>
+      assert.ok(Math.abs(row[0] - E.bundle.output[i][0]) <= 1e-5 * Math.abs(E.bundle.output[i][0]), `${row[0]} vs ${E.bundle.output[i][0]}`),
+    );
   });
 
   it('predict (text) on the pipeline bundle prints the note about the scaler not applied twice', () => {
@@ -125,8 +139,20 @@ describe('ONNX export vs the weights beside it', () => {
       error: null,
       weights: {
         layers: [
-          { name: 'fc1', tensors: [{ name: 'weight', shape: fc1, dtype: 'float32' }, { name: 'bias', shape: [12], dtype: 'float32' }] },
-          { name: 'fc2', tensors: [{ name: 'weight', shape: [3, 12], dtype: 'float32' }, { name: 'bias', shape: [3], dtype: 'float32' }] },
+          {
+            name: 'fc1',
+            tensors: [
+              { name: 'weight', shape: fc1, dtype: 'float32' },
+              { name: 'bias', shape: [12], dtype: 'float32' },
+            ],
+          },
+          {
+            name: 'fc2',
+            tensors: [
+              { name: 'weight', shape: [3, 12], dtype: 'float32' },
+              { name: 'bias', shape: [3], dtype: 'float32' },
+            ],
+          },
         ],
         totalParams: 0,
         bytes: 0,
@@ -138,6 +164,9 @@ describe('ONNX export vs the weights beside it', () => {
     const other = validateBundle([model, stateDict([12, 8])], 'b').filter((f) => f.code === 'onnx-weights-mismatch');
     assert.equal(other.length, 1);
     assert.equal(other[0].path, 'b/model.pt');
-    assert.match(other[0].message, /^model\.onnx and model\.pt are not the same network: fc1\.weight is \[12, 8\] in model\.pt but \[12, 6\] in model\.onnx \(4 tensor\(s\) by the same name\)/);
+    assert.match(
+      other[0].message,
+      /^model\.onnx and model\.pt are not the same network: fc1\.weight is \[12, 8\] in model\.pt but \[12, 6\] in model\.onnx \(4 tensor\(s\) by the same name\)/,
+    );
   });
 });

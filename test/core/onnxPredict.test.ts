@@ -63,7 +63,10 @@ describe('ONNX bundles: scaler → network → target scaler', () => {
   it('applies the MinMaxScaler, runs model.onnx and maps back through y_scaler (scikit-learn reference)', async () => {
     const csv = readFileSync(join(DIR, 'bundle_input.csv'), 'utf8');
     const r = await predict({ target: join(DIR, 'bundle'), input: { text: csv, name: 'bundle_input.csv' } }, source);
-    assert.deepEqual([r.scaledInput, r.unscaledOutput, r.model, r.scaler, r.targetScaler], [true, true, join(DIR, 'bundle/model.onnx'), join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')]);
+    assert.deepEqual(
+      [r.scaledInput, r.unscaledOutput, r.model, r.scaler, r.targetScaler],
+      [true, true, join(DIR, 'bundle/model.onnx'), join(DIR, 'bundle/scaler.joblib'), join(DIR, 'bundle/y_scaler.joblib')],
+    );
     close(r.outputs, E.bundle.output);
     const net = await predict({ target: join(DIR, 'bundle'), input: { text: csv, name: 'bundle_input.csv' }, skipTargetScaler: true }, source);
     close(net.outputs, E.bundle.networkOutput);
@@ -113,13 +116,37 @@ describe('Keras dense networks on onnxruntime-node (converted in memory)', () =>
 
   it('covers only Sequential Dense/Activation/Dropout stacks on a flat input', async () => {
     const { denseStack } = await import('../../src/core/predict/onnxDense');
-    const w = (name: string, a: number, b: number) => ({ name, tensors: [{ name: `${name}/kernel`, shape: [a, b], values: new Float32Array(a * b) }, { name: `${name}/bias`, shape: [b], values: new Float32Array(b) }] });
+    const w = (name: string, a: number, b: number) => ({
+      name,
+      tensors: [
+        { name: `${name}/kernel`, shape: [a, b], values: new Float32Array(a * b) },
+        { name: `${name}/bias`, shape: [b], values: new Float32Array(b) },
+      ],
+    });
     const dense = (name: string, extra = {}) => ({ class_name: 'Dense', config: { name, activation: 'relu', ...extra } });
     const seq = (layers: unknown[]) => ({ class_name: 'Sequential', config: { layers } });
-    const ok = denseStack(seq([dense('a', { batch_input_shape: [null, 3] }), { class_name: 'Dropout', config: {} }, { class_name: 'Activation', config: { activation: 'tanh' } }, dense('b')]), [w('a', 3, 4), w('b', 4, 2)]);
-    assert.deepEqual(ok?.map((l) => [l.name, l.inDim, l.outDim, l.activations.join('+')]), [['a', 3, 4, 'relu+tanh'], ['b', 4, 2, 'relu']]);
+    const ok = denseStack(
+      seq([
+        dense('a', { batch_input_shape: [null, 3] }),
+        { class_name: 'Dropout', config: {} },
+        { class_name: 'Activation', config: { activation: 'tanh' } },
+        dense('b'),
+      ]),
+      [w('a', 3, 4), w('b', 4, 2)],
+    );
+    assert.deepEqual(
+      ok?.map((l) => [l.name, l.inDim, l.outDim, l.activations.join('+')]),
+      [
+        ['a', 3, 4, 'relu+tanh'],
+        ['b', 4, 2, 'relu'],
+      ],
+    );
     assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 5, 3] })]), [w('a', 3, 4)]), null, 'a 3-D input');
-    assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 3], activation: 'gelu' })]), [w('a', 3, 4)]), null, 'an activation without one ONNX op');
+    assert.equal(
+      denseStack(seq([dense('a', { batch_input_shape: [null, 3], activation: 'gelu' })]), [w('a', 3, 4)]),
+      null,
+      'an activation without one ONNX op',
+    );
     assert.equal(denseStack(seq([{ class_name: 'Conv1D', config: { name: 'c', batch_input_shape: [null, 3] } }]), []), null, 'another layer');
     assert.equal(denseStack({ class_name: 'Functional', config: { layers: [] } }, []), null, 'not Sequential');
     assert.equal(denseStack(seq([dense('a', { batch_input_shape: [null, 3] }), dense('b')]), [w('a', 3, 4), w('b', 5, 2)]), null, 'widths that do not chain');
@@ -133,9 +160,15 @@ describe('real exporter output: torch.onnx.export (PyTorch 1.13)', () => {
       const r = await inspectFile(join(DIR, `torch/${name}.onnx`), source);
       const e = E[name];
       assert.equal(r.error, null);
-      assert.deepEqual([r.model?.onnx?.irVersion, r.model?.opsetVersion, r.model?.onnx?.producerName, r.model?.onnx?.producerVersion], [e.irVersion, e.opset, e.producer, e.producerVersion]);
+      assert.deepEqual(
+        [r.model?.onnx?.irVersion, r.model?.opsetVersion, r.model?.onnx?.producerName, r.model?.onnx?.producerVersion],
+        [e.irVersion, e.opset, e.producer, e.producerVersion],
+      );
       assert.deepEqual(r.model?.opTypes, e.opTypes);
-      assert.deepEqual(r.model?.layers.map((l) => l.params), e.nodeParams);
+      assert.deepEqual(
+        r.model?.layers.map((l) => l.params),
+        e.nodeParams,
+      );
       assert.equal(r.model?.totalParams, e.totalParams);
       assert.equal(r.model?.onnx?.inputs[0].dimParams?.[0], 'batch');
       for (const backend of ['node', 'wasm'] as const) close((await run(join(DIR, `torch/${name}.onnx`), e.sampleInput, { backend })).outputs, e.sampleOutput);

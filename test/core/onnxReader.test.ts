@@ -65,7 +65,13 @@ describe('ONNX reader', () => {
       ],
     );
     // weights: the initializers grouped by the node consuming them, 4 bytes per float32
-    assert.deepEqual(r.weights!.layers[0], { name: 'dense_0', tensors: [{ name: 'W0', shape: [8, 16], dtype: 'float32' }, { name: 'B0', shape: [16], dtype: 'float32' }] });
+    assert.deepEqual(r.weights!.layers[0], {
+      name: 'dense_0',
+      tensors: [
+        { name: 'W0', shape: [8, 16], dtype: 'float32' },
+        { name: 'B0', shape: [16], dtype: 'float32' },
+      ],
+    });
     assert.equal(r.weights!.bytes, EXPECTED.mlp.totalParams * 4);
   });
 
@@ -85,7 +91,10 @@ describe('ONNX reader', () => {
     const scaler = r.model!.layers[0];
     assert.deepEqual([scaler.className, scaler.domain, scaler.preprocessing], ['Scaler', 'ai.onnx.ml', true]);
     assert.deepEqual(r.model!.onnx!.preprocessing, ['Scaler']);
-    assert.deepEqual(r.model!.onnx!.opsets, [{ domain: '', version: 13 }, { domain: 'ai.onnx.ml', version: 1 }]);
+    assert.deepEqual(r.model!.onnx!.opsets, [
+      { domain: '', version: 13 },
+      { domain: 'ai.onnx.ml', version: 1 },
+    ]);
     assert.deepEqual((await read('models/mlp.onnx')).model!.onnx!.preprocessing, []);
   });
 
@@ -128,7 +137,10 @@ describe('ONNX reader: hostile files', () => {
   it('external data escaping the folder (.., absolute path) is refused, naming the file and the tensor', async () => {
     const esc = await read('hostile/escape.onnx');
     assert.equal(esc.error?.code, 'external-data-outside');
-    assert.match(esc.error!.message, /hostile\/escape\.onnx: tensor 'W0' climbs out of the model's folder with '\.\.' for its external data \('\.\.\/secret\.bin'\)/);
+    assert.match(
+      esc.error!.message,
+      /hostile\/escape\.onnx: tensor 'W0' climbs out of the model's folder with '\.\.' for its external data \('\.\.\/secret\.bin'\)/,
+    );
     const abs = await read('hostile/absolute.onnx');
     assert.equal(abs.error?.code, 'external-data-outside');
     assert.match(abs.error!.message, /absolute\.onnx: tensor 'W0' names an absolute path .*'\/etc\/passwd'/);
@@ -178,8 +190,18 @@ describe('ONNX architecture view model', () => {
     assert.equal(facts['Preprocessing in the graph'], 'Scaler');
     assert.equal(facts.Inputs, 'float_input: float32[?, 4]');
     assert.equal(pipe.totals.total, EXPECTED.pipeline.totalParams);
-    assert.deepEqual(pipe.graph?.nodes.map((n) => [n.id, n.preprocessing ?? false]), [['Scaler', true], ['MatMul', false], ['Add', false]]);
-    assert.deepEqual(pipe.graph?.edges, [{ from: 'Scaler', to: 'MatMul' }, { from: 'MatMul', to: 'Add' }]);
+    assert.deepEqual(
+      pipe.graph?.nodes.map((n) => [n.id, n.preprocessing ?? false]),
+      [
+        ['Scaler', true],
+        ['MatMul', false],
+        ['Add', false],
+      ],
+    );
+    assert.deepEqual(pipe.graph?.edges, [
+      { from: 'Scaler', to: 'MatMul' },
+      { from: 'MatMul', to: 'Add' },
+    ]);
     const cnn = buildArchitecture(await read('models/cnn.onnx'), DIR, null);
     assert.equal(cnn.rows.find((r) => r.name === 'conv')?.detail, 'kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[1, 1]');
     const mlp = buildArchitecture(await read('models/mlp.onnx'), DIR, null);
@@ -193,8 +215,19 @@ describe('ONNX reader: large initializers are not loaded', () => {
     const n = 2048;
     const kernel = new Float32Array(n * n);
     for (let i = 0; i < n; i++) kernel[i * n + i] = 2; // y = 2x (identity × 2)
-    const layers = [{ name: 'big', tensors: [{ name: 'big/kernel', shape: [n, n], values: kernel }, { name: 'big/bias', shape: [n], values: new Float32Array(n) }] }];
-    const config = { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'big', units: n, activation: 'linear', batch_input_shape: [null, n] } }] } };
+    const layers = [
+      {
+        name: 'big',
+        tensors: [
+          { name: 'big/kernel', shape: [n, n], values: kernel },
+          { name: 'big/bias', shape: [n], values: new Float32Array(n) },
+        ],
+      },
+    ];
+    const config = {
+      class_name: 'Sequential',
+      config: { layers: [{ class_name: 'Dense', config: { name: 'big', units: n, activation: 'linear', batch_input_shape: [null, n] } }] },
+    };
     const bytes = denseToOnnx(denseStack(config, layers)!);
     const p = join(tmp, 'big.onnx');
     writeFileSync(p, bytes);
@@ -220,7 +253,10 @@ describe('ONNX reader: large initializers are not loaded', () => {
     const { predict } = await import('../../src/core/predict/predict');
     const row = Array.from({ length: n }, (_, i) => i / n);
     const out = await predict({ target: p, input: { text: JSON.stringify([row]), name: 'x.json' } }, source);
-    assert.deepEqual(out.outputs[0].slice(0, 4), row.slice(0, 4).map((v) => 2 * v));
+    assert.deepEqual(
+      out.outputs[0].slice(0, 4),
+      row.slice(0, 4).map((v) => 2 * v),
+    );
   });
 });
 

@@ -186,7 +186,13 @@ test('sklearn objects: NEWOBJ + BUILD, INST and OBJ without arguments, copy_reg.
   const st = P('}(', sbu('copy'), '\x88', sbu('_sklearn_version'), sbu('1.2.1'), 'u');
   const a = ok(P('\x80\x04', sbu('sklearn.preprocessing._data'), sbu('MinMaxScaler'), '\x93)\x81', st, 'b.')) as PyObject;
   assert.equal(a.className, name);
-  assert.deepEqual(a.state, new Map<string, PyValue>([['copy', true], ['_sklearn_version', '1.2.1']]));
+  assert.deepEqual(
+    a.state,
+    new Map<string, PyValue>([
+      ['copy', true],
+      ['_sklearn_version', '1.2.1'],
+    ]),
+  );
   const b = ok(P('(isklearn.preprocessing._data\nMinMaxScaler\n.')) as PyObject;
   assert.equal(b.className, name);
   const c = ok(P('(csklearn.preprocessing._data\nMinMaxScaler\no.')) as PyObject;
@@ -257,7 +263,10 @@ test('joblib NumpyArrayWrapper: raw array bytes follow the BUILD (with and witho
   assert.equal(scanPickle(P(old, data.subarray(0, 20))).error?.code, 'pickle-truncated');
   // A numpy.matrix subclass is refused (not allowlisted) and nothing is built.
   const m = scanPickle(P(String.fromCharCode(...old).replace('cnumpy\nndarray', 'cnumpy\nmatrix'), data, '.'));
-  assert.deepEqual(m.refused.map((x) => x.global), ['numpy.matrix']);
+  assert.deepEqual(
+    m.refused.map((x) => x.global),
+    ['numpy.matrix'],
+  );
   assert.equal(m.value, null);
 });
 

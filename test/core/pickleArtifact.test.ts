@@ -134,10 +134,7 @@ describe('resultFromLoad: roles, formats and errors', () => {
       globals: ['posix.system'],
       refused: [{ global: 'posix.system', reason: 'runs a shell command', severity: 'dangerous' }],
     };
-    const r = resultFromLoad(
-      load(null, { report: dangerous, error: { code: 'unsafe-pickle', message: 'refused' }, container: 'joblib' }),
-      'm/scaler.joblib',
-    );
+    const r = resultFromLoad(load(null, { report: dangerous, error: { code: 'unsafe-pickle', message: 'refused' }, container: 'joblib' }), 'm/scaler.joblib');
     assert.equal(r.role, 'scaler');
     assert.equal(r.format, 'joblib');
     assert.equal(r.error?.code, 'unsafe-pickle');
@@ -165,10 +162,7 @@ describe('resultFromLoad: roles, formats and errors', () => {
   });
   it('a malformed file keeps its error code, names the file, and keeps the report', () => {
     const report: PickleReport = { verdict: 'unsupported', globals: [], refused: [] };
-    const r = resultFromLoad(
-      load(null, { report, error: { code: 'truncated-pickle', message: 'ends inside BINUNICODE at offset 12' } }),
-      'x/imputer.pkl',
-    );
+    const r = resultFromLoad(load(null, { report, error: { code: 'truncated-pickle', message: 'ends inside BINUNICODE at offset 12' } }), 'x/imputer.pkl');
     assert.equal(r.role, 'scaler');
     assert.deepEqual(r.error, { code: 'truncated-pickle', message: 'x/imputer.pkl: ends inside BINUNICODE at offset 12' });
     assert.deepEqual(r.pickle, report);

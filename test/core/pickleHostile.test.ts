@@ -85,11 +85,23 @@ const generated: Record<string, Expect> = {
   'joblib_lz4_os_system.joblib': { globals: ['posix.system'], dangerous: ['posix.system'] },
   'joblib_zlib_os_system.joblib': { globals: ['posix.system'], dangerous: ['posix.system'] },
   'joblib_objarray_nested_os_system.joblib': {
-    globals: ['sklearn.preprocessing._data.MinMaxScaler', 'joblib.numpy_pickle.NumpyArrayWrapper', 'numpy.ndarray', 'numpy.dtype', 'numpy.core.multiarray._reconstruct', '_codecs.encode', 'posix.system'],
+    globals: [
+      'sklearn.preprocessing._data.MinMaxScaler',
+      'joblib.numpy_pickle.NumpyArrayWrapper',
+      'numpy.ndarray',
+      'numpy.dtype',
+      'numpy.core.multiarray._reconstruct',
+      '_codecs.encode',
+      'posix.system',
+    ],
     dangerous: ['posix.system'],
   },
   'pipeline_functiontransformer_os_system.pkl': { globals: ['sklearn.pipeline.Pipeline', FT, 'posix.system'], dangerous: ['posix.system'] },
-  'reconstruct_subtype_not_ndarray.pkl': { globals: ['numpy.core.multiarray._reconstruct', SS], dangerous: [], unsupported: ['numpy.core.multiarray._reconstruct'] },
+  'reconstruct_subtype_not_ndarray.pkl': {
+    globals: ['numpy.core.multiarray._reconstruct', SS],
+    dangerous: [],
+    unsupported: ['numpy.core.multiarray._reconstruct'],
+  },
   'stdlib_module_dotted_name_os_system.pkl': { globals: ['pathlib.os.system'], dangerous: ['pathlib.os.system'] },
   'trailing_second_pickle_eval.pkl': { globals: ['sklearn.preprocessing._data.MinMaxScaler', ...NP_RECON, 'builtins.eval'], dangerous: ['builtins.eval'] },
 };

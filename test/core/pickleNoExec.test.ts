@@ -43,7 +43,8 @@ function scan(file: string, seen: Map<string, string[]>): void {
     }
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) problems.push('dynamic import(');
     if (ts.isImportEqualsDeclaration(node)) problems.push('import = require');
-    if (ts.isIdentifier(node) && BANNED_IDENTIFIERS.has(node.text)) problems.push(`uses ${node.text} at line ${src.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+    if (ts.isIdentifier(node) && BANNED_IDENTIFIERS.has(node.text))
+      problems.push(`uses ${node.text} at line ${src.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
     if (ts.isStringLiteral(node) && /child_process|node:|^fs$|^vm$|worker_threads/.test(node.text)) problems.push(`names ${node.text}`);
     ts.forEachChild(node, visit);
   };
@@ -70,7 +71,12 @@ test('static: the reader and its local imports reach no require / eval / Functio
 
 test('static: the scanner itself catches what it is meant to catch', () => {
   const tmp = join(__dirname, 'pickleNoExec.probe.ts');
-  const probe = ts.createSourceFile(tmp, "import { x } from 'node:child_process'; const f = new Function('1'); eval('2'); void import('fs'); ({}).constructor;", ts.ScriptTarget.ES2022, true);
+  const probe = ts.createSourceFile(
+    tmp,
+    "import { x } from 'node:child_process'; const f = new Function('1'); eval('2'); void import('fs'); ({}).constructor;",
+    ts.ScriptTarget.ES2022,
+    true,
+  );
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) found.push(`import ${node.moduleSpecifier.text}`);
@@ -124,7 +130,20 @@ test('dynamic: eval, Function, child_process and fs are never called while readi
   trap(g, 'eval', 'eval');
   trap(g, 'Function', 'Function');
   for (const k of ['exec', 'execSync', 'execFile', 'execFileSync', 'spawn', 'spawnSync', 'fork']) trap(cp, k, `child_process.${k}`);
-  for (const k of ['readFileSync', 'readFile', 'openSync', 'open', 'readSync', 'writeFileSync', 'writeFile', 'createReadStream', 'createWriteStream', 'readdirSync', 'statSync', 'existsSync'])
+  for (const k of [
+    'readFileSync',
+    'readFile',
+    'openSync',
+    'open',
+    'readSync',
+    'writeFileSync',
+    'writeFile',
+    'createReadStream',
+    'createWriteStream',
+    'readdirSync',
+    'statSync',
+    'existsSync',
+  ])
     trap(fs, k, `fs.${k}`);
   for (const k of ['runInThisContext', 'runInNewContext', 'runInContext', 'compileFunction']) trap(vm, k, `vm.${k}`);
   // Self-check: the traps fire when something does call them.

@@ -52,10 +52,7 @@ describe('predict: scaler + network + target scaler on the example bundle (numpy
   });
 
   it('skips either step on request', async () => {
-    const r = await predict(
-      { target: 'examples/complete-bundle', input: { text: csv, name: 'inputs.csv' }, wasmDir, skipTargetScaler: true },
-      source,
-    );
+    const r = await predict({ target: 'examples/complete-bundle', input: { text: csv, name: 'inputs.csv' }, wasmDir, skipTargetScaler: true }, source);
     assert.equal(r.unscaledOutput, false);
     close(r.outputs, reference.network_outputs, 1e-5);
   });
@@ -88,7 +85,9 @@ describe('predict: scaler + network + target scaler on the example bundle (numpy
     );
     assert.equal(nan.code, 'input-value');
     assert.match(nan.message, /^in\.csv: line 2, column 'wind_speed'/);
-    const nomodel = await code(predict({ target: 'test/fixtures/real/AlbertFrydensberg__ML_Ops_59/models', input: { text: csv, name: 'in.csv' }, wasmDir }, source));
+    const nomodel = await code(
+      predict({ target: 'test/fixtures/real/AlbertFrydensberg__ML_Ops_59/models', input: { text: csv, name: 'in.csv' }, wasmDir }, source),
+    );
     assert.equal(nomodel.code, 'missing-structure');
   });
 
@@ -105,7 +104,10 @@ describe('predict: scaler + network + target scaler on the example bundle (numpy
   it('refuses a model with a Lambda layer, naming it', async () => {
     const dir = mkdtempSync(join(tmp, 'lambda-'));
     const cfg = JSON.parse(readFileSync('examples/missing-scaler/model.json', 'utf8'));
-    cfg.config.layers.splice(2, 0, { class_name: 'Lambda', config: { name: 'scale_by_two', function: ['4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHaAXhyAQAAAHIBAAAA', null, null] } });
+    cfg.config.layers.splice(2, 0, {
+      class_name: 'Lambda',
+      config: { name: 'scale_by_two', function: ['4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHaAXhyAQAAAHIBAAAA', null, null] },
+    });
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'model.json'), JSON.stringify(cfg));
     copyFileSync('examples/missing-scaler/model_weights.h5', join(dir, 'model_weights.h5'));

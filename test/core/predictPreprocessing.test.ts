@@ -52,7 +52,9 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; message: st
 
 function close(actual: number[][], expected: number[][], rel: number): void {
   assert.equal(actual.length, expected.length);
-  actual.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= rel * Math.max(Math.abs(expected[i][j]), 1e-3), `row ${i}: ${v} vs ${expected[i][j]}`)));
+  actual.forEach((row, i) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= rel * Math.max(Math.abs(expected[i][j]), 1e-3), `row ${i}: ${v} vs ${expected[i][j]}`)),
+  );
 }
 
 const SCALER = 'examples/complete-bundle/scaler.joblib';
@@ -158,10 +160,16 @@ describe('predict refuses without the bundle preprocessing', () => {
     assert.equal(e.code, 'scaler-ambiguous');
     assert.match(e.message, /imputer\.joblib \(SimpleImputer\), .*scaler\.joblib \(MinMaxScaler\).*--scaler A --scaler B/);
     const r = await predict(req(dir, { scalers: [join(dir, 'imputer.joblib'), join(dir, 'scaler.joblib')] }), source);
-    assert.deepEqual(r.preprocessing.input, { path: `${join(dir, 'imputer.joblib')} + ${join(dir, 'scaler.joblib')}`, class: 'Pipeline', steps: ['imputer.joblib (SimpleImputer)', 'scaler.joblib (MinMaxScaler)'] });
+    assert.deepEqual(r.preprocessing.input, {
+      path: `${join(dir, 'imputer.joblib')} + ${join(dir, 'scaler.joblib')}`,
+      class: 'Pipeline',
+      steps: ['imputer.joblib (SimpleImputer)', 'scaler.joblib (MinMaxScaler)'],
+    });
     close(r.outputs, reference.outputs, 1e-5);
     // An empty cell is filled by the imputer (its statistic from scikit-learn), exactly as if typed in.
-    const prep = JSON.parse(readFileSync('test/fixtures/sklearn2/preprocessing_reference.json', 'utf8')) as { cases: { name: string; params: Record<string, number[]> }[] };
+    const prep = JSON.parse(readFileSync('test/fixtures/sklearn2/preprocessing_reference.json', 'utf8')) as {
+      cases: { name: string; params: Record<string, number[]> }[];
+    };
     const stat = prep.cases.find((c) => c.name === 'imputer4')!.params.statistics_;
     const lines = csv.trim().split('\n');
     const cells = lines[1].split(',');
@@ -186,17 +194,32 @@ describe('predict refuses without the bundle preprocessing', () => {
 });
 
 function rep(path: string, scaler: Scaler | null, error: string | null = null): FileReport {
-  return { path, role: 'scaler', format: 'joblib', error: error ? { code: 'x', message: `${path}: ${error}` } : null, ...(scaler ? { scaler } : {}) } as FileReport;
+  return {
+    path,
+    role: 'scaler',
+    format: 'joblib',
+    error: error ? { code: 'x', message: `${path}: ${error}` } : null,
+    ...(scaler ? { scaler } : {}),
+  } as FileReport;
 }
-const leaf = (cls: string, n: number, extra: object = {}): Scaler => ({ class: cls, module: 'sklearn.x', sklearnVersion: '1.2.1', nFeaturesIn: n, featureNames: null, params: {}, ...extra }) as Scaler;
+const leaf = (cls: string, n: number, extra: object = {}): Scaler =>
+  ({ class: cls, module: 'sklearn.x', sklearnVersion: '1.2.1', nFeaturesIn: n, featureNames: null, params: {}, ...extra }) as Scaler;
 
 describe('planPreprocessing names the step that cannot be applied', () => {
   it('a pipeline step without a transform', () => {
-    const pipe = leaf('Pipeline', 4, { steps: [{ ...leaf('StandardScaler', 4), name: 'std' }, { ...leaf('SplineTransformer', 4), name: 'spl' }] });
+    const pipe = leaf('Pipeline', 4, {
+      steps: [
+        { ...leaf('StandardScaler', 4), name: 'std' },
+        { ...leaf('SplineTransformer', 4), name: 'spl' },
+      ],
+    });
     const plan = planPreprocessing([rep('b/pipe.joblib', pipe)], 4, 1);
     assert.equal(plan.input, null);
     assert.equal(plan.inputIssue?.code, 'preprocessing-unusable');
-    assert.equal(plan.inputIssue?.detail, "b/pipe.joblib: the bundle's input preprocessing cannot be used: Pipeline > step 'spl' (SplineTransformer): there is no TypeScript transform for SplineTransformer");
+    assert.equal(
+      plan.inputIssue?.detail,
+      "b/pipe.joblib: the bundle's input preprocessing cannot be used: Pipeline > step 'spl' (SplineTransformer): there is no TypeScript transform for SplineTransformer",
+    );
   });
 
   it('a column transformer step whose columns are unknown', () => {
@@ -206,7 +229,11 @@ describe('planPreprocessing names the step that cannot be applied', () => {
   });
 
   it('a label encoder (or an encoder named as the target) is not preprocessing to apply; a lone readable scaler is chosen', () => {
-    const plan = planPreprocessing([rep('b/scaler.pkl', leaf('StandardScaler', 4)), rep('b/labels.pkl', leaf('LabelEncoder', 1)), rep('b/y_encoder.pkl', leaf('OneHotEncoder', 1))], 4, 3);
+    const plan = planPreprocessing(
+      [rep('b/scaler.pkl', leaf('StandardScaler', 4)), rep('b/labels.pkl', leaf('LabelEncoder', 1)), rep('b/y_encoder.pkl', leaf('OneHotEncoder', 1))],
+      4,
+      3,
+    );
     assert.equal(plan.input?.path, 'b/scaler.pkl');
     assert.equal(plan.inputIssue, null);
     assert.equal(plan.targetIssue, null);

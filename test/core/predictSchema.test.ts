@@ -16,7 +16,10 @@ describe('buildPredictionSchema', () => {
     assert.equal(s.scaler, 'examples/complete-bundle/scaler.joblib');
     assert.equal(s.targetScaler, 'examples/complete-bundle/y_scaler.joblib');
     assert.equal(s.outputs, 1);
-    assert.deepEqual(s.features.map((f) => f.name), ['wind_speed', 'air_density', 'temperature', 'pitch_angle']);
+    assert.deepEqual(
+      s.features.map((f) => f.name),
+      ['wind_speed', 'air_density', 'temperature', 'pitch_angle'],
+    );
     // make_examples.py draws wind speeds uniformly in [3, 25): the fitted range lies inside it
     const wind = s.features[0];
     assert.ok(wind.min! > 3 && wind.min! < 3.1 && wind.max! < 25 && wind.max! > 24.9, `${wind.min}..${wind.max}`);
@@ -26,7 +29,15 @@ describe('buildPredictionSchema', () => {
     const noScaler = buildPredictionSchema(await inspectPaths(['examples/missing-scaler'], source));
     assert.equal(noScaler.available, true);
     assert.equal(noScaler.scaler, null);
-    assert.deepEqual(noScaler.features.map((f) => [f.name, f.min]), [['x0', null], ['x1', null], ['x2', null], ['x3', null]]);
+    assert.deepEqual(
+      noScaler.features.map((f) => [f.name, f.min]),
+      [
+        ['x0', null],
+        ['x1', null],
+        ['x2', null],
+        ['x3', null],
+      ],
+    );
     const scalerOnly = buildPredictionSchema(await inspectPaths(['test/fixtures/real/AlbertFrydensberg__ML_Ops_59/models'], source));
     assert.equal(scalerOnly.available, false);
     assert.match(scalerOnly.reason!, /no model that can run/);

@@ -55,7 +55,10 @@ describe(`preprocessing read and applied as scikit-learn ${ref.sklearn} does`, (
           want.forEach((w, i) => close(have[i], w, `${file}: ${k}[${i}]`));
         }
         assert.ok(canTransform(s), `${file}: ${JSON.stringify(untransformable(s))}`);
-        const out = transform(s, c.inputs.map((r) => r.map(num)));
+        const out = transform(
+          s,
+          c.inputs.map((r) => r.map(num)),
+        );
         assert.equal(out.length, c.transform.length);
         c.transform.forEach((row, i) => {
           assert.equal(out[i].length, row.length, `${file}: row ${i} width`);
@@ -87,6 +90,9 @@ describe('the Preprocessing tab lists every step in order with the columns it ta
     const broken = { ...s, steps: [...(s.steps ?? []), { ...s.steps![0], class: 'SplineTransformer', name: 'spl' }] } as Scaler;
     const v = buildScalerView(broken, join(DIR, 'ct_mixed.pkl'), DIR, false);
     assert.equal(v.notApplicable, "ColumnTransformer > step 'spl' (SplineTransformer): there is no TypeScript transform for SplineTransformer");
-    assert.deepEqual(v.steps.map((x) => x.takes), ['0, 1', '2', '0, 1']);
+    assert.deepEqual(
+      v.steps.map((x) => x.takes),
+      ['0, 1', '2', '0, 1'],
+    );
   });
 });

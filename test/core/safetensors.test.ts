@@ -53,21 +53,53 @@ describe('safetensors', () => {
 
   const cases: [string, () => string, RegExp][] = [
     ['a header length over the 100 MB bound', () => file('big.safetensors', {}, 0, 200_000_000n), /header of 200000000 bytes is over the 104857600-byte limit/],
-    ['a header length past the end of the file', () => file('long.safetensors', { a: 1 }, 0, 1000n), /header of 1000 bytes runs past the end of the 15-byte file/],
-    ['a header that is not JSON', () => {
-      const p = join(tmp, 'notjson.safetensors');
-      const len = Buffer.alloc(8);
-      len.writeBigUInt64LE(5n);
-      writeFileSync(p, Buffer.concat([len, Buffer.from('{nope')]));
-      return p;
-    }, /header is not valid JSON/],
-    ['overlapping data offsets', () => file('overlap.safetensors', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12), /tensor b's data \[4, 12\] overlaps the tensor before it \(which ends at 8\)/],
-    ['a gap between tensors', () => file('gap.safetensors', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, 12), /a gap of 4 bytes before tensor b/],
-    ['offsets past the data', () => file('past.safetensors', { w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4), /tensor w's data_offsets \[0, 8\] are outside the 4 data bytes/],
-    ['a byte span that does not match dtype x shape', () => file('span.safetensors', { w: { dtype: 'F16', shape: [3], data_offsets: [0, 8] } }, 8), /tensor w \(F16 \[3\]\) needs 6 bytes but its data_offsets span 8/],
+    [
+      'a header length past the end of the file',
+      () => file('long.safetensors', { a: 1 }, 0, 1000n),
+      /header of 1000 bytes runs past the end of the 15-byte file/,
+    ],
+    [
+      'a header that is not JSON',
+      () => {
+        const p = join(tmp, 'notjson.safetensors');
+        const len = Buffer.alloc(8);
+        len.writeBigUInt64LE(5n);
+        writeFileSync(p, Buffer.concat([len, Buffer.from('{nope')]));
+        return p;
+      },
+      /header is not valid JSON/,
+    ],
+    [
+      'overlapping data offsets',
+      () => file('overlap.safetensors', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12),
+      /tensor b's data \[4, 12\] overlaps the tensor before it \(which ends at 8\)/,
+    ],
+    [
+      'a gap between tensors',
+      () => file('gap.safetensors', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, 12),
+      /a gap of 4 bytes before tensor b/,
+    ],
+    [
+      'offsets past the data',
+      () => file('past.safetensors', { w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 4),
+      /tensor w's data_offsets \[0, 8\] are outside the 4 data bytes/,
+    ],
+    [
+      'a byte span that does not match dtype x shape',
+      () => file('span.safetensors', { w: { dtype: 'F16', shape: [3], data_offsets: [0, 8] } }, 8),
+      /tensor w \(F16 \[3\]\) needs 6 bytes but its data_offsets span 8/,
+    ],
     ['an unknown dtype', () => file('dtype.safetensors', { w: { dtype: 'F128', shape: [1], data_offsets: [0, 16] } }, 16), /unknown dtype "F128"/],
-    ['data bytes no tensor covers', () => file('tail.safetensors', { w: { dtype: 'U8', shape: [2], data_offsets: [0, 2] } }, 5), /the tensors cover 2 of the 5 data bytes/],
-    ['a __metadata__ value that is not a string', () => file('meta.safetensors', { __metadata__: { epoch: 3 } }, 0), /__metadata__ value of "epoch" is not a string/],
+    [
+      'data bytes no tensor covers',
+      () => file('tail.safetensors', { w: { dtype: 'U8', shape: [2], data_offsets: [0, 2] } }, 5),
+      /the tensors cover 2 of the 5 data bytes/,
+    ],
+    [
+      'a __metadata__ value that is not a string',
+      () => file('meta.safetensors', { __metadata__: { epoch: 3 } }, 0),
+      /__metadata__ value of "epoch" is not a string/,
+    ],
   ];
   for (const [what, make, message] of cases) {
     it(`refuses ${what}, naming the file`, async () => {

@@ -35,7 +35,10 @@ describe('savedModelReader', () => {
   it('reads class_name + config at the top of the root metadata (no model_config)', async () => {
     const r = await inspectFile(join(DIR, 'toplevel_savedmodel/my_model/saved_model.pb'), source);
     assert.deepEqual([r.role, r.format, r.error], ['model', 'unknown', null]);
-    assert.deepEqual(r.model?.layers.map((l) => l.name), REF.layers.map((l: { name: string }) => l.name));
+    assert.deepEqual(
+      r.model?.layers.map((l) => l.name),
+      REF.layers.map((l: { name: string }) => l.name),
+    );
     assert.equal(r.model?.totalParams, REF.totalParams);
     // this fixture has no variables/ folder
     assert.match(r.foreign?.note ?? '', new RegExp(`variables/variables.index is missing: TensorFlow cannot restore this model's ${REF.totalParams} weights`));
@@ -82,7 +85,14 @@ describe('savedModelReader', () => {
     mkdirSync(d);
     writeFileSync(join(d, 'saved_model.pb'), Uint8Array.from([0x08, 0x01]));
     // SavedObject {node_path: "root" (3), identifier: "_tf_keras_model" (4), metadata: "{oops" (5)}
-    const obj = Buffer.concat([Buffer.from([0x1a, 4]), Buffer.from('root'), Buffer.from([0x22, 15]), Buffer.from('_tf_keras_model'), Buffer.from([0x2a, 5]), Buffer.from('{oops')]);
+    const obj = Buffer.concat([
+      Buffer.from([0x1a, 4]),
+      Buffer.from('root'),
+      Buffer.from([0x22, 15]),
+      Buffer.from('_tf_keras_model'),
+      Buffer.from([0x2a, 5]),
+      Buffer.from('{oops'),
+    ]);
     writeFileSync(join(d, 'keras_metadata.pb'), Buffer.concat([Buffer.from([0x0a, obj.length]), obj]));
     const r = await inspectFile(join(d, 'saved_model.pb'), source);
     assert.equal(r.error?.code, 'invalid-keras-metadata');
@@ -94,7 +104,13 @@ describe('savedModelReader', () => {
     mkdirSync(d);
     writeFileSync(join(d, 'saved_model.pb'), Uint8Array.from([0x08, 0x01]));
     const meta = Buffer.from(JSON.stringify({ class_name: 'MyModel', config: {}, keras_version: '2.12.0', backend: 'tensorflow' }));
-    const head = Buffer.concat([Buffer.from([0x1a, 4]), Buffer.from('root'), Buffer.from([0x22, 15]), Buffer.from('_tf_keras_model'), Buffer.from([0x2a, meta.length])]);
+    const head = Buffer.concat([
+      Buffer.from([0x1a, 4]),
+      Buffer.from('root'),
+      Buffer.from([0x22, 15]),
+      Buffer.from('_tf_keras_model'),
+      Buffer.from([0x2a, meta.length]),
+    ]);
     const obj = Buffer.concat([head, meta]);
     writeFileSync(join(d, 'keras_metadata.pb'), Buffer.concat([Buffer.from([0x0a, obj.length]), obj]));
     const r = await inspectFile(join(d, 'saved_model.pb'), source);

@@ -5,16 +5,7 @@ import { describe, it } from 'node:test';
 import { ReadError } from '../../src/core/io/errors';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { pickleArtifactReader } from '../../src/core/formats/pickle/pickleArtifact';
-import {
-  canInverse,
-  canTransform,
-  featureRanges,
-  interp,
-  inverseTransform,
-  normCdf,
-  normPpf,
-  transform,
-} from '../../src/core/predict/scalerTransform';
+import { canInverse, canTransform, featureRanges, interp, inverseTransform, normCdf, normPpf, transform } from '../../src/core/predict/scalerTransform';
 import { toScaler, type SklearnScaler } from '../../src/core/formats/pickle/sklearn';
 import type { Scaler } from '../../src/core/types';
 import { paramsRef } from '../fixtures/reference/sklearn/paramsRef';
@@ -138,12 +129,22 @@ describe('transform errors and edge cases', () => {
     assert.deepEqual(inverseTransform(old, [[1, 2]]), [[3, 10]]);
   });
   it('rejects rows of the wrong length, naming the row', () => {
-    assert.throws(() => transform(std, [[1, 2], [1, 2, 3]]), /row 1 has 3 values but the StandardScaler was fitted on 2/);
+    assert.throws(
+      () =>
+        transform(std, [
+          [1, 2],
+          [1, 2, 3],
+        ]),
+      /row 1 has 3 values but the StandardScaler was fitted on 2/,
+    );
   });
   it('rejects classes it cannot apply', () => {
     const ohe: Scaler = { ...std, class: 'SplineTransformer', params: {} };
     assert.equal(canTransform(ohe), false);
-    assert.throws(() => transform(ohe, [[1, 2]]), (e: unknown) => e instanceof ReadError && e.code === 'unsupported-transform');
+    assert.throws(
+      () => transform(ohe, [[1, 2]]),
+      (e: unknown) => e instanceof ReadError && e.code === 'unsupported-transform',
+    );
   });
   it('rejects a scaler without its fitted arrays', () => {
     const broken: Scaler = { ...std, params: { mean_: [1, 2] } };
@@ -151,7 +152,16 @@ describe('transform errors and edge cases', () => {
   });
   it('Normalizer leaves an all-zero row alone (norm treated as 1)', () => {
     const nrm: Scaler = { ...std, class: 'Normalizer', params: {} };
-    assert.deepEqual(transform(nrm, [[0, 0], [3, 4]]), [[0, 0], [0.6, 0.8]]);
+    assert.deepEqual(
+      transform(nrm, [
+        [0, 0],
+        [3, 4],
+      ]),
+      [
+        [0, 0],
+        [0.6, 0.8],
+      ],
+    );
   });
   it('no rows in, no rows out (also through composites)', () => {
     assert.deepEqual(transform(std, []), []);

@@ -83,7 +83,10 @@ test('the quick fix inserts joblib.dump after model.save (same indentation) and 
   assert.ok(fixed.startsWith('import joblib\nimport numpy as np\n'));
   assert.ok(fixed.includes('model.save("model.h5")\njoblib.dump(scaler, "scaler.joblib")\npd.DataFrame'));
   // after the fix only the target scaler is left; after both fixes nothing
-  assert.deepEqual(lintPythonScript(fixed).map((x) => x.scalerName), ['y_scaler']);
+  assert.deepEqual(
+    lintPythonScript(fixed).map((x) => x.scalerName),
+    ['y_scaler'],
+  );
   const both = apply(fixed, lintPythonScript(fixed)[0].fix!.inserts);
   assert.ok(!both.includes('import joblib\nimport joblib'), 'joblib is imported once');
   assert.deepEqual(lintPythonScript(both), []);
@@ -138,7 +141,10 @@ finish(model, x_scaler, "out")
   assert.deepEqual(lintPythonScript(kw), []);
   // the same helper given the model only: the scaler is not saved
   const wrong = src.replace('finish(model, x_scaler, "out")', 'finish(model, None, "out")');
-  assert.deepEqual(lintPythonScript(wrong).map((x) => x.scalerName), ['x_scaler']);
+  assert.deepEqual(
+    lintPythonScript(wrong).map((x) => x.scalerName),
+    ['x_scaler'],
+  );
 });
 
 test('no warning when the scaler is fitted and saved inside the training function', () => {
@@ -262,7 +268,11 @@ np.save("scaled.npy", scaler.transform(X))
 `;
   assert.deepEqual(lintPythonScript(src), [], 'no model is saved');
   const withModel = src + 'model.save("m.h5")\n';
-  assert.deepEqual(lintPythonScript(withModel).map((x) => x.scalerName), ['scaler'], 'saving transformed data does not save the scaler');
+  assert.deepEqual(
+    lintPythonScript(withModel).map((x) => x.scalerName),
+    ['scaler'],
+    'saving transformed data does not save the scaler',
+  );
   const params = withModel + 'np.save("scaler_min.npy", scaler.data_min_)\n';
   assert.deepEqual(lintPythonScript(params), [], 'saving the fitted parameters keeps the scaling reproducible');
 });
@@ -308,10 +318,13 @@ test('notebook: positions map back to the cell index and its line; magics are sk
   const f = lintNotebookJson(nb);
   assert.equal(f.length, 1);
   // cell 2, line 1: `X = scaler.fit_transform(X)`: 4 .. 4+6+1+13 = 24
-  assert.deepEqual([f[0].start, f[0].end], [
-    { cell: 2, line: 1, col: 4 },
-    { cell: 2, line: 1, col: 24 },
-  ]);
+  assert.deepEqual(
+    [f[0].start, f[0].end],
+    [
+      { cell: 2, line: 1, col: 4 },
+      { cell: 2, line: 1, col: 24 },
+    ],
+  );
   assert.deepEqual(f[0].fix?.inserts, [
     { at: { cell: 1, line: 2, col: 0 }, text: 'import joblib\n' },
     { at: { cell: 4, line: 1, col: 22 }, text: '\njoblib.dump(scaler, "scaler.joblib")' },
@@ -341,7 +354,10 @@ ckpt = ModelCheckpoint("best.h5", save_best_only=True)
 model.fit(X, y, callbacks=[ckpt])
 `;
   const f = lintPythonScript(checkpoint);
-  assert.deepEqual(f.map((x) => x.scalerName), ['x_scaler']);
+  assert.deepEqual(
+    f.map((x) => x.scalerName),
+    ['x_scaler'],
+  );
   // the dump goes after the checkpoint statement (line 4, 54 characters)
   assert.deepEqual(f[0].fix?.inserts[1], { at: { cell: 0, line: 4, col: 54 }, text: '\njoblib.dump(x_scaler, "x_scaler.joblib")' });
   const mlflow = `import mlflow
@@ -349,7 +365,10 @@ from sklearn.preprocessing import StandardScaler
 sc = StandardScaler().fit(X)
 mlflow.keras.log_model(model, "model")
 `;
-  assert.deepEqual(lintPythonScript(mlflow).map((x) => x.scalerName), ['sc']);
+  assert.deepEqual(
+    lintPythonScript(mlflow).map((x) => x.scalerName),
+    ['sc'],
+  );
   assert.deepEqual(lintPythonScript(mlflow + 'mlflow.sklearn.log_model(sc, "scaler")\n'), []);
 });
 
@@ -365,7 +384,10 @@ model.save("m.h5")
 joblib.dump(pipe, "pipe.joblib")
 `;
   assert.deepEqual(lintPythonScript(src), []);
-  assert.deepEqual(lintPythonScript(src.replace('joblib.dump(pipe, "pipe.joblib")\n', '')).map((x) => x.scalerName), ['scaler']);
+  assert.deepEqual(
+    lintPythonScript(src.replace('joblib.dump(pipe, "pipe.joblib")\n', '')).map((x) => x.scalerName),
+    ['scaler'],
+  );
 });
 
 test('never throws: every truncation of a script, unbalanced brackets, stray quotes, random text', () => {
@@ -373,10 +395,24 @@ test('never throws: every truncation of a script, unbalanced brackets, stray quo
     const part = KERAS_FORGETS.slice(0, i);
     assert.ok(Array.isArray(lintPythonScript(part)));
   }
-  const odd = ['((((((', ')))]]}}', '"""never closed\nscaler.fit(X)', "x = '\\", 'def (:\n  pass', '\\\n\\\n', '= = =', 'a.b.c.(d)', 'r"""', '\u00e9t\u00e9 = StandardScaler()\n\u00e9t\u00e9.fit(X)\nmodel.save("m")'];
+  const odd = [
+    '((((((',
+    ')))]]}}',
+    '"""never closed\nscaler.fit(X)',
+    "x = '\\",
+    'def (:\n  pass',
+    '\\\n\\\n',
+    '= = =',
+    'a.b.c.(d)',
+    'r"""',
+    '\u00e9t\u00e9 = StandardScaler()\n\u00e9t\u00e9.fit(X)\nmodel.save("m")',
+  ];
   for (const s of odd) assert.ok(Array.isArray(lintPythonScript(s)), s);
   // identifiers with non-ASCII letters are names like any other
-  assert.deepEqual(lintPythonScript(odd[odd.length - 1]).map((f) => f.scalerName), ['\u00e9t\u00e9']);
+  assert.deepEqual(
+    lintPythonScript(odd[odd.length - 1]).map((f) => f.scalerName),
+    ['\u00e9t\u00e9'],
+  );
   let seed = 7;
   const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const alphabet = 'ab_.()[]{}=,:"\'#\\\n fitsave joblib.dump MinMaxScaler()';
@@ -385,7 +421,10 @@ test('never throws: every truncation of a script, unbalanced brackets, stray quo
     for (let k = 0; k < 200; k++) s += alphabet[Math.floor(rnd() * alphabet.length)];
     assert.ok(Array.isArray(lintPythonScript(s)));
     assert.ok(Array.isArray(lintNotebookJson(JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }))));
-    for (const nb of [JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }), JSON.stringify({ cells: [{ cell_type: 'code', source: s.split(/(?<=\n)/) }] }, null, 1)]) {
+    for (const nb of [
+      JSON.stringify({ cells: [{ cell_type: 'code', source: s }] }),
+      JSON.stringify({ cells: [{ cell_type: 'code', source: s.split(/(?<=\n)/) }] }, null, 1),
+    ]) {
       const fileLines = nb.split('\n');
       for (const f of lintNotebookFile(nb)) for (const p of [f.start, f.end]) assert.ok(p.line < fileLines.length && p.col <= fileLines[p.line].length);
     }
@@ -448,23 +487,29 @@ test('closed real notebook: the thrown-away LabelEncoder is reported on its line
   assert.deepEqual([f[0].scalerName, f[0].scalerClass, f[0].fix], [null, 'LabelEncoder', null]);
   // found by searching the raw text: the JSON line holding the cell's source line, and the column of `LabelEncoder`
   const lines = text.split('\n');
-  const fileLine = lines.findIndex((l) => l.includes('"ufos[\'Country\'] = LabelEncoder().fit_transform('));
+  const fileLine = lines.findIndex((l) => l.includes("\"ufos['Country'] = LabelEncoder().fit_transform("));
   assert.equal(fileLine, 157);
   const col = lines[fileLine].indexOf('LabelEncoder');
-  assert.deepEqual([f[0].start, f[0].end], [
-    { cell: 0, line: fileLine, col },
-    { cell: 0, line: fileLine, col: col + 'LabelEncoder().fit_transform'.length },
-  ]);
+  assert.deepEqual(
+    [f[0].start, f[0].end],
+    [
+      { cell: 0, line: fileLine, col },
+      { cell: 0, line: fileLine, col: col + 'LabelEncoder().fit_transform'.length },
+    ],
+  );
   assert.deepEqual([f[0].start.line, f[0].start.col, f[0].end.line, f[0].end.col], [...POSITIONS.real.finding.start, ...POSITIONS.real.finding.end]);
   // cell 4 of all cells is the 5th; its line 2 is the 3rd
   assert.match(f[0].message, /In cell 5, line 3 of this notebook: open it in the notebook editor/);
   // the open-notebook lint of the same file gives the cell position the map starts from
-  assert.deepEqual(lintNotebookJson(text).map((x) => [x.start, x.end]), [
+  assert.deepEqual(
+    lintNotebookJson(text).map((x) => [x.start, x.end]),
     [
-      { cell: 4, line: 2, col: 18 },
-      { cell: 4, line: 2, col: 46 },
+      [
+        { cell: 4, line: 2, col: 18 },
+        { cell: 4, line: 2, col: 46 },
+      ],
     ],
-  ]);
+  );
 });
 
 test('closed notebook, one-string sources with \\u escapes and list sources with CRLF: the finding lands on the Python-computed spot', () => {
@@ -489,16 +534,22 @@ test('closed notebook by hand: escapes in one source string, a named scaler keep
   const f = lintNotebookFile(json);
   assert.equal(f.length, 1);
   // cell line 2 col 4 (`sc.fit_transform`) sits after `t = \"\u00e9\\\"\n` (18 raw) and `sc = StandardScaler()\n` (23 raw) + 4
-  assert.deepEqual([f[0].start, f[0].end], [
-    { cell: 0, line: 0, col: 40 + 18 + 23 + 4 },
-    { cell: 0, line: 0, col: 40 + 18 + 23 + 4 + 'sc.fit_transform'.length },
-  ]);
+  assert.deepEqual(
+    [f[0].start, f[0].end],
+    [
+      { cell: 0, line: 0, col: 40 + 18 + 23 + 4 },
+      { cell: 0, line: 0, col: 40 + 18 + 23 + 4 + 'sc.fit_transform'.length },
+    ],
+  );
   assert.equal(f[0].fix, null);
   assert.match(f[0].message, /`sc` \(StandardScaler\) is fitted here but never saved.*open it in the notebook editor to apply the quick fix/);
   assert.deepEqual(lintNotebookFile(json, { maxCodeChars: 20 }), []);
   // a file whose lines end with a lone CR (old Mac style) counts lines as VS Code does
   const cr = '{"cells":\r[{"cell_type":"code","source":\r["X = StandardScaler().fit_transform(X)\\n", "model.save(1)"]}]}';
-  assert.deepEqual(lintNotebookFile(cr).map((x) => [x.start.line, x.start.col, x.end.line, x.end.col]), [[2, 2 + 4, 2, 2 + 4 + 'StandardScaler().fit_transform'.length]]);
+  assert.deepEqual(
+    lintNotebookFile(cr).map((x) => [x.start.line, x.start.col, x.end.line, x.end.col]),
+    [[2, 2 + 4, 2, 2 + 4 + 'StandardScaler().fit_transform'.length]],
+  );
   // duplicate keys: the last `source` is the one JSON.parse (and Jupyter) reads, and the one pointed at
   const dup = '{"cells":[{"cell_type":"code","source":"x = 1","source":["X = StandardScaler().fit_transform(X)\\n","model.save(1)"]}]}';
   assert.equal(lintNotebookFile(dup)[0]?.start.col, dup.indexOf('StandardScaler'));

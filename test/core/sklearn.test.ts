@@ -87,8 +87,7 @@ describe('toScaler (hand-built values)', () => {
   });
 
   it('resolves a ColumnTransformer slice and boolean mask into column indices', () => {
-    const sub = (): PyObject =>
-      new PyObject('sklearn.preprocessing._data.MaxAbsScaler', new Map<string, PyValue>([['scale_', arr([1])]]));
+    const sub = (): PyObject => new PyObject('sklearn.preprocessing._data.MaxAbsScaler', new Map<string, PyValue>([['scale_', arr([1])]]));
     const ct = new PyObject(
       'sklearn.compose._column_transformer.ColumnTransformer',
       new Map<string, PyValue>([

@@ -6,14 +6,7 @@ import type { FileSource } from '../../src/core/io/fileSource';
 import { inspectFile } from '../../src/core/formats/inspect';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 import { ProtoError, ProtoReader } from '../../src/core/codecs/protobuf';
-import {
-  mergeTfeventsRuns,
-  readTfeventsData,
-  readTfeventsFile,
-  TfeventsError,
-  tfeventsReader,
-  tfeventsRunName,
-} from '../../src/core/formats/logs/tfevents';
+import { mergeTfeventsRuns, readTfeventsData, readTfeventsFile, TfeventsError, tfeventsReader, tfeventsRunName } from '../../src/core/formats/logs/tfevents';
 import type { LogData } from '../../src/core/types';
 
 // Expected values: decoded by test/fixtures/reference/logs/tfrecord_walk.py (hand-written Python
@@ -120,7 +113,10 @@ describe('tfevents: real TF1 file (0xDaksh Credit-Card-Fraud)', () => {
     assertMatches(data, realRef.series);
     assert.equal(src.wholeReads, 0);
     // the two graph records (~100 KB each) are above maxDecodeBytes: CRC-checked in 64-byte reads
-    assert.ok(src.calls.every((c) => c.length <= 64), 'every read is at most one chunk');
+    assert.ok(
+      src.calls.every((c) => c.length <= 64),
+      'every read is at most one chunk',
+    );
     assert.ok(src.calls.length > (2 * 100_000) / 64);
   });
 
@@ -283,7 +279,7 @@ describe('tfevents: train/validation pairing', () => {
 describe('tfevents: mutated records never crash or hang', () => {
   it('decodes 300 randomly corrupted events (CRCs recomputed) to data or a ReadError', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const src = new Uint8Array(readFileSync(TRAIN));
     const offsets = tf2Ref[TRAIN].recordOffsets;
     let errors = 0;
@@ -310,8 +306,8 @@ describe('protobuf wire format', () => {
   it('reads multi-byte varints, negative int64, doubles, floats and nested messages', () => {
     // field 2 varint 300 (ac 02); field 2 varint -1 (ten bytes); field 1 double 1.5; field 3 {field 1: "hi"}
     const buf = Uint8Array.from([
-      0x10, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x09, 0, 0, 0, 0, 0, 0,
-      0xf8, 0x3f, 0x1a, 0x04, 0x0a, 0x02, 0x68, 0x69, 0x15, 0, 0, 0x80, 0x3f,
+      0x10, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x09, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0x1a, 0x04, 0x0a, 0x02, 0x68,
+      0x69, 0x15, 0, 0, 0x80, 0x3f,
     ]);
     const r = new ProtoReader(buf);
     assert.ok(r.next());
@@ -333,7 +329,10 @@ describe('protobuf wire format', () => {
   it('throws ProtoError with the offset on truncated input', () => {
     const r = new ProtoReader(Uint8Array.from([0x0a, 0x05, 0x61]));
     assert.ok(r.next());
-    assert.throws(() => r.bytes(), (e: ProtoError) => e instanceof ProtoError && e.offset === 1);
+    assert.throws(
+      () => r.bytes(),
+      (e: ProtoError) => e instanceof ProtoError && e.offset === 1,
+    );
     assert.throws(() => new ProtoReader(Uint8Array.from([0x80, 0x80])).varint(), ProtoError);
     const g = new ProtoReader(Uint8Array.from([0x0b]));
     assert.ok(g.next());

@@ -38,13 +38,20 @@ describe('tfjsModelReader on the real fixtures', () => {
       assert.equal(r.model?.totalParams, ref.totalParams);
       assert.equal(r.model?.nonTrainableParams, ref.nonTrainableParams);
       assert.equal(r.weights?.totalParams, ref.totalParams);
-      assert.equal(r.weights?.bytes, ref.groups.reduce((a, g) => a + g.expectedBytes, 0));
-      const perLayer = Object.fromEntries((r.weights?.layers ?? []).map((l) => [l.name, l.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0)]));
+      assert.equal(
+        r.weights?.bytes,
+        ref.groups.reduce((a, g) => a + g.expectedBytes, 0),
+      );
+      const perLayer = Object.fromEntries(
+        (r.weights?.layers ?? []).map((l) => [l.name, l.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0)]),
+      );
       assert.deepEqual(perLayer, ref.layers);
       const dir = dirname(path);
       assert.deepEqual(
         r.shards,
-        ref.groups.flatMap((g) => g.paths.map((p) => ({ path: join(dir, p.replace(/^\.\//, '')), expectedBytes: g.expectedBytes, actualBytes: g.actualBytes }))),
+        ref.groups.flatMap((g) =>
+          g.paths.map((p) => ({ path: join(dir, p.replace(/^\.\//, '')), expectedBytes: g.expectedBytes, actualBytes: g.actualBytes })),
+        ),
       );
       if (!ref.graph) {
         for (const l of r.model?.layers ?? []) assert.equal(l.params, ref.layers[l.name] ?? 0, l.name);
@@ -72,11 +79,14 @@ describe('tfjsModelReader on the real fixtures', () => {
     assert.deepEqual(cvae.outputShapes, [[null, 28, 28, 1]]);
     const ux = (await inspectFile(join(REAL, 'DJCordhose__ux-by-tfjs/model/LSTM/ux.json'), source)).model!;
     // LSTM 50 on 5 features: 4*(5*50+50*50+50) = 11200
-    assert.deepEqual(ux.layers.map((l) => [l.name, l.outputShape, l.params]), [
-      ['lstm1', [null, 50], 11200],
-      ['batch_normalization_BatchNormalization1', [null, 50], 200],
-      ['softmax', [null, 3], 153],
-    ]);
+    assert.deepEqual(
+      ux.layers.map((l) => [l.name, l.outputShape, l.params]),
+      [
+        ['lstm1', [null, 50], 11200],
+        ['batch_normalization_BatchNormalization1', [null, 50], 200],
+        ['softmax', [null, 3], 153],
+      ],
+    );
     const click = (await inspectFile(join(REAL, 'DJCordhose__ux-by-tfjs/model/click/model.json'), source)).model!;
     assert.deepEqual(click.layers[0].outputShape, [null, 5, 2]);
   });
@@ -130,7 +140,14 @@ describe('tfjsModelReader on broken bundles', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify(doc));
     const r = await inspectFile(join(dir, 'model.json'), source);
     assert.equal(r.error?.code, 'tfjs-shard-size');
-    assert.deepEqual(r.shards?.map((s) => [s.expectedBytes, s.actualBytes]), [[5000, 5000], [5000, 5000], [2204, 1000]]);
+    assert.deepEqual(
+      r.shards?.map((s) => [s.expectedBytes, s.actualBytes]),
+      [
+        [5000, 5000],
+        [5000, 5000],
+        [2204, 1000],
+      ],
+    );
     assert.ok(r.error?.message.includes('"c.bin"'), r.error?.message);
   });
   it('a weight group that names no shard is tfjs-shard-missing', async () => {
@@ -145,15 +162,21 @@ describe('tfjsModelReader on broken bundles', () => {
     assert.ok(r.error?.message.includes('12,204'), r.error?.message);
   });
   it('quantized weights count their quantized byte size; bad manifests are refused', () => {
-    const g = parseManifest([
-      { paths: ['x'], weights: [
-        { name: 'd/kernel', shape: [10, 10], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } },
-        { name: 'd/bias', shape: [10], dtype: 'float32', quantization: { dtype: 'float16' } },
-        { name: 'e/kernel', shape: [3], dtype: 'float32', quantization: { dtype: 'uint16', min: 0, scale: 1 } },
-        { name: 'f/mask', shape: [4], dtype: 'bool' },
-        { name: 'f/idx', shape: [2], dtype: 'int32' },
-      ] },
-    ], 'm.json');
+    const g = parseManifest(
+      [
+        {
+          paths: ['x'],
+          weights: [
+            { name: 'd/kernel', shape: [10, 10], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } },
+            { name: 'd/bias', shape: [10], dtype: 'float32', quantization: { dtype: 'float16' } },
+            { name: 'e/kernel', shape: [3], dtype: 'float32', quantization: { dtype: 'uint16', min: 0, scale: 1 } },
+            { name: 'f/mask', shape: [4], dtype: 'bool' },
+            { name: 'f/idx', shape: [2], dtype: 'int32' },
+          ],
+        },
+      ],
+      'm.json',
+    );
     // 100*1 + 10*2 + 3*2 + 4*1 + 2*4 = 138
     assert.equal(g[0].expectedBytes, 138);
     for (const bad of [{}, [{ paths: 'x', weights: [] }], [{ paths: ['x'], weights: [{ name: 'w', shape: [-1] }] }], [{ paths: ['x'] }]]) {

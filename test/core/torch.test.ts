@@ -106,13 +106,22 @@ describe('PyTorch reports', () => {
       const r = await inspectFile(join(DIR, name), source);
       assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null], name);
       assert.equal(r.weights!.totalParams, EXP.state_dict.totalParams);
-      assert.deepEqual(r.weights!.layers.map((l) => l.name), ['encoder.fc1', 'encoder.bn', 'head']);
+      assert.deepEqual(
+        r.weights!.layers.map((l) => l.name),
+        ['encoder.fc1', 'encoder.bn', 'head'],
+      );
       assert.deepEqual(
         r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)),
         EXP.state_dict.keys,
       );
       assert.equal(r.pickle!.verdict, 'safe');
-      assert.deepEqual(r.torch, { kind: 'state-dict', container: name.endsWith('.pt') ? 'zip' : 'legacy', stateDictKey: null, metadata: {}, input: { layer: 'encoder.fc1', kind: 'linear', width: 8 } });
+      assert.deepEqual(r.torch, {
+        kind: 'state-dict',
+        container: name.endsWith('.pt') ? 'zip' : 'legacy',
+        stateDictKey: null,
+        metadata: {},
+        input: { layer: 'encoder.fc1', kind: 'linear', width: 8 },
+      });
     }
   });
 
@@ -150,15 +159,19 @@ describe('PyTorch reports', () => {
       const vals = h[name] as number[];
       const min = Math.min(...vals);
       const max = Math.max(...vals);
-      assert.deepEqual(r.log!.series[name], {
-        points: vals.length,
-        first: vals[0],
-        last: vals[vals.length - 1],
-        min,
-        minStep: h.epochs[vals.indexOf(min)],
-        max,
-        maxStep: h.epochs[vals.indexOf(max)],
-      }, name);
+      assert.deepEqual(
+        r.log!.series[name],
+        {
+          points: vals.length,
+          first: vals[0],
+          last: vals[vals.length - 1],
+          min,
+          minStep: h.epochs[vals.indexOf(min)],
+          max,
+          maxStep: h.epochs[vals.indexOf(max)],
+        },
+        name,
+      );
     }
     // a collections.defaultdict(list) of metrics: a dict, its factory never called
     assert.equal(r.log!.series.acc.points, h.acc.length);
@@ -172,7 +185,10 @@ describe('PyTorch reports', () => {
     assert.equal(r.torch!.kind, 'lightning');
     assert.equal(r.torch!.stateDictKey, 'state_dict');
     assert.equal(r.weights!.totalParams, EXP.lightning.totalParams);
-    assert.deepEqual(r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)), EXP.lightning.keys);
+    assert.deepEqual(
+      r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)),
+      EXP.lightning.keys,
+    );
     const md = r.torch!.metadata;
     assert.equal(md.epoch, EXP.lightning.epoch);
     assert.equal(md.global_step, EXP.lightning.global_step);
@@ -185,7 +201,10 @@ describe('PyTorch reports', () => {
     const r = await inspectFile(join(DIR, 'nested.pt'), source);
     assert.deepEqual([r.role, r.format, r.error], ['weights', 'pytorch', null]);
     assert.equal(r.torch!.stateDictKey, 'model');
-    assert.deepEqual(r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)), EXP.nested.keys);
+    assert.deepEqual(
+      r.weights!.layers.flatMap((l) => l.tensors.map((t) => `${l.name}.${t.name}`)),
+      EXP.nested.keys,
+    );
     assert.equal(r.weights!.totalParams, EXP.nested.totalParams);
     assert.deepEqual(r.torch!.input, { layer: 'features', kind: 'conv', width: EXP.nested.inChannels });
   });

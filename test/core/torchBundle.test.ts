@@ -45,7 +45,10 @@ describe('PyTorch bundles', () => {
   });
 
   it('a scaler fitted on another width: scaler-input-mismatch naming the layer', async () => {
-    const dir = folder([['bundle/model.pt', 'model.pt'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ['bundle/model.pt', 'model.pt'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     // the example bundle's scaler is fitted on 4 features (examples/complete-bundle)
     copyFileSync('examples/complete-bundle/scaler.joblib', join(dir, 'scaler.joblib'));
     const report = await buildReport([dir], source);
@@ -53,7 +56,10 @@ describe('PyTorch bundles', () => {
     assert.notEqual(n, EXP.bundle.inFeatures);
     const b = report.bundles[0];
     assert.deepEqual(codes(b, dir), ['error:scaler-input-mismatch:scaler.joblib']);
-    assert.match(b.findings[0].message, new RegExp(`fitted on ${n} features but the model takes 8 \\(input features of its first Linear layer encoder\\.fc1\\)`));
+    assert.match(
+      b.findings[0].message,
+      new RegExp(`fitted on ${n} features but the model takes 8 \\(input features of its first Linear layer encoder\\.fc1\\)`),
+    );
   });
 
   it('a state dict alone is no bundle (a PyTorch repository is not a broken bundle)', async () => {
@@ -61,18 +67,28 @@ describe('PyTorch bundles', () => {
   });
 
   it('a state dict + scaler without a log: missing-log with PyTorch advice; a checkpoint holding its losses needs none', async () => {
-    const dir = folder([['bundle/model.pt', 'model.pt'], ['bundle/scaler.joblib', 'scaler.joblib']]);
+    const dir = folder([
+      ['bundle/model.pt', 'model.pt'],
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+    ]);
     const b = (await buildReport([dir], source)).bundles[0];
     assert.deepEqual(codes(b, dir), ['info:missing-log:model.pt']);
     assert.match(b.findings[0].message, /SummaryWriter/);
-    const dir2 = folder([['checkpoint.pth', 'checkpoint.pth'], ['bundle/scaler.joblib', 'scaler.joblib']]);
+    const dir2 = folder([
+      ['checkpoint.pth', 'checkpoint.pth'],
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+    ]);
     const b2 = (await buildReport([dir2], source)).bundles[0];
     assert.deepEqual(codes(b2, dir2), []);
     assert.equal(b2.complete, true);
   });
 
   it('a whole pickled module beside a scaler: pytorch-module-pickle, saying to save the state_dict', async () => {
-    const dir = folder([['whole_module.pt', 'model.pt'], ['bundle/scaler.joblib', 'scaler.joblib'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ['whole_module.pt', 'model.pt'],
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     const b = (await buildReport([dir], source)).bundles[0];
     assert.deepEqual(codes(b, dir), ['warning:pytorch-module-pickle:model.pt']);
     assert.match(b.findings[0].message, /__main__\.Net/);
@@ -80,7 +96,11 @@ describe('PyTorch bundles', () => {
   });
 
   it('a torch file naming builtins.open beside a scaler: unsafe-pickle with torch.load advice', async () => {
-    const dir = folder([['hostile/open_global.pt', 'model.pt'], ['bundle/scaler.joblib', 'scaler.joblib'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ['hostile/open_global.pt', 'model.pt'],
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     const b = (await buildReport([dir], source)).bundles[0];
     assert.deepEqual(codes(b, dir), ['error:unsafe-pickle:model.pt']);
     assert.match(b.findings[0].message, /__builtin__\.open/);
@@ -88,7 +108,10 @@ describe('PyTorch bundles', () => {
   });
 
   it('a TorchScript archive beside a scaler: torchscript-model, and the scaler is checked against it', async () => {
-    const dir = folder([['scripted.pt', 'model.pt'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ['scripted.pt', 'model.pt'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     copyFileSync('examples/complete-bundle/scaler.joblib', join(dir, 'scaler.joblib'));
     const b = (await buildReport([dir], source)).bundles[0];
     assert.deepEqual(b.files.model, [join(dir, 'model.pt')]);
@@ -96,7 +119,11 @@ describe('PyTorch bundles', () => {
   });
 
   it('model.safetensors + scaler + log: a complete bundle', async () => {
-    const dir = folder([['model.safetensors', 'model.safetensors'], ['bundle/scaler.joblib', 'scaler.joblib'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ['model.safetensors', 'model.safetensors'],
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     const b = (await buildReport([dir], source)).bundles[0];
     assert.deepEqual(b.files.weights, [join(dir, 'model.safetensors')]);
     assert.deepEqual(codes(b, dir), []);
@@ -105,7 +132,11 @@ describe('PyTorch bundles', () => {
 
   it('a Lightning checkpoint series (epoch=N-step=M.ckpt): the highest epoch is the model, the others checkpoints', async () => {
     const names = ['epoch=0-step=50.ckpt', 'epoch=1-step=100.ckpt', 'epoch=3-step=200.ckpt'];
-    const dir = folder([...names.map((n): [string, string] => ['lightning.ckpt', n]), ['bundle/scaler.joblib', 'scaler.joblib'], ['bundle/training_log.csv', 'training_log.csv']]);
+    const dir = folder([
+      ...names.map((n): [string, string] => ['lightning.ckpt', n]),
+      ['bundle/scaler.joblib', 'scaler.joblib'],
+      ['bundle/training_log.csv', 'training_log.csv'],
+    ]);
     const report = await buildReport([dir], source);
     assert.equal(report.bundles.length, 1);
     const b = report.bundles[0];
@@ -132,7 +163,10 @@ describe('PyTorch bundles', () => {
     assert.equal(pt.role, 'weights');
     assert.equal(pt.format, 'pytorch');
     assert.equal(pt.weights.totalParams, EXP.state_dict.totalParams);
-    assert.deepEqual(pt.weights.layers.map((l: { name: string }) => l.name), ['encoder.fc1', 'encoder.bn', 'head']);
+    assert.deepEqual(
+      pt.weights.layers.map((l: { name: string }) => l.name),
+      ['encoder.fc1', 'encoder.bn', 'head'],
+    );
     assert.equal(pt.torch.kind, 'state-dict');
     assert.equal(pt.torch.input.width, 8);
     assert.equal(doc.bundles.length, 1);

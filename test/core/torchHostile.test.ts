@@ -32,7 +32,10 @@ describe('hostile PyTorch files', () => {
       const r = await inspectFile(join(H, 'open_global.pt'), source);
       assert.equal(r.pickle?.verdict, 'dangerous');
       assert.equal(r.error?.code, 'unsafe-pickle');
-      assert.deepEqual(r.pickle?.refused.map((x) => x.global), ['__builtin__.open']);
+      assert.deepEqual(
+        r.pickle?.refused.map((x) => x.global),
+        ['__builtin__.open'],
+      );
       assert.match(r.error!.message, /__builtin__\.open/);
       assert.equal(existsSync(join(tmp, 'PWNED_BY_TORCH_FIXTURE')), false, 'the global was never called');
     } finally {
@@ -43,7 +46,10 @@ describe('hostile PyTorch files', () => {
   it('torch.storage._load_from_bytes is refused (it would unpickle raw bytes)', async () => {
     const r = await inspectFile(join(H, 'load_from_bytes.pt'), source);
     assert.equal(r.pickle?.verdict, 'dangerous');
-    assert.deepEqual(r.pickle?.refused.map((x) => x.global), ['torch.storage._load_from_bytes']);
+    assert.deepEqual(
+      r.pickle?.refused.map((x) => x.global),
+      ['torch.storage._load_from_bytes'],
+    );
     assert.equal(r.weights, undefined);
   });
 
@@ -76,7 +82,13 @@ describe('hostile PyTorch files', () => {
   it('the zip directory reader takes ZIP64 end records (fields all 0xFF..): pickle.dumps({}) is 6 bytes', async () => {
     const p = join(__dirname, '..', 'fixtures', 'reference', 'foreign', 'models', 'zip64.pt');
     const entries = await readZipDirectory(source, p, readFileSync(p).length);
-    assert.deepEqual(entries.map((e) => [e.name, e.size]), [['archive/data.pkl', 6], ['archive/data/0', 64]]);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.size]),
+      [
+        ['archive/data.pkl', 6],
+        ['archive/data/0', 64],
+      ],
+    );
   });
 
   it('a torch.save of a dict without tensors: not-a-model, not a crash', async () => {
@@ -97,6 +109,9 @@ describe('hostile PyTorch files', () => {
     writeFileSync(p, Buffer.concat([magic, proto, sys, pid]));
     const r = await inspectFile(p, source);
     assert.equal(r.pickle?.verdict, 'unsupported');
-    assert.deepEqual(r.pickle?.refused.map((x) => x.global), ['torch.EvilStorage']);
+    assert.deepEqual(
+      r.pickle?.refused.map((x) => x.global),
+      ['torch.EvilStorage'],
+    );
   });
 });

@@ -12,7 +12,13 @@ import { inspectFile } from '../../src/core/formats/inspect';
 import { NodeFileSource } from '../../src/core/io/nodeFileSource';
 
 const CORE = join(__dirname, '..', '..', 'src', 'core');
-const ENTRY = ['formats/pickle/torchPickle.ts', 'formats/torch/torchReader.ts', 'formats/torch/tensorData.ts', 'formats/torch/moduleTree.ts', 'formats/safetensors/safetensors.ts'];
+const ENTRY = [
+  'formats/pickle/torchPickle.ts',
+  'formats/torch/torchReader.ts',
+  'formats/torch/tensorData.ts',
+  'formats/torch/moduleTree.ts',
+  'formats/safetensors/safetensors.ts',
+];
 const PACKAGES: Record<string, string[]> = { fflate: ['inflateSync', 'Gunzip', 'Unzlib', 'unzipSync'], lz4js: ['decompressBlock'], 'seek-bzip': ['*'] };
 const BANNED = new Set(['require', 'eval', 'Function', 'constructor', 'globalThis', 'process', 'importScripts', 'Worker']);
 
@@ -33,7 +39,8 @@ function scan(file: string, seen: Map<string, string[]>): void {
       }
     }
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) problems.push('dynamic import(');
-    if (ts.isIdentifier(node) && BANNED.has(node.text)) problems.push(`uses ${node.text} at line ${src.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+    if (ts.isIdentifier(node) && BANNED.has(node.text))
+      problems.push(`uses ${node.text} at line ${src.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
     if (ts.isStringLiteral(node) && /child_process|node:|^fs$|^vm$|worker_threads/.test(node.text)) problems.push(`names ${node.text}`);
     ts.forEachChild(node, visit);
   };
@@ -44,7 +51,8 @@ test('static: the torch / safetensors readers and everything they import reach n
   const seen = new Map<string, string[]>();
   for (const f of ENTRY) scan(join(CORE, f), seen);
   const files = [...seen.keys()].map((f) => f.slice(CORE.length + 1));
-  for (const must of ['formats/pickle/pickle.ts', 'codecs/zip.ts', 'formats/torch/torchFile.ts', 'formats/torch/checkpoint.ts', 'formats/shared/torchValue.ts']) assert.ok(files.includes(must), must);
+  for (const must of ['formats/pickle/pickle.ts', 'codecs/zip.ts', 'formats/torch/torchFile.ts', 'formats/torch/checkpoint.ts', 'formats/shared/torchValue.ts'])
+    assert.ok(files.includes(must), must);
   for (const [f, problems] of seen) assert.deepEqual(problems, [], f);
 });
 
@@ -58,7 +66,9 @@ test('dynamic: eval and Function are never called while reading every torch fixt
   };
   try {
     const dir = join(__dirname, '..', 'fixtures', 'torch');
-    const files = [...readdirSync(dir).map((n) => join(dir, n)), ...readdirSync(join(dir, 'hostile')).map((n) => join(dir, 'hostile', n))].filter((p) => /\.(pt|pth|ckpt|safetensors)$/.test(p));
+    const files = [...readdirSync(dir).map((n) => join(dir, n)), ...readdirSync(join(dir, 'hostile')).map((n) => join(dir, 'hostile', n))].filter((p) =>
+      /\.(pt|pth|ckpt|safetensors)$/.test(p),
+    );
     assert.ok(files.length >= 20);
     for (const p of files) await inspectFile(p, new NodeFileSource());
   } finally {

@@ -45,8 +45,7 @@ const UNSEEN = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'refere
  * Logs a folder scan does not open yet: the JSON sniff MODEL_OR_LOG_JSON in src/core/inspect.ts
  * (not this suite's to change) matches no JSON list of per-row dicts. Reported to its owner.
  */
-const SCAN_GAPS: Record<string, string> = {
-};
+const SCAN_GAPS: Record<string, string> = {};
 const source = new NodeFileSource();
 const dec = (v: number | string) => (typeof v === 'number' ? v : v === 'nan' ? NaN : v === 'inf' ? Infinity : -Infinity);
 
@@ -247,7 +246,15 @@ describe('real2: logs first misread (a text label column; a Hugging Face per-ste
 describe('real2: the whole folder at once', () => {
   it('every file gets a report (none throws), SOURCES.md aside each one has the role its kind predicts', async () => {
     const reports = await inspectPaths([ROOT], source);
-    const byRel = new Map(reports.map((r) => [r.path.slice(ROOT.length + 1).split('\\').join('/'), r]));
+    const byRel = new Map(
+      reports.map((r) => [
+        r.path
+          .slice(ROOT.length + 1)
+          .split('\\')
+          .join('/'),
+        r,
+      ]),
+    );
     const expected = new Map<string, string>();
     for (const rel of Object.keys(REF.tfjs)) expected.set(rel, 'model');
     for (const rel of Object.keys(REF.keras)) expected.set(rel, 'structure');

@@ -41,7 +41,16 @@ describe('version drift against the pins of the workspace', () => {
     const fs = await drift(ws);
     assert.deepEqual(summary(fs), ['warning:version-drift']);
     const m = fs[0].message;
-    for (const s of ['scaler.joblib', 'y_scaler.joblib', 'scikit-learn 1.2.1', 'scikit-learn==1.3.2', '(1.3)', 'requirements.txt (line 3)', 'InconsistentVersionWarning']) assert.ok(m.includes(s), `${s} in ${m}`);
+    for (const s of [
+      'scaler.joblib',
+      'y_scaler.joblib',
+      'scikit-learn 1.2.1',
+      'scikit-learn==1.3.2',
+      '(1.3)',
+      'requirements.txt (line 3)',
+      'InconsistentVersionWarning',
+    ])
+      assert.ok(m.includes(s), `${s} in ${m}`);
     assert.ok(fs[0].path!.endsWith('scaler.joblib'));
   });
 
@@ -54,25 +63,34 @@ describe('version drift against the pins of the workspace', () => {
 
   it('pyproject.toml (PEP 621): a range is unpinned, tensorflow 2.13 provides keras 2.13', async () => {
     const ws = workspace({
-      'pyproject.toml': '[project]\nname = "wind"\ndependencies = [\n  "scikit-learn >=1.0",  # any\n  \'tensorflow==2.13.*\',\n]\n[tool.other]\nx = 1979-05-27 07:32:00\n',
+      'pyproject.toml':
+        '[project]\nname = "wind"\ndependencies = [\n  "scikit-learn >=1.0",  # any\n  \'tensorflow==2.13.*\',\n]\n[tool.other]\nx = 1979-05-27 07:32:00\n',
     });
     const fs = await drift(ws);
     assert.deepEqual(summary(fs), ['info:unpinned-dependency']);
     assert.ok(fs[0].message.includes('scikit-learn>=1.0') && fs[0].message.includes('pyproject.toml (line 4)'), fs[0].message);
   });
 
-  it("pyproject.toml (Poetry): ^1.3 excludes 1.2.1, tensorflow ~2.12.0 is another minor than keras 2.13.1", async () => {
+  it('pyproject.toml (Poetry): ^1.3 excludes 1.2.1, tensorflow ~2.12.0 is another minor than keras 2.13.1', async () => {
     const ws = workspace({
-      'pyproject.toml': '[tool.poetry]\nname = "wind"\n\n[tool.poetry.dependencies]\npython = "^3.10"\n"scikit-learn" = "^1.3"\ntensorflow = { version = "~2.12.0", optional = false }\n',
+      'pyproject.toml':
+        '[tool.poetry]\nname = "wind"\n\n[tool.poetry.dependencies]\npython = "^3.10"\n"scikit-learn" = "^1.3"\ntensorflow = { version = "~2.12.0", optional = false }\n',
     });
     const fs = await drift(ws);
     assert.deepEqual(summary(fs), ['warning:version-drift', 'warning:version-drift']);
-    assert.ok(fs.some((f) => f.message.includes('scikit-learn ^1.3') && f.message.includes('1.2.1')), fs.map((f) => f.message).join('\n'));
+    assert.ok(
+      fs.some((f) => f.message.includes('scikit-learn ^1.3') && f.message.includes('1.2.1')),
+      fs.map((f) => f.message).join('\n'),
+    );
     assert.ok(fs.some((f) => f.message.includes('keras 2.13.1') && f.message.includes('tensorflow ~2.12.0') && f.message.includes('(2.12)')));
   });
 
   it('Pipfile.lock with the pickled version: nothing to say about scikit-learn', async () => {
-    const lock = { _meta: { hash: { sha256: 'x' } }, default: { 'scikit-learn': { hashes: [], version: '==1.2.1' }, keras: { version: '==2.13.1' } }, develop: {} };
+    const lock = {
+      _meta: { hash: { sha256: 'x' } },
+      default: { 'scikit-learn': { hashes: [], version: '==1.2.1' }, keras: { version: '==2.13.1' } },
+      develop: {},
+    };
     const fs = await drift(workspace({ 'Pipfile.lock': JSON.stringify(lock, null, 4) }));
     assert.deepEqual(summary(fs), []);
   });
@@ -106,7 +124,8 @@ describe('version drift against the pins of the workspace', () => {
   });
 
   it('conda environment.yml: `=1.1` is 1.1.*, a drift; the pip section pins tensorflow', async () => {
-    const env = 'name: wind\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - conda-forge::scikit-learn=1.1\n  - pip\n  - pip:\n      - tensorflow==2.13.1\n';
+    const env =
+      'name: wind\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - conda-forge::scikit-learn=1.1\n  - pip\n  - pip:\n      - tensorflow==2.13.1\n';
     const fs = await drift(workspace({ 'environment.yml': env }));
     assert.deepEqual(summary(fs), ['warning:version-drift']);
     assert.ok(fs[0].message.includes('environment.yml (line 6)') && fs[0].message.includes('(1.1)'), fs[0].message);
@@ -151,7 +170,10 @@ describe('drift findings of an index (the extension)', () => {
     await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
     await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
     assert.deepEqual(summary(b.findings.filter((f) => DRIFT_CODES.has(f.code))), ['warning:version-drift']);
-    assert.deepEqual(b.findings.filter((f) => !DRIFT_CODES.has(f.code)).map((f) => f.code), before);
+    assert.deepEqual(
+      b.findings.filter((f) => !DRIFT_CODES.has(f.code)).map((f) => f.code),
+      before,
+    );
     writeFileSync(join(ws, 'requirements.txt'), 'scikit-learn==1.2.1\n');
     await refreshDriftFindings(snap.bundles, snap.files, () => ws, index.source);
     assert.deepEqual(summary(b.findings.filter((f) => DRIFT_CODES.has(f.code))), ['info:unpinned-dependency']);
@@ -163,7 +185,10 @@ describe('drift findings of an index (the extension)', () => {
 
 describe('pin readers and specifiers', () => {
   it('reads requirements lines: extras, markers, continuations, options and URLs', () => {
-    const pins = readPins('r/requirements.txt', '-r base.txt\n--index-url https://x\nScikit_Learn[alldeps] == 1.2.1 ; python_version > "3.8"\nkeras \\\n  >=2.13,<2.14\ngit+https://x/y.git\ntorch @ https://x/torch.whl\n');
+    const pins = readPins(
+      'r/requirements.txt',
+      '-r base.txt\n--index-url https://x\nScikit_Learn[alldeps] == 1.2.1 ; python_version > "3.8"\nkeras \\\n  >=2.13,<2.14\ngit+https://x/y.git\ntorch @ https://x/torch.whl\n',
+    );
     assert.deepEqual(
       pins.map((p) => [p.name, p.spec, p.line]),
       [

@@ -23,7 +23,14 @@ import {
 import { DEFAULT_CURVE_OPTIONS } from '../../src/shared/protocol';
 import type { Bundle, FileReport, LayerSummary, ModelSummary, Scaler } from '../../src/core/types';
 
-const layer = (name: string, className: string, outputShape: LayerSummary['outputShape'], params: number, inbound: string[], extra: Partial<LayerSummary> = {}): LayerSummary => ({
+const layer = (
+  name: string,
+  className: string,
+  outputShape: LayerSummary['outputShape'],
+  params: number,
+  inbound: string[],
+  extra: Partial<LayerSummary> = {},
+): LayerSummary => ({
   name,
   className,
   outputShape,
@@ -59,7 +66,13 @@ test('shapes and sizes print as Keras prints them', () => {
   assert.equal(formatShape([null, 8]), '(None, 8)');
   assert.equal(formatShape([null]), '(None,)');
   assert.equal(formatShape([null, 28, 28, 1]), '(None, 28, 28, 1)');
-  assert.equal(formatShape([[null, 8], [null, 4]]), '[(None, 8), (None, 4)]');
+  assert.equal(
+    formatShape([
+      [null, 8],
+      [null, 4],
+    ]),
+    '[(None, 8), (None, 4)]',
+  );
   assert.equal(formatShape(null), '?');
   assert.equal(formatBytes(1000), '1000 B');
   assert.equal(formatBytes(17668), '17.25 KB'); // 17668 / 1024 = 17.2539...
@@ -99,7 +112,12 @@ test('architecture totals and memory: 4 bytes per parameter, or the stored weigh
 test('graph layout: a layer sits one row below its deepest inbound layer, rows centred', () => {
   const m: ModelSummary = {
     ...nested,
-    layers: [layer('a', 'InputLayer', [null, 4], 0, []), layer('b', 'Dense', [null, 2], 10, ['a']), layer('c', 'Dense', [null, 2], 10, ['a']), layer('d', 'Concatenate', [null, 4], 0, ['b', 'c'])],
+    layers: [
+      layer('a', 'InputLayer', [null, 4], 0, []),
+      layer('b', 'Dense', [null, 2], 10, ['a']),
+      layer('c', 'Dense', [null, 2], 10, ['a']),
+      layer('d', 'Concatenate', [null, 4], 0, ['b', 'c']),
+    ],
   };
   const g = graphLayout(m);
   assert.ok(g);
@@ -131,7 +149,10 @@ test('MinMaxScaler table: named features, fitted columns in a stable order, rang
     params: { scale_: [0.1, 0.5], min_: [0, 0.5], data_min_: [0, -1], data_max_: [10, 1], data_range_: [10, 2], n_samples_seen_: 100 },
   };
   const v = buildScalerView(s, '/b/scaler.joblib', '/b', false);
-  assert.deepEqual(v.columns.map((c) => c.param), ['data_min_', 'data_max_', 'data_range_', 'min_', 'scale_']);
+  assert.deepEqual(
+    v.columns.map((c) => c.param),
+    ['data_min_', 'data_max_', 'data_range_', 'min_', 'scale_'],
+  );
   assert.deepEqual(
     v.features.map((f) => [f.name, f.values, f.range]),
     [
@@ -165,7 +186,13 @@ test('StandardScaler range is mean ± std, RobustScaler center ± IQR/2; unnamed
 
 const bundle: Bundle = {
   root: '/w/run',
-  files: { scaler: ['/w/run/y_scaler.joblib', '/w/run/scaler.pkl'], structure: [], weights: [], model: ['/w/run/model.h5'], log: ['/w/run/loss.png', '/w/run/old.csv'] },
+  files: {
+    scaler: ['/w/run/y_scaler.joblib', '/w/run/scaler.pkl'],
+    structure: [],
+    weights: [],
+    model: ['/w/run/model.h5'],
+    log: ['/w/run/loss.png', '/w/run/old.csv'],
+  },
   complete: false,
   findings: [
     { code: 'unsafe-pickle', severity: 'error', message: 'scaler.pkl names posix.system', path: '/w/run/scaler.pkl' },
@@ -181,7 +208,13 @@ const files: FileReport[] = [
     error: null,
     scaler: { class: 'MinMaxScaler', module: 'm', sklearnVersion: '1.2.1', nFeaturesIn: 1, featureNames: null, params: { data_min_: [0], data_max_: [3000] } },
   },
-  { path: '/w/run/scaler.pkl', role: 'scaler', format: 'sklearn-pickle', error: null, pickle: { verdict: 'dangerous', globals: ['posix.system'], refused: [{ global: 'posix.system', reason: 'runs a command' }] } },
+  {
+    path: '/w/run/scaler.pkl',
+    role: 'scaler',
+    format: 'sklearn-pickle',
+    error: null,
+    pickle: { verdict: 'dangerous', globals: ['posix.system'], refused: [{ global: 'posix.system', reason: 'runs a command' }] },
+  },
   { path: '/w/run/loss.png', role: 'log', format: 'image', error: null },
   {
     path: '/w/run/old.csv',
@@ -315,7 +348,10 @@ test('curves: smoothing sends raw values beside, decimation holds the point budg
   const big: LoadedLog = {
     path: '/w/run/big.csv',
     format: 'keras-csv-log',
-    data: { source: 'keras-csv-log', series: { loss: { steps: Array.from({ length: n }, (_, i) => i), values: Array.from({ length: n }, (_, i) => 1 / (1 + i)) } } },
+    data: {
+      source: 'keras-csv-log',
+      series: { loss: { steps: Array.from({ length: n }, (_, i) => i), values: Array.from({ length: n }, (_, i) => 1 / (1 + i)) } },
+    },
   };
   const c = buildCurves('/w/run', [big], { ...DEFAULT_CURVE_OPTIONS, smoothing: 'ema', emaWeight: 0.5, maxPoints: 500 });
   const s = c.charts[0].series[0];
@@ -348,7 +384,10 @@ test('curves: TensorBoard train/validation folders pair into one run, wall time 
   );
   assert.equal(c.hasWallTime, true);
   // best validation loss 2 at step 2, drawn at wall time 25 s
-  assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step, m.x]), [['best', 2, 25]]);
+  assert.deepEqual(
+    c.charts[0].markers.map((m) => [m.kind, m.step, m.x]),
+    [['best', 2, 25]],
+  );
 });
 
 test('export: full data of one chart as CSV and JSON', () => {
@@ -370,7 +409,10 @@ test('whole view: focus tab from the file role, images listed, unreadable logs s
   assert.deepEqual(vm.focus, { path: '/w/run/scaler.pkl', tab: 'preprocessing' });
   assert.equal(vm.title, 'run');
   assert.deepEqual(vm.curves.images, [{ path: '/w/run/loss.png', name: 'loss.png', src: null }]);
-  assert.deepEqual(vm.curves.summaries.map((s) => [s.path, s.series.map((x) => x.name)]), [['old.csv', ['loss']]]);
+  assert.deepEqual(
+    vm.curves.summaries.map((s) => [s.path, s.series.map((x) => x.name)]),
+    [['old.csv', ['loss']]],
+  );
   // input scalers first, the target scaler last
   assert.deepEqual(
     vm.preprocessing.scalers.map((s) => [s.name, s.target, s.error]),
@@ -384,8 +426,25 @@ test('whole view: focus tab from the file role, images listed, unreadable logs s
 });
 
 test('a file holding several scalers (dict wrapper) lists each, the y one as target; settings and step names shown', () => {
-  const x = { class: 'MinMaxScaler', module: 'm', sklearnVersion: null, nFeaturesIn: 1, featureNames: null, params: { data_min_: [0], data_max_: [1] }, path: 'scaler_x', hyper: { feature_range: [0, 1] } };
-  const y = { class: 'StandardScaler', module: 'm', sklearnVersion: null, nFeaturesIn: 1, featureNames: null, params: { mean_: [3], scale_: [1] }, path: 'scaler_y' };
+  const x = {
+    class: 'MinMaxScaler',
+    module: 'm',
+    sklearnVersion: null,
+    nFeaturesIn: 1,
+    featureNames: null,
+    params: { data_min_: [0], data_max_: [1] },
+    path: 'scaler_x',
+    hyper: { feature_range: [0, 1] },
+  };
+  const y = {
+    class: 'StandardScaler',
+    module: 'm',
+    sklearnVersion: null,
+    nFeaturesIn: 1,
+    featureNames: null,
+    params: { mean_: [3], scale_: [1] },
+    path: 'scaler_y',
+  };
   const b: Bundle = { root: '/r', files: { scaler: ['/r/scalers.pkl'], structure: [], weights: [], model: [], log: [] }, complete: false, findings: [] };
   const f: FileReport[] = [{ path: '/r/scalers.pkl', role: 'scaler', format: 'sklearn-pickle', error: null, scaler: { ...x, others: [y] } as Scaler }];
   const vm = buildBundleViewModel({ bundle: b, files: f, logs: [], curveOptions: DEFAULT_CURVE_OPTIONS });
@@ -398,7 +457,15 @@ test('a file holding several scalers (dict wrapper) lists each, the y one as tar
   );
   // a Pipeline's steps keep their names
   const pipe = buildScalerView(
-    { class: 'Pipeline', module: 'sklearn.pipeline', sklearnVersion: null, nFeaturesIn: null, featureNames: null, params: {}, steps: [{ ...x, path: undefined, name: 'scale' } as Scaler] },
+    {
+      class: 'Pipeline',
+      module: 'sklearn.pipeline',
+      sklearnVersion: null,
+      nFeaturesIn: null,
+      featureNames: null,
+      params: {},
+      steps: [{ ...x, path: undefined, name: 'scale' } as Scaler],
+    },
     '/r/p.pkl',
     '/r',
     false,
@@ -460,7 +527,10 @@ test('curves: train_acc / val_acc of a history JSON pair into one chart (train_ 
     [['acc', ['train_acc:train', 'val_acc:validation']]],
   );
   // best = max of val_acc = 58 at step 1
-  assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step, m.value]), [['best', 1, 58]]);
+  assert.deepEqual(
+    c.charts[0].markers.map((m) => [m.kind, m.step, m.value]),
+    [['best', 1, 58]],
+  );
 });
 
 test('real logs: best epoch and overfitting onset per direction equal the Python reference (make_direction_reference.py)', () => {
@@ -481,7 +551,10 @@ test('real logs: best epoch and overfitting onset per direction equal the Python
       const chart = c.charts.find((x) => x.metric === metric);
       assert.ok(chart, `${rel}: chart of ${metric}`);
       assert.equal(chart.higherIsBetter, want.direction === 'higher', `${rel} ${metric}`);
-      assert.ok(chart.series.some((s) => s.name === want.validation && s.split === 'validation'), `${rel}: ${want.validation} on the ${metric} chart`);
+      assert.ok(
+        chart.series.some((s) => s.name === want.validation && s.split === 'validation'),
+        `${rel}: ${want.validation} on the ${metric} chart`,
+      );
       const best = chart.markers.find((m) => m.kind === 'best');
       assert.deepEqual([best?.step, best?.value], [want.best.step, want.best.value], `${rel} best ${metric}`);
       const onset = chart.markers.find((m) => m.kind === 'overfit');
@@ -497,13 +570,19 @@ test('curves: NaN / inf values are left out of the drawn points and counted in a
   const gappy: LoadedLog = {
     path: '/r/log.csv',
     format: 'keras-csv-log',
-    data: { source: 'keras-csv-log', series: { loss: { steps: [0, 1, 2, 3], values: [1, 0.5, 0.4, 0.3] }, val_loss: { steps: [0, 1, 2, 3], values: [NaN, 0.6, Infinity, 0.5] } } },
+    data: {
+      source: 'keras-csv-log',
+      series: { loss: { steps: [0, 1, 2, 3], values: [1, 0.5, 0.4, 0.3] }, val_loss: { steps: [0, 1, 2, 3], values: [NaN, 0.6, Infinity, 0.5] } },
+    },
   };
   const c = buildCurves('/r', [gappy], DEFAULT_CURVE_OPTIONS);
   const val = c.charts[0].series[1];
   assert.deepEqual([val.x, val.y, val.points], [[1, 3], [0.6, 0.5], 4]);
   assert.deepEqual(c.notes, ['log.csv: val_loss: 2 of 4 values are NaN or infinite and are not drawn']);
-  assert.deepEqual(c.charts[0].markers.map((m) => [m.kind, m.step]), [['best', 3]]);
+  assert.deepEqual(
+    c.charts[0].markers.map((m) => [m.kind, m.step]),
+    [['best', 3]],
+  );
 });
 
 test('graph layout orders a row by the mean position of its inbound layers', () => {
@@ -533,8 +612,14 @@ test('curves: on the wall-time axis, series without wall times are left out with
     data: { source: 'tfevents', series: { epoch_loss: { steps: [0, 1], values: [2, 1], wallTime: [50, 60] } } },
   };
   const c = buildCurves('/w/run', [csv, tb], { ...DEFAULT_CURVE_OPTIONS, xAxis: 'wallTime' });
-  assert.deepEqual(c.charts.map((x) => x.id), ['metric:loss']);
-  assert.deepEqual(c.charts[0].series.map((s) => [s.name, s.x]), [['train/epoch_loss', [0, 10]]]);
+  assert.deepEqual(
+    c.charts.map((x) => x.id),
+    ['metric:loss'],
+  );
+  assert.deepEqual(
+    c.charts[0].series.map((s) => [s.name, s.x]),
+    [['train/epoch_loss', [0, 10]]],
+  );
   assert.deepEqual(c.notes, ['5 series without wall times are not drawn on the wall-time axis']);
   // on the step axis everything is drawn
   assert.equal(buildCurves('/w/run', [csv, tb], DEFAULT_CURVE_OPTIONS).charts.length, 3);

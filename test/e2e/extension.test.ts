@@ -60,7 +60,11 @@ describe('the extension in real VS Code (code-server)', () => {
   });
   beforeEach(async () => {
     // take the keyboard back from a webview and close whatever a previous test left open
-    await page?.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+    await page
+      ?.locator('.part.sidebar .composite.title')
+      .first()
+      .click()
+      .catch(() => undefined);
     await page?.keyboard.press('Escape');
     await page?.keyboard.press('Escape');
   });
@@ -74,14 +78,23 @@ describe('the extension in real VS Code (code-server)', () => {
     const status = page.locator('[id="model-bundle-inspector.model-bundle-inspector.modelBundles.status"]');
     await waitFor('the status bar item', async () => /3 bundles · 2 problems/.test((await status.textContent()) ?? ''), 60_000);
     // give the Model Bundles view the room of the folder tree
-    await page.locator('.pane-header', { hasText: /^mbi-demo/i }).first().click();
+    await page
+      .locator('.pane-header', { hasText: /^mbi-demo/i })
+      .first()
+      .click();
     const header = page.locator('.pane-header', { hasText: 'Model Bundles' }).first();
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const labels = await waitFor('the bundle rows', async () => {
-      const l = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+      const l = await page
+        .locator('[id="workbench.view.explorer"] .monaco-list-row')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
       return l.some((x) => x.includes('wind-turbine-no-scaler')) ? l : null;
     });
-    for (const name of ['credit-card-fraud', 'wind-turbine', 'wind-turbine-no-scaler']) assert.ok(labels.some((l) => l.includes(name)), `${name} in ${labels.join(' | ')}`);
+    for (const name of ['credit-card-fraud', 'wind-turbine', 'wind-turbine-no-scaler'])
+      assert.ok(
+        labels.some((l) => l.includes(name)),
+        `${name} in ${labels.join(' | ')}`,
+      );
     await screenshot(page, 'tree');
     // The index read the artifacts in its worker threads (dist/inspectWorker.js shipped in the VSIX).
     const line = await waitFor('the indexing log line', async () => {
@@ -98,7 +111,10 @@ describe('the extension in real VS Code (code-server)', () => {
       const p = await problems(page);
       return p.filter((x) => x.includes('missing-scaler')).length >= 2 ? p : null;
     });
-    assert.ok(rows.some((r) => r.includes('unsaved-scaler')), rows.join('\n'));
+    assert.ok(
+      rows.some((r) => r.includes('unsaved-scaler')),
+      rows.join('\n'),
+    );
     await screenshot(page, 'problems');
   });
 
@@ -135,19 +151,27 @@ describe('the extension in real VS Code (code-server)', () => {
       });
       // the twistie expands (a click on the row itself runs the item's command: the bundle view)
       if ((await bundleRow.getAttribute('aria-expanded')) !== 'true') await bundleRow.locator('.monaco-tl-twistie').click();
-      const text = await waitFor('a Checkpoints node with 2 earlier checkpoints', async () => {
-        const texts = await rows.evaluateAll((els) => els.map((r) => r.textContent ?? ''));
-        return texts.find((t) => /Checkpoints\s*2 earlier/.test(t)) ?? null;
-      }, 15_000);
+      const text = await waitFor(
+        'a Checkpoints node with 2 earlier checkpoints',
+        async () => {
+          const texts = await rows.evaluateAll((els) => els.map((r) => r.textContent ?? ''));
+          return texts.find((t) => /Checkpoints\s*2 earlier/.test(t)) ?? null;
+        },
+        15_000,
+      );
       await screenshot(page, 'tree-checkpoints');
       assert.match(text, /2 earlier/);
       // The bundle view lists them after the bundle's own files, latest first.
       await bundleRow.click();
       const frame = await bundleFrame(page);
-      const files = await waitFor('checkpoint rows in the overview', async () => {
-        const t = (await frame.locator('table.files').textContent()) ?? '';
-        return /checkpoints\/weights\.02-0\.38\.hdf5\s*checkpoint/.test(t) ? t : null;
-      }, 15_000);
+      const files = await waitFor(
+        'checkpoint rows in the overview',
+        async () => {
+          const t = (await frame.locator('table.files').textContent()) ?? '';
+          return /checkpoints\/weights\.02-0\.38\.hdf5\s*checkpoint/.test(t) ? t : null;
+        },
+        15_000,
+      );
       assert.ok(files.indexOf('weights.02-0.38') < files.indexOf('weights.01-0.40'), files);
       await page.keyboard.press('Control+W');
       // The checkpoints joined wind-turbine and model.pt alone made no bundle: still three.
@@ -168,7 +192,10 @@ describe('the extension in real VS Code (code-server)', () => {
     await page.keyboard.press('End');
     await page.waitForTimeout(500);
     await page.keyboard.press('Control+.');
-    await page.locator('.action-widget', { hasText: /joblib\.dump/ }).first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('.action-widget', { hasText: /joblib\.dump/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
     await screenshot(page, 'quick-fix');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Control+S');

@@ -16,7 +16,10 @@ describe('real VS Code (code-server) with the packaged extension', () => {
   it('opens the demo workspace', async () => {
     const rows = await page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
     for (const name of ['credit-card-fraud', 'wind-turbine', 'wind-turbine-no-scaler', 'train_wind_turbine.py']) {
-      assert.ok(rows.some((r) => r.includes(name)), `Explorer shows ${name}: ${rows.join(' | ')}`);
+      assert.ok(
+        rows.some((r) => r.includes(name)),
+        `Explorer shows ${name}: ${rows.join(' | ')}`,
+      );
     }
   });
 

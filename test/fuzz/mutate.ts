@@ -1,6 +1,6 @@
 // Seeded PRNG and the byte-level and structure-aware mutations the fuzz targets combine.
 // Every mutation is a pure function of (input, rng): a case is reproduced from (seed, target, index).
-import { maskedCrc32c as crc32cMasked } from "../../src/core/codecs/crc32c";
+import { maskedCrc32c as crc32cMasked } from '../../src/core/codecs/crc32c';
 
 /** A seeded random source (mulberry32). */
 export class Rng {
@@ -31,16 +31,12 @@ export class Rng {
 /** The seed of case `index` of target `name` in a campaign seeded `seed` (FNV-1a mix). */
 export function caseSeed(seed: number, name: string, index: number): number {
   let h = 0x811c9dc5 ^ seed;
-  for (const c of `${name}#${index}`)
-    h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  for (const c of `${name}#${index}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
   return h >>> 0;
 }
 
 /** Values that break length and size fields. */
-export const INTERESTING = [
-  0, 1, 2, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000,
-  0x7fffffff, 0x80000000, 0xffffffff,
-];
+export const INTERESTING = [0, 1, 2, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -54,12 +50,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 export { concat };
 
 /** Writes `v` little-endian in `n` bytes at `at` (a copy). */
-export function putLE(
-  b: Uint8Array,
-  at: number,
-  n: number,
-  v: number | bigint,
-): Uint8Array {
+export function putLE(b: Uint8Array, at: number, n: number, v: number | bigint): Uint8Array {
   const out = b.slice();
   let x = BigInt.asUintN(n * 8, BigInt(v));
   for (let i = 0; i < n && at + i < out.length; i++) {
@@ -82,8 +73,7 @@ export function mutateBytes(src: Uint8Array, r: Rng): Uint8Array {
   switch (r.int(8)) {
     case 0: {
       const b = src.slice();
-      for (let i = 0, n = 1 + r.int(8); i < n; i++)
-        b[r.int(b.length)] ^= 1 << r.int(8);
+      for (let i = 0, n = 1 + r.int(8); i < n; i++) b[r.int(b.length)] ^= 1 << r.int(8);
       return b;
     }
     case 1:
@@ -93,27 +83,15 @@ export function mutateBytes(src: Uint8Array, r: Rng): Uint8Array {
       return concat(src.subarray(0, at), ins, src.subarray(at));
     }
     case 3:
-      return concat(
-        src.subarray(0, at),
-        src.subarray(Math.min(src.length, at + 1 + r.int(64))),
-      );
+      return concat(src.subarray(0, at), src.subarray(Math.min(src.length, at + 1 + r.int(64))));
     case 4: {
       const len = 1 + r.int(Math.min(256, src.length - at));
       const chunk = src.subarray(at, at + len);
       const reps = 1 + r.int(8);
-      return concat(
-        src.subarray(0, at),
-        ...Array<Uint8Array>(reps).fill(chunk),
-        src.subarray(at),
-      );
+      return concat(src.subarray(0, at), ...Array<Uint8Array>(reps).fill(chunk), src.subarray(at));
     }
     case 5:
-      return putLE(
-        src,
-        at,
-        r.pick([1, 2, 4, 8]),
-        r.pick(INTERESTING) + (r.chance(0.3) ? r.int(3) - 1 : 0),
-      );
+      return putLE(src, at, r.pick([1, 2, 4, 8]), r.pick(INTERESTING) + (r.chance(0.3) ? r.int(3) - 1 : 0));
     case 6: {
       const b = src.slice();
       b[at] = r.pick([0, 0xff, 0x7f, 0x80, 0x2e, 0x28, 0x0a, 0x22]);
@@ -123,22 +101,13 @@ export function mutateBytes(src: Uint8Array, r: Rng): Uint8Array {
       // splice a chunk of the file elsewhere
       const from = r.int(src.length);
       const chunk = src.slice(from, from + 1 + r.int(128));
-      return concat(
-        src.subarray(0, at),
-        chunk,
-        src.subarray(Math.min(src.length, at + chunk.length)),
-      );
+      return concat(src.subarray(0, at), chunk, src.subarray(Math.min(src.length, at + chunk.length)));
     }
   }
 }
 
 /** Applies 1..n mutations picked among `fns`. */
-export function stack(
-  src: Uint8Array,
-  r: Rng,
-  fns: ((b: Uint8Array, r: Rng) => Uint8Array)[],
-  n = 3,
-): Uint8Array {
+export function stack(src: Uint8Array, r: Rng, fns: ((b: Uint8Array, r: Rng) => Uint8Array)[], n = 3): Uint8Array {
   let b = src;
   for (let i = 0, k = 1 + r.int(n); i < k; i++) b = r.pick(fns)(b, r);
   return b;
@@ -185,12 +154,11 @@ const OPS = new Map<number, Arg>([
   [0x50, { line: 1 }],
 ]);
 /** Every opcode byte CPython knows (and a few it does not). */
-const OPCODES = [..."(.0123FIJKLMNPQRSTUVXabcdeghijlopqrstu}])"]
+const OPCODES = [...'(.0123FIJKLMNPQRSTUVXabcdeghijlopqrstu}])']
   .map((c) => c.charCodeAt(0))
   .concat([
-    0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b,
-    0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
-    0x98, 0x99, 0x00,
+    0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+    0x00,
   ]);
 
 interface Op {
@@ -211,12 +179,12 @@ export function pickleOps(b: Uint8Array, from = 0): Op[] {
     const arg = OPS.get(op);
     let end = i + 1;
     const o: Op = { at: i, op, end };
-    if (arg && "fixed" in arg) end += arg.fixed;
-    else if (arg && "len" in arg) {
+    if (arg && 'fixed' in arg) end += arg.fixed;
+    else if (arg && 'len' in arg) {
       o.lenAt = i + 1;
       o.lenSize = arg.len;
       end += arg.len + readLE(b, i + 1, arg.len);
-    } else if (arg && "line" in arg) {
+    } else if (arg && 'line' in arg) {
       for (let k = 0; k < arg.line; k++) {
         const nl = b.indexOf(0x0a, end);
         end = nl < 0 ? b.length : nl + 1;
@@ -242,17 +210,7 @@ export function mutatePickle(src: Uint8Array, r: Rng): Uint8Array {
       const t = withLen.length ? r.pick(withLen) : o;
       if (t.lenAt === undefined) return mutateBytes(src, r);
       const cur = readLE(src, t.lenAt, t.lenSize!);
-      const v = r.pick([
-        cur + 1,
-        cur - 1,
-        0,
-        cur * 2,
-        0x7fffffff,
-        0xffffffff,
-        2 ** 40,
-        2 ** 53,
-        src.length,
-      ]);
+      const v = r.pick([cur + 1, cur - 1, 0, cur * 2, 0x7fffffff, 0xffffffff, 2 ** 40, 2 ** 53, src.length]);
       return putLE(src, t.lenAt, t.lenSize!, Math.max(0, v));
     }
     case 1: {
@@ -267,11 +225,7 @@ export function mutatePickle(src: Uint8Array, r: Rng): Uint8Array {
       // duplicate a run of opcodes
       const j = Math.min(ops.length - 1, ops.indexOf(o) + r.int(6));
       const run = src.subarray(o.at, ops[j].end);
-      return concat(
-        src.subarray(0, o.end),
-        ...Array<Uint8Array>(1 + r.int(4)).fill(run),
-        src.subarray(o.end),
-      );
+      return concat(src.subarray(0, o.end), ...Array<Uint8Array>(1 + r.int(4)).fill(run), src.subarray(o.end));
     }
     case 4: {
       // deep nesting: MARK / EMPTY_LIST / EMPTY_DICT runs
@@ -293,18 +247,8 @@ export function mutatePickle(src: Uint8Array, r: Rng): Uint8Array {
     case 6: {
       // a FRAME whose length lies, or a nested FRAME
       const frames = ops.filter((x) => x.op === 0x95);
-      if (frames.length && r.chance(0.7))
-        return putLE(
-          src,
-          r.pick(frames).at + 1,
-          8,
-          r.pick([0, 1, 9, 2 ** 31, 2 ** 50, src.length * 4]),
-        );
-      return concat(
-        src.subarray(0, o.at),
-        putLE(Uint8Array.of(0x95, 0, 0, 0, 0, 0, 0, 0, 0), 1, 8, r.int(64)),
-        src.subarray(o.at),
-      );
+      if (frames.length && r.chance(0.7)) return putLE(src, r.pick(frames).at + 1, 8, r.pick([0, 1, 9, 2 ** 31, 2 ** 50, src.length * 4]));
+      return concat(src.subarray(0, o.at), putLE(Uint8Array.of(0x95, 0, 0, 0, 0, 0, 0, 0, 0), 1, 8, r.int(64)), src.subarray(o.at));
     }
     case 7:
       // cut right inside an opcode's argument
@@ -318,17 +262,10 @@ export function mutatePickle(src: Uint8Array, r: Rng): Uint8Array {
 
 type J = unknown;
 
-function jsonNodes(
-  v: J,
-  out: { parent: Record<string, J> | J[]; key: string | number }[] = [],
-  depth = 0,
-): typeof out {
+function jsonNodes(v: J, out: { parent: Record<string, J> | J[]; key: string | number }[] = [], depth = 0): typeof out {
   if (depth > 60 || out.length > 5000) return out;
-  if (Array.isArray(v))
-    v.forEach(
-      (x, i) => (out.push({ parent: v, key: i }), jsonNodes(x, out, depth + 1)),
-    );
-  else if (v && typeof v === "object") {
+  if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i }), jsonNodes(x, out, depth + 1)));
+  else if (v && typeof v === 'object') {
     for (const k of Object.keys(v)) {
       out.push({ parent: v as Record<string, J>, key: k });
       jsonNodes((v as Record<string, J>)[k], out, depth + 1);
@@ -347,20 +284,20 @@ const WEIRD: J[] = [
   2 ** 53 + 1,
   0.5,
   1e9,
-  "",
-  "x",
-  "../../etc/passwd",
-  "/abs/path",
+  '',
+  'x',
+  '../../etc/passwd',
+  '/abs/path',
   [],
   {},
   [null],
   [-1],
   [1e9, 1e9, 1e9],
-  "float16",
-  "int8",
-  "string",
-  "complex64",
-  "__proto__",
+  'float16',
+  'int8',
+  'string',
+  'complex64',
+  '__proto__',
 ];
 
 /** Structure-aware JSON mutation of a parsed document: types swapped, keys dropped, depth, size. */
@@ -381,10 +318,7 @@ export function mutateJsonValue(doc: J, r: Rng, extra: J[] = []): J {
     case 2: {
       // deep nesting
       let v: J = p[n.key];
-      for (let i = 0, k = r.pick([50, 500, 5000]); i < k; i++)
-        v = r.chance(0.5)
-          ? [v]
-          : { class_name: "Sequential", config: { layers: [v] } };
+      for (let i = 0, k = r.pick([50, 500, 5000]); i < k; i++) v = r.chance(0.5) ? [v] : { class_name: 'Sequential', config: { layers: [v] } };
       p[n.key] = v;
       break;
     }
@@ -403,42 +337,20 @@ export function mutateJsonValue(doc: J, r: Rng, extra: J[] = []): J {
       break;
     }
     case 5:
-      if (typeof p[n.key] === "number")
-        p[n.key] = r.pick([
-          -(p[n.key] as number),
-          (p[n.key] as number) * 1e6,
-          NaN,
-          0,
-          1.5,
-        ]);
-      else if (typeof p[n.key] === "string")
-        p[n.key] =
-          (p[n.key] as string) + r.pick(["_x", "\u0000", '"', "/../x", "é"]);
+      if (typeof p[n.key] === 'number') p[n.key] = r.pick([-(p[n.key] as number), (p[n.key] as number) * 1e6, NaN, 0, 1.5]);
+      else if (typeof p[n.key] === 'string') p[n.key] = (p[n.key] as string) + r.pick(['_x', '\u0000', '"', '/../x', 'é']);
       else p[n.key] = r.pick(WEIRD);
       break;
     case 6:
       if (!Array.isArray(p)) {
         p[
-          r.pick([
-            "__proto__",
-            "constructor",
-            "class_name",
-            "config",
-            "layers",
-            "weightsManifest",
-            "modelTopology",
-            "inbound_nodes",
-            "shape",
-            "dtype",
-            "paths",
-          ])
+          r.pick(['__proto__', 'constructor', 'class_name', 'config', 'layers', 'weightsManifest', 'modelTopology', 'inbound_nodes', 'shape', 'dtype', 'paths'])
         ] = r.pick([...WEIRD, ...extra]);
       } else p.push(r.pick(nodes).parent);
       break;
     default: {
       // duplicate an element (a layer, a weight entry)
-      if (Array.isArray(p))
-        p.splice(n.key as number, 0, structuredClone(p[n.key]));
+      if (Array.isArray(p)) p.splice(n.key as number, 0, structuredClone(p[n.key]));
       else p[`${n.key}_2`] = p[n.key];
     }
   }
@@ -446,25 +358,18 @@ export function mutateJsonValue(doc: J, r: Rng, extra: J[] = []): J {
 }
 
 /** A JSON text, mutated either as a value (mostly) or as bytes. */
-export function mutateJsonText(
-  src: Uint8Array,
-  r: Rng,
-  extra: J[] = [],
-): Uint8Array {
+export function mutateJsonText(src: Uint8Array, r: Rng, extra: J[] = []): Uint8Array {
   if (r.chance(0.2)) return mutateBytes(src, r);
   let doc: J;
   try {
-    doc = JSON.parse(
-      new TextDecoder().decode(src).replace(/\bNaN\b|-?\bInfinity\b/g, "null"),
-    );
+    doc = JSON.parse(new TextDecoder().decode(src).replace(/\bNaN\b|-?\bInfinity\b/g, 'null'));
   } catch {
     return mutateBytes(src, r);
   }
   let text: string;
   try {
     let v = doc;
-    for (let i = 0, k = 1 + r.int(3); i < k; i++)
-      v = mutateJsonValue(v, r, extra);
+    for (let i = 0, k = 1 + r.int(3); i < k; i++) v = mutateJsonValue(v, r, extra);
     text = JSON.stringify(v);
     // keep cases cheap to make: a mutant of many MB says nothing a 4 MB one does not
     if (text.length > 4 * 1024 * 1024) return mutateBytes(src, r);
@@ -472,10 +377,7 @@ export function mutateJsonText(
     // a mutant nested too deep to clone or print: mutate its bytes instead
     return mutateBytes(src, r);
   }
-  if (r.chance(0.1))
-    text = text.replace(/null/g, () =>
-      r.pick(["NaN", "Infinity", "-Infinity", "null"]),
-    );
+  if (r.chance(0.1)) text = text.replace(/null/g, () => r.pick(['NaN', 'Infinity', '-Infinity', 'null']));
   return new TextEncoder().encode(text);
 }
 
@@ -485,43 +387,25 @@ export function mutateJsonText(
 export function mutateCsv(src: Uint8Array, r: Rng): Uint8Array {
   if (r.chance(0.15)) return mutateBytes(src, r);
   const text = new TextDecoder().decode(src);
-  const lines = text.split("\n");
+  const lines = text.split('\n');
   const i = r.int(lines.length);
-  const sep = text.includes(";") ? ";" : ",";
+  const sep = text.includes(';') ? ';' : ',';
   switch (r.int(9)) {
     case 0:
       lines.splice(i, 1);
       break;
     case 1:
-      lines.splice(
-        i,
-        0,
-        ...Array<string>(r.pick([1, 10, 1000])).fill(lines[i]),
-      );
+      lines.splice(i, 0, ...Array<string>(r.pick([1, 10, 1000])).fill(lines[i]));
       break;
     case 2:
       lines[i] = lines[i].slice(0, r.int(lines[i].length + 1));
       break;
     case 3:
-      lines[i] += sep + r.pick(["1", "", "x", "nan", '"a,b"', "1e309"]);
+      lines[i] += sep + r.pick(['1', '', 'x', 'nan', '"a,b"', '1e309']);
       break;
     case 4: {
       const cells = lines[i].split(sep);
-      cells[r.int(cells.length)] = r.pick([
-        "",
-        "nan",
-        "inf",
-        "-inf",
-        "1e309",
-        "-0",
-        '"',
-        '""',
-        '"x\ny"',
-        "epoch",
-        "9".repeat(400),
-        "0x10",
-        " 1 ",
-      ]);
+      cells[r.int(cells.length)] = r.pick(['', 'nan', 'inf', '-inf', '1e309', '-0', '"', '""', '"x\ny"', 'epoch', '9'.repeat(400), '0x10', ' 1 ']);
       lines[i] = cells.join(sep);
       break;
     }
@@ -529,21 +413,14 @@ export function mutateCsv(src: Uint8Array, r: Rng): Uint8Array {
       lines.splice(i, 0, lines[0]);
       break;
     case 6:
-      return new TextEncoder().encode(
-        (r.chance(0.5) ? "\ufeff" : "") +
-          lines.join(r.pick(["\r\n", "\r", "\n\n"])),
-      );
+      return new TextEncoder().encode((r.chance(0.5) ? '\ufeff' : '') + lines.join(r.pick(['\r\n', '\r', '\n\n'])));
     case 7:
       lines[i] = lines[i].split(sep).slice(0, r.int(4)).join(sep);
       break;
     default:
-      lines.push(
-        ...Array<string>(r.pick([100, 20000])).fill(
-          lines[lines.length - 2] ?? "1,2",
-        ),
-      );
+      lines.push(...Array<string>(r.pick([100, 20000])).fill(lines[lines.length - 2] ?? '1,2'));
   }
-  return new TextEncoder().encode(lines.join("\n"));
+  return new TextEncoder().encode(lines.join('\n'));
 }
 
 // ---- protobuf (wire format) ----
@@ -584,13 +461,7 @@ export function encodeVarint(v: number): Uint8Array {
 }
 
 /** The fields of a protobuf message, recursing into length-delimited ones that parse. */
-export function pbFields(
-  b: Uint8Array,
-  from = 0,
-  to = b.length,
-  depth = 0,
-  out: PbField[] = [],
-): PbField[] {
+export function pbFields(b: Uint8Array, from = 0, to = b.length, depth = 0, out: PbField[] = []): PbField[] {
   let i = from;
   while (i < to && out.length < 20000) {
     const [tag, t] = varint(b, i);
@@ -627,42 +498,17 @@ export function mutateProtobuf(src: Uint8Array, r: Rng, from = 0): Uint8Array {
       if (t.lenAt === undefined) return mutateBytes(src, r);
       const len = t.end - t.dataAt;
       const v = r.pick([len + 1, len - 1, 0, 2 ** 31, 2 ** 35, src.length * 2]);
-      return concat(
-        src.subarray(0, t.lenAt),
-        encodeVarint(Math.max(0, v)),
-        src.subarray(t.dataAt),
-      );
+      return concat(src.subarray(0, t.lenAt), encodeVarint(Math.max(0, v)), src.subarray(t.dataAt));
     }
     case 1: {
       const b = src.slice();
-      b[f.tagEnd - 1] =
-        (b[f.tagEnd - 1] & ~7) | r.pick([0, 1, 2, 3, 4, 5, 6, 7]);
+      b[f.tagEnd - 1] = (b[f.tagEnd - 1] & ~7) | r.pick([0, 1, 2, 3, 4, 5, 6, 7]);
       return b;
     }
     case 2:
-      return concat(
-        src.subarray(0, f.dataAt),
-        Uint8Array.of(
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0xff,
-          0x01,
-        ),
-        src.subarray(f.end),
-      );
+      return concat(src.subarray(0, f.dataAt), Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01), src.subarray(f.end));
     case 3:
-      return concat(
-        src.subarray(0, f.end),
-        ...Array<Uint8Array>(r.pick([2, 100])).fill(src.subarray(f.at, f.end)),
-        src.subarray(f.end),
-      );
+      return concat(src.subarray(0, f.end), ...Array<Uint8Array>(r.pick([2, 100])).fill(src.subarray(f.at, f.end)), src.subarray(f.end));
     case 4:
       return concat(src.subarray(0, f.at), src.subarray(f.end));
     default:
@@ -708,25 +554,14 @@ export function mutateTfevents(src: Uint8Array, r: Rng): Uint8Array {
       return concat(
         before,
         (() => {
-          const head = putLE(
-            new Uint8Array(12),
-            0,
-            8,
-            r.pick([0, rec.len + 1, 2 ** 31, 2 ** 40, 2 ** 53 - 1]),
-          );
+          const head = putLE(new Uint8Array(12), 0, 8, r.pick([0, rec.len + 1, 2 ** 31, 2 ** 40, 2 ** 53 - 1]));
           return putLE(head, 8, 4, crc32cMasked(head.subarray(0, 8)));
         })(),
         data,
         src.subarray(rec.at + 12 + rec.len),
       );
     case 3:
-      return concat(
-        before,
-        ...Array<Uint8Array>(r.pick([2, 50, 2000])).fill(
-          src.subarray(rec.at, rec.at + 16 + rec.len),
-        ),
-        after,
-      );
+      return concat(before, ...Array<Uint8Array>(r.pick([2, 50, 2000])).fill(src.subarray(rec.at, rec.at + 16 + rec.len)), after);
     case 4:
       return putLE(src, rec.at + 12 + rec.len, 4, r.int(2 ** 32));
     default:
@@ -739,8 +574,7 @@ export function mutateTfevents(src: Uint8Array, r: Rng): Uint8Array {
 /** Offset of the end-of-central-directory record, or -1. */
 export function eocdAt(b: Uint8Array): number {
   for (let i = b.length - 22; i >= Math.max(0, b.length - 65557); i--) {
-    if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 5 && b[i + 3] === 6)
-      return i;
+    if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 5 && b[i + 3] === 6) return i;
   }
   return -1;
 }
@@ -754,23 +588,9 @@ export function mutateZipDirectory(src: Uint8Array, r: Rng): Uint8Array {
   for (let i = cdOff; i + 46 <= e && cds.length < 1000;) {
     if (readLE(src, i, 4) !== 0x02014b50) break;
     cds.push(i);
-    i +=
-      46 +
-      readLE(src, i + 28, 2) +
-      readLE(src, i + 30, 2) +
-      readLE(src, i + 32, 2);
+    i += 46 + readLE(src, i + 28, 2) + readLE(src, i + 30, 2) + readLE(src, i + 32, 2);
   }
-  const v = () =>
-    r.pick([
-      0,
-      1,
-      0xffff,
-      0xffffffff,
-      0x7fffffff,
-      src.length,
-      src.length + 1,
-      r.int(src.length),
-    ]);
+  const v = () => r.pick([0, 1, 0xffff, 0xffffffff, 0x7fffffff, src.length, src.length + 1, r.int(src.length)]);
   if (cds.length === 0 || r.chance(0.2)) {
     // EOCD: entries, directory size / offset, comment length
     const field = r.pick([
@@ -805,45 +625,18 @@ export function mutateZipDirectory(src: Uint8Array, r: Rng): Uint8Array {
       [28, 2],
       [6, 2],
     ] as const);
-    return putLE(
-      src,
-      lh + lf[0],
-      lf[1],
-      field[0] === 10 ? r.pick([0, 8, 12, 14, 99]) : v(),
-    );
+    return putLE(src, lh + lf[0], lf[1], field[0] === 10 ? r.pick([0, 8, 12, 14, 99]) : v());
   }
-  return putLE(
-    src,
-    c + field[0],
-    field[1],
-    field[0] === 10 ? r.pick([0, 8, 12, 14, 93, 99]) : v(),
-  );
+  return putLE(src, c + field[0], field[1], field[0] === 10 ? r.pick([0, 8, 12, 14, 93, 99]) : v());
 }
 
 // ---- HDF5 ----
 
-const H5_SIGS = [
-  "OHDR",
-  "OCHK",
-  "TREE",
-  "HEAP",
-  "SNOD",
-  "GCOL",
-  "FRHP",
-  "FHDB",
-  "BTHD",
-  "BTLF",
-  "FSHD",
-  "SMTB",
-].map((s) => new TextEncoder().encode(s));
+const H5_SIGS = ['OHDR', 'OCHK', 'TREE', 'HEAP', 'SNOD', 'GCOL', 'FRHP', 'FHDB', 'BTHD', 'BTLF', 'FSHD', 'SMTB'].map((s) => new TextEncoder().encode(s));
 
 function findAll(b: Uint8Array, sig: Uint8Array): number[] {
   const out: number[] = [];
-  for (
-    let i = b.indexOf(sig[0]);
-    i >= 0 && out.length < 500;
-    i = b.indexOf(sig[0], i + 1)
-  ) {
+  for (let i = b.indexOf(sig[0]); i >= 0 && out.length < 500; i = b.indexOf(sig[0], i + 1)) {
     if (sig.every((x, k) => b[i + k] === x)) out.push(i);
   }
   return out;
@@ -876,20 +669,7 @@ export function mutateHdf5(src: Uint8Array, r: Rng): Uint8Array {
         if (x > 0 && x < src.length) cands.push(i);
       }
       if (!cands.length) return mutateBytes(src, r);
-      return putLE(
-        src,
-        r.pick(cands),
-        8,
-        r.pick([
-          0,
-          src.length,
-          src.length + 8,
-          2 ** 32,
-          2 ** 48,
-          2n ** 64n - 1n,
-          2n ** 63n,
-        ]),
-      );
+      return putLE(src, r.pick(cands), 8, r.pick([0, src.length, src.length + 8, 2 ** 32, 2 ** 48, 2n ** 64n - 1n, 2n ** 63n]));
     }
     case 3: {
       // small 4-byte ints (dims in v1 dataspaces, message sizes, counts)
@@ -899,22 +679,12 @@ export function mutateHdf5(src: Uint8Array, r: Rng): Uint8Array {
         if (x > 1 && x < 4096) cands.push(i);
       }
       if (!cands.length) return mutateBytes(src, r);
-      return putLE(
-        src,
-        r.pick(cands),
-        4,
-        r.pick([0, 0xffffffff, 0x7fffffff, 0x10000, 1]),
-      );
+      return putLE(src, r.pick(cands), 4, r.pick([0, 0xffffffff, 0x7fffffff, 0x10000, 1]));
     }
     case 4: {
       // superblock end-of-file / base addresses (v0: at 8+16.., v2/3: after 12 bytes)
       const at = r.pick([24, 32, 40, 48, 56, 12, 20, 28]);
-      return putLE(
-        src,
-        at,
-        8,
-        r.pick([0, 1, src.length - 1, src.length * 2, 2 ** 40]),
-      );
+      return putLE(src, at, 8, r.pick([0, 1, src.length - 1, src.length * 2, 2 ** 40]));
     }
     default:
       return mutateBytes(src, r);

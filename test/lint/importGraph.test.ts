@@ -27,7 +27,12 @@ function localImports(file: string): string[] {
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       out.push(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       out.push(node.arguments[0].text);
     }
     ts.forEachChild(node, visit);
@@ -48,7 +53,20 @@ function wing(file: string): string {
 }
 
 /** Height of each wing: a file may import only wings strictly lower, or its own. */
-const HEIGHT: Record<string, number> = { report: 5, deploy: 5, recover: 5, bundles: 4, export: 4, predict: 3, lint: 3, formats: 2, codecs: 1, io: 0, types: -1, 'src/shared': -1 };
+const HEIGHT: Record<string, number> = {
+  report: 5,
+  deploy: 5,
+  recover: 5,
+  bundles: 4,
+  export: 4,
+  predict: 3,
+  lint: 3,
+  formats: 2,
+  codecs: 1,
+  io: 0,
+  types: -1,
+  'src/shared': -1,
+};
 const height = (w: string): number => (w.startsWith('formats/') ? (w === 'formats/shared' ? 1.5 : 1.8) : HEIGHT[w]);
 
 const files = walk(CORE);

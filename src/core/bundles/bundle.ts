@@ -272,7 +272,9 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
   const keyCount = new Map<string, number>();
   for (const u of units.values()) if (u.name) keyCount.set(u.name.key, (keyCount.get(u.name.key) ?? 0) + 1);
   const isCandidate = (u: SeriesUnit): boolean =>
-    u.name !== null && !withCompanions.has(u.stem) && (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
+    u.name !== null &&
+    !withCompanions.has(u.stem) &&
+    (u.name.worded || u.inCheckpointDir || (keyCount.get(u.name.key) ?? 0) > 1 || (stems.has(u.name.key) && u.name.key !== u.stem));
   const candidates = [...units.values()].filter(isCandidate);
   const plain = new Map([...units.values()].filter((u) => !isCandidate(u)).map((u) => [u.stem, u]));
   const only = plain.size === 1 ? [...plain.values()][0] : undefined;
@@ -297,7 +299,10 @@ function findSeries(group: Group, stems: Set<string>): SeriesSplit {
     if (needsWeights && members.some((m) => m.files.some((f) => f.role === 'weights'))) {
       const withWeights = members.filter((m) => m.files.some((f) => f.role === 'weights')).sort(preferMain);
       memberOf.set(withWeights[0].stem, ownerStem);
-      record(ownerStem, members.filter((m) => m !== withWeights[0]));
+      record(
+        ownerStem,
+        members.filter((m) => m !== withWeights[0]),
+      );
     } else record(ownerStem, members);
   }
   for (const members of orphans.values()) {
@@ -404,7 +409,16 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
       const p = joinPath(m.root, e.path);
       claimed.add(p);
       const r = byPath.get(p);
-      files.push(r ? { ...r, role: e.role } : { path: p, role: e.role, format: 'unknown', error: { code: 'not-found', message: `${p}: listed in ${joinPath(m.root, MANIFEST_NAME)} but missing` } });
+      files.push(
+        r
+          ? { ...r, role: e.role }
+          : {
+              path: p,
+              role: e.role,
+              format: 'unknown',
+              error: { code: 'not-found', message: `${p}: listed in ${joinPath(m.root, MANIFEST_NAME)} but missing` },
+            },
+      );
     }
     groups.push({ root: m.root, files, manifest: m });
   }
@@ -413,8 +427,7 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
   // A SavedModel folder that also holds other parts (saved beside model.h5 in one folder) stays there.
   const partDirs = new Map<string, number>();
   for (const r of reports) if (r.role !== 'other') partDirs.set(dirName(r.path), (partDirs.get(dirName(r.path)) ?? 0) + 1);
-  const anchorFor = (path: string): string =>
-    baseName(path) === SAVED_MODEL_FILE && (partDirs.get(dirName(path)) ?? 0) > 1 ? dirName(path) : anchorOf(path);
+  const anchorFor = (path: string): string => (baseName(path) === SAVED_MODEL_FILE && (partDirs.get(dirName(path)) ?? 0) > 1 ? dirName(path) : anchorOf(path));
   for (const r of reports) {
     if (r.role === 'other' || claimed.has(r.path)) continue;
     const a = anchorFor(r.path);
@@ -443,7 +456,16 @@ export function groupFiles(reports: FileReport[], opts: GroupOptions = {}): Grou
     for (const g of splitByModel({ root, files, manifest: null })) {
       // Models of other frameworks alone are no bundle (a PyTorch repository is not a broken Keras one):
       // PyTorch / safetensors files make one with a scaler beside them.
-      if (g.files.some((f) => (f.role === 'model' && !isUnreadModel(f) && !isTorchFile(f)) || f.role === 'structure' || (f.role === 'weights' && !isTorchFile(f)) || f.role === 'scaler')) groups.push(g);
+      if (
+        g.files.some(
+          (f) =>
+            (f.role === 'model' && !isUnreadModel(f) && !isTorchFile(f)) ||
+            f.role === 'structure' ||
+            (f.role === 'weights' && !isTorchFile(f)) ||
+            f.role === 'scaler',
+        )
+      )
+        groups.push(g);
     }
   }
   return groups;

@@ -77,10 +77,40 @@ export interface ScanOptions {
  * event files are always sniffed by content.
  */
 const ARTIFACT_EXT = new Set([
-  'h5', 'hdf5', 'he5', 'keras', 'json', 'joblib', 'jbl', 'pkl', 'pickle', 'pck', 'pcl', 'p', 'sav', 'gz', 'z', 'bz2', 'xz',
-  'lzma', 'lz4', 'csv', 'tsv', 'log', 'bin', 'weights', 'png', 'jpg', 'jpeg',
+  'h5',
+  'hdf5',
+  'he5',
+  'keras',
+  'json',
+  'joblib',
+  'jbl',
+  'pkl',
+  'pickle',
+  'pck',
+  'pcl',
+  'p',
+  'sav',
+  'gz',
+  'z',
+  'bz2',
+  'xz',
+  'lzma',
+  'lz4',
+  'csv',
+  'tsv',
+  'log',
+  'bin',
+  'weights',
+  'png',
+  'jpg',
+  'jpeg',
   // models of other frameworks, recognised so that a scaler beside them raises no false alarm
-  'pt', 'pth', 'onnx', 'tflite', 'safetensors', 'ckpt',
+  'pt',
+  'pth',
+  'onnx',
+  'tflite',
+  'safetensors',
+  'ckpt',
   // torch.save checkpoints named `checkpoint.pth.tar`
   'tar',
 ]);
@@ -143,7 +173,8 @@ const JOBLIB_WRAPPER = ascii('NumpyArrayWrapper');
  */
 export function provisionalRole(head: Uint8Array, path: string, reader: BinaryReader | null, text?: string): Pick<FileReport, 'role' | 'format' | 'foreign'> {
   // Other frameworks' models and SavedModels: their kind is known from the first bytes already.
-  if (reader === savedModelReader) return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
+  if (reader === savedModelReader)
+    return { role: 'model', format: 'unknown', foreign: { framework: 'tf-savedmodel', note: 'TensorFlow SavedModel (not read yet)' } };
   if (reader === foreignModelReader) {
     const kind = sniffForeign(head, path);
     const framework = kind ?? 'onnx';
@@ -315,7 +346,6 @@ export class BundleIndex {
     }
   }
 
-
   /**
    * Quick phase for one file: keeps a valid cached report; otherwise reads the first bytes. A file
    * they show to be no artifact is done, without a stat in the quick phase (the stat would cost
@@ -376,7 +406,12 @@ export class BundleIndex {
       } catch {
         this.manifests.delete(path);
       }
-      this.setEntry(path, { size: st.size, mtimeMs: st.mtimeMs, version: ++this.serial, report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs } });
+      this.setEntry(path, {
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        version: ++this.serial,
+        report: { path, role: 'other', format: 'unknown', error: null, size: st.size, mtimeMs: st.mtimeMs },
+      });
       return;
     }
     let report: FileReport;
@@ -701,7 +736,6 @@ export class BundleIndex {
     });
     return this.rebuild();
   }
-
 
   private rootOf(path: string): string | null {
     return this.roots.find((r) => path === r || path.startsWith(r.endsWith('/') ? r : `${r}/`)) ?? null;

@@ -135,7 +135,17 @@ export function describeSnapshot(
       if (f.code === 'unreadable-file') reported.add(path);
       const severity = effectiveSeverity(f.code, f.severity, overrides);
       if (severity === null) continue;
-      add({ path, severity, message: f.message, ...templateOf(f), range: FILE_START, code: f.code, link: findingLink(f.code), source: DIAGNOSTIC_SOURCE, bundleRoot: b.root });
+      add({
+        path,
+        severity,
+        message: f.message,
+        ...templateOf(f),
+        range: FILE_START,
+        code: f.code,
+        link: findingLink(f.code),
+        source: DIAGNOSTIC_SOURCE,
+        bundleRoot: b.root,
+      });
     }
   }
   for (const r of snapshot.files) {
@@ -300,7 +310,9 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /** A one-line summary of a file for the tree (`MinMaxScaler · 8 features`, `Sequential · 4,417 params`, `300 epochs`). */
 export function fileSummary(r: FileReport): string {
-  const side = r.sideFiles?.length ? ` · ${r.sideFiles.length} side file${r.sideFiles.length === 1 ? '' : 's'}${r.sideFiles.some((s) => !s.present) ? ` (${r.sideFiles.filter((s) => !s.present).length} missing)` : ''}` : '';
+  const side = r.sideFiles?.length
+    ? ` · ${r.sideFiles.length} side file${r.sideFiles.length === 1 ? '' : 's'}${r.sideFiles.some((s) => !s.present) ? ` (${r.sideFiles.filter((s) => !s.present).length} missing)` : ''}`
+    : '';
   return fileSummaryCore(r) + side;
 }
 

@@ -29,12 +29,18 @@ export const FINDING_CODES = {
   'stale-artifact': { severities: ['warning'], summary: 'file times say the parts come from different runs' },
   'manifest-hash-mismatch': { severities: ['error'], summary: "a file's SHA-256 differs from the one its manifest recorded" },
   'missing-side-file': { severities: ['error'], summary: 'a joblib < 0.10 pickle keeps its arrays in side files and one is missing' },
-  'preprocessing-unusable': { severities: ['error'], summary: 'the preprocessing exists but predictions cannot use it (unreadable, or a step that cannot be applied)' },
+  'preprocessing-unusable': {
+    severities: ['error'],
+    summary: 'the preprocessing exists but predictions cannot use it (unreadable, or a step that cannot be applied)',
+  },
   'foreign-model': { severities: ['info'], summary: 'the model is of another framework (PyTorch, ONNX, TFLite...): listed, not checked' },
   'version-drift': { severities: ['warning'], summary: "a workspace pin names another version than the one that saved the bundle's files" },
   'unpinned-dependency': { severities: ['info'], summary: "the workspace's pin files do not fix the version that saved the bundle's files" },
   'onnx-weights-mismatch': { severities: ['error'], summary: 'an ONNX export and the weights beside it (a state dict) disagree on tensor shapes' },
-  'onnx-preprocessing': { severities: ['info'], summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again' },
+  'onnx-preprocessing': {
+    severities: ['info'],
+    summary: 'the ONNX graph begins with its own preprocessing (skl2onnx): the bundle scaler is not applied again',
+  },
   'pytorch-module-pickle': { severities: ['warning'], summary: 'a whole pickled PyTorch module (torch.save(model)): needs the training code to load' },
   'torchscript-model': { severities: ['info'], summary: 'a TorchScript archive: its tensors are listed, its code is never run' },
   'recovered-scaler': { severities: ['info'], summary: 'the scaler was recovered from the training data (a .recovery.json records how)' },
@@ -137,7 +143,16 @@ function fileErrorFindings(files: FileReport[]): Finding[] {
       out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle.pytorch', f.path, message));
     } else if (code === 'missing-side-file') {
       const missing = (f.sideFiles ?? []).filter((s) => !s.present).map((s) => baseName(s.path));
-      out.push(tableFinding('missing-side-file', 'error', 'missing-side-file', f.path, `${message}${missing.length > 1 ? ` (missing: ${missing.join(', ')})` : ''}`, baseName(f.path)));
+      out.push(
+        tableFinding(
+          'missing-side-file',
+          'error',
+          'missing-side-file',
+          f.path,
+          `${message}${missing.length > 1 ? ` (missing: ${missing.join(', ')})` : ''}`,
+          baseName(f.path),
+        ),
+      );
     } else if (code === 'unsupported-pickle') {
       out.push(tableFinding('unsupported-pickle', 'warning', 'unsupported-pickle', f.path, message));
     } else {
@@ -195,7 +210,11 @@ export function validateBundle(files: FileReport[], root: string): Finding[] {
     const first = m?.layers?.find((l) => l.className !== 'InputLayer')?.className ?? '';
     const width = lastDim(m?.inputShapes);
     const scalarInputs = m
-      ? firstShape(m?.inputShapes)?.length === 2 && m?.inputShapes.length === 1 && width !== null && width <= 256 && !/Embedding|Rescaling|Normalization/.test(first)
+      ? firstShape(m?.inputShapes)?.length === 2 &&
+        m?.inputShapes.length === 1 &&
+        width !== null &&
+        width <= 256 &&
+        !/Embedding|Rescaling|Normalization/.test(first)
       : torchInput?.kind === 'linear' && torchInput.width <= 256;
     out.push(
       tableFinding(
@@ -250,9 +269,7 @@ function onnxPreprocessing(model: FileReport, nodes: string[], scalers: FileRepo
   const s = scalers.find((f) => f.scaler);
   const ops = nodes.join(', ');
   if (!s) return [];
-  return [
-    tableFinding('onnx-preprocessing', 'info', 'onnx-preprocessing', model.path, baseName(model.path), ops, baseName(s.path)),
-  ];
+  return [tableFinding('onnx-preprocessing', 'info', 'onnx-preprocessing', model.path, baseName(model.path), ops, baseName(s.path))];
 }
 
 /**
@@ -276,11 +293,23 @@ function onnxVersusWeights(models: FileReport[], weights: FileReport[]): Finding
           const s = shapes.get(key) ?? shapes.get(t.name);
           if (!s) continue;
           matched++;
-          if (s.length !== t.shape.length || s.some((d, i) => d !== t.shape[i])) bad.push(`${key} is [${t.shape.join(', ')}] in ${baseName(w.path)} but [${s.join(', ')}] in ${baseName(m.path)}`);
+          if (s.length !== t.shape.length || s.some((d, i) => d !== t.shape[i]))
+            bad.push(`${key} is [${t.shape.join(', ')}] in ${baseName(w.path)} but [${s.join(', ')}] in ${baseName(m.path)}`);
         }
       }
       if (bad.length) {
-        out.push(tableFinding('onnx-weights-mismatch', 'error', 'onnx-weights-mismatch', w.path, baseName(m.path), baseName(w.path), `${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}`, matched));
+        out.push(
+          tableFinding(
+            'onnx-weights-mismatch',
+            'error',
+            'onnx-weights-mismatch',
+            w.path,
+            baseName(m.path),
+            baseName(w.path),
+            `${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}`,
+            matched,
+          ),
+        );
       }
     }
   }
@@ -295,7 +324,18 @@ function torchScalerCheck(scalers: FileReport[], input: NonNullable<NonNullable<
   const kind = input.kind === 'linear' ? 'Linear' : input.kind === 'conv' ? 'Conv' : 'RNN';
   const what = input.kind === 'conv' ? 'input channels' : 'input features';
   return [
-    tableFinding('scaler-input-mismatch', 'error', 'scaler-input-mismatch.pytorch', s.path, baseName(s.path), n, input.width, what, kind, input.layer || '(root)'),
+    tableFinding(
+      'scaler-input-mismatch',
+      'error',
+      'scaler-input-mismatch.pytorch',
+      s.path,
+      baseName(s.path),
+      n,
+      input.width,
+      what,
+      kind,
+      input.layer || '(root)',
+    ),
   ];
 }
 
@@ -310,14 +350,27 @@ function structureVsWeights(structures: FileReport[], weights: FileReport[]): Fi
     const notes = reconcileWithWeights({ ...s.model, notes: [] }, w.weights).notes ?? [];
     if (notes.length) {
       const first = notes.slice(0, 3).join('; ');
-      if (notes.length > 3) out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch.more', w.path, baseName(s.path), baseName(w.path), first, notes.length - 3));
+      if (notes.length > 3)
+        out.push(
+          tableFinding(
+            'weights-structure-mismatch',
+            'error',
+            'weights-structure-mismatch.more',
+            w.path,
+            baseName(s.path),
+            baseName(w.path),
+            first,
+            notes.length - 3,
+          ),
+        );
       else out.push(tableFinding('weights-structure-mismatch', 'error', 'weights-structure-mismatch', w.path, baseName(s.path), baseName(w.path), first));
     }
   }
   return out;
 }
 
-const REGRESSION_METRIC = /(^|_)(mae|mse|rmse|mape|msle|mean_absolute_error|mean_squared_error|root_mean_squared_error|mean_absolute_percentage_error|r2|r2_score)$/i;
+const REGRESSION_METRIC =
+  /(^|_)(mae|mse|rmse|mape|msle|mean_absolute_error|mean_squared_error|root_mean_squared_error|mean_absolute_percentage_error|r2|r2_score)$/i;
 const CLASSIFICATION_METRIC = /acc|auc|precision|recall|f1|crossentropy/i;
 
 /** A training log whose metrics are regression errors (mae, mse...) and not accuracies. */
@@ -339,7 +392,15 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
   for (const issue of [plan.inputIssue, plan.targetIssue]) {
     if (issue?.code !== 'preprocessing-unusable') continue;
     const file = issue.path.replace(/\[[^\]]*\]$/, '');
-    out.push(tableFinding('preprocessing-unusable', 'error', issue.side === 'input' ? 'preprocessing-unusable.input' : 'preprocessing-unusable.target', file, issue.detail));
+    out.push(
+      tableFinding(
+        'preprocessing-unusable',
+        'error',
+        issue.side === 'input' ? 'preprocessing-unusable.input' : 'preprocessing-unusable.target',
+        file,
+        issue.detail,
+      ),
+    );
   }
   const numeric = scalers.filter((f) => f.scaler && f.scaler.nFeaturesIn !== null);
   const inputSide = numeric.filter((f) => !TARGET_NAME.test(baseName(f.path)));
@@ -356,7 +417,9 @@ function scalerChecks(files: FileReport[], scalers: FileReport[], modelReport: F
     out.push(tableFinding('target-scaler', 'info', 'target-scaler.named', target.path, baseName(target.path)));
   } else if (input && outputSize !== null && outputSize !== inputSize) {
     // No name says "target", but exactly one other scaler is as wide as the model's output.
-    const bySize = numeric.filter((f) => f.path !== input.path && !input.path.startsWith(`${f.path}[`) && canTransform(f.scaler!) && f.scaler!.nFeaturesIn === outputSize);
+    const bySize = numeric.filter(
+      (f) => f.path !== input.path && !input.path.startsWith(`${f.path}[`) && canTransform(f.scaler!) && f.scaler!.nFeaturesIn === outputSize,
+    );
     if (bySize.length === 1) {
       targetPath = bySize[0].path;
       out.push(tableFinding('target-scaler', 'info', 'target-scaler.by-size', targetPath, baseName(targetPath), outputSize));

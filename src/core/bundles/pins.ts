@@ -31,12 +31,17 @@ export interface PinFileError {
 
 /** PEP 503 name normalisation. */
 export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /** Whether a file name is one of the pin files read here. */
 export function isPinFile(name: string): boolean {
-  return /^requirements.*\.txt$/i.test(name) || ['pyproject.toml', 'pipfile.lock', 'poetry.lock', 'environment.yml', 'environment.yaml'].includes(name.toLowerCase());
+  return (
+    /^requirements.*\.txt$/i.test(name) || ['pyproject.toml', 'pipfile.lock', 'poetry.lock', 'environment.yml', 'environment.yaml'].includes(name.toLowerCase())
+  );
 }
 
 /** Reads the pins of one file (chosen by its name); throws an Error naming the line on bad syntax. */
@@ -297,7 +302,7 @@ export function readPyproject(path: string, text: string): Pin[] {
   for (const e of tomlEntries(path, text)) {
     const t = e.table.join('.');
     const full = [...e.table, ...e.key].join('.');
-    if (full === 'project.dependencies' || (t === 'project.optional-dependencies') || full.startsWith('project.optional-dependencies.')) {
+    if (full === 'project.dependencies' || t === 'project.optional-dependencies' || full.startsWith('project.optional-dependencies.')) {
       const items = Array.isArray(e.value) ? e.value : [];
       for (const item of items) {
         if (typeof item !== 'string') continue;
@@ -312,7 +317,12 @@ export function readPyproject(path: string, text: string): Pin[] {
     if (poetryTable && e.key.length === 1) {
       const name = normalizeName(e.key[0]);
       if (name === 'python') continue;
-      const written = typeof e.value === 'string' ? e.value : typeof e.value === 'object' && !Array.isArray(e.value) && typeof (e.value as Record<string, TomlValue>).version === 'string' ? ((e.value as Record<string, TomlValue>).version as string) : '';
+      const written =
+        typeof e.value === 'string'
+          ? e.value
+          : typeof e.value === 'object' && !Array.isArray(e.value) && typeof (e.value as Record<string, TomlValue>).version === 'string'
+            ? ((e.value as Record<string, TomlValue>).version as string)
+            : '';
       out.push({ name, spec: poetrySpec(written), written, file: path, line: e.line, source: 'poetry' });
     }
   }
@@ -331,7 +341,8 @@ export function readPoetryLock(path: string, text: string): Pin[] {
   }
   const out: Pin[] = [];
   for (const p of byElement.values()) {
-    if (p.name && p.version) out.push({ name: normalizeName(p.name), spec: `==${p.version}`, written: p.version, file: path, line: p.line, source: 'poetry-lock' });
+    if (p.name && p.version)
+      out.push({ name: normalizeName(p.name), spec: `==${p.version}`, written: p.version, file: path, line: p.line, source: 'poetry-lock' });
   }
   return out;
 }
@@ -353,7 +364,14 @@ export function readPipfileLock(path: string, text: string): Pin[] {
       const v = (info as { version?: unknown })?.version;
       const written = typeof v === 'string' ? v : '';
       const at = lines.findIndex((l) => l.includes(`"${name}"`));
-      out.push({ name: normalizeName(name), spec: written === '*' ? '' : written.replace(/\s+/g, ''), written, file: path, line: at >= 0 ? at + 1 : null, source: 'pipfile-lock' });
+      out.push({
+        name: normalizeName(name),
+        spec: written === '*' ? '' : written.replace(/\s+/g, ''),
+        written,
+        file: path,
+        line: at >= 0 ? at + 1 : null,
+        source: 'pipfile-lock',
+      });
     }
   }
   return out;
@@ -391,7 +409,10 @@ export function readCondaEnvironment(path: string, text: string): Pin[] {
       continue;
     }
     if (!inDeps || !line.startsWith('-')) continue;
-    const item = line.slice(1).trim().replace(/^["']|["']$/g, '');
+    const item = line
+      .slice(1)
+      .trim()
+      .replace(/^["']|["']$/g, '');
     if (depsIndent < 0) depsIndent = indent;
     if (pipIndent >= 0 && indent > pipIndent) {
       const r = parseRequirement(item);

@@ -123,7 +123,9 @@ export function artifactVersions(files: FileReport[]): ArtifactVersion[] {
   };
   for (const f of files) {
     if (f.error) continue;
-    if (f.scaler) for (const s of allScalers(f.scaler)) if (s.sklearnVersion) add({ package: 'scikit-learn', version: s.sklearnVersion, file: f.path, field: '_sklearn_version' });
+    if (f.scaler)
+      for (const s of allScalers(f.scaler))
+        if (s.sklearnVersion) add({ package: 'scikit-learn', version: s.sklearnVersion, file: f.path, field: '_sklearn_version' });
     if (f.model?.kerasVersion) add({ package: 'keras', version: f.model.kerasVersion, file: f.path, field: 'keras_version' });
     const by = f.model?.convertedBy;
     const conv = by ? /converter\s+v?(\d[\w.]*)/i.exec(by) : null;
@@ -146,7 +148,9 @@ export function artifactVersions(files: FileReport[]): ArtifactVersion[] {
 export function pinFolders(root: string, stopAt: string): string[] {
   const out = [root];
   const inside =
-    stopAt === '.' ? !root.startsWith('/') && root !== '..' && !root.startsWith('../') : root === stopAt || root.startsWith(stopAt.endsWith('/') ? stopAt : `${stopAt}/`);
+    stopAt === '.'
+      ? !root.startsWith('/') && root !== '..' && !root.startsWith('../')
+      : root === stopAt || root.startsWith(stopAt.endsWith('/') ? stopAt : `${stopAt}/`);
   if (!inside) return out;
   let d = root;
   while (d !== stopAt && d !== '.' && d !== '/') {
@@ -173,7 +177,8 @@ export async function collectPins(folders: string[], source: FileSource): Promis
       files.push(path);
       try {
         const st = await source.stat(path);
-        if (st && st.size > MAX_PIN_FILE_BYTES) throw new Error(`${path}: ${st.size} bytes, too large for a pin file (over ${MAX_PIN_FILE_BYTES / 1024 / 1024} MiB); not read`);
+        if (st && st.size > MAX_PIN_FILE_BYTES)
+          throw new Error(`${path}: ${st.size} bytes, too large for a pin file (over ${MAX_PIN_FILE_BYTES / 1024 / 1024} MiB); not read`);
         const text = new TextDecoder('utf-8', { fatal: true }).decode(await source.readFile(path));
         pins.push(...readPins(path, text));
       } catch (err) {
@@ -189,7 +194,8 @@ function where(p: Pin): string {
 }
 
 const HOW: Record<string, string> = {
-  'scikit-learn': 'scikit-learn warns (InconsistentVersionWarning) that unpickling an estimator saved by another version is unsupported and may break or give different results',
+  'scikit-learn':
+    'scikit-learn warns (InconsistentVersionWarning) that unpickling an estimator saved by another version is unsupported and may break or give different results',
   keras: 'Keras files saved by another version may not load, or load with other defaults',
   tensorflowjs: 'the converter of another version may write a model the pinned tooling reads differently',
   'pytorch-lightning': 'Lightning may refuse or migrate a checkpoint written by another version',
@@ -227,7 +233,17 @@ export function driftFindings(versions: ArtifactVersion[], pins: Pin[], pinFiles
           out.push({
             code: 'version-drift',
             severity: 'warning',
-            ...templated(T[arts.length > 1 ? 'version-drift.many' : 'version-drift.one'], names, pkg, version, arts[0].field, where(p), `${shown}${pinnedMM ? ` (${pinnedMM})` : ''}`, HOW[pkg] ?? 'files saved by another version may behave differently', p.name),
+            ...templated(
+              T[arts.length > 1 ? 'version-drift.many' : 'version-drift.one'],
+              names,
+              pkg,
+              version,
+              arts[0].field,
+              where(p),
+              `${shown}${pinnedMM ? ` (${pinnedMM})` : ''}`,
+              HOW[pkg] ?? 'files saved by another version may behave differently',
+              p.name,
+            ),
             path: arts[0].file,
           });
           exact = true; // the pin is reported as drift; no "unpinned" on top of it
@@ -236,7 +252,14 @@ export function driftFindings(versions: ArtifactVersion[], pins: Pin[], pinFiles
           ranges.push({
             code: 'unpinned-dependency',
             severity: 'info',
-            ...templated(T[arts.length > 1 ? 'unpinned-dependency.range-many' : 'unpinned-dependency.range-one'], where(p), p.spec ? shown : `any version of ${p.name}`, version, names, p.name),
+            ...templated(
+              T[arts.length > 1 ? 'unpinned-dependency.range-many' : 'unpinned-dependency.range-one'],
+              where(p),
+              p.spec ? shown : `any version of ${p.name}`,
+              version,
+              names,
+              p.name,
+            ),
             path: p.file,
             ...(p.line ? { line: p.line } : {}),
           });
@@ -249,7 +272,15 @@ export function driftFindings(versions: ArtifactVersion[], pins: Pin[], pinFiles
         out.push({
           code: 'unpinned-dependency',
           severity: 'info',
-          ...templated(T[arts.length > 1 ? 'unpinned-dependency.none-many' : 'unpinned-dependency.none-one'], names, pkg, version, arts[0].field, pinFiles.map(baseName).join(', '), providers.length > 1 ? providers.slice(0, 2).join(' or ') : pkg),
+          ...templated(
+            T[arts.length > 1 ? 'unpinned-dependency.none-many' : 'unpinned-dependency.none-one'],
+            names,
+            pkg,
+            version,
+            arts[0].field,
+            pinFiles.map(baseName).join(', '),
+            providers.length > 1 ? providers.slice(0, 2).join(' or ') : pkg,
+          ),
           path: arts[0].file,
         });
       }
@@ -299,7 +330,12 @@ export async function refreshDriftFindings(
     let found: Finding[] = [];
     if (versions.length) {
       const parts = await Promise.all(pinFolders(b.root, stopAt(b.root)).map(folderPins));
-      found = driftFindings(versions, parts.flatMap((p) => p.pins), parts.flatMap((p) => p.files), parts.flatMap((p) => p.errors));
+      found = driftFindings(
+        versions,
+        parts.flatMap((p) => p.pins),
+        parts.flatMap((p) => p.files),
+        parts.flatMap((p) => p.errors),
+      );
     }
     const kept = b.findings.filter((f) => !DRIFT_CODES.has(f.code));
     b.findings.splice(0, b.findings.length, ...kept, ...found);

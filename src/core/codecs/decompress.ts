@@ -70,7 +70,8 @@ function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Arr
     // ISIZE (the last member's size mod 2^32): a bomb that says so is refused before inflating.
     const n = input.length;
     const isize = (input[n - 4] | (input[n - 3] << 8) | (input[n - 2] << 16)) + input[n - 1] * 0x1000000;
-    if (isize > cap) throw new ReadError('decompression-bomb', `${what}: declared size ${isize} exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
+    if (isize > cap)
+      throw new ReadError('decompression-bomb', `${what}: declared size ${isize} exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
   }
   // fflate hands out fresh chunks: they are kept and joined once at the end (no regrowing copies,
   // so a bomb is refused after inflating to the cap and nothing more).

@@ -42,16 +42,7 @@ export type H5Kind = 'group' | 'dataset' | 'other' | 'missing';
 
 /** Numbers read out of a dataset. */
 export type H5Numbers =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 /** Largest attribute value read (a Keras model_config is kilobytes to a few MB). */
 export const MAX_ATTRIBUTE_BYTES = 64 * 1024 * 1024;

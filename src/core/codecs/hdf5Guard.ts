@@ -8,7 +8,7 @@
 // index 0 is the free space and ends the list. An object whose size runs past its collection
 // (e.g. 0xffff_ffff_ffff_ffff) made the library spin forever while reading a variable-length
 // string attribute (Keras 3 weights files store layer names that way).
-import { ReadError } from "../io/errors";
+import { ReadError } from '../io/errors';
 
 const SIG = [0x47, 0x43, 0x4f, 0x4c]; // GCOL
 /** Smallest collection the format allows. */
@@ -25,13 +25,8 @@ function le(b: Uint8Array, at: number, n: number): number {
 }
 
 /** Why the collection starting at b[0] is corrupt, or null (also null when it is no collection). */
-export function globalHeapProblem(
-  b: Uint8Array,
-  fileSize: number,
-  offset: number,
-): string | null {
-  if (b.length < 16 || b[4] !== 1 || b[5] !== 0 || b[6] !== 0 || b[7] !== 0)
-    return null;
+export function globalHeapProblem(b: Uint8Array, fileSize: number, offset: number): string | null {
+  if (b.length < 16 || b[4] !== 1 || b[5] !== 0 || b[6] !== 0 || b[7] !== 0) return null;
   const size = le(b, 8, 8);
   if (size < MIN_COLLECTION) return null; // not a collection (a chance match in data)
   // A collection cut by the end of the file is the library's to report (truncated-hdf5); the
@@ -42,8 +37,7 @@ export function globalHeapProblem(
     const index = le(b, p, 2);
     const objSize = le(b, p + 8, 8);
     if (index === 0) return null; // free space: the rest of the collection
-    if (objSize > size - p - 16)
-      return `global heap object ${index} at byte ${offset + p} claims ${objSize} bytes, more than its collection holds`;
+    if (objSize > size - p - 16) return `global heap object ${index} at byte ${offset + p} claims ${objSize} bytes, more than its collection holds`;
     p += 16 + Math.ceil(objSize / 8) * 8;
   }
   return null;
@@ -53,37 +47,18 @@ export function globalHeapProblem(
  * Refuses a file whose global heap collections are corrupt. `read` gives bytes of the file (fewer
  * at its end); the whole file is scanned for collection signatures, each collection checked.
  */
-export async function checkGlobalHeaps(
-  read: (offset: number, length: number) => Promise<Uint8Array>,
-  size: number,
-  name: string,
-): Promise<void> {
+export async function checkGlobalHeaps(read: (offset: number, length: number) => Promise<Uint8Array>, size: number, name: string): Promise<void> {
   for (let base = 0; base < size; base += CHUNK) {
     const chunk = await read(base, Math.min(CHUNK + 3, size - base));
-    for (
-      let i = chunk.indexOf(SIG[0]);
-      i >= 0 && i + 4 <= chunk.length;
-      i = chunk.indexOf(SIG[0], i + 1)
-    ) {
-      if (
-        chunk[i + 1] !== SIG[1] ||
-        chunk[i + 2] !== SIG[2] ||
-        chunk[i + 3] !== SIG[3]
-      )
-        continue;
+    for (let i = chunk.indexOf(SIG[0]); i >= 0 && i + 4 <= chunk.length; i = chunk.indexOf(SIG[0], i + 1)) {
+      if (chunk[i + 1] !== SIG[1] || chunk[i + 2] !== SIG[2] || chunk[i + 3] !== SIG[3]) continue;
       const at = base + i;
-      const head =
-        chunk.length >= i + 16 ? chunk.subarray(i, i + 16) : await read(at, 16);
+      const head = chunk.length >= i + 16 ? chunk.subarray(i, i + 16) : await read(at, 16);
       const declared = head.length >= 16 ? le(head, 8, 8) : 0;
       const want = Math.min(declared, MAX_COLLECTION, size - at);
-      const whole =
-        declared >= MIN_COLLECTION
-          ? i + want <= chunk.length
-            ? chunk.subarray(i, i + want)
-            : await read(at, want)
-          : head;
+      const whole = declared >= MIN_COLLECTION ? (i + want <= chunk.length ? chunk.subarray(i, i + want) : await read(at, want)) : head;
       const problem = globalHeapProblem(whole, size, at);
-      if (problem) throw new ReadError("corrupt-hdf5", `${name}: ${problem}`);
+      if (problem) throw new ReadError('corrupt-hdf5', `${name}: ${problem}`);
     }
   }
 }

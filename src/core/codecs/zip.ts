@@ -73,7 +73,8 @@ export async function readZipDirectory(source: FileSource, path: string, size: n
     cdEnd = z64;
   }
   if (count > ZIP_LIMITS.maxEntries) throw new ReadError('zip-limit', `${path}: ${count} zip entries (limit ${ZIP_LIMITS.maxEntries})`);
-  if (cdSize > ZIP_LIMITS.maxDirectoryBytes) throw new ReadError('zip-limit', `${path}: central directory of ${cdSize} bytes (limit ${ZIP_LIMITS.maxDirectoryBytes})`);
+  if (cdSize > ZIP_LIMITS.maxDirectoryBytes)
+    throw new ReadError('zip-limit', `${path}: central directory of ${cdSize} bytes (limit ${ZIP_LIMITS.maxDirectoryBytes})`);
   if (cdOffset + cdSize > cdEnd) throw corrupt(path, `central directory at ${cdOffset} (+${cdSize}) runs past offset ${cdEnd}`);
   const cd = await source.readRange(path, cdOffset, cdSize);
   if (cd.length !== cdSize) throw corrupt(path, 'central directory cut short');
@@ -152,8 +153,10 @@ export function crc32(data: Uint8Array): number {
 /** Reads one entry's bytes (stored or deflated), within `limit`, checking its local header and CRC. */
 export async function readZipEntry(source: FileSource, path: string, e: ZipEntry, limit: number): Promise<Uint8Array> {
   if (e.size > limit) throw new ReadError('zip-limit', `${path}: ${e.name} claims ${e.size} bytes (limit ${limit})`);
-  if (e.method === 8 && e.size > e.compressedSize * 1032 + 1024) throw new ReadError('zip-limit', `${path}: ${e.name} claims ${e.size} bytes from ${e.compressedSize} compressed bytes`);
-  if (e.method !== 0 && e.method !== 8) throw new ReadError('unsupported-zip', `${path}: ${e.name} uses zip compression method ${e.method} (only stored and deflate are read)`);
+  if (e.method === 8 && e.size > e.compressedSize * 1032 + 1024)
+    throw new ReadError('zip-limit', `${path}: ${e.name} claims ${e.size} bytes from ${e.compressedSize} compressed bytes`);
+  if (e.method !== 0 && e.method !== 8)
+    throw new ReadError('unsupported-zip', `${path}: ${e.name} uses zip compression method ${e.method} (only stored and deflate are read)`);
   if (e.flags & 1) throw new ReadError('unsupported-zip', `${path}: ${e.name} is encrypted`);
   const start = await zipEntryDataOffset(source, path, e);
   const raw = await source.readRange(path, start, e.compressedSize);

@@ -53,7 +53,8 @@ function all(s: Scaler): SklearnScaler[] {
 function preprocessingRows(s: SklearnScaler): string[][] {
   const rows: string[][] = [];
   const names = (n: number) => (s.featureNames && s.featureNames.length === n ? s.featureNames : Array.from({ length: n }, (_, i) => `x${i}`));
-  const vec = (k: string): number[] | null => (Array.isArray(s.params[k]) ? (s.params[k] as number[]) : typeof s.params[k] === 'number' ? [s.params[k] as number] : null);
+  const vec = (k: string): number[] | null =>
+    Array.isArray(s.params[k]) ? (s.params[k] as number[]) : typeof s.params[k] === 'number' ? [s.params[k] as number] : null;
   const where = s.name ? `${s.name}: ${s.class}` : s.class;
   if (s.class === 'MinMaxScaler' && vec('data_min_') && vec('data_max_')) {
     const lo = vec('data_min_')!;
@@ -71,7 +72,7 @@ function preprocessingRows(s: SklearnScaler): string[][] {
     const m = vec('max_abs_')!;
     names(m.length).forEach((n, i) => rows.push([where, n, `max |x| ${cardNumber(m[i])}`]));
   } else if (s.categories) {
-    const cols = s.featureNames ?? (s.columns?.map(String) ?? null);
+    const cols = s.featureNames ?? s.columns?.map(String) ?? null;
     s.categories.forEach((c, i) => rows.push([where, cols?.[i] ?? `x${i}`, `categories ${c.map((x) => JSON.stringify(x)).join(', ')}`]));
   }
   return rows;
@@ -87,7 +88,12 @@ export interface CardOptions {
 export async function buildCard(bundle: Bundle, files: FileReport[], source: FileSource, opts: CardOptions): Promise<string> {
   const byPath = new Map(files.map((f) => [f.path, f]));
   const name = baseName(bundle.root) || bundle.root;
-  const out: string[] = [`# Model card: ${name}`, '', `Bundle \`${bundle.root}\`: ${bundle.complete ? 'complete (scaler, model, training log)' : 'incomplete (see the findings)'}.`, ''];
+  const out: string[] = [
+    `# Model card: ${name}`,
+    '',
+    `Bundle \`${bundle.root}\`: ${bundle.complete ? 'complete (scaler, model, training log)' : 'incomplete (see the findings)'}.`,
+    '',
+  ];
 
   out.push('## Parts', '');
   const parts: string[][] = [];
@@ -116,7 +122,12 @@ export async function buildCard(bundle: Bundle, files: FileReport[], source: Fil
       '',
     );
     const shown = m.layers.slice(0, 60);
-    out.push(...table(['layer', 'class', 'output shape', 'params'], shown.map((l) => [l.name, l.className, shape(l.outputShape), String(l.params)])));
+    out.push(
+      ...table(
+        ['layer', 'class', 'output shape', 'params'],
+        shown.map((l) => [l.name, l.className, shape(l.outputShape), String(l.params)]),
+      ),
+    );
     if (m.layers.length > shown.length) out.push('', `(${m.layers.length - shown.length} more layers)`);
     out.push('');
   } else out.push('No readable model structure in the bundle.', '');
@@ -129,7 +140,14 @@ export async function buildCard(bundle: Bundle, files: FileReport[], source: Fil
     const best = bestValidation(log);
     out.push(`- \`${baseName(f.path)}\` (${log.source}): ${log.epochs} epochs${log.runs && log.runs > 1 ? `, ${log.runs} runs` : ''}`);
     out.push(best ? `- best ${best.series}: ${cardNumber(best.value)} at epoch ${best.step}` : '- no validation series');
-    const rows = Object.entries(log.series).map(([n, s]) => [n, String(s.points), cardNumber(s.first), cardNumber(s.last), `${cardNumber(s.min)} (epoch ${s.minStep})`, `${cardNumber(s.max)} (epoch ${s.maxStep})`]);
+    const rows = Object.entries(log.series).map(([n, s]) => [
+      n,
+      String(s.points),
+      cardNumber(s.first),
+      cardNumber(s.last),
+      `${cardNumber(s.min)} (epoch ${s.minStep})`,
+      `${cardNumber(s.max)} (epoch ${s.maxStep})`,
+    ]);
     out.push('', ...table(['series', 'points', 'first', 'last', 'min', 'max'], rows), '');
   }
 
@@ -140,7 +158,9 @@ export async function buildCard(bundle: Bundle, files: FileReport[], source: Fil
     const s = f.scaler! as SklearnScaler;
     const wrapped = [s, ...(s.others ?? [])];
     for (const w of wrapped) {
-      out.push(`- \`${baseName(f.path)}\`${w.path ? ` [${w.path}]` : ''}: ${w.class}${w.sklearnVersion ? `, scikit-learn ${w.sklearnVersion}` : ''}, ${w.nFeaturesIn ?? '?'} feature${w.nFeaturesIn === 1 ? '' : 's'}${w.featureNames ? ` (${w.featureNames.join(', ')})` : ''}`);
+      out.push(
+        `- \`${baseName(f.path)}\`${w.path ? ` [${w.path}]` : ''}: ${w.class}${w.sklearnVersion ? `, scikit-learn ${w.sklearnVersion}` : ''}, ${w.nFeaturesIn ?? '?'} feature${w.nFeaturesIn === 1 ? '' : 's'}${w.featureNames ? ` (${w.featureNames.join(', ')})` : ''}`,
+      );
       const rows = all(w).flatMap(preprocessingRows);
       if (rows.length) out.push('', ...table(['transformer', 'feature', 'fitted on'], rows));
       out.push('');
@@ -150,7 +170,13 @@ export async function buildCard(bundle: Bundle, files: FileReport[], source: Fil
   out.push('## Input contract', '');
   try {
     const c = buildContract(bundle, files);
-    out.push('One row is a JSON object with these fields, all required (a batch is an array of rows):', '', ...featureLines(c).map((l) => `- ${l}`), '', `Outputs: ${c.outputs.join(', ') || 'unknown'}. Example row: \`${JSON.stringify(c.example)}\`.`);
+    out.push(
+      'One row is a JSON object with these fields, all required (a batch is an array of rows):',
+      '',
+      ...featureLines(c).map((l) => `- ${l}`),
+      '',
+      `Outputs: ${c.outputs.join(', ') || 'unknown'}. Example row: \`${JSON.stringify(c.example)}\`.`,
+    );
     for (const n of c.notes) out.push('', `Note: ${n}`);
     out.push('', `Full JSON Schema and OpenAPI 3.1 document: \`model-bundles contract ${bundle.root} --out DIR\`.`, '');
   } catch (e) {
@@ -161,14 +187,28 @@ export async function buildCard(bundle: Bundle, files: FileReport[], source: Fil
   out.push('## Versions', '');
   const versions = artifactVersions(files);
   if (versions.length === 0) out.push('No library version is recorded in the files.', '');
-  else out.push(...table(['package', 'version', 'file', 'recorded as'], versions.map((v) => [v.package, v.version, baseName(v.file), v.field])), '');
+  else
+    out.push(
+      ...table(
+        ['package', 'version', 'file', 'recorded as'],
+        versions.map((v) => [v.package, v.version, baseName(v.file), v.field]),
+      ),
+      '',
+    );
   const convertedBy = files.map((f) => f.model?.convertedBy).filter((x): x is string => typeof x === 'string');
   for (const by of new Set(convertedBy)) out.push(`- written by: ${by}`);
   if (convertedBy.length) out.push('');
 
   out.push('## Findings', '');
   if (bundle.findings.length === 0) out.push('None.', '');
-  else out.push(...table(['severity', 'code', 'file', 'message'], bundle.findings.map((f) => [f.severity, f.code, f.path ? baseName(f.path) : '', f.message])), '');
+  else
+    out.push(
+      ...table(
+        ['severity', 'code', 'file', 'message'],
+        bundle.findings.map((f) => [f.severity, f.code, f.path ? baseName(f.path) : '', f.message]),
+      ),
+      '',
+    );
   out.push(`_Written by ${opts.tool.name} ${opts.tool.version} from the files alone (nothing was executed)._`, '');
   return out.join('\n');
 }

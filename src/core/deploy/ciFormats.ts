@@ -57,7 +57,8 @@ function ruleName(code: string): string {
 export function sarifLog(bundles: Bundle[], tool: { name: string; version: string }): Record<string, unknown> {
   const codes = Object.keys(FINDING_CODES) as (keyof typeof FINDING_CODES)[];
   // Codes outside the catalogue (from a newer reader) still get a rule, after the known ones.
-  for (const b of bundles) for (const f of b.findings) if (!codes.includes(f.code as keyof typeof FINDING_CODES)) codes.push(f.code as keyof typeof FINDING_CODES);
+  for (const b of bundles)
+    for (const f of b.findings) if (!codes.includes(f.code as keyof typeof FINDING_CODES)) codes.push(f.code as keyof typeof FINDING_CODES);
   const rules = codes.map((code) => {
     const entry = FINDING_CODES[code] as { severities: readonly Severity[]; summary: string } | undefined;
     return {

@@ -83,7 +83,12 @@ function describe(s: SklearnScaler, cols: number[], specs: FeatureSpec[], via: s
         continue;
       }
       idx.forEach((i) => covered.add(i));
-      describe(step, idx.map((i) => cols[i]), specs, `${via ? `${via}/` : ''}ColumnTransformer/${step.name ?? step.class}`);
+      describe(
+        step,
+        idx.map((i) => cols[i]),
+        specs,
+        `${via ? `${via}/` : ''}ColumnTransformer/${step.name ?? step.class}`,
+      );
     }
     const remainder = s.hyper?.remainder;
     const passthroughStep = (s.steps ?? []).some((st) => st.class === 'passthrough' && !st.columns);
@@ -158,7 +163,8 @@ function featureSchema(f: FeatureSpec, strict: boolean): JsonSchema {
       out['x-extrapolation'] = `reject: values outside the training range ${r} are refused (--strict-ranges)`;
       desc.push(`Training range ${r} (${f.via}); values outside it are refused.`);
     } else {
-      out['x-extrapolation'] = `warn: values outside the training range ${r} are accepted, but the model never saw them (extrapolation): treat its output there as unreliable`;
+      out['x-extrapolation'] =
+        `warn: values outside the training range ${r} are accepted, but the model never saw them (extrapolation): treat its output there as unreliable`;
       desc.push(`Training range ${r} (${f.via}); values outside it are extrapolation.`);
     }
   }
@@ -214,9 +220,13 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
   const name = baseName(bundle.root) || 'model';
   const notes: string[] = [];
   const m = modelOf(bundle, byPath);
-  if (m && m.model.inputShapes.length > 1) throw new ContractError(`${m.path}: the model has ${m.model.inputShapes.length} inputs; a contract is written only for models with one tabular input`);
+  if (m && m.model.inputShapes.length > 1)
+    throw new ContractError(`${m.path}: the model has ${m.model.inputShapes.length} inputs; a contract is written only for models with one tabular input`);
   const inShape = m?.model.inputShapes[0] ?? null;
-  if (inShape && inShape.length !== 2) throw new ContractError(`${m!.path}: the model's input has shape [${inShape.map((d) => d ?? 'None').join(', ')}]; a contract is written only for one flat (tabular) input of shape [batch, features]`);
+  if (inShape && inShape.length !== 2)
+    throw new ContractError(
+      `${m!.path}: the model's input has shape [${inShape.map((d) => d ?? 'None').join(', ')}]; a contract is written only for one flat (tabular) input of shape [batch, features]`,
+    );
   const inputSize = inShape ? inShape[1] : null;
   const outShape = m?.model.outputShapes[0] ?? null;
   const outputSize = outShape && outShape.length === 2 ? outShape[1] : null;
@@ -229,7 +239,9 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
   let names = pre?.scaler.featureNames ?? null;
   if (!names || names.length !== width) {
     names = Array.from({ length: width }, (_, i) => `x${i}`);
-    notes.push(`${pre ? `${baseName(pre.path)} has no feature_names_in_ (it was fitted on an array, not a DataFrame)` : 'The bundle has no input scaler'}: the features are named x0..x${width - 1} in column order.`);
+    notes.push(
+      `${pre ? `${baseName(pre.path)} has no feature_names_in_ (it was fitted on an array, not a DataFrame)` : 'The bundle has no input scaler'}: the features are named x0..x${width - 1} in column order.`,
+    );
   }
   const features: FeatureSpec[] = names.map((n) => ({ name: n, type: 'number', nullable: false, via: null }));
   if (pre) {
@@ -237,7 +249,12 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
     // imputer keeps raw units, so the next object's ranges still describe the raw inputs.
     const chain = [pre, ...companions(reports, pre, width)].sort((a, b) => Number(!IMPUTERS.has(a.scaler.class)) - Number(!IMPUTERS.has(b.scaler.class)));
     for (const p of chain) {
-      describe(p.scaler, features.map((_, i) => i), features, chain.length > 1 ? baseName(p.path) : '');
+      describe(
+        p.scaler,
+        features.map((_, i) => i),
+        features,
+        chain.length > 1 ? baseName(p.path) : '',
+      );
       if (!IMPUTERS.has(p.scaler.class)) break;
     }
     if (chain.length > 1) notes.push(`The preprocessing is read from ${chain.map((c) => baseName(c.path)).join(' and ')}, assuming the imputer runs first.`);
@@ -247,7 +264,8 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
   } else if (pre && inputSize !== null && !features.some((f) => f.categories)) {
     notes.push(`${baseName(pre.path)} reads ${width} features but the network takes ${inputSize}: check the bundle's findings (scaler-input-mismatch).`);
   }
-  if (opts.strictRanges && features.some((f) => f.center && !f.range)) notes.push('--strict-ranges: features scaled by a StandardScaler / RobustScaler have no recorded range, so they get no limits.');
+  if (opts.strictRanges && features.some((f) => f.center && !f.range))
+    notes.push('--strict-ranges: features scaled by a StandardScaler / RobustScaler have no recorded range, so they get no limits.');
 
   const strict = opts.strictRanges === true;
   const properties: Record<string, JsonSchema> = {};
@@ -266,8 +284,19 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
     additionalProperties: false,
     examples: [example],
   };
-  const outputs = target?.scaler.featureNames?.length === outputSize && target?.scaler.featureNames ? target.scaler.featureNames : Array.from({ length: outputSize ?? 0 }, (_, i) => `y${i}`);
-  const outputRow: JsonSchema = { type: 'array', items: { type: 'number' }, ...(outputSize !== null ? { minItems: outputSize, maxItems: outputSize } : {}), description: outputSize !== null ? `The ${outputSize} output(s) of one row, in order: ${outputs.join(', ')}${target ? `, in target units (${baseName(target.path)} inverse-applied)` : ''}.` : 'The outputs of one row.' };
+  const outputs =
+    target?.scaler.featureNames?.length === outputSize && target?.scaler.featureNames
+      ? target.scaler.featureNames
+      : Array.from({ length: outputSize ?? 0 }, (_, i) => `y${i}`);
+  const outputRow: JsonSchema = {
+    type: 'array',
+    items: { type: 'number' },
+    ...(outputSize !== null ? { minItems: outputSize, maxItems: outputSize } : {}),
+    description:
+      outputSize !== null
+        ? `The ${outputSize} output(s) of one row, in order: ${outputs.join(', ')}${target ? `, in target units (${baseName(target.path)} inverse-applied)` : ''}.`
+        : 'The outputs of one row.',
+  };
   const prediction: JsonSchema = {
     title: `${name}: predictions`,
     type: 'object',
@@ -277,7 +306,11 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
       warnings: {
         type: 'array',
         description: 'Values outside the training range (extrapolation), by row and feature.',
-        items: { type: 'object', required: ['row', 'feature', 'message'], properties: { row: { type: 'integer', minimum: 0 }, feature: { type: 'string' }, message: { type: 'string' } } },
+        items: {
+          type: 'object',
+          required: ['row', 'feature', 'message'],
+          properties: { row: { type: 'integer', minimum: 0 }, feature: { type: 'string' }, message: { type: 'string' } },
+        },
       },
     },
   };
@@ -297,7 +330,12 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
     info: {
       title: `${name} prediction service`,
       version: '1.0.0',
-      description: `Contract derived by model-bundles from ${[m?.path, pre?.path, target?.path].filter(Boolean).map((p) => baseName(p!)).join(', ')}. The request is a batch of raw rows; the service applies the preprocessing, runs the network${target ? ' and maps the outputs back to target units' : ''}.`,
+      description: `Contract derived by model-bundles from ${[m?.path, pre?.path, target?.path]
+        .filter(Boolean)
+        .map((p) => baseName(p!))
+        .join(
+          ', ',
+        )}. The request is a batch of raw rows; the service applies the preprocessing, runs the network${target ? ' and maps the outputs back to target units' : ''}.`,
     },
     jsonSchemaDialect: DIALECT,
     paths: {
@@ -329,7 +367,11 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
     batch,
     openapi,
     example,
-    sources: { preprocessing: pre ? `${pre.path} (${pre.scaler.class})` : null, target: target ? `${target.path} (${target.scaler.class})` : null, model: m?.path ?? null },
+    sources: {
+      preprocessing: pre ? `${pre.path} (${pre.scaler.class})` : null,
+      target: target ? `${target.path} (${target.scaler.class})` : null,
+      model: m?.path ?? null,
+    },
     notes,
   };
 }
@@ -337,7 +379,9 @@ export function buildContract(bundle: Bundle, files: FileReport[], opts: Contrac
 /** One line per feature: name, type, range / categories. */
 export function featureLines(c: InputContract): string[] {
   return c.features.map((f) => {
-    const parts: string[] = [f.type === 'any' ? 'unused' : f.categories ? `${f.type}, one of ${f.categories.map((x) => JSON.stringify(x)).join(', ')}` : 'number'];
+    const parts: string[] = [
+      f.type === 'any' ? 'unused' : f.categories ? `${f.type}, one of ${f.categories.map((x) => JSON.stringify(x)).join(', ')}` : 'number',
+    ];
     if (f.range) parts.push(`training range ${fmt(f.range.min)} .. ${fmt(f.range.max)}`);
     if (f.center) parts.push(`training ${f.center.kind} ${fmt(f.center.value)}${f.center.scale === null ? '' : ` ± ${fmt(f.center.scale)}`}`);
     if (f.nullable) parts.push('null allowed (imputed)');

@@ -69,9 +69,18 @@ export async function exportOnnx(req: ExportRequest, source: FileSource): Promis
       let v: Value = { name: g.op('Cast', [ni.name], 'preprocess/to_double', { to: DataType.DOUBLE }), shape };
       scalers.forEach((s, i) => (v = scalerForward(g, s.scaler, v, `preprocess/${i}_${s.scaler.class}`)));
       if (v.shape[1] !== null && ni.shape[1] !== null && v.shape[1] !== ni.shape[1]) {
-        throw new ReadError('scaler-input-mismatch', `${scalers[scalers.length - 1].path}: the preprocessing gives ${v.shape[1]} features but the model takes ${ni.shape[1]}`);
+        throw new ReadError(
+          'scaler-input-mismatch',
+          `${scalers[scalers.length - 1].path}: the preprocessing gives ${v.shape[1]} features but the model takes ${ni.shape[1]}`,
+        );
       }
-      g.nodes.push({ opType: 'Cast', inputs: [v.name], outputs: [feeds[k].name], name: g.fresh('preprocess/to_float/Cast'), attrs: [{ name: 'to', kind: 'int', value: DataType.FLOAT }] });
+      g.nodes.push({
+        opType: 'Cast',
+        inputs: [v.name],
+        outputs: [feeds[k].name],
+        name: g.fresh('preprocess/to_float/Cast'),
+        attrs: [{ name: 'to', kind: 'int', value: DataType.FLOAT }],
+      });
     } else {
       g.nodes.push({ opType: 'Identity', inputs: [ni.name], outputs: [feeds[k].name], name: g.fresh(`${ni.name}/Identity`), attrs: [] });
     }

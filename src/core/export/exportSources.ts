@@ -172,10 +172,14 @@ export async function provenance(
     'model_bundles.tool_version': req.toolVersion,
     'model_bundles.files': JSON.stringify(files),
     'model_bundles.preprocessing': JSON.stringify(
-      req.noScaler ? { applied: false, reason: 'exported with --no-scaler: inputs must be preprocessed by the caller' } : { applied: true, steps: scalers.map((s) => ({ file: relativeTo(root, s.path), class: s.scaler.class })) },
+      req.noScaler
+        ? { applied: false, reason: 'exported with --no-scaler: inputs must be preprocessed by the caller' }
+        : { applied: true, steps: scalers.map((s) => ({ file: relativeTo(root, s.path), class: s.scaler.class })) },
     ),
     'model_bundles.postprocessing': JSON.stringify(
-      target ? { applied: true, file: relativeTo(root, target.path), class: target.scaler.class, op: 'inverse_transform' } : { applied: false, reason: req.noTargetScaler ? 'exported with --no-target-scaler' : 'the bundle has no target scaler' },
+      target
+        ? { applied: true, file: relativeTo(root, target.path), class: target.scaler.class, op: 'inverse_transform' }
+        : { applied: false, reason: req.noTargetScaler ? 'exported with --no-target-scaler' : 'the bundle has no target scaler' },
     ),
     'model_bundles.source_format': modelReport.format,
   };

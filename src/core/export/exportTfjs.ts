@@ -65,7 +65,8 @@ function affineOf(path: string, s: Scaler, n: number, inverse: boolean): Affine 
     case 'RobustScaler': {
       const std = s.class === 'StandardScaler';
       if (flag(s, std ? 'with_mean' : 'with_centering', true)) center = vec(s, std ? 'mean_' : 'center_', n);
-      if (flag(s, std ? 'with_std' : 'with_scaling', true)) scale = vec(s, std && s.params.scale_ === undefined && s.params.std_ !== undefined ? 'std_' : 'scale_', n);
+      if (flag(s, std ? 'with_std' : 'with_scaling', true))
+        scale = vec(s, std && s.params.scale_ === undefined && s.params.std_ !== undefined ? 'std_' : 'scale_', n);
       // forward (x - center) / scale; inverse z * scale + center
       return inverse ? { a: scale, c: center } : { a: scale.map((v) => 1 / v), c: center.map((m, j) => -m / scale[j]) };
     }
@@ -88,7 +89,8 @@ function denseWeights(layer: tfl.layers.Layer): { kernel: Float32Array; bias: Fl
   const ws = layer.getWeights();
   const kernel = ws[0];
   const [rows, cols] = kernel.shape;
-  if (rows === undefined || cols === undefined || kernel.shape.length !== 2) throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has a kernel of shape [${kernel.shape}]`);
+  if (rows === undefined || cols === undefined || kernel.shape.length !== 2)
+    throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has a kernel of shape [${kernel.shape}]`);
   return { kernel: kernel.dataSync() as Float32Array, bias: ws[1] ? (ws[1].dataSync() as Float32Array) : null, rows, cols };
 }
 
@@ -100,7 +102,8 @@ function chainOf(scalers: ChosenFile[], n: number): Affine {
 function foldInput(layer: tfl.layers.Layer, f: Affine, path: string): void {
   const { kernel, bias, rows, cols } = denseWeights(layer);
   if (rows !== f.a.length) throw new ReadError('scaler-input-mismatch', `${path}: the preprocessing gives ${f.a.length} features but the model takes ${rows}`);
-  if (!bias && f.c.some((c) => c !== 0)) throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has no bias to take the scaler's offset; export --format onnx instead`);
+  if (!bias && f.c.some((c) => c !== 0))
+    throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has no bias to take the scaler's offset; export --format onnx instead`);
   const k = new Float32Array(rows * cols);
   const b = new Float32Array(cols);
   for (let j = 0; j < cols; j++) {
@@ -117,7 +120,8 @@ function foldInput(layer: tfl.layers.Layer, f: Affine, path: string): void {
 /** Folds z -> a z + c behind the last linear Dense: W'[i][j] = W[i][j] a[j], b'[j] = b[j] a[j] + c[j]. */
 function foldOutput(layer: tfl.layers.Layer, f: Affine): void {
   const { kernel, bias, rows, cols } = denseWeights(layer);
-  if (!bias && f.c.some((c) => c !== 0)) throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has no bias to take the target scaler's offset; export --format onnx instead`);
+  if (!bias && f.c.some((c) => c !== 0))
+    throw new ReadError('tfjs-not-foldable', `layer '${layer.name}' has no bias to take the target scaler's offset; export --format onnx instead`);
   const k = Float32Array.from(kernel, (w, idx) => w * f.a[idx % cols]);
   const b = Float32Array.from({ length: cols }, (_, j) => (bias ? bias[j] : 0) * f.a[j] + f.c[j]);
   tf.tidy(() => layer.setWeights(bias ? [tf.tensor2d(k, [rows, cols]), tf.tensor1d(b)] : [tf.tensor2d(k, [rows, cols])]));
@@ -147,7 +151,10 @@ export async function exportTfjs(req: ExportRequest, source: FileSource, name: s
     if (scalers.length) {
       const first = layers[0];
       if (model.getClassName() !== 'Sequential' || first?.getClassName() !== 'Dense') {
-        throw new ReadError('tfjs-not-foldable', `${scalers[0].path}: the preprocessing can be folded only into the first Dense layer of a Sequential model (this one starts with ${first?.getClassName() ?? 'nothing'}); export --format onnx instead`);
+        throw new ReadError(
+          'tfjs-not-foldable',
+          `${scalers[0].path}: the preprocessing can be folded only into the first Dense layer of a Sequential model (this one starts with ${first?.getClassName() ?? 'nothing'}); export --format onnx instead`,
+        );
       }
       foldInput(first, chainOf(scalers, denseWeights(first).rows), scalers[0].path);
     }
@@ -155,7 +162,10 @@ export async function exportTfjs(req: ExportRequest, source: FileSource, name: s
       const last = layers[layers.length - 1];
       const act = last?.getClassName() === 'Dense' ? (last.getConfig().activation as string) : null;
       if (model.getClassName() !== 'Sequential' || act !== 'linear') {
-        throw new ReadError('tfjs-not-foldable', `${target.path}: the target scaler can be folded only into a final Dense layer with a linear activation; export --format onnx instead`);
+        throw new ReadError(
+          'tfjs-not-foldable',
+          `${target.path}: the target scaler can be folded only into a final Dense layer with a linear activation; export --format onnx instead`,
+        );
       }
       const cols = denseWeights(last).cols;
       foldOutput(last, affineOf(target.path, target.scaler, cols, true));

@@ -33,4 +33,3 @@ export function activationName(v: Json | undefined): string {
   }
   return String(v);
 }
-

@@ -2,6 +2,7 @@
 // predictions run) computes: channels_last tensors stay channels_last between layers; convolutions
 // and pooling transpose to ONNX's channels_first and back. Weights come as stored (Keras order, C
 // order) and are rearranged here (kernels transposed). Recurrent layers: kerasRecurrent.ts.
+// Size: one converter per Keras layer class behind one dispatch table; split by family would scatter the shared layout helpers (transposes, weight reordering).
 import { ReadError } from '../io/errors';
 import { activationName, unsupported, type Json, type LayerContext, type Obj } from './kerasCommon';
 import { recurrent } from './kerasRecurrent';
@@ -161,7 +162,10 @@ function padding(
     };
   }
   if (mode === 'causal') {
-    return { attrs: { pads: [...keff.map((k) => k - 1), ...keff.map(() => 0)] }, out: spatial.map((s, i) => (s === null ? null : Math.floor((s - 1) / strides[i]) + 1)) };
+    return {
+      attrs: { pads: [...keff.map((k) => k - 1), ...keff.map(() => 0)] },
+      out: spatial.map((s, i) => (s === null ? null : Math.floor((s - 1) / strides[i]) + 1)),
+    };
   }
   if (mode !== 'same') throw unsupported(ctx.name, ctx.cls, `padding '${mode}'`);
   if (spatial.some((s) => s === null)) {
@@ -215,7 +219,13 @@ function pool(ctx: LayerContext, x: Value, rank: number, kind: 'MaxPool' | 'Aver
   const size = pair(cfg.pool_size ?? cfg.pool_length, rank, 2);
   const strides = cfg.strides === null || cfg.strides === undefined ? size : pair(cfg.strides, rank, 1);
   const nc = toNC(ctx, x);
-  const { attrs, out } = padding(ctx, nc.shape.slice(2), size, strides, size.map(() => 1));
+  const { attrs, out } = padding(
+    ctx,
+    nc.shape.slice(2),
+    size,
+    strides,
+    size.map(() => 1),
+  );
   const y = ctx.g.op(kind, [nc.name], `${ctx.name}/pool`, { kernel_shape: size, strides, ...attrs });
   return fromNC(ctx, y, [nc.shape[0], nc.shape[1], ...out]);
 }
@@ -432,14 +442,29 @@ export function convertLayer(ctx: LayerContext, xs: Value[]): Value[] {
     case 'Concatenate': {
       const axis = normAxis(ctx, x, cfg.axis, -1);
       const width = xs.reduce<number | null>((a, v) => (a === null || v.shape[axis] === null ? null : a + v.shape[axis]!), 0);
-      return one({ name: g.op('Concat', xs.map((v) => v.name), `${name}/concat`, { axis }), shape: x.shape.map((d, i) => (i === axis ? width : d)) });
+      return one({
+        name: g.op(
+          'Concat',
+          xs.map((v) => v.name),
+          `${name}/concat`,
+          { axis },
+        ),
+        shape: x.shape.map((d, i) => (i === axis ? width : d)),
+      });
     }
     case 'Add':
     case 'Multiply':
     case 'Average':
     case 'Maximum':
     case 'Minimum':
-      return one({ name: g.op(MERGE_OPS[cls], xs.map((v) => v.name), `${name}/${MERGE_OPS[cls].toLowerCase()}`), shape: x.shape });
+      return one({
+        name: g.op(
+          MERGE_OPS[cls],
+          xs.map((v) => v.name),
+          `${name}/${MERGE_OPS[cls].toLowerCase()}`,
+        ),
+        shape: x.shape,
+      });
     case 'Subtract':
       return one({ name: g.op('Sub', [xs[0].name, xs[1].name], `${name}/sub`), shape: x.shape });
     case 'Conv1D':

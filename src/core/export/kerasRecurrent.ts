@@ -14,7 +14,9 @@ interface CellActivation {
 
 /** ONNX RNN activation for a Keras one (linear = Affine 1, 0; hard_sigmoid with Keras 2 or 3 slope). */
 function rnnActivation(ctx: LayerContext, v: Json | undefined, dflt: string): CellActivation {
-  const a = activationName(v ?? dflt).replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  const a = activationName(v ?? dflt)
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
   const map: Record<string, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softsign: 'Softsign', softplus: 'Softplus' };
   if (a === 'hard_sigmoid') return { name: 'HardSigmoid', alpha: ctx.keras3 ? 1 / 6 : 0.2, beta: 0.5 };
   if (a === 'linear') return { name: 'Affine', alpha: 1, beta: 0 };
@@ -77,7 +79,13 @@ function reverseTime(ctx: LayerContext, x: string): string {
   const g = ctx.g;
   return g.op(
     'Slice',
-    [x, g.ints(`${ctx.name}/rev_start`, [-1]), g.ints(`${ctx.name}/rev_end`, [-(2 ** 53 - 1)]), g.ints(`${ctx.name}/rev_axis`, [1]), g.ints(`${ctx.name}/rev_step`, [-1])],
+    [
+      x,
+      g.ints(`${ctx.name}/rev_start`, [-1]),
+      g.ints(`${ctx.name}/rev_end`, [-(2 ** 53 - 1)]),
+      g.ints(`${ctx.name}/rev_axis`, [1]),
+      g.ints(`${ctx.name}/rev_step`, [-1]),
+    ],
     `${ctx.name}/reverse`,
   );
 }
@@ -131,7 +139,9 @@ export function recurrent(ctx: LayerContext, xs: Value[], inner: { cls: string; 
   if (states.length) {
     if (states.length !== perDir * dirs) throw unsupported(ctx.name, ctx.cls, `${states.length} initial states (expected ${perDir * dirs})`);
     const stack = (k: number, tag: string): string => {
-      const parts = Array.from({ length: dirs }, (_, d) => g.op('Unsqueeze', [states[d * perDir + k].name, g.ints(`${ctx.name}/${tag}${d}_axis`, [0])], `${ctx.name}/${tag}${d}`));
+      const parts = Array.from({ length: dirs }, (_, d) =>
+        g.op('Unsqueeze', [states[d * perDir + k].name, g.ints(`${ctx.name}/${tag}${d}_axis`, [0])], `${ctx.name}/${tag}${d}`),
+      );
       return parts.length === 1 ? parts[0] : g.op('Concat', parts, `${ctx.name}/${tag}`, { axis: 0 });
     };
     inputs.push('', stack(0, 'initial_h'));
@@ -178,4 +188,3 @@ export function recurrent(ctx: LayerContext, xs: Value[], inner: { cls: string; 
   }
   return result;
 }
-

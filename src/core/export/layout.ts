@@ -17,7 +17,10 @@ export const DEFAULT_MAX_BATCH_SIZE = 64;
 
 /** A model name for file and Triton use: letters, digits, `_`, `-`, `.`; not starting with a dot. */
 export function modelName(raw: string): string {
-  const name = raw.replace(/\.(onnx|h5|keras|json)$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[._]+/, '');
+  const name = raw
+    .replace(/\.(onnx|h5|keras|json)$/i, '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .replace(/^[._]+/, '');
   if (!name) throw new ReadError('bad-name', `'${raw}' gives no usable model name (letters, digits, _ - .)`);
   return name;
 }

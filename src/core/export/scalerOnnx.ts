@@ -76,7 +76,15 @@ function weighted(g: GraphBuilder, parent: Scaler, step: Scaler, v: Value, base:
 
 function concat(g: GraphBuilder, parts: Value[], base: string): Value {
   const w = parts.reduce<number | null>((a, p) => (a === null || p.shape[1] === null ? null : a + p.shape[1]), 0);
-  return { name: g.op('Concat', parts.map((p) => p.name), base, { axis: 1 }), shape: [null, w] };
+  return {
+    name: g.op(
+      'Concat',
+      parts.map((p) => p.name),
+      base,
+      { axis: 1 },
+    ),
+    shape: [null, w],
+  };
 }
 
 /** Emits `transform` of a fitted scaler on a float64 [batch, features] value. */
@@ -88,7 +96,11 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
   }
   if (s.class === 'FeatureUnion') {
     width(s, x);
-    return concat(g, (s.steps ?? []).map((step, i) => weighted(g, s, step, scalerForward(g, step, x, `${base}/part${i}`), `${base}/part${i}`)), `${base}/union`);
+    return concat(
+      g,
+      (s.steps ?? []).map((step, i) => weighted(g, s, step, scalerForward(g, step, x, `${base}/part${i}`), `${base}/part${i}`)),
+      `${base}/union`,
+    );
   }
   const n = width(s, x);
   const out = (name: string, w = n): Value => ({ name, shape: [null, w] });
@@ -105,8 +117,10 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
     case 'RobustScaler': {
       const std = s.class === 'StandardScaler';
       let y = x.name;
-      if (flag(s, std ? 'with_mean' : 'with_centering', true)) y = g.op('Sub', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/center`);
-      if (flag(s, std ? 'with_std' : 'with_scaling', true)) y = g.op('Div', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/scale`);
+      if (flag(s, std ? 'with_mean' : 'with_centering', true))
+        y = g.op('Sub', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/center`);
+      if (flag(s, std ? 'with_std' : 'with_scaling', true))
+        y = g.op('Div', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/scale`);
       return out(y);
     }
     case 'MinMaxScaler': {
@@ -131,12 +145,26 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
       const missing = nanMissing
         ? g.op('IsNaN', [x.name], `${base}/isnan`)
         : g.op('Equal', [x.name, scalar(g, `${base}/missing_value`, mv as number)], `${base}/ismissing`);
-      const filled = g.op('Where', [missing, dconst(g, `${base}/statistics`, stats.map((v) => (Number.isNaN(v) ? 0 : v))), x.name], `${base}/fill`);
+      const filled = g.op(
+        'Where',
+        [
+          missing,
+          dconst(
+            g,
+            `${base}/statistics`,
+            stats.map((v) => (Number.isNaN(v) ? 0 : v)),
+          ),
+          x.name,
+        ],
+        `${base}/fill`,
+      );
       const keepAll = hyper(s).strategy === 'constant' || flag(s, 'keep_empty_features', false);
       const keep = stats.map((v, j) => (keepAll || !Number.isNaN(v) ? j : -1)).filter((j) => j >= 0);
       if (keep.length === n) return out(filled);
       return out(g.op('Gather', [filled, g.ints(`${base}/kept`, keep)], `${base}/drop_empty`, { axis: 1 }), keep.length);
     }
+    case 'OneHotEncoder':
+      return oneHotForward(g, s, x, n, base);
     case 'Normalizer': {
       const norm = typeof hyper(s).norm === 'string' ? (hyper(s).norm as string) : 'l2';
       let nrm: string;
@@ -149,12 +177,65 @@ export function scalerForward(g: GraphBuilder, s: Scaler, x: Value, base: string
       return out(g.op('Div', [x.name, safe], `${base}/normalize`));
     }
     default:
-      throw refuse(s, 'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer and Pipeline / ColumnTransformer / FeatureUnion of them)');
+      throw refuse(
+        s,
+        'cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SimpleImputer, Normalizer, OneHotEncoder of numeric categories and Pipeline / ColumnTransformer / FeatureUnion of them)',
+      );
   }
 }
 
+/**
+ * OneHotEncoder of numeric categories (dense, as `.toarray()`): per feature, Equal against its
+ * categories, the dropped category's column left out (drop_idx_), Cast to float64. An unknown value
+ * gives all zeros with handle_unknown='ignore', as scikit-learn does; with 'error' (scikit-learn
+ * raises) the whole row becomes NaN, so a bad input can never pass as a plausible number.
+ * String or NaN categories and infrequent-category grouping are refused by name.
+ */
+function oneHotForward(g: GraphBuilder, s: Scaler, x: Value, n: number, base: string): Value {
+  const cats = (s as SklearnScaler).categories;
+  if (!cats || cats.length !== n) throw new ReadError('incomplete-scaler', `${s.class} has no usable fitted categories_: it cannot transform`);
+  const fitted = (s as SklearnScaler).fitted ?? {};
+  if (fitted._infrequent_enabled === true)
+    throw refuse(s, 'with infrequent categories (min_frequency / max_categories) cannot be written as ONNX operators here');
+  const handle = typeof hyper(s).handle_unknown === 'string' ? (hyper(s).handle_unknown as string) : 'error';
+  if (handle !== 'error' && handle !== 'ignore') throw refuse(s, `handle_unknown='${handle}' cannot be written as ONNX operators here`);
+  const dropRaw = fitted._drop_idx_after_grouping !== undefined ? fitted._drop_idx_after_grouping : fitted.drop_idx_;
+  const drop = Array.isArray(dropRaw) ? (dropRaw as (number | null)[]) : null;
+  const parts: Value[] = [];
+  const unknown: string[] = [];
+  for (let j = 0; j < n; j++) {
+    const c = cats[j];
+    if (!c.every((v) => typeof v === 'number' && !Number.isNaN(v))) {
+      throw refuse(
+        s,
+        `feature ${j} has ${c.some((v) => typeof v === 'string') ? 'string' : 'missing-value'} categories: only numeric categories can be written as ONNX operators here`,
+      );
+    }
+    const col = g.op('Gather', [x.name, g.ints(`${base}/f${j}`, [j])], `${base}/f${j}`, { axis: 1 });
+    const eq = g.op('Equal', [col, dconst(g, `${base}/cats${j}`, c as number[])], `${base}/eq${j}`);
+    if (handle === 'error') {
+      const any = g.op('ReduceMax', [g.op('Cast', [eq], `${base}/eqd${j}`, { to: DataType.DOUBLE })], `${base}/known${j}`, { axes: [1], keepdims: 1 });
+      unknown.push(g.op('Equal', [any, scalar(g, `${base}/zero${j}`, 0)], `${base}/unknown${j}`));
+    }
+    const d = drop?.[j];
+    const keep = c.map((_, k) => k).filter((k) => d === null || d === undefined || k !== d);
+    const kept = keep.length === c.length ? eq : g.op('Gather', [eq, g.ints(`${base}/keep${j}`, keep)], `${base}/drop${j}`, { axis: 1 });
+    parts.push({ name: g.op('Cast', [kept], `${base}/onehot${j}`, { to: DataType.DOUBLE }), shape: [null, keep.length] });
+  }
+  let y = concat(g, parts, `${base}/onehot`);
+  if (unknown.length) {
+    // handle_unknown='error': a row with a value outside the fitted categories becomes NaN.
+    let bad = unknown[0];
+    for (let j = 1; j < unknown.length; j++) bad = g.op('Or', [bad, unknown[j]], `${base}/any_unknown`);
+    const poison = g.op('Where', [bad, scalar(g, `${base}/nan`, NaN), scalar(g, `${base}/ok`, 0)], `${base}/poison`);
+    y = { name: g.op('Add', [y.name, poison], `${base}/checked`), shape: y.shape };
+  }
+  return y;
+}
+
 const INVERSES: ReadonlySet<string> = new Set(['StandardScaler', 'RobustScaler', 'MinMaxScaler', 'MaxAbsScaler']);
-const INVERSE_REFUSAL = 'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)';
+const INVERSE_REFUSAL =
+  'inverse_transform cannot be written as ONNX operators here (supported: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and Pipelines of them)';
 
 /** Emits `inverse_transform` of a fitted target scaler on a float64 [batch, outputs] value. */
 export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string): Value {
@@ -172,8 +253,10 @@ export function scalerInverse(g: GraphBuilder, s: Scaler, x: Value, base: string
     case 'RobustScaler': {
       const std = s.class === 'StandardScaler';
       let y = x.name;
-      if (flag(s, std ? 'with_std' : 'with_scaling', true)) y = g.op('Mul', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/unscale`);
-      if (flag(s, std ? 'with_mean' : 'with_centering', true)) y = g.op('Add', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/uncenter`);
+      if (flag(s, std ? 'with_std' : 'with_scaling', true))
+        y = g.op('Mul', [y, dconst(g, `${base}/scale`, vec(s, std ? standardScale(s) : 'scale_', n))], `${base}/unscale`);
+      if (flag(s, std ? 'with_mean' : 'with_centering', true))
+        y = g.op('Add', [y, dconst(g, `${base}/center`, vec(s, std ? 'mean_' : 'center_', n))], `${base}/uncenter`);
       return out(y);
     }
     case 'MinMaxScaler': {

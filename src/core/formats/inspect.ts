@@ -73,7 +73,7 @@ export function startsAsJson(head: Uint8Array): boolean {
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-  return head[i] === 0x7b /* { */ || head[i] === 0x5b /* [ */;
+  return head[i] === 0x7b /* { */ || head[i] === 0x5b; /* [ */
 }
 
 function decodeJson(bytes: Uint8Array): unknown {

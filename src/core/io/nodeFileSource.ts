@@ -1,5 +1,5 @@
 // FileSource over Node's `fs`, for the CLI and the tests.
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { ReadError } from './errors';
 import * as nodePath from 'node:path';
 import type { FileSource, FileStat } from './fileSource';
@@ -37,7 +37,11 @@ function openRegular(path: string): number {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new ReadError('not-a-regular-file', `${path}: not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}); not read`);
+    if (!st.isFile())
+      throw new ReadError(
+        'not-a-regular-file',
+        `${path}: not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}); not read`,
+      );
     return fd;
   } catch (e) {
     closeSync(fd);
@@ -56,7 +60,10 @@ function readAll(fd: number, path: string): Uint8Array {
     got += n;
   }
   if (got !== size || fstatSync(fd).size !== size) {
-    throw new ReadError('file-changed', `${path}: the file changed while it was read (${size} bytes, then ${fstatSync(fd).size}); read it again when it is written`);
+    throw new ReadError(
+      'file-changed',
+      `${path}: the file changed while it was read (${size} bytes, then ${fstatSync(fd).size}); read it again when it is written`,
+    );
   }
   return out;
 }
@@ -87,7 +94,11 @@ export class NodeFileSource implements FileSource {
       const buf = await fsp.readFile(path);
       const now = statSync(path, { throwIfNoEntry: false })?.size;
       if (buf.byteLength === now || attempt === 1) {
-        if (buf.byteLength !== now) throw new ReadError('file-changed', `${path}: the file changed while it was read (${buf.byteLength} bytes read, ${now ?? 'no file'} now); read it again when it is written`);
+        if (buf.byteLength !== now)
+          throw new ReadError(
+            'file-changed',
+            `${path}: the file changed while it was read (${buf.byteLength} bytes read, ${now ?? 'no file'} now); read it again when it is written`,
+          );
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
       }
     }

@@ -330,8 +330,28 @@ function prefixes(dotted: string): Set<string> {
 const SAVE_CALLS = new Set(['dump', 'dumps', 'save', 'savez', 'savez_compressed', 'savetxt', 'to_json', 'write', 'log_model']);
 const SAVER_FUNCTION = /save|dump|export|persist|store|serial|pickle|write/i;
 const MODEL_RECEIVER = /model|net$|^net|regressor|classifier|estimator|autoencoder|encoder|decoder|^clf|^reg$|^nn$|^ann|^cnn|^rnn|^lstm|^mlp|^gru|^keras/i;
-const NOT_MODEL_RECEIVER = new Set(['np', 'numpy', 'jnp', 'pd', 'pandas', 'df', 'plt', 'fig', 'ax', 'img', 'image', 'Image', 'wb', 'workbook', 'json', 'f', 'file', 'fh']);
-const MODEL_FACTORY = /^(Sequential|Model|Functional)$|Regressor$|Classifier$|Regression$|^(SVR|SVC|NuSVR|KNeighbors\w*)$|load_model$|^(build|create|make|get|define|compile)_?\w*model|Net$/i;
+const NOT_MODEL_RECEIVER = new Set([
+  'np',
+  'numpy',
+  'jnp',
+  'pd',
+  'pandas',
+  'df',
+  'plt',
+  'fig',
+  'ax',
+  'img',
+  'image',
+  'Image',
+  'wb',
+  'workbook',
+  'json',
+  'f',
+  'file',
+  'fh',
+]);
+const MODEL_FACTORY =
+  /^(Sequential|Model|Functional)$|Regressor$|Classifier$|Regression$|^(SVR|SVC|NuSVR|KNeighbors\w*)$|load_model$|^(build|create|make|get|define|compile)_?\w*model|Net$/i;
 const FIT_METHODS = new Set(['fit', 'fit_transform', 'partial_fit']);
 
 interface ScalerVar {
@@ -491,7 +511,8 @@ export function lintScriptCells(cells: string[], opts: { notebook?: boolean } = 
     for (let j = k + 1; j < lines.length && lines[j].indent > lines[k].indent && lines[j].cell === lines[k].cell; j++) body.push(lines[j]);
     const saved = new Set<number>();
     params.forEach((p, pi) => {
-      if (p && body.some((l) => callsOf(l).some((c) => isSaveCall(c) && referencedNames(l.toks, c.open + 1, c.close, () => true, new Set()).has(p)))) saved.add(pi);
+      if (p && body.some((l) => callsOf(l).some((c) => isSaveCall(c) && referencedNames(l.toks, c.open + 1, c.close, () => true, new Set()).has(p))))
+        saved.add(pi);
     });
     if (saved.size > 0) saverParams.set(t[1].value, { names: params, saved });
   }
@@ -691,7 +712,6 @@ export function lintNotebookJson(json: string): ScriptFinding[] {
     fix: f.fix && { ...f.fix, inserts: f.fix.inserts.map((x) => ({ ...x, at: map(x.at) })) },
   }));
 }
-
 
 /** A 0-based line and UTF-16 column in a file's text. */
 export interface TextPosition {

@@ -72,11 +72,18 @@ export function oneHot(s: Scaler, rows: Rows): Rows {
   if (infrequent && (!infreqIdx || !mappings)) incomplete(s, 'infrequent-category mappings');
   // scikit-learn >= 1.3 keeps the index after grouping infrequent categories apart; 1.2's drop_idx_ is that index.
   const dropRaw = f._drop_idx_after_grouping !== undefined ? f._drop_idx_after_grouping : f.drop_idx_;
-  const drop = dropRaw === null || dropRaw === undefined ? null : Array.isArray(dropRaw) && dropRaw.length === n ? (dropRaw as (number | null)[]) : incomplete(s, 'drop_idx_');
-  const outs = numList(f._n_features_outs) ?? cats.map((c, j) => {
-    const inf = infreqIdx?.[j];
-    return c.length - (inf ? inf.length - 1 : 0) - (drop && drop[j] !== null ? 1 : 0);
-  });
+  const drop =
+    dropRaw === null || dropRaw === undefined
+      ? null
+      : Array.isArray(dropRaw) && dropRaw.length === n
+        ? (dropRaw as (number | null)[])
+        : incomplete(s, 'drop_idx_');
+  const outs =
+    numList(f._n_features_outs) ??
+    cats.map((c, j) => {
+      const inf = infreqIdx?.[j];
+      return c.length - (inf ? inf.length - 1 : 0) - (drop && drop[j] !== null ? 1 : 0);
+    });
   if (outs.length !== n) incomplete(s, '_n_features_outs');
   const offsets: number[] = [];
   let width = 0;
@@ -90,7 +97,10 @@ export function oneHot(s: Scaler, rows: Rows): Rows {
       let idx = categoryIndex(cats[j], r[j]);
       let valid = idx >= 0;
       if (!valid && handle === 'error') {
-        throw new ReadError('invalid-input', `row ${i}, feature ${j}: ${r[j]} is not one of the fitted categories (${formatCats(cats[j])}) and handle_unknown='error'`);
+        throw new ReadError(
+          'invalid-input',
+          `row ${i}, feature ${j}: ${r[j]} is not one of the fitted categories (${formatCats(cats[j])}) and handle_unknown='error'`,
+        );
       }
       const inf = infreqIdx?.[j];
       if (inf) {
@@ -126,7 +136,10 @@ export function ordinal(s: Scaler, rows: Rows): Rows {
       const idx = categoryIndex(cats[j], x);
       if (idx < 0) {
         if (handle === 'use_encoded_value') return unknown;
-        throw new ReadError('invalid-input', `row ${i}, feature ${j}: ${x} is not one of the fitted categories (${formatCats(cats[j])}) and handle_unknown='error'`);
+        throw new ReadError(
+          'invalid-input',
+          `row ${i}, feature ${j}: ${x} is not one of the fitted categories (${formatCats(cats[j])}) and handle_unknown='error'`,
+        );
       }
       const c = cats[j][idx];
       return typeof c === 'number' && Number.isNaN(c) ? missing : idx;
@@ -164,11 +177,21 @@ export function polynomial(s: Scaler, rows: Rows): Rows {
   checkWidth(s, rows, n);
   const deg = h.degree;
   const minDegree = typeof f._min_degree === 'number' ? f._min_degree : Array.isArray(deg) && typeof deg[0] === 'number' ? deg[0] : 0;
-  const maxDegree = typeof f._max_degree === 'number' ? f._max_degree : typeof deg === 'number' ? deg : Array.isArray(deg) && typeof deg[1] === 'number' ? deg[1] : incomplete(s, 'degree');
+  const maxDegree =
+    typeof f._max_degree === 'number'
+      ? f._max_degree
+      : typeof deg === 'number'
+        ? deg
+        : Array.isArray(deg) && typeof deg[1] === 'number'
+          ? deg[1]
+          : incomplete(s, 'degree');
   const combos = polynomialCombinations(n, minDegree, maxDegree, h.interaction_only === true, h.include_bias !== false);
   const expected = s.params.n_output_features_;
   if (typeof expected === 'number' && expected !== combos.length) {
-    throw new ReadError('incomplete-scaler', `PolynomialFeatures: ${combos.length} output features computed but the file says n_output_features_ = ${expected}`);
+    throw new ReadError(
+      'incomplete-scaler',
+      `PolynomialFeatures: ${combos.length} output features computed but the file says n_output_features_ = ${expected}`,
+    );
   }
   return rows.map((r) =>
     combos.map((c) => {

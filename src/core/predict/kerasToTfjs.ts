@@ -8,13 +8,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 /** Layer classes that hold Python code or TensorFlow ops with no TensorFlow.js equivalent. */
-export const PYTHON_ONLY_LAYERS: ReadonlySet<string> = new Set([
-  'Lambda',
-  'TFOpLambda',
-  'SlicingOpLambda',
-  'KerasLayer',
-  'TorchModuleWrapper',
-]);
+export const PYTHON_ONLY_LAYERS: ReadonlySet<string> = new Set(['Lambda', 'TFOpLambda', 'SlicingOpLambda', 'KerasLayer', 'TorchModuleWrapper']);
 
 /** Keras 1 layer class names and their Keras 2 successors. */
 const KERAS1_CLASSES: Record<string, string> = {
@@ -68,8 +62,7 @@ function stripKeras3(v: Json, depth: number): Json {
   }
   const out: Obj = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k === 'module' || k === 'registered_name' || k === 'build_config' || k === 'compile_config' || k === 'shared_object_id')
-      continue;
+    if (k === 'module' || k === 'registered_name' || k === 'build_config' || k === 'compile_config' || k === 'shared_object_id') continue;
     out[k] = stripKeras3(x, depth + 1);
   }
   return out;
@@ -101,10 +94,7 @@ function normalizeLayer(layer: Obj, depth: number, path: string): Obj {
   const config: Obj = isObj(layer.config) ? { ...layer.config } : {};
   const name = String(config.name ?? layer.name ?? cls);
   if (PYTHON_ONLY_LAYERS.has(cls)) {
-    throw new ReadError(
-      'python-only-layer',
-      `layer '${name}' (${cls}) holds Python code or TensorFlow ops that cannot run outside Python; it was not run`,
-    );
+    throw new ReadError('python-only-layer', `layer '${name}' (${cls}) holds Python code or TensorFlow ops that cannot run outside Python; it was not run`);
   }
   if (KERAS1_CLASSES[cls]) cls = KERAS1_CLASSES[cls];
   if (cls === 'Merge') {

@@ -4,15 +4,7 @@
 import { ReadError } from '../io/errors';
 import type { FileSource } from '../io/fileSource';
 import { openHdf5, openHdf5Bytes, type Hdf5File } from '../codecs/hdf5';
-import {
-  detectKerasLayout,
-  h5Join,
-  keras3Layers,
-  legacyWeights,
-  orderKeras3ByConfig,
-  parseKerasJson,
-  stringAttr,
-} from '../formats/keras/kerasWeights';
+import { detectKerasLayout, h5Join, keras3Layers, legacyWeights, orderKeras3ByConfig, parseKerasJson, stringAttr } from '../formats/keras/kerasWeights';
 import { configLayers, readKerasZipEntries } from '../formats/keras/kerasZip';
 import type { LayerValues } from './network';
 

@@ -73,4 +73,3 @@ export async function scalerFrom(path: string, source: FileSource): Promise<Scal
   if (!r.scaler) throw new ReadError('not-a-scaler', `${path}: not a scikit-learn preprocessing object`);
   return r.scaler;
 }
-

@@ -120,14 +120,10 @@ export async function buildTfjsModel(config: unknown, weights: LayerValues[]): P
   for (const layer of flattenLayers(model.layers)) {
     const vars = layer.weights;
     if (vars.length === 0) continue;
-    const stored =
-      byName.get(layer.name) ?? mergedByPrefix(weights, layer.name) ?? weights.find((l) => l.name.split('/').includes(layer.name));
+    const stored = byName.get(layer.name) ?? mergedByPrefix(weights, layer.name) ?? weights.find((l) => l.name.split('/').includes(layer.name));
     if (!stored) throw new ReadError('weights-structure-mismatch', `no stored weights for layer '${layer.name}'`);
     if (stored.tensors.length !== vars.length) {
-      throw new ReadError(
-        'weights-structure-mismatch',
-        `layer '${layer.name}' has ${vars.length} weights in the model but ${stored.tensors.length} stored`,
-      );
+      throw new ReadError('weights-structure-mismatch', `layer '${layer.name}' has ${vars.length} weights in the model but ${stored.tensors.length} stored`);
     }
     const used = new Set<number>();
     vars.forEach((v, i) => {

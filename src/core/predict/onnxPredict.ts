@@ -37,24 +37,35 @@ export async function loadOnnxReport(report: FileReport, source: FileSource, pre
   const m = report.model;
   if (!m?.onnx) throw new ReadError('not-a-model', `${report.path}: not a readable ONNX model`);
   if (m.onnx.inputs.length !== 1) {
-    throw new ReadError('onnx-inputs', `${report.path}: the model takes ${m.onnx.inputs.length} inputs (${m.onnx.inputs.map((i) => i.name).join(', ')}); predictions need one`);
+    throw new ReadError(
+      'onnx-inputs',
+      `${report.path}: the model takes ${m.onnx.inputs.length} inputs (${m.onnx.inputs.map((i) => i.name).join(', ')}); predictions need one`,
+    );
   }
   const input = m.onnx.inputs[0];
   if (input.dtype !== 'float32' && input.dtype !== 'float64') {
-    throw new ReadError('onnx-input-type', `${report.path}: the model's input '${input.name}' is ${input.dtype ?? 'not a tensor'}; predictions feed float32 or float64 rows`);
+    throw new ReadError(
+      'onnx-input-type',
+      `${report.path}: the model's input '${input.name}' is ${input.dtype ?? 'not a tensor'}; predictions feed float32 or float64 rows`,
+    );
   }
   // Several outputs (a classifier's label and probabilities): the first floating-point tensor is shown.
   const outputs = m.onnx.outputs;
   const shown = outputs.find((o) => o.dtype === 'float32' || o.dtype === 'float64' || o.dtype === 'float16') ?? outputs[0];
   const notes: string[] = [];
   if (outputs.length > 1 && shown) {
-    notes.push(`${baseName(report.path)} has ${outputs.length} outputs (${outputs.map((o) => `${o.name}: ${o.dtype ?? 'non-tensor'}`).join(', ')}): the outputs shown are '${shown.name}'.`);
+    notes.push(
+      `${baseName(report.path)} has ${outputs.length} outputs (${outputs.map((o) => `${o.name}: ${o.dtype ?? 'non-tensor'}`).join(', ')}): the outputs shown are '${shown.name}'.`,
+    );
   }
   const dir = dirName(report.path);
   const externalData: { path: string; data: Uint8Array }[] = [];
   for (const e of m.onnx.externalData) {
     // the reader refused absolute paths, `..` and links out of the folder; the path is the one the model names
-    const rel = e.location.split(/[\\/]/).filter((s) => s && s !== '.').join('/');
+    const rel = e.location
+      .split(/[\\/]/)
+      .filter((s) => s && s !== '.')
+      .join('/');
     externalData.push({ path: e.location, data: await source.readFile(joinPath(dir, rel)) });
   }
   const bytes = await source.readFile(report.path);

@@ -139,7 +139,11 @@ function makeNetwork(ort: Ort, session: OrtTypes.InferenceSession, src: OnnxMode
           flat.set(r, i * perRow);
         }
         const batch = chunk === fixedBatch ? chunk : n;
-        const feeds = { [inputName]: f64 ? new ort.Tensor('float64', flat as Float64Array, [batch, ...dims]) : new ort.Tensor('float32', flat as Float32Array, [batch, ...dims]) };
+        const feeds = {
+          [inputName]: f64
+            ? new ort.Tensor('float64', flat as Float64Array, [batch, ...dims])
+            : new ort.Tensor('float32', flat as Float32Array, [batch, ...dims]),
+        };
         const result = await session.run(feeds);
         const t = result[outputName];
         if (t.type === 'string' || !ArrayBuffer.isView(t.data)) {

@@ -87,7 +87,6 @@ type Runnable = Pick<Network, 'inputShape' | 'outputShape' | 'dispose'> & { pred
 /** Loaded networks by file identity (path, size, mtime), so repeated predictions skip loading. */
 const networkCache = new Map<string, Promise<Runnable>>();
 
-
 /** Reads an explicitly chosen scaler file (`file`, or `file[key]` for one object of a dict / list). */
 async function scalerFrom(path: string, source: FileSource, side: 'input' | 'target'): Promise<Scaler> {
   const flag = side === 'input' ? '--scaler' : '--target-scaler';
@@ -106,11 +105,15 @@ async function scalerFrom(path: string, source: FileSource, side: 'input' | 'tar
   const all = [r.scaler, ...((r.scaler as SklearnScaler).others ?? [])] as SklearnScaler[];
   if (key !== null) {
     const s = all.find((x) => x.path === key);
-    if (!s) throw new ReadError('preprocessing-unusable', `${path}: ${file} holds no object at ${key} (it holds ${all.map((x) => x.path ?? '(top)').join(', ')})`);
+    if (!s)
+      throw new ReadError('preprocessing-unusable', `${path}: ${file} holds no object at ${key} (it holds ${all.map((x) => x.path ?? '(top)').join(', ')})`);
     return s;
   }
   if (all.length > 1) {
-    throw new ReadError('scaler-ambiguous', `${file} holds several preprocessing objects (${all.map((x) => `${file}[${x.path}]`).join(', ')}): name one with ${flag} '${file}[key]'`);
+    throw new ReadError(
+      'scaler-ambiguous',
+      `${file} holds several preprocessing objects (${all.map((x) => `${file}[${x.path}]`).join(', ')}): name one with ${flag} '${file}[key]'`,
+    );
   }
   return r.scaler;
 }
@@ -179,7 +182,10 @@ async function choosePreprocessing(
   let targetChoice: ChosenScaler | null = null;
   if (req.skipScaler) {
     const had = plan.input?.path ?? plan.inputIssue?.path ?? null;
-    if (had) notes.push(`input preprocessing skipped on request (--no-scaler): ${had} was not applied, so the network got raw inputs; if it was trained on scaled inputs these outputs are wrong.`);
+    if (had)
+      notes.push(
+        `input preprocessing skipped on request (--no-scaler): ${had} was not applied, so the network got raw inputs; if it was trained on scaled inputs these outputs are wrong.`,
+      );
   } else if (req.scaler || req.scalers?.length) {
     const files = req.scalers?.length ? req.scalers : [req.scaler!];
     const steps: SklearnScaler[] = [];
@@ -189,12 +195,18 @@ async function choosePreprocessing(
       if (gap) throw new ReadError('preprocessing-unusable', `${f}: cannot be applied: ${gap.step}: ${gap.reason}`);
       steps.push({ ...(s as SklearnScaler), name: baseName(f) });
     }
-    const chained: Scaler = steps.length === 1 ? steps[0] : { class: 'Pipeline', module: '', sklearnVersion: null, nFeaturesIn: steps[0].nFeaturesIn, featureNames: steps[0].featureNames, params: {}, steps };
+    const chained: Scaler =
+      steps.length === 1
+        ? steps[0]
+        : { class: 'Pipeline', module: '', sklearnVersion: null, nFeaturesIn: steps[0].nFeaturesIn, featureNames: steps[0].featureNames, params: {}, steps };
     input = { scaler: chained, path: files.join(' + ') };
   } else if (inGraph) {
     // An ONNX graph that begins with preprocessing (skl2onnx Scaler...) scales its inputs itself.
     const had = plan.input?.path ?? plan.inputIssue?.path ?? null;
-    if (had) engineNotes.push(`${baseName(inGraph.model)} begins with its own preprocessing (${inGraph.ops.join(', ')}): ${baseName(had)} was not applied again, the raw rows went to the model.`);
+    if (had)
+      engineNotes.push(
+        `${baseName(inGraph.model)} begins with its own preprocessing (${inGraph.ops.join(', ')}): ${baseName(had)} was not applied again, the raw rows went to the model.`,
+      );
   } else if (plan.inputIssue) {
     throw new ReadError(plan.inputIssue.code, plan.inputIssue.message);
   } else input = plan.input;

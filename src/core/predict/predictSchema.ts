@@ -17,7 +17,8 @@ function lastDim(shapes: (number | null)[][] | undefined): number | null {
 export function buildPredictionSchema(files: FileReport[]): PredictionSchema {
   const model = files.find((f) => f.model && RUNNABLE.has(f.format) && f.role !== 'weights');
   const none: PredictionSchema = { available: false, reason: null, model: null, features: [], outputs: null, scaler: null, targetScaler: null };
-  if (!model?.model) return { ...none, reason: 'This bundle has no model that can run (a full-model .h5, a .keras, a tfjs model.json, or a structure JSON with its weights).' };
+  if (!model?.model)
+    return { ...none, reason: 'This bundle has no model that can run (a full-model .h5, a .keras, a tfjs model.json, or a structure JSON with its weights).' };
   if (model.model.pythonOnlyLayers?.length) {
     return { ...none, model: model.path, reason: `The model has layers that only Python can run (${model.model.pythonOnlyLayers.join(', ')}).` };
   }

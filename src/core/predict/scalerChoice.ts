@@ -63,7 +63,13 @@ function candidatesOf(reports: FileReport[]): Candidate[] {
     const side = TARGET_NAME.test(baseName(r.path)) ? 'target' : 'input';
     if (r.error || !r.scaler) {
       const why = r.error?.message ?? `${r.path}: holds no scikit-learn preprocessing object`;
-      out.push({ path: r.path, name: baseName(r.path), scaler: null, side, problem: why.startsWith(r.path) ? why.slice(r.path.length).replace(/^:\s*/, '') : why });
+      out.push({
+        path: r.path,
+        name: baseName(r.path),
+        scaler: null,
+        side,
+        problem: why.startsWith(r.path) ? why.slice(r.path.length).replace(/^:\s*/, '') : why,
+      });
       continue;
     }
     const all = [r.scaler, ...((r.scaler as SklearnScaler).others ?? [])] as SklearnScaler[];
@@ -115,7 +121,13 @@ export function planPreprocessing(reports: FileReport[], inputSize: number | nul
   }
   if (broken.length) {
     const b = broken[0];
-    const more = broken.length > 1 ? ` (also unusable: ${broken.slice(1).map((x) => x.path).join(', ')})` : '';
+    const more =
+      broken.length > 1
+        ? ` (also unusable: ${broken
+            .slice(1)
+            .map((x) => x.path)
+            .join(', ')})`
+        : '';
     plan.inputIssue = {
       side: 'input',
       code: 'preprocessing-unusable',
@@ -194,7 +206,9 @@ export function planPreprocessing(reports: FileReport[], inputSize: number | nul
     };
   } else if (plan.input && outputSize !== null && outputSize !== inputSize) {
     // No name says "target", but other input-side scalers are exactly as wide as the output.
-    const bySize = inputSide.filter((c) => c.path !== chosen && !chosen!.startsWith(`${c.path}[`) && gapText(c, 'target') === null && widthOf(c) === outputSize);
+    const bySize = inputSide.filter(
+      (c) => c.path !== chosen && !chosen!.startsWith(`${c.path}[`) && gapText(c, 'target') === null && widthOf(c) === outputSize,
+    );
     if (bySize.length) {
       plan.targetIssue = {
         side: 'target',

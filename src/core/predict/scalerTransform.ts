@@ -156,10 +156,7 @@ function checkRows(s: Scaler, rows: number[][]): number {
   const n = featureCount(s);
   for (let i = 0; i < rows.length; i++) {
     if (n !== null && rows[i].length !== n) {
-      throw new ReadError(
-        'feature-count-mismatch',
-        `row ${i} has ${rows[i].length} values but the ${s.class} was fitted on ${n} features`,
-      );
+      throw new ReadError('feature-count-mismatch', `row ${i} has ${rows[i].length} values but the ${s.class} was fitted on ${n} features`);
     }
   }
   return n ?? (rows.length ? rows[0].length : 0);
@@ -325,7 +322,9 @@ function impute(s: Scaler, rows: number[][], n: number): number[][] {
   const stats = vec(s, 'statistics_', n, true)!;
   const mv = hyperOf(s).missing_values;
   const isMissing = (x: number): boolean =>
-    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) || (typeof mv === 'string' && mv.toLowerCase() === 'nan') ? Number.isNaN(x) : x === mv;
+    mv === null || mv === undefined || (typeof mv === 'number' && Number.isNaN(mv)) || (typeof mv === 'string' && mv.toLowerCase() === 'nan')
+      ? Number.isNaN(x)
+      : x === mv;
   // Features whose statistic is NaN (all-missing at fit time) are dropped, as sklearn does.
   const keepAll = str(s, 'strategy', 'mean') === 'constant' || flag(s, 'keep_empty_features', false);
   const keep = stats.map((v) => keepAll || !Number.isNaN(v));
@@ -382,7 +381,16 @@ function columnTransform(s: Scaler, rows: number[][]): number[][] {
       if (k < 0) throw new ReadError('unsupported-transform', `ColumnTransformer column '${c}' is not among its feature names`);
       return k;
     });
-    return weighted(s, step, inStep(step, () => transform(step, rows.map((r) => idx.map((k) => r[k])))));
+    return weighted(
+      s,
+      step,
+      inStep(step, () =>
+        transform(
+          step,
+          rows.map((r) => idx.map((k) => r[k])),
+        ),
+      ),
+    );
   });
   return hstack(rows.length, blocks);
 }
@@ -405,7 +413,13 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
     checkRows(s, rows);
     return hstack(
       rows.length,
-      (s.steps ?? []).map((step) => weighted(s, step, inStep(step, () => transform(step, rows)))),
+      (s.steps ?? []).map((step) =>
+        weighted(
+          s,
+          step,
+          inStep(step, () => transform(step, rows)),
+        ),
+      ),
     );
   }
   switch (s.class) {
@@ -492,7 +506,8 @@ export function transform(scaler: Scaler, rows: number[][]): number[][] {
       return impute(s, rows, n);
     case 'Imputer':
       // scikit-learn < 0.20 Imputer: axis 0 (per column) is SimpleImputer's arithmetic; axis 1 imputed per row at transform time.
-      if (hyperOf(s).axis === 1) throw new ReadError('unsupported-transform', 'Imputer(axis=1) computes its statistics from each row at transform time: not supported');
+      if (hyperOf(s).axis === 1)
+        throw new ReadError('unsupported-transform', 'Imputer(axis=1) computes its statistics from each row at transform time: not supported');
       return impute(s, rows, n);
     default:
       throw new ReadError('unsupported-transform', `${s.class} cannot be applied here (no TypeScript transform)`);

@@ -6,7 +6,24 @@ import { ReadError } from '../io/errors';
 
 /** pandas' default `na_values` (pandas._libs.parsers.STR_NA_VALUES, pandas 1.5). */
 export const PANDAS_NA_VALUES: ReadonlySet<string> = new Set([
-  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'n/a', 'nan', 'null',
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'n/a',
+  'nan',
+  'null',
 ]);
 
 /** How to read the file. */
@@ -94,7 +111,15 @@ export function splitRecords(text: string, sep: string | null, comment: string |
         let k = i;
         while (k < n) {
           const c = text.charCodeAt(k);
-          if (c === 10 || c === 13 || c === sepCode || c === commentCode || (sep === null && isWs(c)) || (sepCode < 0 && sep !== null && text.startsWith(sep, k))) break;
+          if (
+            c === 10 ||
+            c === 13 ||
+            c === sepCode ||
+            c === commentCode ||
+            (sep === null && isWs(c)) ||
+            (sepCode < 0 && sep !== null && text.startsWith(sep, k))
+          )
+            break;
           k++;
         }
         field = text.slice(i, k);
@@ -176,7 +201,10 @@ export function readTable(text: string, path: string, opts: TableOptions): DataT
   const width = names.length;
   records.forEach((r, i) => {
     if (r.length > width) {
-      throw new ReadError('bad-data', `${path}: data row ${i + 1} has ${r.length} fields, the header has ${width} (pandas would make the first column the index or fail): check sep= and the header`);
+      throw new ReadError(
+        'bad-data',
+        `${path}: data row ${i + 1} has ${r.length} fields, the header has ${width} (pandas would make the first column the index or fail): check sep= and the header`,
+      );
     }
   });
   let keep = names.map((_, j) => j);
@@ -184,7 +212,11 @@ export function readTable(text: string, path: string, opts: TableOptions): DataT
     keep = [];
     for (const u of opts.usecols) {
       const j = typeof u === 'number' ? u : names.indexOf(u);
-      if (j < 0 || j >= width) throw new ReadError('bad-usecols', `${path}: usecols names ${typeof u === 'number' ? `column ${u}` : `'${u}'`}, which the file does not have (columns: ${names.join(', ')})`);
+      if (j < 0 || j >= width)
+        throw new ReadError(
+          'bad-usecols',
+          `${path}: usecols names ${typeof u === 'number' ? `column ${u}` : `'${u}'`}, which the file does not have (columns: ${names.join(', ')})`,
+        );
       keep.push(j);
     }
     keep = [...new Set(keep)].sort((a, b) => a - b);

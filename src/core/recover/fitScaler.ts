@@ -141,7 +141,14 @@ export function fitScaler(spec: ScalerSpec, columns: Float64Array[], featureName
     const range = dataMin.map((m, j) => dataMax[j] - m);
     const scale = handleZeros(range).map((r) => (hi - lo) / r);
     const min = dataMin.map((m, j) => lo - m * scale[j]);
-    state.push(['n_samples_seen_', pyInt(n)], ['scale_', f8(scale)], ['min_', f8(min)], ['data_min_', f8(dataMin)], ['data_max_', f8(dataMax)], ['data_range_', f8(range)]);
+    state.push(
+      ['n_samples_seen_', pyInt(n)],
+      ['scale_', f8(scale)],
+      ['min_', f8(min)],
+      ['data_min_', f8(dataMin)],
+      ['data_max_', f8(dataMax)],
+      ['data_range_', f8(range)],
+    );
   } else if (spec.cls === 'MaxAbsScaler') {
     const maxAbs = columns.map((c) => {
       let m = -Infinity;

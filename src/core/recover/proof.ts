@@ -53,14 +53,19 @@ export function computeLoss(loss: string, yTrue: number[][], yPred: number[][]):
     const t = yTrue[i];
     if (loss === 'sparse_categorical_crossentropy') {
       const k = t.length === 1 ? t[0] : NaN;
-      if (!Number.isInteger(k) || k < 0 || k >= p.length) throw new ReadError('target-shape', `sparse_categorical_crossentropy needs one class index in [0, ${p.length}) per row, row ${i} has ${JSON.stringify(t)}`);
+      if (!Number.isInteger(k) || k < 0 || k >= p.length)
+        throw new ReadError(
+          'target-shape',
+          `sparse_categorical_crossentropy needs one class index in [0, ${p.length}) per row, row ${i} has ${JSON.stringify(t)}`,
+        );
       const s = p.reduce((a, x) => a + x, 0);
       total -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[k] / s)));
       count++;
       continue;
     }
     if (loss === 'categorical_crossentropy') {
-      if (t.length !== p.length) throw new ReadError('target-shape', `categorical_crossentropy needs one-hot targets of width ${p.length}, row ${i} has ${t.length}`);
+      if (t.length !== p.length)
+        throw new ReadError('target-shape', `categorical_crossentropy needs one-hot targets of width ${p.length}, row ${i} has ${t.length}`);
       const s = p.reduce((a, x) => a + x, 0);
       let l = 0;
       for (let j = 0; j < p.length; j++) l -= t[j] * Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[j] / s)));
@@ -137,12 +142,37 @@ export async function prove(opts: {
 }): Promise<Proof> {
   const base = { loss: opts.loss, logFile: opts.log?.file ?? null, validationRows: opts.x.length, check: opts.check };
   if (!opts.log) {
-    return { ...base, status: 'missing', recomputed: null, logged: null, gapPercent: null, model: null, message: 'proof missing: the bundle has no training log with val_loss to compare with', check: [] };
+    return {
+      ...base,
+      status: 'missing',
+      recomputed: null,
+      logged: null,
+      gapPercent: null,
+      model: null,
+      message: 'proof missing: the bundle has no training log with val_loss to compare with',
+      check: [],
+    };
   }
-  const r = await opts.run({ target: opts.target, input: { text: JSON.stringify(opts.x), name: 'reproduced validation data' }, skipScaler: true, skipTargetScaler: true });
+  const r = await opts.run({
+    target: opts.target,
+    input: { text: JSON.stringify(opts.x), name: 'reproduced validation data' },
+    skipScaler: true,
+    skipTargetScaler: true,
+  });
   const loss = opts.loss ?? (await trainingConfigLoss(opts.source, r.model));
   if (!loss) {
-    return { ...base, loss: null, status: 'missing', recomputed: null, logged: opts.log.value, gapPercent: null, model: r.model, message: 'proof missing: the compiled loss is unknown (neither model.compile(loss=...) in the script nor the model\'s training_config); give it with --set loss=mse', check: [] };
+    return {
+      ...base,
+      loss: null,
+      status: 'missing',
+      recomputed: null,
+      logged: opts.log.value,
+      gapPercent: null,
+      model: r.model,
+      message:
+        "proof missing: the compiled loss is unknown (neither model.compile(loss=...) in the script nor the model's training_config); give it with --set loss=mse",
+      check: [],
+    };
   }
   const recomputed = computeLoss(loss, opts.y, r.outputs);
   const logged = opts.log.value;

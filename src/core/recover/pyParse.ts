@@ -3,6 +3,7 @@
 // constants). Only simple statements matter to the recipe (`a = expr`, `a, b = expr`, `expr`);
 // compound statement headers (`if`, `for`, `def`, `with` ...) are skipped and their bodies read
 // in order. Nothing is executed.
+// Size: tokenizer, logical lines and an expression parser are one small grammar; splitting them would export internals only this file uses.
 import { pyRepr, type PyOut } from './pyValues';
 
 type TokKind = 'name' | 'num' | 'str' | 'op';
@@ -36,7 +37,32 @@ export interface Stmt {
   cell: number;
 }
 
-const OPS = ['**=', '//=', '>>=', '<<=', '...', '**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', ':=', '<<', '>>'];
+const OPS = [
+  '**=',
+  '//=',
+  '>>=',
+  '<<=',
+  '...',
+  '**',
+  '//',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '->',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+  ':=',
+  '<<',
+  '>>',
+];
 const KEYWORDS_COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'def', 'class', 'with', 'try', 'except', 'finally', 'async']);
 const KEYWORDS_SKIP = new Set(['import', 'from', 'return', 'pass', 'break', 'continue', 'raise', 'global', 'nonlocal', 'del', 'assert', 'yield', 'print']);
 
@@ -45,7 +71,20 @@ function decodeEscapes(s: string): string {
     const c = e[0];
     if (c === 'x' || c === 'u') return String.fromCharCode(parseInt(e.slice(1), 16));
     if (/[0-7]/.test(c)) return String.fromCharCode(parseInt(e, 8));
-    const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+    const map: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '0': '\0',
+      '\\': '\\',
+      "'": "'",
+      '"': '"',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+      '\n': '',
+    };
     return map[c] ?? `\\${e}`;
   });
 }
@@ -213,7 +252,13 @@ class Parser {
         else if (')]}'.includes(v) && v) d--;
         this.i++;
       }
-      return { k: 'other', text: this.t.slice(start, this.i).map((x) => x.value).join(' ') };
+      return {
+        k: 'other',
+        text: this.t
+          .slice(start, this.i)
+          .map((x) => x.value)
+          .join(' '),
+      };
     }
     return e;
   }
@@ -349,7 +394,13 @@ class Parser {
   skipOpaque(): Expr {
     const start = this.i;
     this.skipTo(',');
-    return { k: 'other', text: this.t.slice(start, this.i).map((x) => x.value).join(' ') };
+    return {
+      k: 'other',
+      text: this.t
+        .slice(start, this.i)
+        .map((x) => x.value)
+        .join(' '),
+    };
   }
 }
 

@@ -178,7 +178,20 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       }
     }
   }
-  const r: Recipe = { script, data: null, split: null, splits: [], scalers: [], inputScaler: null, targetScaler: null, fit: null, validation: null, loss: null, blanks: [], notes: [] };
+  const r: Recipe = {
+    script,
+    data: null,
+    split: null,
+    splits: [],
+    scalers: [],
+    inputScaler: null,
+    targetScaler: null,
+    fit: null,
+    validation: null,
+    loss: null,
+    blanks: [],
+    notes: [],
+  };
   const env = new Map<string, Sym>();
   const blank = (b: Blank): void => {
     if (!r.blanks.some((x) => x.field === b.field)) r.blanks.push(b);
@@ -195,8 +208,23 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
     }
     const pathExpr = kw(e, short === 'read_csv' ? 'filepath_or_buffer' : 'fname', 0);
     const path = pathExpr ? strOf(lit(pathExpr)) : null;
-    if (!path) blank({ field: 'data', reason: `the data file's path is computed (${pathExpr ? exprText(pathExpr) : 'none given'}): give the file with --data`, line: st.line });
-    const d: DataRecipe = { reader: short as DataRecipe['reader'], path, sep: ',', header: 0, skiprows: null, usecols: null, naValues: [], indexCol: null, line: st.line };
+    if (!path)
+      blank({
+        field: 'data',
+        reason: `the data file's path is computed (${pathExpr ? exprText(pathExpr) : 'none given'}): give the file with --data`,
+        line: st.line,
+      });
+    const d: DataRecipe = {
+      reader: short as DataRecipe['reader'],
+      path,
+      sep: ',',
+      header: 0,
+      skiprows: null,
+      usecols: null,
+      naValues: [],
+      indexCol: null,
+      line: st.line,
+    };
     if (short === 'read_csv') {
       const sep = kw(e, 'sep') ?? kw(e, 'delimiter');
       if (sep) {
@@ -340,7 +368,10 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       }
       return { k: 'model' };
     }
-    if (short === 'fit' && (objKind === 'model' || e.kwargs.some(([k]) => ['epochs', 'validation_data', 'validation_split', 'batch_size', 'callbacks'].includes(k)))) {
+    if (
+      short === 'fit' &&
+      (objKind === 'model' || e.kwargs.some(([k]) => ['epochs', 'validation_data', 'validation_split', 'batch_size', 'callbacks'].includes(k)))
+    ) {
       const x = e.args[0] ? evalExpr(e.args[0], st) : kw(e, 'x') ? evalExpr(kw(e, 'x')!, st) : ({ k: 'unknown', why: 'fit without x' } as Sym);
       const yE = e.args[1] ?? kw(e, 'y');
       const y = yE ? evalExpr(yE, st) : null;
@@ -353,7 +384,14 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         else blank({ field: 'validation', reason: `validation_data=${exprText(vd)} cannot be followed`, line: st.line });
       } else if (vs) {
         const f = numberOf(lit(vs) ?? undefined);
-        if (f !== null && y) r.validation = { x: { k: 'tail', base: x, fraction: f }, y: { k: 'tail', base: y, fraction: f }, kind: 'validation_split', fraction: f, text: `validation_split=${f}` };
+        if (f !== null && y)
+          r.validation = {
+            x: { k: 'tail', base: x, fraction: f },
+            y: { k: 'tail', base: y, fraction: f },
+            kind: 'validation_split',
+            fraction: f,
+            text: `validation_split=${f}`,
+          };
         else blank({ field: 'validation', reason: `validation_split=${exprText(vs)} cannot be read statically`, line: st.line });
       }
       return { k: 'unknown', why: 'history' };
@@ -403,19 +441,28 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
         if (rs) {
           const v = lit(rs);
           if (v?.t === 'int') randomState = v.v;
-          else if (v?.t !== 'none') blank({ field: 'random_state', reason: `random_state=${exprText(rs)} is not a literal: give the seed the script used`, line: st.line });
+          else if (v?.t !== 'none')
+            blank({ field: 'random_state', reason: `random_state=${exprText(rs)} is not a literal: give the seed the script used`, line: st.line });
         }
         const sh = kw(e, 'shuffle');
         const shuffle = sh ? !(lit(sh)?.t === 'bool' && !(lit(sh) as { v: boolean }).v) : true;
         if (shuffle && randomState === null && !r.blanks.some((b) => b.field === 'random_state')) {
-          blank({ field: 'random_state', reason: 'train_test_split has no random_state: the shuffle differs on every run; give the seed if one was set elsewhere (np.random.seed does not set it)', line: st.line });
+          blank({
+            field: 'random_state',
+            reason:
+              'train_test_split has no random_state: the shuffle differs on every run; give the seed if one was set elsewhere (np.random.seed does not set it)',
+            line: st.line,
+          });
         }
         const strat = kw(e, 'stratify');
         const stratify = !!strat && lit(strat)?.t !== 'none';
         const sp: SplitRecipe = { testSize: size('test_size'), trainSize: size('train_size'), randomState, shuffle, stratify, line: st.line };
         r.splits.push(sp);
         r.split ??= sp;
-        if (r.splits.length > 1) r.notes.push(`line ${st.line + 1}: a further train_test_split (random_state=${randomState ?? 'None'}) is followed as written; answers change the first one only`);
+        if (r.splits.length > 1)
+          r.notes.push(
+            `line ${st.line + 1}: a further train_test_split (random_state=${randomState ?? 'None'}) is followed as written; answers change the first one only`,
+          );
         return { k: 'split', arrays, id: r.splits.length - 1 };
       }
       if (/Scaler$|Transformer$|Normalizer$|Encoder$|Imputer$/.test(short) && /^[A-Z]/.test(short)) return newScaler(short, e, st, target);
@@ -455,7 +502,9 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       case 'astype':
       case 'copy':
         if ([...e.args, ...e.kwargs.map(([, v]) => v)].some((a) => /float32|'f4'|float16/.test(exprText(a)))) {
-          r.notes.push(`line ${st.line + 1}: ${exprText(e)} casts to float32: scikit-learn then fits in float32; the recovery fits in float64 (differences of about 1e-7, relative)`);
+          r.notes.push(
+            `line ${st.line + 1}: ${exprText(e)} casts to float32: scikit-learn then fits in float32; the recovery fits in float64 (differences of about 1e-7, relative)`,
+          );
         }
         return short === 'to_numpy' ? { k: 'array', base: obj } : obj;
       case 'reshape': {
@@ -532,7 +581,13 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
           return { k: 'unknown', why: `loc[${exprText(e.index)}] at line ${st.line + 1} selects rows` };
         }
         // arr[:, a:b] is positional; df['a'] / df[['a', 'b']] select by name.
-        if (e.index.k === 'tuple' || e.index.k === 'slice' || base.k === 'array' || base.k === 'scaled' || (base.k === 'data' && r.data?.reader !== 'read_csv')) {
+        if (
+          e.index.k === 'tuple' ||
+          e.index.k === 'slice' ||
+          base.k === 'array' ||
+          base.k === 'scaled' ||
+          (base.k === 'data' && r.data?.reader !== 'read_csv')
+        ) {
           return positional(base, e.index, st, exprText(e.obj));
         }
         return selectionOf(base, e.index, st);
@@ -550,11 +605,13 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
       if (obj && cur && cur.k !== 'unknown' && cur.k !== 'model' && cur.k !== 'scaler') {
         env.set(obj, { k: 'unknown', why: `${exprText(t)} is assigned at line ${st.line + 1}: the data is changed in a way the recipe does not follow` });
       } else env.set(dotted(t)!, v);
-    }
-    else if (t.k === 'tuple' || t.k === 'list' || (t.k === 'lit' && (t.v.t === 'tuple' || t.v.t === 'list'))) {
+    } else if (t.k === 'tuple' || t.k === 'list' || (t.k === 'lit' && (t.v.t === 'tuple' || t.v.t === 'list'))) {
       const items = t.k === 'lit' ? [] : t.items;
       if (v.k === 'split') {
-        const parts = v.arrays.flatMap((a) => [{ k: 'part', base: a, which: 'train', split: v.id } as Sym, { k: 'part', base: a, which: 'test', split: v.id } as Sym]);
+        const parts = v.arrays.flatMap((a) => [
+          { k: 'part', base: a, which: 'train', split: v.id } as Sym,
+          { k: 'part', base: a, which: 'test', split: v.id } as Sym,
+        ]);
         items.forEach((x, i) => assign(x, parts[i] ?? { k: 'unknown', why: 'split output' }, st));
       } else if (v.k === 'tuple') items.forEach((x, i) => assign(x, v.items[i] ?? { k: 'unknown', why: 'tuple' }, st));
       else items.forEach((x) => assign(x, { k: 'unknown', why: `unpacked from ${exprText(st.value)} at line ${st.line + 1}` }, st));
@@ -569,7 +626,13 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
   for (const st of stmts) {
     const target = st.targets.length === 1 && st.targets[0].k === 'name' ? st.targets[0].id : null;
     // df.dropna(inplace=True)
-    if (!st.targets.length && st.value.k === 'call' && st.value.fn.k === 'attr' && st.value.fn.name === 'dropna' && st.value.kwargs.some(([k, v]) => k === 'inplace' && lit(v)?.t === 'bool')) {
+    if (
+      !st.targets.length &&
+      st.value.k === 'call' &&
+      st.value.fn.k === 'attr' &&
+      st.value.fn.name === 'dropna' &&
+      st.value.kwargs.some(([k, v]) => k === 'inplace' && lit(v)?.t === 'bool')
+    ) {
       const name = dotted(st.value.fn.obj);
       if (name && env.has(name)) env.set(name, { k: 'dropna', base: env.get(name)! });
       continue;
@@ -599,15 +662,21 @@ export function readRecipeCells(cells: string[], notebook: boolean, script: stri
     r.notes.push('no model.fit(...) found: the first fitted scaler is taken as the input scaler');
   }
   if (r.inputScaler === null && r.targetScaler === null) {
-    blank({ field: 'scaler', reason: fitted.length ? 'no scaler is applied to the data given to model.fit' : 'the script fits no scaler (MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)' });
+    blank({
+      field: 'scaler',
+      reason: fitted.length
+        ? 'no scaler is applied to the data given to model.fit'
+        : 'the script fits no scaler (MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)',
+    });
   }
   for (const id of [r.inputScaler, r.targetScaler]) {
     const s = id === null ? null : r.scalers[id];
-    if (s && !s.cls) blank({ field: 'scaler', reason: `${s.writtenClass} cannot be recovered (only MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)`, line: s.line });
+    if (s && !s.cls)
+      blank({ field: 'scaler', reason: `${s.writtenClass} cannot be recovered (only MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)`, line: s.line });
   }
   if (!r.data) blank({ field: 'data', reason: 'no pd.read_csv / np.loadtxt / np.genfromtxt call found: give the data file with --data' });
   if (r.fit && !r.validation) r.notes.push('model.fit has no validation_data or validation_split: the proof compares nothing');
-  if (!r.loss) r.notes.push('no loss found in model.compile(...): the model file\'s training_config is used when it has one');
+  if (!r.loss) r.notes.push("no loss found in model.compile(...): the model file's training_config is used when it has one");
   return r;
 }
 

@@ -67,7 +67,15 @@ export interface RecoverResult {
 export interface RecipeSummary {
   script: string | null;
   data: Recipe['data'];
-  split: { testSize: SplitSize | null; trainSize: SplitSize | null; randomState: number | null; shuffle: boolean; stratify: boolean; nTrain?: number; nTest?: number } | null;
+  split: {
+    testSize: SplitSize | null;
+    trainSize: SplitSize | null;
+    randomState: number | null;
+    shuffle: boolean;
+    stratify: boolean;
+    nTrain?: number;
+    nTest?: number;
+  } | null;
   scaler: { class: string; args: Record<string, unknown>; fittedOn: string; fittedRows?: number; variable: string | null } | null;
   targetScaler: { class: string; args: Record<string, unknown>; fittedOn: string; fittedRows?: number; variable: string | null } | null;
   validation: string | null;
@@ -188,7 +196,16 @@ function summarize(r: Recipe, rep: Reproduction | null): RecipeSummary {
   return {
     script: r.script,
     data: r.data,
-    split: r.split ? { testSize: r.split.testSize, trainSize: r.split.trainSize, randomState: r.split.randomState, shuffle: r.split.shuffle, stratify: r.split.stratify, ...sizes } : null,
+    split: r.split
+      ? {
+          testSize: r.split.testSize,
+          trainSize: r.split.trainSize,
+          randomState: r.split.randomState,
+          shuffle: r.split.shuffle,
+          stratify: r.split.stratify,
+          ...sizes,
+        }
+      : null,
     scaler: scalerSummary(r, r.inputScaler, rep),
     targetScaler: scalerSummary(r, r.targetScaler, rep),
     validation: r.validation ? r.validation.text : null,
@@ -205,7 +222,8 @@ function checklist(r: Recipe, dataPath: string | null, sha: string | null): stri
     out.push(`random_state=${r.split.randomState ?? 'None'}${given('random_state', r.split.line)}: the seed of the split`);
     const ts = r.split.testSize;
     out.push(`test_size=${ts ? ts.value : 'default 0.25'}${r.split.trainSize ? `, train_size=${r.split.trainSize.value}` : ''}: the size of the split`);
-    for (const s of r.splits.slice(1)) out.push(`the further split${where(s.line)}: random_state=${s.randomState ?? 'None'}, test_size=${s.testSize?.value ?? 'default'}`);
+    for (const s of r.splits.slice(1))
+      out.push(`the further split${where(s.line)}: random_state=${s.randomState ?? 'None'}, test_size=${s.testSize?.value ?? 'default'}`);
   }
   const s = r.inputScaler !== null ? r.scalers[r.inputScaler] : null;
   if (s) {
@@ -301,7 +319,8 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
         break;
       }
     }
-    if (!dataPath) recipe.blanks.push({ field: 'data', reason: `the script reads '${p}', which is not in ${tries.map(dirName).join(' or ')}: give the file with --data` });
+    if (!dataPath)
+      recipe.blanks.push({ field: 'data', reason: `the script reads '${p}', which is not in ${tries.map(dirName).join(' or ')}: give the file with --data` });
   }
   if (dataPath) recipe.blanks = recipe.blanks.filter((b) => b.field !== 'data' || !/path|--data/.test(b.reason));
   if (!recipe.data && dataPath) {
@@ -309,7 +328,10 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
   }
   const base = { bundle: dir, script, blanks: recipe.blanks, notes: recipe.notes };
   if (recipe.blanks.length || !dataPath) {
-    return cannot({ ...base, recipe: summarize(recipe, null) }, `the recipe has blanks to fill: ${recipe.blanks.map((b) => b.reason).join('; ') || 'the data file is unknown'}`);
+    return cannot(
+      { ...base, recipe: summarize(recipe, null) },
+      `the recipe has blanks to fill: ${recipe.blanks.map((b) => b.reason).join('; ') || 'the data file is unknown'}`,
+    );
   }
 
   let table: DataTable;
@@ -429,9 +451,21 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
           fittedOn: recipe.scalers[id].fitText,
           fittedRows: fit.rows,
         },
-        proof: { status: proof.status, message: proof.message, loss: proof.loss, recomputed: proof.recomputed, logged: proof.logged, gapPercent: proof.gapPercent, log: proof.logFile ? baseName(proof.logFile) : null },
+        proof: {
+          status: proof.status,
+          message: proof.message,
+          loss: proof.loss,
+          recomputed: proof.recomputed,
+          logged: proof.logged,
+          gapPercent: proof.gapPercent,
+          log: proof.logFile ? baseName(proof.logFile) : null,
+        },
       };
-      result.files.push({ path: path.replace(/\.pkl$/, RECOVERY_SUFFIX), bytes: new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`), role: 'record' });
+      result.files.push({
+        path: path.replace(/\.pkl$/, RECOVERY_SUFFIX),
+        bytes: new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`),
+        role: 'record',
+      });
     }
     if (!input && !target) return { ...result, status: 'cannot', exitCode: 2, error: 'the script fits no scaler that the model uses' };
     return result;

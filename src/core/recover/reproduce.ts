@@ -67,7 +67,10 @@ export class Reproduction {
         for (const n of sel.names) {
           if (!names.includes(n)) throw new ReadError('missing-column', `${this.table.path}: no column '${n}' to drop (columns: ${names.join(', ')})`);
         }
-        return pick(names.map((_, j) => j).filter((j) => !sel.names.includes(names[j])), false);
+        return pick(
+          names.map((_, j) => j).filter((j) => !sel.names.includes(names[j])),
+          false,
+        );
       }
       case 'index':
         return pick([pos(sel.position)], true);
@@ -232,11 +235,15 @@ export class Reproduction {
     if (done) return done;
     const sr = this.recipe.scalers[id];
     if (!sr) throw new ReadError('recipe-unreadable', `no scaler #${id} in the recipe`);
-    if (!sr.cls) throw new ReadError('unsupported-scaler', `${sr.writtenClass} cannot be recovered (only MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)`);
+    if (!sr.cls)
+      throw new ReadError('unsupported-scaler', `${sr.writtenClass} cannot be recovered (only MinMaxScaler, StandardScaler, RobustScaler, MaxAbsScaler)`);
     if (!sr.fitOn) throw new ReadError('recipe-unreadable', `the script never fits ${sr.variable ?? sr.writtenClass}`);
     const b = this.evaluate(sr.fitOn);
     if (b.oneD) {
-      throw new ReadError('recipe-unreadable', `${sr.variable ?? sr.writtenClass} is fitted on one column as a 1-d array (${sr.fitText}): scikit-learn refuses that ("Expected 2D array")`);
+      throw new ReadError(
+        'recipe-unreadable',
+        `${sr.variable ?? sr.writtenClass} is fitted on one column as a 1-d array (${sr.fitText}): scikit-learn refuses that ("Expected 2D array")`,
+      );
     }
     const cols = this.numeric(b, sr.fitOn);
     const allStr = b.frame && b.columns.every((c) => typeof c.name === 'string');

@@ -36,8 +36,7 @@ function fmt(s: SplitSize | null): string {
 export function splitSizes(n: number, testSize: SplitSize | null, trainSize: SplitSize | null): { nTrain: number; nTest: number } {
   let test = testSize;
   if (test === null && trainSize === null) test = { kind: 'fraction', value: 0.25 };
-  const bad = (s: SplitSize | null): boolean =>
-    s !== null && (s.kind === 'count' ? s.value >= n || s.value <= 0 : s.value <= 0 || s.value >= 1);
+  const bad = (s: SplitSize | null): boolean => s !== null && (s.kind === 'count' ? s.value >= n || s.value <= 0 : s.value <= 0 || s.value >= 1);
   if (bad(test)) {
     throw new SplitError(`test_size=${fmt(test)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`);
   }

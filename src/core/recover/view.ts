@@ -23,7 +23,12 @@ export function prefill(r: RecoverResult | null, typed: RecoverAnswers): Recover
     script: keep('script', r?.script ?? ''),
     data: keep('data', r?.data ?? ''),
     random_state: keep('random_state', rc?.split?.randomState !== null && rc?.split?.randomState !== undefined ? String(rc.split.randomState) : ''),
-    test_size: keep('test_size', rc?.split?.testSize ? String(rc.split.testSize.value) + (rc.split.testSize.kind === 'fraction' && Number.isInteger(rc.split.testSize.value) ? '.0' : '') : ''),
+    test_size: keep(
+      'test_size',
+      rc?.split?.testSize
+        ? String(rc.split.testSize.value) + (rc.split.testSize.kind === 'fraction' && Number.isInteger(rc.split.testSize.value) ? '.0' : '')
+        : '',
+    ),
     scaler: keep('scaler', rc?.scaler && /^(MinMax|Standard|Robust|MaxAbs)Scaler$/.test(rc.scaler.class) ? rc.scaler.class : ''),
     loss: keep('loss', rc?.loss ?? ''),
   };
@@ -34,12 +39,23 @@ export function recoverViewOf(r: RecoverResult | null, answers: RecoverAnswers, 
   const recipe: RecoverView['recipe'] = [];
   const rc = r?.recipe;
   if (r?.script) recipe.push({ label: 'script', value: r.script });
-  if (rc?.data) recipe.push({ label: 'data', value: `${r?.data ?? rc.data.path ?? '?'} (${rc.data.reader}${rc.data.sep !== null ? `, sep '${rc.data.sep}'` : ''})${r?.rows !== null && r?.rows !== undefined ? `, ${r.rows} rows` : ''}${r?.dataSha256 ? `, sha256 ${r.dataSha256.slice(0, 12)}…` : ''}` });
+  if (rc?.data)
+    recipe.push({
+      label: 'data',
+      value: `${r?.data ?? rc.data.path ?? '?'} (${rc.data.reader}${rc.data.sep !== null ? `, sep '${rc.data.sep}'` : ''})${r?.rows !== null && r?.rows !== undefined ? `, ${r.rows} rows` : ''}${r?.dataSha256 ? `, sha256 ${r.dataSha256.slice(0, 12)}…` : ''}`,
+    });
   if (rc?.split) {
     const s = rc.split;
-    recipe.push({ label: 'split', value: `train_test_split(test_size=${s.testSize?.value ?? 'None'}, random_state=${s.randomState ?? 'None'}, shuffle=${s.shuffle ? 'True' : 'False'})${s.nTrain !== undefined ? `: ${s.nTrain} train / ${s.nTest} test` : ''}` });
+    recipe.push({
+      label: 'split',
+      value: `train_test_split(test_size=${s.testSize?.value ?? 'None'}, random_state=${s.randomState ?? 'None'}, shuffle=${s.shuffle ? 'True' : 'False'})${s.nTrain !== undefined ? `: ${s.nTrain} train / ${s.nTest} test` : ''}`,
+    });
   }
-  if (rc?.scaler) recipe.push({ label: 'scaler', value: `${rc.scaler.class} fitted on ${rc.scaler.fittedOn}${rc.scaler.fittedRows !== undefined ? ` (${rc.scaler.fittedRows} rows)` : ''}` });
+  if (rc?.scaler)
+    recipe.push({
+      label: 'scaler',
+      value: `${rc.scaler.class} fitted on ${rc.scaler.fittedOn}${rc.scaler.fittedRows !== undefined ? ` (${rc.scaler.fittedRows} rows)` : ''}`,
+    });
   if (rc?.targetScaler) recipe.push({ label: 'target scaler', value: `${rc.targetScaler.class} fitted on ${rc.targetScaler.fittedOn}` });
   if (rc) recipe.push({ label: 'validation', value: `${rc.validation ?? 'none'}; loss ${rc.loss ?? 'from the model file'}` });
   const proofBad = r?.proof?.status === 'failed' || r?.proof?.status === 'close';

@@ -52,7 +52,25 @@ export type MetricDirection = 'higher' | 'lower';
 //  3. otherwise unknown (null): a custom metric, counts such as true_positives, the learning rate.
 //     Nothing is marked for it rather than a guess.
 const LOWER_PARTS = /loss|error|entropy|divergence|distance/;
-const LOWER_TOKENS = new Set(['err', 'mae', 'mse', 'rmse', 'mape', 'smape', 'msle', 'rmsle', 'hinge', 'logcosh', 'poisson', 'nll', 'perplexity', 'ppl', 'wer', 'cer', 'fid']);
+const LOWER_TOKENS = new Set([
+  'err',
+  'mae',
+  'mse',
+  'rmse',
+  'mape',
+  'smape',
+  'msle',
+  'rmsle',
+  'hinge',
+  'logcosh',
+  'poisson',
+  'nll',
+  'perplexity',
+  'ppl',
+  'wer',
+  'cer',
+  'fid',
+]);
 const HIGHER_PARTS = /accuracy|precision|recall|similarity|specificity|sensitivity|r_?squared|(^|_)io_u($|_)/;
 const HIGHER_TOKENS = /^(acc\d*|auc|auroc|auprc|iou|miou|top\d+|f1|fbeta|f\d|r2|dice|jaccard|map\d*|bleu|rouge\w*|meteor|psnr|ssim|kappa|mcc)$/;
 

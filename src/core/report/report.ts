@@ -43,7 +43,10 @@ export async function buildReport(paths: string[], source: FileSource, opts: Rep
   // under; `.` for relative paths) against the versions its files record.
   const byPath = new Map(files.map((f) => [f.path, f]));
   for (const b of bundles) {
-    const own = Object.values(b.files).flat().map((p) => byPath.get(p)).filter((f) => f !== undefined);
+    const own = Object.values(b.files)
+      .flat()
+      .map((p) => byPath.get(p))
+      .filter((f) => f !== undefined);
     b.findings.push(...(await versionDriftFindings(own, b.root, await scanRootOf(b.root, paths, source, opts.pinRoot), source)));
   }
   return { tool: { name: 'model-bundles', version: TOOL_VERSION }, files, bundles };

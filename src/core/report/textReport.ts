@@ -1,18 +1,7 @@
 // Human-readable rendering of an InspectReport for the terminal: aligned tables, a Keras-style
 // model summary, scaler parameters per feature, log series, pickle verdicts and bundle findings.
 import { baseName } from '../io/fileSource';
-import type {
-  Bundle,
-  FileReport,
-  InspectReport,
-  LayerSummary,
-  LogSummary,
-  ModelSummary,
-  PickleReport,
-  Scaler,
-  Shape,
-  WeightsSummary,
-} from '../types';
+import type { Bundle, FileReport, InspectReport, LayerSummary, LogSummary, ModelSummary, PickleReport, Scaler, Shape, WeightsSummary } from '../types';
 
 /** Formats a number of parameters with thousands separators, like Keras (`4,417`). */
 export function formatCount(n: number): string {
@@ -85,7 +74,9 @@ function layerRows(layers: LayerSummary[], functional: boolean, depth: number, r
 export function formatModel(m: ModelSummary): string[] {
   const out: string[] = [];
   const version = m.kerasVersion ? ` ${m.kerasVersion}` : '';
-  out.push(`Model: ${m.className} (${m.framework === 'tfjs' ? 'TensorFlow.js' : m.framework === 'onnx' ? `ONNX${m.opsetVersion ? `, opset ${m.opsetVersion}` : ''}${m.onnx?.producerName ? `, by ${[m.onnx.producerName, m.onnx.producerVersion].filter(Boolean).join(' ')}` : ''}` : 'Keras'}${version})`);
+  out.push(
+    `Model: ${m.className} (${m.framework === 'tfjs' ? 'TensorFlow.js' : m.framework === 'onnx' ? `ONNX${m.opsetVersion ? `, opset ${m.opsetVersion}` : ''}${m.onnx?.producerName ? `, by ${[m.onnx.producerName, m.onnx.producerVersion].filter(Boolean).join(' ')}` : ''}` : 'Keras'}${version})`,
+  );
   if (m.graph) {
     out.push(`  graph model: ${formatCount(m.graph.nodes)} nodes`);
     out.push(`  inputs:  ${m.graph.inputs.join(', ') || '-'}`);
@@ -138,13 +129,9 @@ export function formatScaler(s: Scaler, indent = ''): string[] {
   const version = s.sklearnVersion ? `scikit-learn ${s.sklearnVersion}` : 'scikit-learn version unknown';
   out.push(`${indent}${s.class} (${s.module}, ${version}), ${s.nFeaturesIn ?? '?'} features`);
   const n = s.nFeaturesIn ?? s.featureNames?.length ?? null;
-  const perFeature = Object.entries(s.params).filter(
-    (e): e is [string, number[]] => Array.isArray(e[1]) && n !== null && e[1].length === n,
-  );
+  const perFeature = Object.entries(s.params).filter((e): e is [string, number[]] => Array.isArray(e[1]) && n !== null && e[1].length === n);
   const scalars = Object.entries(s.params).filter((e) => !Array.isArray(e[1]));
-  const others = Object.entries(s.params).filter(
-    (e): e is [string, number[]] => Array.isArray(e[1]) && !(n !== null && e[1].length === n),
-  );
+  const others = Object.entries(s.params).filter((e): e is [string, number[]] => Array.isArray(e[1]) && !(n !== null && e[1].length === n));
   if (perFeature.length && n !== null) {
     const rows: string[][] = [['feature', ...perFeature.map(([k]) => k)]];
     const shown = Math.min(n, 50);
@@ -191,7 +178,8 @@ export function formatPickle(p: PickleReport): string[] {
 export function formatTorch(t: NonNullable<FileReport['torch']>): string[] {
   const what = `${t.kind} (${t.container})${t.stateDictKey ? `, weights under "${t.stateDictKey}"` : ''}${t.otherTensors ? `, ${t.otherTensors} other tensors not counted` : ''}`;
   const out = [`PyTorch: ${what}`];
-  if (t.input) out.push(`  input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
+  if (t.input)
+    out.push(`  input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
   if (t.classes?.length) out.push(`  needs classes: ${t.classes.join(', ')}`);
   for (const [k, v] of Object.entries(t.metadata)) {
     const text = JSON.stringify(v);

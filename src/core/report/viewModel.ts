@@ -66,8 +66,7 @@ export const FINDING_FIXES: Record<string, string> = {
     'Save the fitted scaler next to the model, e.g. joblib.dump(scaler, "scaler.joblib") right after scaler.fit(...); without it the model cannot be fed raw inputs.',
   'missing-structure': 'Save the architecture: open("model.json", "w").write(model.to_json()), or save the whole model with model.save("model.keras").',
   'missing-weights': 'Save the weights: model.save_weights("model.weights.h5"), or the whole model with model.save("model.keras").',
-  'missing-log':
-    'Keep the training history: pass keras.callbacks.CSVLogger("training_log.csv") to model.fit, or dump history.history to JSON.',
+  'missing-log': 'Keep the training history: pass keras.callbacks.CSVLogger("training_log.csv") to model.fit, or dump history.history to JSON.',
   'weights-structure-mismatch': 'The weights were saved from a different architecture: re-save structure and weights from the same model.',
   'scaler-input-mismatch': 'The scaler was fitted on a different number of features than the model takes: save the scaler used for this model.',
   'tfjs-shard-missing': 'Copy every group*-shard*.bin file the model.json manifest names next to it.',
@@ -76,7 +75,8 @@ export const FINDING_FIXES: Record<string, string> = {
   'unreadable-file': 'The file could not be read: check that it is complete and of the format its name says.',
   'lambda-layer': 'Lambda layers hold Python code that only Python can run: replace them with built-in layers to use the model elsewhere.',
   'stale-artifact': 'One file is much older than the others: re-save it from the current training run.',
-  'pytorch-module-pickle': 'Save the weights instead of the module: torch.save(model.state_dict(), "model.pt"), and rebuild the model from its code to load them.',
+  'pytorch-module-pickle':
+    'Save the weights instead of the module: torch.save(model.state_dict(), "model.pt"), and rebuild the model from its code to load them.',
   'torchscript-model': 'To check and run it here, also export it with torch.onnx.export(model, example, "model.onnx") or save its state_dict().',
 };
 
@@ -344,11 +344,18 @@ function torchArchitecture(report: FileReport, base: ArchitectureView): Architec
   const tree = moduleTreeView(moduleTree(w));
   const buffers = w.layers.reduce((a, l) => a + l.tensors.filter((x) => isBufferName(x.name)).reduce((b, x) => b + x.shape.reduce((c, d) => c * d, 1), 0), 0);
   const notes: string[] = [];
-  if (buffers) notes.push('Buffers recognised by name (BatchNorm running_mean, running_var, num_batches_tracked) count as non-trainable; a state dict does not say which tensors train.');
+  if (buffers)
+    notes.push(
+      'Buffers recognised by name (BatchNorm running_mean, running_var, num_batches_tracked) count as non-trainable; a state dict does not say which tensors train.',
+    );
   notes.push('Module types are guessed from the tensors each module holds (a state dict names no classes).');
-  if (t.stateDictKey) notes.push(`The model's weights are the checkpoint's "${t.stateDictKey}" entry${t.otherTensors ? `; ${t.otherTensors} other tensors (optimizer state...) are not counted` : ''}.`);
+  if (t.stateDictKey)
+    notes.push(
+      `The model's weights are the checkpoint's "${t.stateDictKey}" entry${t.otherTensors ? `; ${t.otherTensors} other tensors (optimizer state...) are not counted` : ''}.`,
+    );
   for (const k of ['epoch', 'global_step', 'pytorch-lightning_version']) if (t.metadata[k] !== undefined) notes.push(`${k}: ${JSON.stringify(t.metadata[k])}`);
-  if (t.input) notes.push(`Input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
+  if (t.input)
+    notes.push(`Input: ${t.input.width} ${t.input.kind === 'conv' ? 'channels' : 'features'} (first ${t.input.kind} layer ${t.input.layer || '(root)'})`);
   return {
     ...base,
     framework: report.format,
@@ -429,10 +436,16 @@ function onnxFacts(m: ModelSummary): { label: string; value: string }[] {
     { label: 'Producer', value: [o.producerName, o.producerVersion].filter(Boolean).join(' ') || 'unknown' },
     { label: 'Inputs', value: o.inputs.map(onnxValue).join('; ') },
     { label: 'Outputs', value: o.outputs.map(onnxValue).join('; ') },
-    { label: 'Operators', value: Object.entries(m.opTypes ?? {}).map(([k, n]) => `${k} ×${n}`).join(', ') },
+    {
+      label: 'Operators',
+      value: Object.entries(m.opTypes ?? {})
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', '),
+    },
     { label: 'Initializers', value: `${o.initializers} (${formatBytes(o.initializerBytes)})` },
   ];
-  if (o.externalData.length) facts.push({ label: 'External data', value: o.externalData.map((e) => `${e.location} (${e.tensors} tensors, ${formatBytes(e.bytes)})`).join(', ') });
+  if (o.externalData.length)
+    facts.push({ label: 'External data', value: o.externalData.map((e) => `${e.location} (${e.tensors} tensors, ${formatBytes(e.bytes)})`).join(', ') });
   if (o.subgraphs) facts.push({ label: 'Nested graphs', value: String(o.subgraphs) });
   if (o.preprocessing.length) facts.push({ label: 'Preprocessing in the graph', value: o.preprocessing.join(', ') });
   for (const [k, v] of Object.entries(o.metadata)) facts.push({ label: `metadata ${k}`, value: v.length > 200 ? `${v.slice(0, 200)}…` : v });
@@ -441,7 +454,20 @@ function onnxFacts(m: ModelSummary): { label: string; value: string }[] {
 
 // ---------- preprocessing ----------
 
-const COLUMN_ORDER = ['data_min_', 'data_max_', 'data_range_', 'min_', 'mean_', 'var_', 'center_', 'max_abs_', 'scale_', 'lambdas_', 'quantiles_', 'n_samples_seen_'];
+const COLUMN_ORDER = [
+  'data_min_',
+  'data_max_',
+  'data_range_',
+  'min_',
+  'mean_',
+  'var_',
+  'center_',
+  'max_abs_',
+  'scale_',
+  'lambdas_',
+  'quantiles_',
+  'n_samples_seen_',
+];
 
 function columnLabel(cls: string, param: string): string {
   if (param === 'scale_') {
@@ -596,7 +622,11 @@ function scalerViews(bundle: Bundle, byPath: Map<string, FileReport>): ScalerVie
       }
       continue;
     }
-    const reason = r?.error ? `${r.error.code}: ${r.error.message}` : r?.pickle && r.pickle.verdict !== 'safe' ? `not loaded: pickle ${r.pickle.verdict}` : 'no scaler found in this file';
+    const reason = r?.error
+      ? `${r.error.code}: ${r.error.message}`
+      : r?.pickle && r.pickle.verdict !== 'safe'
+        ? `not loaded: pickle ${r.pickle.verdict}`
+        : 'no scaler found in this file';
     out.push({
       path,
       name: relativeTo(bundle.root, path),

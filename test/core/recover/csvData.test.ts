@@ -12,10 +12,16 @@ describe('readTable as pandas.read_csv', () => {
     const t0 = performance.now();
     const t = readTable(readFileSync(join(DIR, 'tricky.csv'), 'utf8'), 'tricky.csv', { sep: ',', header: 0 });
     const ms = performance.now() - t0;
-    assert.deepEqual(t.columns.map((c) => c.name), REF.columns);
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      REF.columns,
+    );
     assert.equal(t.rows, REF.rows);
     const numeric = t.columns.map((c) => c.values !== null);
-    assert.deepEqual(numeric, REF.dtypes.map((d: string) => d !== 'object'));
+    assert.deepEqual(
+      numeric,
+      REF.dtypes.map((d: string) => d !== 'object'),
+    );
     const x = numericValues(t, columnOf(t, 'x'));
     assert.equal(x.filter(Number.isNaN).length, REF.x_nan);
     const sum = x.reduce((a, v) => (Number.isNaN(v) ? a : a + v), 0);
@@ -27,7 +33,10 @@ describe('readTable as pandas.read_csv', () => {
   });
   it('sep, skiprows and usecols', () => {
     const t = readTable(readFileSync(join(DIR, 'tricky_semicolon.csv'), 'utf8'), 'x.csv', { sep: ';', header: 0, skiprows: 2, usecols: ['A', 'C'] });
-    assert.deepEqual(t.columns.map((c) => c.name), REF.semi_columns);
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      REF.semi_columns,
+    );
     const rows = Array.from({ length: t.rows }, (_, i) => t.columns.map((c) => c.values![i]));
     assert.deepEqual(rows, REF.semi_values);
     assert.throws(() => readTable('a,b\n1,2\n', 'f.csv', { sep: ',', header: 0, usecols: ['z'] }), /f\.csv: usecols names 'z'/);

@@ -39,7 +39,10 @@ describe('fitScaler against scikit-learn 1.2.1', () => {
       const label = `${r.class}(${JSON.stringify(r.kwargs)}) on ${r.data}`;
       // quantile_range etc. are floats in the script: (10.0, 90.0) are written as floats.
       const args = Object.fromEntries(
-        Object.entries(r.kwargs).map(([k, v]) => [k, k === 'quantile_range' ? { t: 'tuple', items: (v as number[]).map((x) => ({ t: 'float', v: x })) } : lit(v)]),
+        Object.entries(r.kwargs).map(([k, v]) => [
+          k,
+          k === 'quantile_range' ? { t: 'tuple', items: (v as number[]).map((x) => ({ t: 'float', v: x })) } : lit(v),
+        ]),
       ) as Record<string, PyOut>;
       const fitted = fitScaler({ cls: r.class, args }, columns(REF.data[r.data]), null);
       assert.deepEqual(
@@ -57,7 +60,12 @@ describe('fitScaler against scikit-learn 1.2.1', () => {
         else if (v.t === 'int' || v.t === 'i8scalar') {
           assert.equal(v.v, want, `${label}.${k}`);
           if (k === 'n_samples_seen_') assert.equal(v.t === 'int' ? 'int' : 'int64', r.n_samples_seen_type, `${label}: n_samples_seen_ type`);
-        } else if (v.t === 'tuple') assert.deepEqual(v.items.map((x) => (x as { v: number }).v), want, `${label}.${k}`);
+        } else if (v.t === 'tuple')
+          assert.deepEqual(
+            v.items.map((x) => (x as { v: number }).v),
+            want,
+            `${label}.${k}`,
+          );
         else if (v.t === 'bool') assert.equal(v.v, want, `${label}.${k}`);
       }
     }

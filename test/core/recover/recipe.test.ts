@@ -27,7 +27,14 @@ classifier.compile(optimizer = 'adam', loss = 'binary_crossentropy', metrics = [
 classifier.fit(X_train, y_train, batch_size = 10, epochs = 100)
 `);
     assert.equal(r.data?.path, 'Churn_Modelling.csv');
-    assert.deepEqual(r.split && { ...r.split, line: 0 }, { testSize: { kind: 'fraction', value: 0.2 }, trainSize: null, randomState: 0, shuffle: true, stratify: false, line: 0 });
+    assert.deepEqual(r.split && { ...r.split, line: 0 }, {
+      testSize: { kind: 'fraction', value: 0.2 },
+      trainSize: null,
+      randomState: 0,
+      shuffle: true,
+      stratify: false,
+      line: 0,
+    });
     assert.equal(r.scalers.length, 1);
     assert.equal(r.inputScaler, 0);
     assert.equal(r.scalers[0].cls, 'StandardScaler');
@@ -60,7 +67,13 @@ model.fit(X_tr, y_tr, validation_data=(X_te, y_te), epochs=5)
     assert.deepEqual(r.split?.trainSize, { kind: 'fraction', value: 0.75 });
     assert.equal(r.scalers[r.inputScaler!].variable, 'scaler');
     assert.equal(r.scalers[r.targetScaler!].variable, 'y_scaler');
-    assert.deepEqual(r.scalers[0].args.feature_range, { t: 'tuple', items: [{ t: 'int', v: 0 }, { t: 'int', v: 1 }] });
+    assert.deepEqual(r.scalers[0].args.feature_range, {
+      t: 'tuple',
+      items: [
+        { t: 'int', v: 0 },
+        { t: 'int', v: 1 },
+      ],
+    });
     assert.equal(symText(r.scalers[r.inputScaler!].fitOn), 'data[:, :-1]');
     assert.equal(symText(r.scalers[r.targetScaler!].fitOn), 'data[:, -1].reshape(-1, 1)');
     assert.equal(r.loss, 'mse');
@@ -76,7 +89,10 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_
 scaler = MinMaxScaler(feature_range=RANGE)
 scaler.fit(X_train)
 `);
-    assert.deepEqual(r.blanks.map((b) => b.field), ['data', 'random_state', 'scaler']);
+    assert.deepEqual(
+      r.blanks.map((b) => b.field),
+      ['data', 'random_state', 'scaler'],
+    );
     assert.match(r.blanks[0].reason, /computed \(os\.path\.join/);
     assert.equal(symText(r.scalers[0].fitOn), "train(data.drop(columns=['price']))");
   });
@@ -84,7 +100,9 @@ scaler.fit(X_train)
   it('pd.read_excel is refused, stratify is read and refused at reproduction with a clear message', () => {
     const xl = read(`df = pd.read_excel('sales.xlsx')\nX = df[['a']]\nsc = MinMaxScaler()\nsc.fit(X)\n`);
     assert.match(xl.blanks[0].reason, /pd\.read_excel is not supported/);
-    const st = read(`df = pd.read_csv('d.csv')\nX = df[['a', 'b']]\ny = df['c']\nXa, Xb, ya, yb = train_test_split(X, y, test_size=0.5, random_state=1, stratify=y)\nsc = MinMaxScaler()\nsc.fit(Xa)\n`);
+    const st = read(
+      `df = pd.read_csv('d.csv')\nX = df[['a', 'b']]\ny = df['c']\nXa, Xb, ya, yb = train_test_split(X, y, test_size=0.5, random_state=1, stratify=y)\nsc = MinMaxScaler()\nsc.fit(Xa)\n`,
+    );
     assert.equal(st.split?.stratify, true);
     const table = readTable('a,b,c\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n', 'd.csv', { sep: ',', header: 0 });
     assert.throws(() => new Reproduction(st, table, '1.2.1').fit(0), /stratify=.*not supported/);
@@ -92,7 +110,11 @@ scaler.fit(X_train)
 
   it('a notebook: magics skipped, cells in order, shuffle=False split, df.dropna(inplace=True)', () => {
     const r = readRecipeCells(
-      ['%matplotlib inline\nimport pandas as pd\n', "df = pd.read_csv('w.csv', sep=';', usecols=['t', 'h', 'y'])\ndf.dropna(inplace=True)\n", "X = df[['t', 'h']]\ny = df['y']\nX_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.1, shuffle=False)\nrs = RobustScaler(quantile_range=(10.0, 90.0))\nX_train = rs.fit_transform(X_train)\nX_test = rs.transform(X_test)\nmodel.fit(X_train, y_train, validation_split=0.2)\n"],
+      [
+        '%matplotlib inline\nimport pandas as pd\n',
+        "df = pd.read_csv('w.csv', sep=';', usecols=['t', 'h', 'y'])\ndf.dropna(inplace=True)\n",
+        "X = df[['t', 'h']]\ny = df['y']\nX_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.1, shuffle=False)\nrs = RobustScaler(quantile_range=(10.0, 90.0))\nX_train = rs.fit_transform(X_train)\nX_test = rs.transform(X_test)\nmodel.fit(X_train, y_train, validation_split=0.2)\n",
+      ],
       true,
       'nb.ipynb',
     );
@@ -107,7 +129,7 @@ scaler.fit(X_train)
 });
 
 describe('recipe: train / validation / test splits and aliases', () => {
-  it('follows a second train_test_split on the first one\'s train part, and import aliases', () => {
+  it("follows a second train_test_split on the first one's train part, and import aliases", () => {
     const r = read(`
 from sklearn.preprocessing import StandardScaler as SS, MinMaxScaler
 from sklearn.model_selection import train_test_split as tts
@@ -155,7 +177,9 @@ describe('recipe: a scaler fitted on the whole frame, then sliced', () => {
 
 describe('recipe: read_csv(header=None, names=[...], delim_whitespace=True)', () => {
   it('names the columns as the script does', () => {
-    const r = read("cols = ['crim', 'zn', 'medv']\ndf = pd.read_csv('housing.data', header=None, delim_whitespace=True, names=cols)\nX = df[['crim', 'zn']]\nsc = StandardScaler()\nsc.fit(X)\n");
+    const r = read(
+      "cols = ['crim', 'zn', 'medv']\ndf = pd.read_csv('housing.data', header=None, delim_whitespace=True, names=cols)\nX = df[['crim', 'zn']]\nsc = StandardScaler()\nsc.fit(X)\n",
+    );
     assert.deepEqual(r.data?.names, ['crim', 'zn', 'medv']);
     assert.equal(r.data?.sep, null);
     assert.equal(r.data?.header, null);

@@ -51,7 +51,10 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
       (s.params[k] as number[]).forEach((v, j) => close(v, EXPECTED[k][j], `${k}[${j}]`));
     }
     // Save, then read back with the project's own pickle reader.
-    assert.deepEqual(r.files.map((f) => f.path.slice(dir.length + 1)), ['scaler.pkl', 'scaler.recovery.json']);
+    assert.deepEqual(
+      r.files.map((f) => f.path.slice(dir.length + 1)),
+      ['scaler.pkl', 'scaler.recovery.json'],
+    );
     for (const f of r.files) writeFileSync(f.path, f.bytes);
     const back = await inspectFile(join(dir, 'scaler.pkl'), source);
     assert.equal(back.error, null);
@@ -63,7 +66,12 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
       assert.deepEqual(back.scaler?.params[k], s.params[k], k);
     }
     const record = JSON.parse(readFileSync(join(dir, 'scaler.recovery.json'), 'utf8'));
-    assert.equal(record.provenance.data.sha256, createHash('sha256').update(readFileSync(join(dir, 'data.csv'))).digest('hex'));
+    assert.equal(
+      record.provenance.data.sha256,
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'data.csv')))
+        .digest('hex'),
+    );
     assert.equal(record.provenance.data.rows, 500);
     assert.equal(record.provenance.fittedRows, 400);
     assert.equal(record.recovered, '2026-12-04T12:00:00.000Z');
@@ -73,7 +81,10 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     const b = after2.bundles[0];
     assert.equal(b.complete, true);
     assert.deepEqual(b.files.scaler, [join(dir, 'scaler.pkl')]);
-    assert.deepEqual(b.findings.map((f) => f.code), ['recovered-scaler']);
+    assert.deepEqual(
+      b.findings.map((f) => f.code),
+      ['recovered-scaler'],
+    );
   });
 
   it('a wrong random_state fails the proof and names what to check', async () => {
@@ -92,7 +103,10 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
     writeFileSync(join(dir, 'train.py'), `SEED = int(os.environ["SEED"])\n${script}`);
     const r = await recover({ bundle: dir });
     assert.equal(r.exitCode, 2);
-    assert.deepEqual(r.blanks.map((b) => b.field), ['random_state']);
+    assert.deepEqual(
+      r.blanks.map((b) => b.field),
+      ['random_state'],
+    );
     assert.match(r.error!, /random_state=SEED is not a literal/);
     assert.equal(r.files.length, 0);
     const filled = await recover({ bundle: dir, set: { random_state: '42' } });
@@ -122,7 +136,10 @@ describe('recover-scaler end to end (bundle made by make_bundle.py)', () => {
 describe('recover-scaler when only the proof is out of reach', () => {
   it('validation data built in a loop: the scaler is recovered (exit 1), the proof says why it is missing', async () => {
     const dir = bundleCopy('loop');
-    const script = readFileSync(join(dir, 'train.py'), 'utf8').replace('X_test = scaler.transform(X_test)', 'X_test = np.array([window(X_test, i) for i in range(len(X_test))])');
+    const script = readFileSync(join(dir, 'train.py'), 'utf8').replace(
+      'X_test = scaler.transform(X_test)',
+      'X_test = np.array([window(X_test, i) for i in range(len(X_test))])',
+    );
     writeFileSync(join(dir, 'train.py'), script);
     const r = await recover({ bundle: dir });
     assert.equal(r.status, 'unproven');
@@ -152,8 +169,12 @@ describe('recover-scaler on a notebook with a target scaler and validation_split
     for (const k of ['mean_', 'var_', 'scale_']) (r.scaler!.params[k] as number[]).forEach((v, j) => close(v, EX2.x[k][j], `x ${k}[${j}]`));
     assert.equal(r.targetScaler?.class, 'MinMaxScaler');
     assert.deepEqual((r.targetScaler as { hyper?: unknown }).hyper, { feature_range: [-1, 1], copy: true, clip: false });
-    for (const k of ['scale_', 'min_', 'data_min_', 'data_max_']) (r.targetScaler!.params[k] as number[]).forEach((v, j) => close(v, EX2.y[k][j], `y ${k}[${j}]`));
-    assert.deepEqual(r.files.map((f) => f.path.slice(dir.length + 1)), ['scaler.pkl', 'scaler.recovery.json', 'y_scaler.pkl', 'y_scaler.recovery.json']);
+    for (const k of ['scale_', 'min_', 'data_min_', 'data_max_'])
+      (r.targetScaler!.params[k] as number[]).forEach((v, j) => close(v, EX2.y[k][j], `y ${k}[${j}]`));
+    assert.deepEqual(
+      r.files.map((f) => f.path.slice(dir.length + 1)),
+      ['scaler.pkl', 'scaler.recovery.json', 'y_scaler.pkl', 'y_scaler.recovery.json'],
+    );
   });
 });
 

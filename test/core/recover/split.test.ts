@@ -54,7 +54,11 @@ describe('train_test_split reproduced', () => {
       const spec = { testSize: size(c.test_size), trainSize: null, randomState: c.random_state, shuffle: true };
       const label = `n=${c.n} test_size=${c.test_size} random_state=${c.random_state}`;
       if (c.error) {
-        assert.throws(() => trainTestSplit(c.n, spec), (e: Error) => e instanceof SplitError && e.message === c.error, label);
+        assert.throws(
+          () => trainTestSplit(c.n, spec),
+          (e: Error) => e instanceof SplitError && e.message === c.error,
+          label,
+        );
         continue;
       }
       const { train, test } = trainTestSplit(c.n, spec);

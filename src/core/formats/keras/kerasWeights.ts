@@ -250,12 +250,7 @@ export interface ModelAttempt {
  * module is not there yet (it throws "not implemented"), the model is left out without an error;
  * any other failure leaves the model out and says why (the weights are reported either way).
  */
-export function modelFromConfig(
-  config: unknown,
-  opts: SummarizeOptions,
-  weights: WeightsSummary | undefined,
-  path: string,
-): ModelAttempt {
+export function modelFromConfig(config: unknown, opts: SummarizeOptions, weights: WeightsSummary | undefined, path: string): ModelAttempt {
   try {
     const summary = summarizeModelConfig(config, opts);
     return { model: weights ? reconcileWithWeights(summary, weights) : summary };

@@ -101,10 +101,7 @@ export function decodeKerasMetadata(bytes: Uint8Array, path: string): { nodes: n
  * ({class_name, config}) or `class_name` + `config` at its top, plus `keras_version`, `backend`.
  * Returns null (with a reason) when the root is not a Keras model.
  */
-export function summarizeKerasMetadata(
-  bytes: Uint8Array,
-  path: string,
-): { model: ModelSummary | null; reason: string | null; pythonCode?: PythonCodeSite[] } {
+export function summarizeKerasMetadata(bytes: Uint8Array, path: string): { model: ModelSummary | null; reason: string | null; pythonCode?: PythonCodeSite[] } {
   const { root } = decodeKerasMetadata(bytes, path);
   if (!root) return { model: null, reason: 'keras_metadata.pb has no root node' };
   if (!MODEL_IDENTIFIERS.has(root.identifier)) {
@@ -122,7 +119,11 @@ export function summarizeKerasMetadata(
   if (!config) return { model: null, reason: 'the root node of keras_metadata.pb has no model config' };
   if (!configLayers(config.config)) {
     // subclassed models (`class MyModel(keras.Model)`) save no layer list: nothing to summarise
-    return { model: null, reason: `the Keras model (class ${String(config.class_name)}) has no layer list in keras_metadata.pb (a subclassed model)`, pythonCode };
+    return {
+      model: null,
+      reason: `the Keras model (class ${String(config.class_name)}) has no layer list in keras_metadata.pb (a subclassed model)`,
+      pythonCode,
+    };
   }
   const kerasVersion = typeof doc.keras_version === 'string' ? doc.keras_version : null;
   const backend = typeof doc.backend === 'string' ? doc.backend : null;

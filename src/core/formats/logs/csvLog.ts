@@ -33,7 +33,8 @@ export const MAX_CSV_LOG_BYTES = 256 * 1024 * 1024;
 /** File names that look like training logs (only a tie-break when the header is not conclusive). */
 const LOG_NAME = /(log|history|train|metrics|epochs?)[^/\\]*\.(csv|tsv|log|txt)$/i;
 /** Column names Keras metrics commonly have. */
-const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|io_u|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
+const METRIC_NAME =
+  /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|io_u|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
 /** Other columns of per-epoch logs (wall time, duration). */
 const LOG_COLUMN = /time|duration|^sec/i;
 /** Files a log without a leading `epoch` column may be (the name is checked before any byte). */

@@ -17,7 +17,8 @@ import type { JsonReader } from '../reader';
 import type { LogData } from '../../types';
 
 /** Column names Keras metrics commonly have (at least one is needed unless the file name says history). */
-const METRIC_NAME = /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|io_u|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
+const METRIC_NAME =
+  /loss|acc|^val_|^lr$|learning_rate|mae|mse|rmse|mape|auc|precision|recall|error|iou|io_u|dice|f1|psnr|ssim|perplex|bleu|rouge|reward|grad_norm/i;
 /** File names of history dumps (only a tie-break). */
 const HISTORY_NAME = /hist|metrics/i;
 

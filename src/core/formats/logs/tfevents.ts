@@ -187,11 +187,7 @@ function readRepeated(t: ProtoReader, out: number[], f: number): void {
       const x = one(packed);
       if (out.length < 2) out.push(x); // two are enough to know it is not a scalar
     }
-  } else if (
-    (f === 5 && t.wire === WireType.Fixed32) ||
-    (f === 6 && t.wire === WireType.Fixed64) ||
-    ((f === 7 || f === 10) && t.wire === WireType.Varint)
-  ) {
+  } else if ((f === 5 && t.wire === WireType.Fixed32) || (f === 6 && t.wire === WireType.Fixed64) || ((f === 7 || f === 10) && t.wire === WireType.Varint)) {
     out.push(one(t));
   } else t.skip();
 }
@@ -207,7 +203,8 @@ function shapeElements(s: ProtoReader): number {
         else d.skip();
       }
       n *= size;
-    } else if (s.field === 3 && s.wire === WireType.Varint && s.varint() !== 0) n = -1; // unknown_rank
+    } else if (s.field === 3 && s.wire === WireType.Varint && s.varint() !== 0)
+      n = -1; // unknown_rank
     else s.skip();
   }
   return n;
@@ -292,12 +289,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * Reads the scalar series of an event file through `source.readRange`, chunk by chunk, so a
  * large file is never held whole. Throws TfeventsError (with `partial`) on a bad record.
  */
-export async function readTfeventsFile(
-  source: FileSource,
-  path: string,
-  size: number,
-  opts: TfeventsOptions = {},
-): Promise<LogData> {
+export async function readTfeventsFile(source: FileSource, path: string, size: number, opts: TfeventsOptions = {}): Promise<LogData> {
   const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
   const maxDecode = opts.maxDecodeBytes ?? DEFAULT_MAX_DECODE;
   const w = new Walk(path, size);

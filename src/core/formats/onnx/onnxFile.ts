@@ -289,7 +289,10 @@ export async function readOnnxModel(source: FileSource, path: string, size: numb
   } catch (e) {
     if (e instanceof ProtoError) {
       const truncated = /past the end|truncated|ended early/.test(e.message);
-      throw new ReadError(truncated ? 'truncated-onnx' : 'invalid-onnx', `${path}: ${truncated ? 'truncated' : 'malformed'} ONNX protobuf (${e.message} at byte ${e.offset})`);
+      throw new ReadError(
+        truncated ? 'truncated-onnx' : 'invalid-onnx',
+        `${path}: ${truncated ? 'truncated' : 'malformed'} ONNX protobuf (${e.message} at byte ${e.offset})`,
+      );
     }
     throw e;
   }

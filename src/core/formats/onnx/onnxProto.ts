@@ -5,16 +5,56 @@ import { ProtoError, ProtoReader, WireType } from '../../codecs/protobuf';
 
 /** TensorProto.DataType names (onnx.proto3), index = enum value. */
 export const ONNX_DTYPES: readonly string[] = [
-  'undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64',
-  'uint32', 'uint64', 'complex64', 'complex128', 'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2',
-  'float8e5m2fnuz', 'uint4', 'int4', 'float4e2m1',
+  'undefined',
+  'float32',
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'int32',
+  'int64',
+  'string',
+  'bool',
+  'float16',
+  'float64',
+  'uint32',
+  'uint64',
+  'complex64',
+  'complex128',
+  'bfloat16',
+  'float8e4m3fn',
+  'float8e4m3fnuz',
+  'float8e5m2',
+  'float8e5m2fnuz',
+  'uint4',
+  'int4',
+  'float4e2m1',
 ];
 
 /** Bytes per element of each data type (0 when variable or packed below a byte). */
 const DTYPE_BITS: Record<string, number> = {
-  float32: 32, uint8: 8, int8: 8, uint16: 16, int16: 16, int32: 32, int64: 64, bool: 8, float16: 16, float64: 64,
-  uint32: 32, uint64: 64, complex64: 64, complex128: 128, bfloat16: 16, float8e4m3fn: 8, float8e4m3fnuz: 8,
-  float8e5m2: 8, float8e5m2fnuz: 8, uint4: 4, int4: 4, float4e2m1: 4,
+  float32: 32,
+  uint8: 8,
+  int8: 8,
+  uint16: 16,
+  int16: 16,
+  int32: 32,
+  int64: 64,
+  bool: 8,
+  float16: 16,
+  float64: 64,
+  uint32: 32,
+  uint64: 64,
+  complex64: 64,
+  complex128: 128,
+  bfloat16: 16,
+  float8e4m3fn: 8,
+  float8e4m3fnuz: 8,
+  float8e5m2: 8,
+  float8e5m2fnuz: 8,
+  uint4: 4,
+  int4: 4,
+  float4e2m1: 4,
 };
 
 /** The name of a TensorProto.DataType value. */
@@ -173,8 +213,7 @@ function readShape(r: ProtoReader): OnnxDim[] {
         if (d.field === 1 && d.wire === WireType.Varint) {
           const v = d.int64();
           dim = v > 0 ? v : null;
-        }
-        else if (d.field === 2 && d.wire === WireType.LengthDelimited) dim = d.string() || null;
+        } else if (d.field === 2 && d.wire === WireType.LengthDelimited) dim = d.string() || null;
         else d.skip();
       }
       dims.push(dim);
@@ -284,7 +323,9 @@ function readAttribute(r: ProtoReader, base: number, depth: number): [string, On
     }
   }
   // IR version 1 files may lack `type`: infer it from the field present.
-  if (type === 0) type = f !== undefined ? 1 : i !== undefined ? 2 : s ? 3 : t ? 4 : g ? 5 : fs.length ? 6 : is.length ? 7 : ss.length ? 8 : ts.length ? 9 : gs.length ? 10 : 0;
+  if (type === 0)
+    type =
+      f !== undefined ? 1 : i !== undefined ? 2 : s ? 3 : t ? 4 : g ? 5 : fs.length ? 6 : is.length ? 7 : ss.length ? 8 : ts.length ? 9 : gs.length ? 10 : 0;
   const text = (b: Uint8Array | undefined): string => utf8.decode(b ?? new Uint8Array());
   switch (type) {
     case 1:

@@ -55,20 +55,29 @@ export async function checkExternalData(model: OnnxModel, path: string, source: 
     const location = t.external.location ?? '';
     const why = badLocation(location);
     if (why) {
-      throw new ReadError('external-data-outside', `${path}: tensor '${t.name}' ${why} for its external data ('${location}'); external data must be a file inside the model's folder`);
+      throw new ReadError(
+        'external-data-outside',
+        `${path}: tensor '${t.name}' ${why} for its external data ('${location}'); external data must be a file inside the model's folder`,
+      );
     }
     const file = joinPath(dir, normalLocation(location));
     let size = checked.get(file);
     if (size === undefined) {
       const st = await source.stat(file);
       if (!st || st.isDirectory) {
-        throw new ReadError('external-data-missing', `${path}: tensor '${t.name}' keeps its values in ${file}, which ${st ? 'is a folder' : 'does not exist'}; copy the data file beside the model`);
+        throw new ReadError(
+          'external-data-missing',
+          `${path}: tensor '${t.name}' keeps its values in ${file}, which ${st ? 'is a folder' : 'does not exist'}; copy the data file beside the model`,
+        );
       }
       if (realDir && source.realPath) {
         const real = await source.realPath(file);
         const inside = real !== null && (real === realDir || real.startsWith(realDir.endsWith('/') ? realDir : `${realDir}/`));
         if (!inside) {
-          throw new ReadError('external-data-outside', `${path}: tensor '${t.name}' keeps its values in ${file}, a symbolic link leading out of the model's folder (to ${real ?? '?'}); refused`);
+          throw new ReadError(
+            'external-data-outside',
+            `${path}: tensor '${t.name}' keeps its values in ${file}, a symbolic link leading out of the model's folder (to ${real ?? '?'}); refused`,
+          );
         }
       }
       size = st.size;
@@ -77,10 +86,16 @@ export async function checkExternalData(model: OnnxModel, path: string, source: 
     const offset = Number(t.external.offset ?? '0');
     const length = t.external.length !== undefined ? Number(t.external.length) : tensorBytes(t);
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new ReadError('external-data-size', `${path}: tensor '${t.name}' has a bad offset/length ('${t.external.offset}'/'${t.external.length}') into ${file}`);
+      throw new ReadError(
+        'external-data-size',
+        `${path}: tensor '${t.name}' has a bad offset/length ('${t.external.offset}'/'${t.external.length}') into ${file}`,
+      );
     }
     if (offset + length > size) {
-      throw new ReadError('external-data-size', `${path}: tensor '${t.name}' needs bytes ${offset}..${offset + length} of ${file}, which holds ${size} bytes (truncated data file?)`);
+      throw new ReadError(
+        'external-data-size',
+        `${path}: tensor '${t.name}' needs bytes ${offset}..${offset + length} of ${file}, which holds ${size} bytes (truncated data file?)`,
+      );
     }
   }
 }

@@ -66,10 +66,11 @@ function subgraphsOf(g: OnnxGraph): { attr: string; graph: OnnxGraph }[] {
 /** Initializers of a graph and of every graph nested in it. */
 export function allInitializers(g: OnnxGraph, out: OnnxTensor[] = []): OnnxTensor[] {
   out.push(...g.initializers);
-  for (const n of g.nodes) for (const a of Object.values(n.attributes)) {
-    if (a.type === 'graph') allInitializers(a.value, out);
-    else if (a.type === 'graphs') a.value.forEach((s) => allInitializers(s, out));
-  }
+  for (const n of g.nodes)
+    for (const a of Object.values(n.attributes)) {
+      if (a.type === 'graph') allInitializers(a.value, out);
+      else if (a.type === 'graphs') a.value.forEach((s) => allInitializers(s, out));
+    }
   return out;
 }
 
@@ -222,7 +223,8 @@ export function weightsOf(g: OnnxGraph): WeightsSummary {
         tensors.push(tensorInfo(t));
       }
     }
-    for (const s of subgraphsOf({ ...g, nodes: [n] })) for (const t of allInitializers(s.graph)) tensors.push(tensorInfo({ ...t, name: `${s.attr}/${t.name}` }));
+    for (const s of subgraphsOf({ ...g, nodes: [n] }))
+      for (const t of allInitializers(s.graph)) tensors.push(tensorInfo({ ...t, name: `${s.attr}/${t.name}` }));
     if (tensors.length) layers.push({ name: names[i], tensors });
   });
   const unused = g.initializers.filter((t) => !used.has(t.name));

@@ -16,11 +16,7 @@ function numericSeries(v: PyValue): number[] | null {
   for (const x of items) {
     if (typeof x === 'number') out.push(x);
     else if (typeof x === 'bigint') out.push(Number(x));
-    else if (
-      x instanceof NdArray &&
-      x.size === 1 &&
-      (x.dtype.kind === 'f' || x.dtype.kind === 'i' || x.dtype.kind === 'u')
-    ) {
+    else if (x instanceof NdArray && x.size === 1 && (x.dtype.kind === 'f' || x.dtype.kind === 'i' || x.dtype.kind === 'u')) {
       out.push(Number(x.data[0] as number | bigint));
     } else return null;
   }

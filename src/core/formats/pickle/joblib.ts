@@ -26,17 +26,7 @@ export interface PickleLoadOptions {
 }
 
 /** What a file's first bytes say it is (for the dispatcher's sniffing and for loadPickleBytes). */
-export type PickleContainer =
-  | 'pickle'
-  | 'npy'
-  | 'zip'
-  | 'joblib-legacy'
-  | 'zlib'
-  | 'gzip'
-  | 'bz2'
-  | 'lzma'
-  | 'xz'
-  | 'lz4';
+export type PickleContainer = 'pickle' | 'npy' | 'zip' | 'joblib-legacy' | 'zlib' | 'gzip' | 'bz2' | 'lzma' | 'xz' | 'lz4';
 
 /** Opcodes a protocol 0/1 pickle (no PROTO) plausibly starts with. */
 const P0_FIRST = new Set([...'(c]})NISVXJKLMFGTUi'].map((c) => c.charCodeAt(0)));
@@ -167,7 +157,8 @@ const ZFILE_HEADER = 2 + 19;
  * 'ZF' prefix and the hex length (joblib <= 0.8.4 wrote one more space), inflates within the cap.
  */
 export function readZFile(bytes: Uint8Array, path: string): Uint8Array {
-  if (bytes.length < ZFILE_HEADER || bytes[0] !== 0x5a || bytes[1] !== 0x46) throw new ReadError('joblib-legacy', `${path}: not a joblib < 0.10 zfile (no 'ZF' header)`);
+  if (bytes.length < ZFILE_HEADER || bytes[0] !== 0x5a || bytes[1] !== 0x46)
+    throw new ReadError('joblib-legacy', `${path}: not a joblib < 0.10 zfile (no 'ZF' header)`);
   const text = String.fromCharCode(...bytes.subarray(2, ZFILE_HEADER)).trim();
   if (!/^0x[0-9a-f]{1,16}L?$/i.test(text)) throw new ReadError('joblib-legacy', `${path}: zfile length field '${text}' at offset 2 is not hex`);
   const length = parseInt(text.replace(/L$/i, ''), 16);

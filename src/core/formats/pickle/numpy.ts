@@ -99,15 +99,7 @@ function fortranToC<T>(src: ArrayLike<T>, shape: readonly number[], make: (n: nu
   return out;
 }
 
-type NumericArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
+type NumericArray = Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** Reads `count` items of a fixed-size numeric kind from bytes, as a view when aligned and little-endian. */
 function numericFrom(dt: DType, bytes: Uint8Array, count: number): NumericArray {
@@ -157,7 +149,10 @@ export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fo
   const count = Number(need / BigInt(dt.itemsize));
   const boxed = dt.kind === 'b' || dt.kind === 'c' || dt.kind === 'U' || dt.kind === 'S' || (dt.itemsize === 8 && dt.kind !== 'f');
   if (boxed && count > MAX_BOXED_ELEMENTS)
-    throw new ReadError('pickle-limit', `${where}: ${dt.str} array of ${count} elements is larger than the ${MAX_BOXED_ELEMENTS} elements read into plain arrays`);
+    throw new ReadError(
+      'pickle-limit',
+      `${where}: ${dt.str} array of ${count} elements is larger than the ${MAX_BOXED_ELEMENTS} elements read into plain arrays`,
+    );
   const le = dt.byteorder !== '>';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let data: NdArray['data'];
@@ -191,10 +186,7 @@ export function arrayFromBytes(dt: DType, shape: number[], bytes: Uint8Array, fo
       const out: PyValue[] = new Array(count);
       for (let i = 0; i < count; i++) {
         const o = i * dt.itemsize;
-        out[i] =
-          half === 8
-            ? [view.getFloat64(o, le), view.getFloat64(o + 8, le)]
-            : [view.getFloat32(o, le), view.getFloat32(o + 4, le)];
+        out[i] = half === 8 ? [view.getFloat64(o, le), view.getFloat64(o + 8, le)] : [view.getFloat32(o, le), view.getFloat32(o + 4, le)];
       }
       data = out;
       break;
@@ -301,7 +293,11 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text);
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shape) throw new ReadError('npy-bad-header', `${where}: .npy header at offset ${start} is not a plain descr/fortran_order/shape dict (structured dtypes are not supported)`);
+  if (!descr || !fortran || !shape)
+    throw new ReadError(
+      'npy-bad-header',
+      `${where}: .npy header at offset ${start} is not a plain descr/fortran_order/shape dict (structured dtypes are not supported)`,
+    );
   const dtype = parseDTypeSpec(descr[1]);
   if (!dtype) throw new ReadError('npy-bad-header', `${where}: .npy dtype '${descr[1]}' is not supported`);
   const dims = shape[1]

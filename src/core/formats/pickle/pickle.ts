@@ -295,7 +295,8 @@ class Machine {
     const p = this.pos;
     if (this.frameEnd !== null && p + n > this.frameEnd)
       this.fail('pickle-frame', `opcode argument of ${n} bytes at offset ${p} straddles the FRAME ending at ${this.frameEnd}`);
-    if (n > this.bytes.length - p) this.fail('pickle-truncated', `argument of ${n} bytes at offset ${p} runs past the end of the data (${this.bytes.length - p} bytes left)`);
+    if (n > this.bytes.length - p)
+      this.fail('pickle-truncated', `argument of ${n} bytes at offset ${p} runs past the end of the data (${this.bytes.length - p} bytes left)`);
     this.pos = p + n;
     return p;
   }
@@ -493,8 +494,7 @@ class Machine {
         const [spec, align, copy] = a;
         // Python 2 numpy wrote the flags as ints 0 / 1 (`dtype('f8', 0, 1)`).
         const flagOk = (x: Item): boolean => typeof x === 'boolean' || x === 0 || x === 1;
-        if (a.length !== 3 || typeof spec !== 'string' || !flagOk(align) || !flagOk(copy))
-          throw new Refusing('dtype arguments must be (str, bool, bool)');
+        if (a.length !== 3 || typeof spec !== 'string' || !flagOk(align) || !flagOk(copy)) throw new Refusing('dtype arguments must be (str, bool, bool)');
         const dt = parseDTypeSpec(spec);
         if (!dt || /^[<>|=]/.test(spec)) throw new Refusing(`dtype '${spec}' is not supported (structured, void or unknown)`);
         return new DTypeBox(dt);
@@ -512,7 +512,9 @@ class Machine {
         if (
           a.length !== 3 ||
           !(cls instanceof PyGlobal) ||
-          (handlerFor(cls.qualifiedName) !== 'sklearn' && handlerFor(cls.qualifiedName) !== 'sklearnData' && handlerFor(cls.qualifiedName) !== 'legacyWrapper') ||
+          (handlerFor(cls.qualifiedName) !== 'sklearn' &&
+            handlerFor(cls.qualifiedName) !== 'sklearnData' &&
+            handlerFor(cls.qualifiedName) !== 'legacyWrapper') ||
           !(base instanceof PyGlobal) ||
           handlerFor(base.qualifiedName) !== 'object' ||
           state !== null
@@ -555,7 +557,8 @@ class Machine {
       if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
         return this.refuseBuild(obj.className, 'BUILD state is not a str-keyed dict');
       for (const k of state.keys() as Iterable<string>)
-        if (!NAME_RE.test(k) || /^__.*__$/.test(k)) return this.refuseBuild(obj.className, `BUILD state key ${JSON.stringify(k)} is not a plain attribute name`);
+        if (!NAME_RE.test(k) || /^__.*__$/.test(k))
+          return this.refuseBuild(obj.className, `BUILD state key ${JSON.stringify(k)} is not a plain attribute name`);
       obj.state = state;
       return;
     }
@@ -575,7 +578,8 @@ class Machine {
         (t.length === 8 || t[8] === null);
       const dt = ok ? withByteOrder(obj.dtype, t[1] as string) : null;
       const elsize = ok ? Number(t[5]) : 0;
-      if (!dt || (elsize !== -1 && elsize !== dt.itemsize)) return this.refuseBuild('numpy.dtype', 'dtype state must be (3, byteorder, None, None, None, elsize, alignment, flags)');
+      if (!dt || (elsize !== -1 && elsize !== dt.itemsize))
+        return this.refuseBuild('numpy.dtype', 'dtype state must be (3, byteorder, None, None, None, elsize, alignment, flags)');
       obj.dtype = dt;
       return;
     }
@@ -610,7 +614,8 @@ class Machine {
     }
     if (obj instanceof PendingLegacy) {
       const side = legacySideArray(obj.compressed, state);
-      if (typeof side === 'string') return this.refuseBuild(obj.compressed ? 'joblib.numpy_pickle.ZNDArrayWrapper' : 'joblib.numpy_pickle.NDArrayWrapper', side);
+      if (typeof side === 'string')
+        return this.refuseBuild(obj.compressed ? 'joblib.numpy_pickle.ZNDArrayWrapper' : 'joblib.numpy_pickle.NDArrayWrapper', side);
       obj.result = side;
       this.stack[i] = side;
       return;
@@ -644,7 +649,9 @@ class Machine {
     const order = get('order');
     const dt = get('dtype');
     const align = get('numpy_array_alignment_bytes');
-    const keysOk = [...state.keys()].every((k) => typeof k === 'string' && ['subclass', 'shape', 'order', 'dtype', 'allow_mmap', 'numpy_array_alignment_bytes'].includes(k));
+    const keysOk = [...state.keys()].every(
+      (k) => typeof k === 'string' && ['subclass', 'shape', 'order', 'dtype', 'allow_mmap', 'numpy_array_alignment_bytes'].includes(k),
+    );
     if (!keysOk || !shape || (order !== 'C' && order !== 'F') || !(dt instanceof DTypeBox) || (align !== undefined && !isInt(align)))
       this.fail('pickle-malformed', 'NumpyArrayWrapper state must hold subclass, shape, order, dtype (and allow_mmap, numpy_array_alignment_bytes)');
     const subOk = sub instanceof PyGlobal && handlerFor(sub.qualifiedName) === 'ndarray';
@@ -1115,12 +1122,14 @@ function legacySideArray(compressed: boolean, state: Item): PySideArray | string
   const ia = init instanceof PyTuple ? init.items : null;
   const tagOk = ia && (ia[2] === 'b' || (ia[2] instanceof PyBytes && ia[2].data.length === 1 && ia[2].data[0] === 0x62));
   const zeroShape = ia?.[1] instanceof PyTuple && ia[1].items.length === 1 && ia[1].items[0] === 0;
-  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !zeroShape || !tagOk) return 'init_args must be (numpy.ndarray, (0,), "b")';
+  if (!ia || ia.length !== 3 || !(ia[0] instanceof PyGlobal) || handlerFor(ia[0].qualifiedName) !== 'ndarray' || !zeroShape || !tagOk)
+    return 'init_args must be (numpy.ndarray, (0,), "b")';
   const t = st instanceof PyTuple ? (st.items as Item[]) : null;
   const shape = t ? intTuple(t[1]) : null;
   const dt = t?.[2];
   const f = t?.[3];
-  if (!t || t.length !== 4 || t[0] !== 1 || !shape || !(dt instanceof DTypeBox) || (typeof f !== 'boolean' && f !== 0 && f !== 1)) return 'state must be (1, shape, dtype, is_fortran)';
+  if (!t || t.length !== 4 || t[0] !== 1 || !shape || !(dt instanceof DTypeBox) || (typeof f !== 'boolean' && f !== 0 && f !== 1))
+    return 'state must be (1, shape, dtype, is_fortran)';
   if (dt.dtype.kind === 'O') return 'object arrays in compressed side files are not supported';
   return new PySideArray(filename, { dtype: dt.dtype, shape, fortran: f === true || f === 1 });
 }
@@ -1136,7 +1145,8 @@ function finalize(root: Item, st: ScanState): PyValue {
     if (v instanceof DTypeBox) return new PyObject('numpy.dtype', dtypeStr(v.dtype));
     if (v instanceof PyGlobal) {
       const k = handlerFor(v.qualifiedName);
-      if (k !== 'typeRef' && k !== 'sklearn' && k !== 'ufunc' && !st.ext?.asValue?.(v.qualifiedName)) st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
+      if (k !== 'typeRef' && k !== 'sklearn' && k !== 'ufunc' && !st.ext?.asValue?.(v.qualifiedName))
+        st.refuse(v.qualifiedName, 'may not appear as a value', 0, 'unsupported');
     }
     return v;
   };
@@ -1175,7 +1185,10 @@ function finalize(root: Item, st: ScanState): PyValue {
   const addSize = (f: { size: number }, n: number): void => {
     f.size += n;
     if (f.size > PICKLE_LIMITS.maxExpanded)
-      throw new ReadError('pickle-expansion', `${st.path}: shared references expand the value to more than ${PICKLE_LIMITS.maxExpanded} nodes (billion-laughs pattern)`);
+      throw new ReadError(
+        'pickle-expansion',
+        `${st.path}: shared references expand the value to more than ${PICKLE_LIMITS.maxExpanded} nodes (billion-laughs pattern)`,
+      );
   };
   const enter = (node: object): void => {
     const k = kids(node);
@@ -1255,5 +1268,12 @@ export function scanPickle(bytes: Uint8Array, opts: PickleScanOptions = {}): Pic
   } catch (e) {
     error = e instanceof ReadError ? toFileError(e) : { code: 'pickle-internal', message: `${st.path}: could not be read (${toFileError(e).message})` };
   }
-  return { value: error ? null : value, globals: [...st.globals], refused: st.refused, error, sawArrayWrapper: st.sawArrayWrapper, ...(opts.single ? { end } : {}) };
+  return {
+    value: error ? null : value,
+    globals: [...st.globals],
+    refused: st.refused,
+    error,
+    sawArrayWrapper: st.sawArrayWrapper,
+    ...(opts.single ? { end } : {}),
+  };
 }

@@ -66,16 +66,7 @@ add('arrayWrapper', 'joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.
 // joblib < 0.10: arrays in side files; the wrapper's state gives only a file name (read by pickleArtifact.ts, same folder only).
 for (const m of ['joblib.numpy_pickle', 'sklearn.externals.joblib.numpy_pickle']) add('legacyWrapper', `${m}.NDArrayWrapper`, `${m}.ZNDArrayWrapper`);
 
-const dataClasses = [
-  'StandardScaler',
-  'MinMaxScaler',
-  'MaxAbsScaler',
-  'RobustScaler',
-  'Normalizer',
-  'Binarizer',
-  'QuantileTransformer',
-  'PowerTransformer',
-];
+const dataClasses = ['StandardScaler', 'MinMaxScaler', 'MaxAbsScaler', 'RobustScaler', 'Normalizer', 'Binarizer', 'QuantileTransformer', 'PowerTransformer'];
 for (const c of dataClasses) add('sklearn', `sklearn.preprocessing._data.${c}`, `sklearn.preprocessing.data.${c}`);
 add(
   'sklearn',
@@ -115,8 +106,29 @@ add('sklearnData', 'sklearn.compose._column_transformer._RemainderColsList');
  * `numpy.core._ufunc_reconstruct(module, name)`, which the VM resolves only to these names.
  */
 export const UFUNCS: readonly string[] = [
-  'log1p', 'expm1', 'log', 'log2', 'log10', 'exp', 'exp2', 'sqrt', 'cbrt', 'square', 'absolute', 'fabs',
-  'negative', 'reciprocal', 'tanh', 'sinh', 'cosh', 'arctan', 'arcsinh', 'sign', 'rint', 'floor', 'ceil',
+  'log1p',
+  'expm1',
+  'log',
+  'log2',
+  'log10',
+  'exp',
+  'exp2',
+  'sqrt',
+  'cbrt',
+  'square',
+  'absolute',
+  'fabs',
+  'negative',
+  'reciprocal',
+  'tanh',
+  'sinh',
+  'cosh',
+  'arctan',
+  'arcsinh',
+  'sign',
+  'rint',
+  'floor',
+  'ceil',
 ];
 for (const m of ['numpy.core._multiarray_umath', 'numpy._core._multiarray_umath', 'numpy.core.umath', 'numpy._core.umath', 'numpy'])
   add('ufunc', ...UFUNCS.map((u) => `${m}.${u}`));

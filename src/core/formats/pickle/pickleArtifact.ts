@@ -25,19 +25,7 @@ const SCALER_NAME = /scaler|scaling|scale[-_.]|normali[sz]|standard|minmax|robus
 /** Opcodes a protocol 0/1 pickle can start with (no PROTO): MARK, lists, dicts, GLOBAL, NONE, INT... */
 const P01_FIRST = new Set([...'(]})cNISVFLlditUTXJKMGqpghi'].map((c) => c.charCodeAt(0)));
 /** Opcodes that follow PROTO 2-5 in real pickles (FRAME, containers, globals, constants, memo). */
-const AFTER_PROTO = new Set([
-  ...[...'(]})cNISVFLlditUTXJKMGqpghiBC'].map((c) => c.charCodeAt(0)),
-  0x88,
-  0x89,
-  0x8a,
-  0x8c,
-  0x8d,
-  0x8e,
-  0x8f,
-  0x93,
-  0x94,
-  0x95,
-]);
+const AFTER_PROTO = new Set([...[...'(]})cNISVFLlditUTXJKMGqpghiBC'].map((c) => c.charCodeAt(0)), 0x88, 0x89, 0x8a, 0x8c, 0x8d, 0x8e, 0x8f, 0x93, 0x94, 0x95]);
 
 function isPickleName(path: string): boolean {
   const name = baseName(path);
@@ -63,7 +51,12 @@ export function sniffContainer(head: Uint8Array, path: string): 'pickle' | 'comp
   if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy'; // \x93NUMPY
   // A file without an extension (Keras `history`, `trainHistoryDict`) holding a protocol 0/1 dict,
   // as Python 2's pickle.dump wrote it by default: `(dp0\n` or `}q\x00(`.
-  if (!named && !baseName(path).includes('.') && (/^\(dp\d{1,6}\n/.test(String.fromCharCode(...head.subarray(0, 12))) || (head[0] === 0x7d && head[1] === 0x71 && head[3] === 0x28))) return 'pickle';
+  if (
+    !named &&
+    !baseName(path).includes('.') &&
+    (/^\(dp\d{1,6}\n/.test(String.fromCharCode(...head.subarray(0, 12))) || (head[0] === 0x7d && head[1] === 0x71 && head[3] === 0x28))
+  )
+    return 'pickle';
   if (!named) return null;
   // zlib header (joblib compress='zlib'): CMF 0x78 and a valid FCHECK.
   if (head[0] === 0x78 && ((head[0] << 8) | head[1]) % 31 === 0) return 'compressed';
@@ -164,7 +157,8 @@ function sideRefs(root: PyValue): { ref: PySideArray; set: (v: PyValue) => void 
     else if (Array.isArray(v)) v.forEach((x, i) => visit(x, (y) => (v[i] = y)));
     else if (v instanceof PyTuple) v.items.forEach((x, i) => visit(x, (y) => ((v.items as PyValue[])[i] = y)));
     else if (v instanceof PyObject) visit(v.state, (y) => (v.state = y));
-    else if (v instanceof NdArray && v.dtype.kind === 'O' && Array.isArray(v.data)) (v.data as PyValue[]).forEach((x, i) => visit(x, (y) => ((v.data as PyValue[])[i] = y)));
+    else if (v instanceof NdArray && v.dtype.kind === 'O' && Array.isArray(v.data))
+      (v.data as PyValue[]).forEach((x, i) => visit(x, (y) => ((v.data as PyValue[])[i] = y)));
   }
   return out;
 }
@@ -174,7 +168,11 @@ function sideRefs(root: PyValue): { ref: PySideArray; set: (v: PyValue) => void 
  * reads each (same folder only, bounded) through the FileSource and puts the array in place.
  * Returns the side files (present or not) and the error when one is missing, refused or bad.
  */
-async function resolveSideArrays(value: PyValue, path: string, source: FileSource): Promise<{ sideFiles: NonNullable<FileReport['sideFiles']>; error: FileError | null }> {
+async function resolveSideArrays(
+  value: PyValue,
+  path: string,
+  source: FileSource,
+): Promise<{ sideFiles: NonNullable<FileReport['sideFiles']>; error: FileError | null }> {
   const refs = sideRefs(value);
   const sideFiles: NonNullable<FileReport['sideFiles']> = [];
   if (!refs.length) return { sideFiles, error: null };
@@ -185,18 +183,28 @@ async function resolveSideArrays(value: PyValue, path: string, source: FileSourc
   for (const { ref, set } of refs) {
     const name = ref.filename;
     if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..' || !/\.npy(\.z)?$/i.test(name)) {
-      return { sideFiles, error: { code: 'bad-side-file', message: `${path}: the joblib < 0.10 wrapper names the side file '${name}', which is not a .npy file in the pickle's own folder: refused, nothing was read` } };
+      return {
+        sideFiles,
+        error: {
+          code: 'bad-side-file',
+          message: `${path}: the joblib < 0.10 wrapper names the side file '${name}', which is not a .npy file in the pickle's own folder: refused, nothing was read`,
+        },
+      };
     }
     const p = joinPath(dir, name);
     const st = await source.stat(p);
     sideFiles.push({ path: p, present: !!st && !st.isDirectory });
     if (!st || st.isDirectory) {
-      error ??= { code: 'missing-side-file', message: `${path}: written by joblib < 0.10, which keeps arrays in side files, and the side file ${name} is missing beside it` };
+      error ??= {
+        code: 'missing-side-file',
+        message: `${path}: written by joblib < 0.10, which keeps arrays in side files, and the side file ${name} is missing beside it`,
+      };
       continue;
     }
     if (error) continue;
     total += st.size;
-    if (total > MAX_SIDE_BYTES) return { sideFiles, error: { code: 'pickle-limit', message: `${path}: its side files hold more than ${MAX_SIDE_BYTES} bytes` } };
+    if (total > MAX_SIDE_BYTES)
+      return { sideFiles, error: { code: 'pickle-limit', message: `${path}: its side files hold more than ${MAX_SIDE_BYTES} bytes` } };
     const bytes = await source.readFile(p);
     try {
       if (ref.raw) {
@@ -204,8 +212,12 @@ async function resolveSideArrays(value: PyValue, path: string, source: FileSourc
       } else {
         const load = loadPickleBytes(bytes, { path: p });
         if (load.error || load.report.verdict !== 'safe' || !(load.value instanceof NdArray)) {
-          const why = load.error?.message ?? (load.report.refused.length ? `it names ${load.report.refused.map((r) => r.global).join(', ')}` : 'it is not a .npy array');
-          error = { code: load.report.verdict === 'dangerous' ? 'unsafe-pickle' : 'bad-side-file', message: `${path}: side file ${name} cannot be used: ${why}` };
+          const why =
+            load.error?.message ?? (load.report.refused.length ? `it names ${load.report.refused.map((r) => r.global).join(', ')}` : 'it is not a .npy array');
+          error = {
+            code: load.report.verdict === 'dangerous' ? 'unsafe-pickle' : 'bad-side-file',
+            message: `${path}: side file ${name} cannot be used: ${why}`,
+          };
           continue;
         }
         set(load.value);

@@ -101,18 +101,4 @@ export type PyKey = string | number | bigint | boolean | null | PyTuple | PyByte
 
 /** Any value the reader can produce. */
 export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | PyBytes
-  | PyValue[]
-  | PyTuple
-  | PySet
-  | PySlice
-  | PyGlobal
-  | PyObject
-  | NdArray
-  | PySideArray
-  | PyDict;
+  null | boolean | number | bigint | string | PyBytes | PyValue[] | PyTuple | PySet | PySlice | PyGlobal | PyObject | NdArray | PySideArray | PyDict;

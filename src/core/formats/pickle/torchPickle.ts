@@ -26,7 +26,9 @@ const SIZE = 'torch.Size';
 const DEVICE = 'torch.device';
 const TENSOR_TYPES = new Set(['torch.Tensor', 'torch.nn.parameter.Parameter']);
 /** TorchScript's own list constructors: identity functions on the list they are given. */
-const JIT_LISTS = new Set(['build_intlist', 'build_floatlist', 'build_boollist', 'build_doublelist', 'build_tensorlist', 'build_genericlist'].map((n) => `torch.jit._pickle.${n}`));
+const JIT_LISTS = new Set(
+  ['build_intlist', 'build_floatlist', 'build_boollist', 'build_doublelist', 'build_tensorlist', 'build_genericlist'].map((n) => `torch.jit._pickle.${n}`),
+);
 const JIT_TAG = 'torch.jit._pickle.restore_type_tag';
 /** `argparse.Namespace`: checkpoints often save the training script's `args`; read as a dict of its attributes. */
 const NAMESPACE = 'argparse.Namespace';
@@ -126,7 +128,14 @@ function makeExtension(torchScript: boolean): PickleExtension {
     if (q === REBUILD_FROM_TYPE) {
       // (func, new_type, args, state): func must be the tensor rebuilder itself, new_type Tensor or Parameter.
       const [fn, type, args] = a;
-      if (a.length !== 4 || !(fn instanceof PyGlobal) || fn.qualifiedName !== REBUILD_V2 || !(type instanceof PyGlobal) || !TENSOR_TYPES.has(type.qualifiedName) || !(args instanceof PyTuple))
+      if (
+        a.length !== 4 ||
+        !(fn instanceof PyGlobal) ||
+        fn.qualifiedName !== REBUILD_V2 ||
+        !(type instanceof PyGlobal) ||
+        !TENSOR_TYPES.has(type.qualifiedName) ||
+        !(args instanceof PyTuple)
+      )
         throw new PickleRefusal('_rebuild_from_type_v2 arguments must be (_rebuild_tensor_v2, Tensor|Parameter, args, state)');
       const t = call(REBUILD_V2, args.items, 'reduce') as PyObject;
       if (type.qualifiedName === 'torch.nn.parameter.Parameter') {
@@ -140,7 +149,8 @@ function makeExtension(torchScript: boolean): PickleExtension {
       return new PyTuple(intTuple(a[0], 'torch.Size'));
     }
     if (q === DEVICE) {
-      if (a.length < 1 || a.length > 2 || typeof a[0] !== 'string' || (a.length === 2 && !isIndex(a[1]))) throw new PickleRefusal('torch.device takes (type[, index])');
+      if (a.length < 1 || a.length > 2 || typeof a[0] !== 'string' || (a.length === 2 && !isIndex(a[1])))
+        throw new PickleRefusal('torch.device takes (type[, index])');
       return a.length === 2 ? `${a[0]}:${a[1] as number}` : a[0];
     }
     if (SETS.has(q)) {
@@ -164,12 +174,14 @@ function makeExtension(torchScript: boolean): PickleExtension {
     build(obj, state) {
       // OrderedDict state dicts carry `_metadata` (per-module versions) as instance state: kept out of the tensors.
       if (obj instanceof Map) {
-        if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string')) throw new PickleRefusal('dict BUILD state is not a str-keyed dict');
+        if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
+          throw new PickleRefusal('dict BUILD state is not a str-keyed dict');
         return true;
       }
       if (obj instanceof PyObject && obj.className === NAMESPACE) {
         if (obj.state !== null) throw new PickleRefusal('second BUILD of the same Namespace');
-        if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string')) throw new PickleRefusal('Namespace state is not a str-keyed dict');
+        if (!(state instanceof Map) || ![...state.keys()].every((k) => typeof k === 'string'))
+          throw new PickleRefusal('Namespace state is not a str-keyed dict');
         obj.state = state;
         return true;
       }
@@ -183,7 +195,8 @@ function makeExtension(torchScript: boolean): PickleExtension {
     persistentLoad(pid) {
       // zip: ('storage', type, key, location, numel); legacy: (..., view_metadata)
       const t = pid instanceof PyTuple ? pid.items : null;
-      if (!t || (t.length !== 5 && t.length !== 6) || t[0] !== 'storage') throw new PickleRefusal("persistent id is not ('storage', type, key, location, numel)");
+      if (!t || (t.length !== 5 && t.length !== 6) || t[0] !== 'storage')
+        throw new PickleRefusal("persistent id is not ('storage', type, key, location, numel)");
       const [, type, key, location, numel] = t;
       const dtype = type instanceof PyGlobal ? TORCH_STORAGE_TYPES.get(type.qualifiedName) : undefined;
       if (!dtype || typeof key !== 'string' || !/^[A-Za-z0-9_.-]{1,200}$/.test(key) || typeof location !== 'string' || !isIndex(numel))
@@ -235,7 +248,14 @@ function toTorch(root: PyValue): TorchValue {
     } else if (v instanceof PyObject && v.className === TENSOR) {
       const [s, offset, shape, stride, grad, param] = (v.state as PyTuple).items;
       const storage = conv(s) as unknown as TorchStorage;
-      out = new TorchTensor(storage, offset as number, (shape as PyTuple).items as number[], (stride as PyTuple).items as number[], grad as boolean, param as boolean);
+      out = new TorchTensor(
+        storage,
+        offset as number,
+        (shape as PyTuple).items as number[],
+        (stride as PyTuple).items as number[],
+        grad as boolean,
+        param as boolean,
+      );
     } else if (v instanceof PyObject && v.className === NAMESPACE) {
       // a Namespace is its attributes: the same plain dict a `vars(args)` would have saved
       if (v.state instanceof Map) return conv(v.state);

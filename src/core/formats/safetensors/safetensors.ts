@@ -92,7 +92,14 @@ export async function readSafetensorsHeader(source: FileSource, path: string, si
       continue;
     }
     const o = t as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof o !== 'object' || o === null || typeof o.dtype !== 'string' || !Array.isArray(o.shape) || !Array.isArray(o.data_offsets) || o.data_offsets.length !== 2)
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      typeof o.dtype !== 'string' ||
+      !Array.isArray(o.shape) ||
+      !Array.isArray(o.data_offsets) ||
+      o.data_offsets.length !== 2
+    )
       throw bad(path, `tensor ${name} lacks dtype, shape or data_offsets`);
     const dt = Object.prototype.hasOwnProperty.call(SAFETENSORS_DTYPES, o.dtype) ? SAFETENSORS_DTYPES[o.dtype] : undefined;
     if (!dt) throw bad(path, `tensor ${name} has the unknown dtype ${JSON.stringify(o.dtype)}`);
@@ -103,7 +110,10 @@ export async function readSafetensorsHeader(source: FileSource, path: string, si
     const shape = o.shape as number[];
     const numel = shape.reduce((a, d) => a * d, 1);
     if (!Number.isSafeInteger(numel * dt.size) || (e as number) - (b as number) !== numel * dt.size)
-      throw bad(path, `tensor ${name} (${o.dtype} [${shape.join(', ')}]) needs ${numel * dt.size} bytes but its data_offsets span ${(e as number) - (b as number)}`);
+      throw bad(
+        path,
+        `tensor ${name} (${o.dtype} [${shape.join(', ')}]) needs ${numel * dt.size} bytes but its data_offsets span ${(e as number) - (b as number)}`,
+      );
     ranges.push({ name, b: b as number, e: e as number });
     tensors.push({ name, dtype: o.dtype, shape, offset: dataStart + (b as number), bytes: (e as number) - (b as number) });
   }
@@ -161,7 +171,13 @@ export const safetensorsReader: BinaryReader = {
       role: 'weights',
       format: 'safetensors',
       weights: { layers, totalParams: total, bytes },
-      torch: { kind: 'safetensors', container: 'safetensors', stateDictKey: null, metadata: { ...h.metadata } as Record<string, JsonValue>, input: stateDictInput(h.tensors) },
+      torch: {
+        kind: 'safetensors',
+        container: 'safetensors',
+        stateDictKey: null,
+        metadata: { ...h.metadata } as Record<string, JsonValue>,
+        input: stateDictInput(h.tensors),
+      },
     };
   },
 };

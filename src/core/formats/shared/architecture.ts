@@ -2,14 +2,7 @@
 // parameter counts Keras' `model.summary()` prints, and their reconciliation with stored weights.
 // Size: summary building, nested models, graph edges and weight reconciliation walk the same layer list.
 import { ReadError } from '../../io/errors';
-import {
-  MODEL_CLASSES,
-  PYTHON_ONLY_CLASSES,
-  declaredInputShape,
-  isObj,
-  shapeOf,
-  type Json,
-} from './kerasConfig';
+import { MODEL_CLASSES, PYTHON_ONLY_CLASSES, declaredInputShape, isObj, shapeOf, type Json } from './kerasConfig';
 import { evalLayer, type LayerContext } from './shapeInference';
 import { findPythonCode } from './pythonCode';
 import type { LayerSummary, ModelSummary, Shape, TensorInfo, WeightsSummary } from '../../types';
@@ -177,8 +170,7 @@ function toSummary(spec: Spec, rIn: Evaluated, inbound: string[], ctx: Ctx, pare
   const params = r.params ?? 0;
   const nonTrainable = trainable ? r.nonTrainable : params;
   const known = r.outputs.filter((s): s is Shape => s !== null);
-  const outputShape =
-    r.outputs.length === 1 ? r.outputs[0] : known.length === r.outputs.length && known.length > 0 ? known : null;
+  const outputShape = r.outputs.length === 1 ? r.outputs[0] : known.length === r.outputs.length && known.length > 0 ? known : null;
   const s: LayerSummary = { name: spec.name, className: spec.cls, outputShape, params, trainable, inbound };
   if (nonTrainable > 0) s.nonTrainableParams = nonTrainable;
   if (r.layers) s.layers = r.layers;
@@ -229,9 +221,7 @@ function finish(className: string, layers: LayerSummary[], inputShapes: (Shape |
 function nodeRefs(node: unknown): Ref[] {
   const refs: Ref[] = [];
   const asRef = (v: unknown): Ref | null =>
-    Array.isArray(v) && typeof v[0] === 'string'
-      ? [v[0], typeof v[1] === 'number' ? v[1] : 0, typeof v[2] === 'number' ? v[2] : 0]
-      : null;
+    Array.isArray(v) && typeof v[0] === 'string' ? [v[0], typeof v[1] === 'number' ? v[1] : 0, typeof v[2] === 'number' ? v[2] : 0] : null;
   if (Array.isArray(node)) {
     for (const t of node) {
       const r = asRef(t);
@@ -380,8 +370,7 @@ function buildModel(className: string, config: unknown, ctx: Ctx, callInputs?: (
   try {
     const specs = list.map(specOf);
     const isFunctional =
-      isObj(config) &&
-      (Array.isArray(config.input_layers) || specs.some((s) => Array.isArray(s.raw.inbound_nodes) && s.raw.inbound_nodes.length > 0));
+      isObj(config) && (Array.isArray(config.input_layers) || specs.some((s) => Array.isArray(s.raw.inbound_nodes) && s.raw.inbound_nodes.length > 0));
     return isFunctional && className !== 'Sequential'
       ? functional(className, config as Json, specs, ctx, callInputs)
       : sequential(className, config, specs, ctx, callInputs);
@@ -511,12 +500,7 @@ function nestedPaths(layers: LayerSummary[]): Map<string, string> {
   return out;
 }
 
-function reconcileLayers(
-  layersIn: LayerSummary[],
-  weightLayers: { name: string; tensors: TensorInfo[] }[],
-  prior: string[],
-  where: string,
-): Reconciled {
+function reconcileLayers(layersIn: LayerSummary[], weightLayers: { name: string; tensors: TensorInfo[] }[], prior: string[], where: string): Reconciled {
   const notes: string[] = [];
   const resolved = new Set<string>();
   const byName = new Map<string, TensorInfo[]>();
@@ -554,9 +538,7 @@ function reconcileLayers(
     const label = `layer "${where}${l.name}" (${l.className})`;
     if (!tensors) {
       if (l.params > 0) {
-        notes.push(
-          `${label} needs ${plural(l.params, 'parameter')} but the weights hold nothing for it: loading these weights into this model would fail`,
-        );
+        notes.push(`${label} needs ${plural(l.params, 'parameter')} but the weights hold nothing for it: loading these weights into this model would fail`);
       }
       return l;
     }
@@ -595,9 +577,7 @@ function reconcileLayers(
     if (claimed === ts.length) continue;
     const p = ts.reduce((a, t) => a + size(t), 0);
     if (p === 0) continue;
-    notes.push(
-      `the weights hold a layer "${where}${group}" (${plural(p, 'value')}) that the model config does not have; it is not counted in the totals`,
-    );
+    notes.push(`the weights hold a layer "${where}${group}" (${plural(p, 'value')}) that the model config does not have; it is not counted in the totals`);
   }
   return { layers, notes, resolved };
 }

@@ -1,17 +1,7 @@
 // Output shapes and parameter counts of single Keras layers, from their config and input shapes
 // (the arithmetic of Keras' own `compute_output_shape` and `build`).
 // Size: one shape rule per Keras layer class (about 60 classes), a table more than logic.
-import {
-  bool,
-  channelsFirst,
-  isObj,
-  num,
-  numOf,
-  prod,
-  str,
-  tuple,
-  type Json,
-} from './kerasConfig';
+import { bool, channelsFirst, isObj, num, numOf, prod, str, tuple, type Json } from './kerasConfig';
 import type { Shape } from '../../types';
 
 /** What the summariser knows about the model a layer belongs to. */
@@ -47,11 +37,33 @@ export interface LayerEval {
 type In = (Shape | null)[];
 
 const IDENTITY = new Set([
-  'Activation', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D', 'GaussianNoise',
-  'GaussianDropout', 'AlphaDropout', 'ActivityRegularization', 'Masking', 'LeakyReLU', 'ReLU', 'ELU',
-  'ThresholdedReLU', 'Softmax', 'Rescaling',
-  'UnitNormalization', 'InputLayer', 'Identity', 'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomContrast',
-  'RandomTranslation', 'RandomBrightness', 'SpatialDropout', 'Layer',
+  'Activation',
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'SpatialDropout3D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+  'Masking',
+  'LeakyReLU',
+  'ReLU',
+  'ELU',
+  'ThresholdedReLU',
+  'Softmax',
+  'Rescaling',
+  'UnitNormalization',
+  'InputLayer',
+  'Identity',
+  'RandomFlip',
+  'RandomRotation',
+  'RandomZoom',
+  'RandomContrast',
+  'RandomTranslation',
+  'RandomBrightness',
+  'SpatialDropout',
+  'Layer',
 ]);
 
 function out1(s: Shape | null, params: number | null, nonTrainable = 0): LayerEval {
@@ -158,11 +170,7 @@ function conv(cls: string, n: number, cfg: Json, x: Shape | null, ctx: LayerCont
   const sp = spatial(x, first);
   const outCh = depthwise ? (sp.ch === null ? null : sp.ch * dm) : filters;
   const outPads = tuple(cfg.output_padding, n);
-  const dims = sp.dims.map((len, i) =>
-    transpose
-      ? deconvLen(len, k[i], pad, s[i], d[i], outPads ? outPads[i] : null)
-      : convLen(len, k[i], pad, s[i], d[i]),
-  );
+  const dims = sp.dims.map((len, i) => (transpose ? deconvLen(len, k[i], pad, s[i], d[i], outPads ? outPads[i] : null) : convLen(len, k[i], pad, s[i], d[i])));
   return out1(join(sp.batch, dims, outCh, first), params);
 }
 
@@ -197,7 +205,16 @@ function globalPool(cfg: Json, x: Shape | null, ctx: LayerContext): LayerEval {
   if (!x) return out1(null, 0);
   const first = channelsFirst(cfg, ctx.channelsFirst);
   const sp = spatial(x, first);
-  if (bool(cfg, 'keepdims', false)) return out1(join(sp.batch, sp.dims.map(() => 1), sp.ch, first), 0);
+  if (bool(cfg, 'keepdims', false))
+    return out1(
+      join(
+        sp.batch,
+        sp.dims.map(() => 1),
+        sp.ch,
+        first,
+      ),
+      0,
+    );
   return out1([sp.batch, sp.ch], 0);
 }
 
@@ -301,7 +318,11 @@ function pad3(cfg: Json, key: string, n: number): [number, number][] | null {
     if (v.length === n && v.every((e) => typeof e === 'number')) return (v as number[]).map((e) => [e, e]);
     if (v.length === n && v.every((e) => Array.isArray(e) && e.length === 2)) return v as [number, number][];
     if (n === 1 && v.length === 2 && v.every((e) => typeof e === 'number')) return [v as [number, number]];
-    if (n === 2 && v.length === 4 && v.every((e) => typeof e === 'number')) return [[v[0], v[1]], [v[2], v[3]]];
+    if (n === 2 && v.length === 4 && v.every((e) => typeof e === 'number'))
+      return [
+        [v[0], v[1]],
+        [v[2], v[3]],
+      ];
   }
   return null;
 }
@@ -337,9 +358,7 @@ function bidirectional(cfg: Json, inputs: In, ctx: LayerContext): LayerEval {
   if (!inner) return { outputs: [null], params: null, nonTrainable: 0, known: false };
   const fwd = evalLayer(inner.cls, inner.cfg, [inputs[0] ?? null], ctx);
   const backCfg = isObj(cfg.backward_layer) && isObj(cfg.backward_layer.config) ? cfg.backward_layer : null;
-  const bwd = backCfg
-    ? evalLayer(String(backCfg.class_name), backCfg.config as Json, [inputs[0] ?? null], ctx)
-    : fwd;
+  const bwd = backCfg ? evalLayer(String(backCfg.class_name), backCfg.config as Json, [inputs[0] ?? null], ctx) : fwd;
   const params = fwd.params === null || bwd.params === null ? null : fwd.params + bwd.params;
   const main = fwd.outputs[0];
   const mode = cfg.merge_mode === undefined ? 'concat' : cfg.merge_mode;
@@ -382,8 +401,7 @@ function multiHeadAttention(cfg: Json, inputs: In): LayerEval {
     return out1(q, null);
   }
   const b = (n: number): number => (bias ? n : 0);
-  const params =
-    qd * h * kd + b(h * kd) + kdim * h * kd + b(h * kd) + vdim * h * vd + b(h * vd) + h * vd * od + b(od);
+  const params = qd * h * kd + b(h * kd) + kdim * h * kd + b(h * kd) + vdim * h * vd + b(h * vd) + h * vd * od + b(od);
   return out1(q ? [...q.slice(0, -1), od] : null, params);
 }
 
@@ -442,21 +460,81 @@ function lambdaLayer(cfg: Json, x: Shape | null): LayerEval {
 // shape of their inputs broadcast together (the first input alone for the one-input ops below);
 // reshape, concat, reductions, matmul, getitem... need the call arguments and stay unknown.
 const TF_UNARY = new Set([
-  'math.abs', 'math.negative', 'math.exp', 'math.expm1', 'math.log', 'math.log1p', 'math.sqrt', 'math.rsqrt',
-  'math.square', 'math.sigmoid', 'math.tanh', 'math.sin', 'math.cos', 'math.sign', 'math.round', 'math.floor',
-  'math.ceil', 'math.reciprocal', 'math.softplus', 'math.erf', 'math.log_sigmoid', 'math.l2_normalize',
-  'nn.relu', 'nn.relu6', 'nn.elu', 'nn.selu', 'nn.gelu', 'nn.silu', 'nn.swish', 'nn.sigmoid', 'nn.softmax',
-  'nn.log_softmax', 'nn.leaky_relu', 'nn.softplus', 'nn.l2_normalize', 'cast', 'identity', 'stop_gradient',
-  '__operators__.neg', '__operators__.abs',
+  'math.abs',
+  'math.negative',
+  'math.exp',
+  'math.expm1',
+  'math.log',
+  'math.log1p',
+  'math.sqrt',
+  'math.rsqrt',
+  'math.square',
+  'math.sigmoid',
+  'math.tanh',
+  'math.sin',
+  'math.cos',
+  'math.sign',
+  'math.round',
+  'math.floor',
+  'math.ceil',
+  'math.reciprocal',
+  'math.softplus',
+  'math.erf',
+  'math.log_sigmoid',
+  'math.l2_normalize',
+  'nn.relu',
+  'nn.relu6',
+  'nn.elu',
+  'nn.selu',
+  'nn.gelu',
+  'nn.silu',
+  'nn.swish',
+  'nn.sigmoid',
+  'nn.softmax',
+  'nn.log_softmax',
+  'nn.leaky_relu',
+  'nn.softplus',
+  'nn.l2_normalize',
+  'cast',
+  'identity',
+  'stop_gradient',
+  '__operators__.neg',
+  '__operators__.abs',
 ]);
 const TF_BROADCAST = new Set([
-  'math.add', 'math.subtract', 'math.multiply', 'math.divide', 'math.truediv', 'math.floordiv', 'math.floormod',
-  'math.pow', 'math.maximum', 'math.minimum', 'math.squared_difference', 'math.divide_no_nan',
-  'math.multiply_no_nan', 'math.add_n', 'math.greater', 'math.greater_equal', 'math.less', 'math.less_equal',
-  'math.equal', 'math.not_equal', 'math.logical_and', 'math.logical_or', 'clip_by_value',
-  '__operators__.add', '__operators__.sub', '__operators__.mul', '__operators__.truediv',
-  '__operators__.floordiv', '__operators__.pow', '__operators__.radd', '__operators__.rsub',
-  '__operators__.rmul', '__operators__.rtruediv',
+  'math.add',
+  'math.subtract',
+  'math.multiply',
+  'math.divide',
+  'math.truediv',
+  'math.floordiv',
+  'math.floormod',
+  'math.pow',
+  'math.maximum',
+  'math.minimum',
+  'math.squared_difference',
+  'math.divide_no_nan',
+  'math.multiply_no_nan',
+  'math.add_n',
+  'math.greater',
+  'math.greater_equal',
+  'math.less',
+  'math.less_equal',
+  'math.equal',
+  'math.not_equal',
+  'math.logical_and',
+  'math.logical_or',
+  'clip_by_value',
+  '__operators__.add',
+  '__operators__.sub',
+  '__operators__.mul',
+  '__operators__.truediv',
+  '__operators__.floordiv',
+  '__operators__.pow',
+  '__operators__.radd',
+  '__operators__.rsub',
+  '__operators__.rmul',
+  '__operators__.rtruediv',
 ]);
 
 /** The TFOpLambda ops whose output shape is inferred (element-wise ones), for notes and tests. */
@@ -508,33 +586,59 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const params = units === null || inDim === null ? null : inDim * units + (useBias(cfg) ? units : 0);
       return out1(x && units !== null ? [...x.slice(0, -1), units] : null, params);
     }
-    case 'Conv1D': case 'Convolution1D': case 'AtrousConvolution1D':
+    case 'Conv1D':
+    case 'Convolution1D':
+    case 'AtrousConvolution1D':
       return conv(cls, 1, cfg, x, ctx);
-    case 'Conv2D': case 'Convolution2D': case 'AtrousConvolution2D': case 'Conv2DTranspose':
-    case 'Deconvolution2D': case 'SeparableConv2D': case 'SeparableConvolution2D': case 'DepthwiseConv2D':
+    case 'Conv2D':
+    case 'Convolution2D':
+    case 'AtrousConvolution2D':
+    case 'Conv2DTranspose':
+    case 'Deconvolution2D':
+    case 'SeparableConv2D':
+    case 'SeparableConvolution2D':
+    case 'DepthwiseConv2D':
       return conv(cls, 2, cfg, x, ctx);
-    case 'SeparableConv1D': case 'DepthwiseConv1D': case 'Conv1DTranspose':
+    case 'SeparableConv1D':
+    case 'DepthwiseConv1D':
+    case 'Conv1DTranspose':
       return conv(cls, 1, cfg, x, ctx);
-    case 'Conv3D': case 'Convolution3D': case 'Conv3DTranspose':
+    case 'Conv3D':
+    case 'Convolution3D':
+    case 'Conv3DTranspose':
       return conv(cls, 3, cfg, x, ctx);
-    case 'MaxPooling1D': case 'AveragePooling1D': case 'MaxPool1D': case 'AvgPool1D':
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+    case 'MaxPool1D':
+    case 'AvgPool1D':
       return pool(1, cfg, x, ctx);
-    case 'MaxPooling2D': case 'AveragePooling2D': case 'MaxPool2D': case 'AvgPool2D':
+    case 'MaxPooling2D':
+    case 'AveragePooling2D':
+    case 'MaxPool2D':
+    case 'AvgPool2D':
       return pool(2, cfg, x, ctx);
-    case 'MaxPooling3D': case 'AveragePooling3D': case 'MaxPool3D': case 'AvgPool3D':
+    case 'MaxPooling3D':
+    case 'AveragePooling3D':
+    case 'MaxPool3D':
+    case 'AvgPool3D':
       return pool(3, cfg, x, ctx);
-    case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling2D': case 'GlobalAveragePooling3D': case 'GlobalMaxPooling3D':
-    case 'GlobalAvgPool1D': case 'GlobalAvgPool2D': case 'GlobalMaxPool1D': case 'GlobalMaxPool2D':
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D':
+    case 'GlobalAveragePooling3D':
+    case 'GlobalMaxPooling3D':
+    case 'GlobalAvgPool1D':
+    case 'GlobalAvgPool2D':
+    case 'GlobalMaxPool1D':
+    case 'GlobalMaxPool2D':
       return globalPool(cfg, x, ctx);
     case 'Flatten': {
       if (!x) return out1(null, 0);
       return out1([x[0], prod(x.slice(1))], 0);
     }
     case 'Reshape': {
-      const t = Array.isArray(cfg.target_shape) && cfg.target_shape.every((d) => typeof d === 'number')
-        ? (cfg.target_shape as number[])
-        : null;
+      const t = Array.isArray(cfg.target_shape) && cfg.target_shape.every((d) => typeof d === 'number') ? (cfg.target_shape as number[]) : null;
       return out1(t ? resolveReshape(x, t) : null, 0);
     }
     case 'Permute': {
@@ -553,7 +657,8 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const inShape = x ?? [null, num(cfg.input_length)];
       return out1(outDim === null ? null : [...inShape, outDim], params);
     }
-    case 'BatchNormalization': case 'SyncBatchNormalization': {
+    case 'BatchNormalization':
+    case 'SyncBatchNormalization': {
       const c = axisSize(x, cfg.axis, -1);
       if (c === null) return out1(x, null);
       const center = bool(cfg, 'center', true);
@@ -565,7 +670,9 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       if (c === null) return out1(x, null);
       return out1(x, (bool(cfg, 'center', true) ? c : 0) + (bool(cfg, 'scale', true) ? c : 0));
     }
-    case 'ConvLSTM1D': case 'ConvLSTM2D': case 'ConvLSTM3D':
+    case 'ConvLSTM1D':
+    case 'ConvLSTM2D':
+    case 'ConvLSTM3D':
       return convLstm(Number(cls.charAt(8)), cfg, x, ctx);
     case 'LayerNormalization': {
       const c = axisSize(x, cfg.axis, -1);
@@ -578,9 +685,14 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const dims = x.slice(1).map((d, i) => (shared.includes(i + 1) ? 1 : d));
       return out1(x, prod(dims));
     }
-    case 'LSTM': case 'GRU': case 'SimpleRNN': case 'CuDNNLSTM': case 'CuDNNGRU':
+    case 'LSTM':
+    case 'GRU':
+    case 'SimpleRNN':
+    case 'CuDNNLSTM':
+    case 'CuDNNGRU':
       return rnn(cls, cfg, inputs, ctx);
-    case 'Bidirectional': case 'TimeDistributed': {
+    case 'Bidirectional':
+    case 'TimeDistributed': {
       if (ctx.wrapperDepth >= MAX_WRAPPER_DEPTH) return { outputs: [null], params: null, nonTrainable: 0, known: false };
       ctx.wrapperDepth++;
       try {
@@ -589,25 +701,44 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
         ctx.wrapperDepth--;
       }
     }
-    case 'Concatenate': case 'Add': case 'Multiply': case 'Average': case 'Subtract': case 'Maximum':
-    case 'Minimum': case 'Merge': case 'Dot':
+    case 'Concatenate':
+    case 'Add':
+    case 'Multiply':
+    case 'Average':
+    case 'Subtract':
+    case 'Maximum':
+    case 'Minimum':
+    case 'Merge':
+    case 'Dot':
       return mergeShapes(cls, cfg, inputs);
-    case 'ZeroPadding1D': return padOrCrop(1, cfg, x, 1, ctx);
-    case 'ZeroPadding2D': return padOrCrop(2, cfg, x, 1, ctx);
-    case 'ZeroPadding3D': return padOrCrop(3, cfg, x, 1, ctx);
-    case 'Cropping1D': return padOrCrop(1, cfg, x, -1, ctx);
-    case 'Cropping2D': return padOrCrop(2, cfg, x, -1, ctx);
-    case 'Cropping3D': return padOrCrop(3, cfg, x, -1, ctx);
-    case 'UpSampling1D': return upsample(1, cfg, x, ctx);
-    case 'UpSampling2D': return upsample(2, cfg, x, ctx);
-    case 'UpSampling3D': return upsample(3, cfg, x, ctx);
-    case 'MultiHeadAttention': return multiHeadAttention(cfg, inputs);
+    case 'ZeroPadding1D':
+      return padOrCrop(1, cfg, x, 1, ctx);
+    case 'ZeroPadding2D':
+      return padOrCrop(2, cfg, x, 1, ctx);
+    case 'ZeroPadding3D':
+      return padOrCrop(3, cfg, x, 1, ctx);
+    case 'Cropping1D':
+      return padOrCrop(1, cfg, x, -1, ctx);
+    case 'Cropping2D':
+      return padOrCrop(2, cfg, x, -1, ctx);
+    case 'Cropping3D':
+      return padOrCrop(3, cfg, x, -1, ctx);
+    case 'UpSampling1D':
+      return upsample(1, cfg, x, ctx);
+    case 'UpSampling2D':
+      return upsample(2, cfg, x, ctx);
+    case 'UpSampling3D':
+      return upsample(3, cfg, x, ctx);
+    case 'MultiHeadAttention':
+      return multiHeadAttention(cfg, inputs);
     case 'Normalization': {
       const c = axisSize(x, cfg.axis ?? -1, -1);
       if (c === null) return out1(x, null);
       return out1(x, 2 * c + 1, 2 * c + 1);
     }
-    case 'Resizing': case 'CenterCrop': case 'RandomCrop': {
+    case 'Resizing':
+    case 'CenterCrop':
+    case 'RandomCrop': {
       const h = num(cfg.height);
       const w = num(cfg.width);
       if (!x || h === null || w === null) return out1(null, 0);
@@ -615,7 +746,8 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       const sp = spatial(x, first);
       return out1(join(sp.batch, [h, w], sp.ch, first), 0);
     }
-    case 'Attention': case 'AdditiveAttention': {
+    case 'Attention':
+    case 'AdditiveAttention': {
       const v = inputs[1] ?? x;
       const params = cls === 'AdditiveAttention' ? (bool(cfg, 'use_scale', true) ? last(x) : 0) : bool(cfg, 'use_scale', false) ? 1 : 0;
       return out1(x && v ? [...x.slice(0, -1), last(v)] : null, params);
@@ -624,7 +756,8 @@ export function evalLayer(cls: string, cfg: Json, inputs: In, ctx: LayerContext)
       return lambdaLayer(cfg, x);
     case 'TFOpLambda':
       return out1(tfOpShape(str(cfg.function), inputs), 0);
-    case 'SlicingOpLambda': case 'KerasLayer':
+    case 'SlicingOpLambda':
+    case 'KerasLayer':
       return { outputs: [null], params: cls === 'KerasLayer' ? null : 0, nonTrainable: 0, known: true };
     default:
       if (IDENTITY.has(cls)) return out1(x, 0);

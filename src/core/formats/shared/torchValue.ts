@@ -93,18 +93,7 @@ export type TorchKey = string | number | bigint | boolean | null | TorchTuple;
 
 /** Any value of a torch.save pickle. Dicts (OrderedDict too) are Maps; lists are arrays; bytes are Uint8Arrays. */
 export type TorchValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | TorchValue[]
-  | TorchTuple
-  | Map<TorchKey, TorchValue>
-  | TorchTensor
-  | TorchObject
-  | TorchNdArray;
+  null | boolean | number | bigint | string | Uint8Array | TorchValue[] | TorchTuple | Map<TorchKey, TorchValue> | TorchTensor | TorchObject | TorchNdArray;
 
 /** One refused global (or refused use of an allowlisted one). */
 export interface TorchRefusal {

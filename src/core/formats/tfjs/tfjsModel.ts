@@ -159,10 +159,12 @@ function signatureShapes(sig: unknown): Shape[] {
   for (const t of Object.values(sig)) {
     const dims = isObj(t) && isObj(t.tensorShape) && Array.isArray(t.tensorShape.dim) ? t.tensorShape.dim : null;
     if (!dims) continue;
-    out.push(dims.map((d) => {
-      const v = isObj(d) ? Number(d.size) : NaN;
-      return Number.isFinite(v) && v >= 0 ? v : null;
-    }));
+    out.push(
+      dims.map((d) => {
+        const v = isObj(d) ? Number(d.size) : NaN;
+        return Number.isFinite(v) && v >= 0 ? v : null;
+      }),
+    );
   }
   return out;
 }
@@ -192,9 +194,7 @@ function graphSummary(topology: Json, weights: WeightsSummary, signature: unknow
       }
     }
   }
-  const outputs = nodes
-    .map((n) => (typeof n.name === 'string' ? n.name : ''))
-    .filter((name) => name !== '' && !consumed.has(name));
+  const outputs = nodes.map((n) => (typeof n.name === 'string' ? n.name : '')).filter((name) => name !== '' && !consumed.has(name));
   return {
     framework: 'tfjs',
     kerasVersion: null,

@@ -7,9 +7,23 @@ import { TORCH_DTYPE_SIZE, TorchNdArray, TorchObject, TorchTensor, TorchTuple, t
 import type { JsonValue, LogSummary, TensorInfo, TorchSummary, WeightsSummary } from '../../types';
 
 /** Keys under which checkpoint dicts keep the model's state dict, in order of preference. */
-export const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'model_state', 'network', 'module', 'state', 'weights', 'params', 'ema', 'model_ema'];
+export const STATE_DICT_KEYS = [
+  'state_dict',
+  'model_state_dict',
+  'model',
+  'net',
+  'model_state',
+  'network',
+  'module',
+  'state',
+  'weights',
+  'params',
+  'ema',
+  'model_ema',
+];
 /** Keys of optimizer / scheduler state: summarised, never counted as model parameters. */
-const OPTIMIZER_KEYS = /^(optimizer|optimizers|optimizer_state_dict|optimizer_states|optim|opt|scheduler|lr_scheduler|lr_schedulers|scheduler_state_dict|scaler|amp|grad_scaler)$/i;
+const OPTIMIZER_KEYS =
+  /^(optimizer|optimizers|optimizer_state_dict|optimizer_states|optim|opt|scheduler|lr_scheduler|lr_schedulers|scheduler_state_dict|scaler|amp|grad_scaler)$/i;
 
 /** One named tensor of the model's state dict. */
 export interface NamedTensor {
@@ -191,7 +205,8 @@ export function viewCheckpoint(value: TorchValue): CheckpointView | null {
   if (direct && value instanceof Map && [...value.values()].every((x) => x instanceof TorchTensor || !(x instanceof Map))) {
     return { kind: 'state-dict', stateDictKey: null, tensors: direct, metadata: {}, log: null, otherTensors: 0 };
   }
-  if (value instanceof TorchTensor) return { kind: 'state-dict', stateDictKey: null, tensors: [{ name: 'tensor', tensor: value }], metadata: {}, log: null, otherTensors: 0 };
+  if (value instanceof TorchTensor)
+    return { kind: 'state-dict', stateDictKey: null, tensors: [{ name: 'tensor', tensor: value }], metadata: {}, log: null, otherTensors: 0 };
   if (!(value instanceof Map)) return null;
   const lightning = value.has('pytorch-lightning_version') || (value.has('state_dict') && value.has('global_step') && value.has('epoch'));
   let key: string | null = null;

@@ -63,7 +63,16 @@ export function moduleTree(weights: WeightsSummary): ModuleNode {
     if (hit) return hit;
     const dot = path.lastIndexOf('.');
     const parent = moduleAt(dot > 0 ? path.slice(0, dot) : '');
-    const node: ModuleNode = { path, name: dot > 0 ? path.slice(dot + 1) : path, kind: 'module', shape: null, dtype: null, params: 0, typeGuess: '', children: [] };
+    const node: ModuleNode = {
+      path,
+      name: dot > 0 ? path.slice(dot + 1) : path,
+      kind: 'module',
+      shape: null,
+      dtype: null,
+      params: 0,
+      typeGuess: '',
+      children: [],
+    };
     parent.children.push(node);
     modules.set(path, node);
     return node;
@@ -74,7 +83,16 @@ export function moduleTree(weights: WeightsSummary): ModuleNode {
       const modPath = layer.name === t.name && !layer.name.includes('.') ? '' : layer.name;
       const mod = moduleAt(modPath);
       const n = numel(t.shape);
-      mod.children.push({ path: modPath ? `${modPath}.${t.name}` : t.name, name: t.name, kind: 'tensor', shape: t.shape, dtype: t.dtype, params: n, typeGuess: '', children: [] });
+      mod.children.push({
+        path: modPath ? `${modPath}.${t.name}` : t.name,
+        name: t.name,
+        kind: 'tensor',
+        shape: t.shape,
+        dtype: t.dtype,
+        params: n,
+        typeGuess: '',
+        children: [],
+      });
       if (!own.has(mod)) own.set(mod, new Map());
       own.get(mod)!.set(t.name, t.shape);
     }

@@ -17,7 +17,13 @@ export interface StorageBytes {
 }
 
 /** The tensor's elements as numbers (C order of its shape), reading only the span of its storage it uses. */
-export async function readTensorValues(source: FileSource, path: string, t: TorchTensor, loc: StorageBytes, byteOrder: 'little' | 'big' = 'little'): Promise<Float64Array> {
+export async function readTensorValues(
+  source: FileSource,
+  path: string,
+  t: TorchTensor,
+  loc: StorageBytes,
+  byteOrder: 'little' | 'big' = 'little',
+): Promise<Float64Array> {
   const n = t.numel;
   if (n > MAX_TENSOR_ELEMENTS) throw new ReadError('tensor-limit', `${path}: tensor of ${n} elements is over the ${MAX_TENSOR_ELEMENTS}-element read limit`);
   const out = new Float64Array(n);

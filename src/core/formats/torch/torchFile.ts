@@ -7,7 +7,16 @@
 import { ReadError } from '../../io/errors';
 import type { FileSource } from '../../io/fileSource';
 import { isZipHead, readZipDirectory, readZipEntry, type ZipEntry } from '../../codecs/zip';
-import { TORCH_DTYPE_SIZE, TorchStorage, TorchTensor, TorchTuple, TorchObject, type TorchUnpickled, type TorchUnpickler, type TorchValue } from '../shared/torchValue';
+import {
+  TORCH_DTYPE_SIZE,
+  TorchStorage,
+  TorchTensor,
+  TorchTuple,
+  TorchObject,
+  type TorchUnpickled,
+  type TorchUnpickler,
+  type TorchValue,
+} from '../shared/torchValue';
 
 /** The legacy format's magic number (torch/serialization.py MAGIC_NUMBER). */
 export const TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -110,7 +119,14 @@ async function openZip(source: FileSource, path: string, size: number, unpickle:
 }
 
 /** Grows the head read until the pickle at `start` fits (or the cap / file end is reached). */
-async function pickleAt(source: FileSource, path: string, size: number, start: number, unpickle: TorchUnpickler, buf: { bytes: Uint8Array }): Promise<TorchUnpickled> {
+async function pickleAt(
+  source: FileSource,
+  path: string,
+  size: number,
+  start: number,
+  unpickle: TorchUnpickler,
+  buf: { bytes: Uint8Array },
+): Promise<TorchUnpickled> {
   for (;;) {
     const r = unpickle(buf.bytes, { path, start });
     const more = r.error?.code === 'pickle-truncated' || r.error?.code === 'pickle-frame';
@@ -153,7 +169,8 @@ async function openLegacy(source: FileSource, path: string, size: number, unpick
     const numel = Number(dv.getBigInt64(0, byteOrder === 'little'));
     if (numel !== s.numel) throw bad(path, `storage ${key} at offset ${pos} holds ${numel} elements, its persistent id says ${s.numel}`);
     const bytes = numel * TORCH_DTYPE_SIZE[s.dtype];
-    if (pos + 8 + bytes > size) throw bad(path, `storage ${key} (${bytes} bytes at offset ${pos + 8}) runs past the end of the ${size}-byte file (truncated)`, 'truncated-pytorch');
+    if (pos + 8 + bytes > size)
+      throw bad(path, `storage ${key} (${bytes} bytes at offset ${pos + 8}) runs past the end of the ${size}-byte file (truncated)`, 'truncated-pytorch');
     storages.set(key, { offset: pos + 8, bytes });
     pos += 8 + bytes;
   }
@@ -198,10 +215,12 @@ export async function openTorchFile(source: FileSource, path: string, size: numb
 export function tensorBoundsProblem(name: string, t: TorchTensor, loc: StorageLocation | undefined): string | null {
   if (!loc) return `tensor ${name}: its storage ${t.storage.key} is not in the file`;
   const el = TORCH_DTYPE_SIZE[t.storage.dtype];
-  if (loc.bytes < t.storage.numel * el) return `storage ${t.storage.key} holds ${loc.bytes} bytes but ${t.storage.numel} ${t.storage.dtype} elements need ${t.storage.numel * el}`;
+  if (loc.bytes < t.storage.numel * el)
+    return `storage ${t.storage.key} holds ${loc.bytes} bytes but ${t.storage.numel} ${t.storage.dtype} elements need ${t.storage.numel * el}`;
   if (t.numel === 0) return null;
   let last = t.offset;
   for (let i = 0; i < t.shape.length; i++) last += (t.shape[i] - 1) * t.stride[i];
-  if (last >= t.storage.numel) return `tensor ${name} (offset ${t.offset}, shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}]) reaches element ${last} of a ${t.storage.numel}-element storage`;
+  if (last >= t.storage.numel)
+    return `tensor ${name} (offset ${t.offset}, shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}]) reaches element ${last} of a ${t.storage.numel}-element storage`;
   return null;
 }

@@ -44,7 +44,10 @@ export function createTorchReader(unpickle: TorchUnpickler): BinaryReader {
             format,
             pickle,
             torch: container,
-            error: { code: 'unsafe-pickle', message: `${path}: its pickle names ${[...new Set(bad)].join(', ')}, which can run code when torch.load opens it; nothing was loaded` },
+            error: {
+              code: 'unsafe-pickle',
+              message: `${path}: its pickle names ${[...new Set(bad)].join(', ')}, which can run code when torch.load opens it; nothing was loaded`,
+            },
           };
         }
         if (!classes.some((c) => MODULE_CLASS.test(c))) {
@@ -72,7 +75,11 @@ export function createTorchReader(unpickle: TorchUnpickler): BinaryReader {
         };
       }
       const view = viewCheckpoint(d.value);
-      if (!view) throw new ReadError('not-a-model', `${path}: a torch.save file without tensors (${d.value instanceof Map ? `a dict of ${d.value.size} entries` : 'no state dict'})`);
+      if (!view)
+        throw new ReadError(
+          'not-a-model',
+          `${path}: a torch.save file without tensors (${d.value instanceof Map ? `a dict of ${d.value.size} entries` : 'no state dict'})`,
+        );
       for (const { name, tensor } of view.tensors) {
         const problem = tensorBoundsProblem(name, tensor, file.storages.get(tensor.storage.key));
         if (problem) throw new ReadError('invalid-pytorch', `${path}: not a readable PyTorch file (${problem})`);
