@@ -76,7 +76,11 @@ describe('newer features in real VS Code (code-server)', () => {
     for (const d of added) rmSync(join(folder, d), { recursive: true, force: true });
   });
   beforeEach(async () => {
-    await page?.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+    await page
+      ?.locator('.part.sidebar .composite.title')
+      .first()
+      .click()
+      .catch(() => undefined);
     await page?.keyboard.press('Escape');
     await runCommand(page, 'View: Close All Editors').catch(() => undefined);
   });
@@ -86,16 +90,29 @@ describe('newer features in real VS Code (code-server)', () => {
   });
 
   it('shows the new bundles in the Bundles tree', async () => {
-    await page.locator('.pane-header', { hasText: /^mbi-demo/i }).first().click();
+    await page
+      .locator('.pane-header', { hasText: /^mbi-demo/i })
+      .first()
+      .click();
     const header = page.locator('.pane-header', { hasText: 'Model Bundles' }).first();
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const expected = (cli(['check', '.', '--json']).json as { bundles: { root: string }[] }).bundles.map((b) => b.root);
     for (const d of added) assert.ok(expected.includes(d), `the CLI finds ${d}: ${expected.join(', ')}`);
-    const labels = await waitFor('the new bundle rows', async () => {
-      const l = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
-      return added.every((d) => l.some((x) => x.startsWith(d))) ? l : null;
-    }, 60_000);
-    for (const d of added) assert.ok(labels.some((l) => l.startsWith(d)), `${d} in ${labels.join(' | ')}`);
+    const labels = await waitFor(
+      'the new bundle rows',
+      async () => {
+        const l = await page
+          .locator('[id="workbench.view.explorer"] .monaco-list-row')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+        return added.every((d) => l.some((x) => x.startsWith(d))) ? l : null;
+      },
+      60_000,
+    );
+    for (const d of added)
+      assert.ok(
+        labels.some((l) => l.startsWith(d)),
+        `${d} in ${labels.join(' | ')}`,
+      );
     await screenshot(page, 'features-tree');
   });
 
@@ -133,7 +150,11 @@ describe('newer features in real VS Code (code-server)', () => {
   });
 
   it('shows an ONNX bundle: node table by op type, totals and a prediction equal to the CLI', async () => {
-    const file = (cli(['inspect', 'onnx-bundle/model.onnx', '--json']).json as { files: { model: { totalParams: number; opTypes: Record<string, number>; layers: { name: string }[] } }[] }).files[0].model;
+    const file = (
+      cli(['inspect', 'onnx-bundle/model.onnx', '--json']).json as {
+        files: { model: { totalParams: number; opTypes: Record<string, number>; layers: { name: string }[] } }[];
+      }
+    ).files[0].model;
     const frame = await openBundle(page, 'onnx-bundle');
     await frame.click('#tab-architecture');
     const arch = frame.locator('#panel-architecture');
@@ -161,21 +182,37 @@ describe('newer features in real VS Code (code-server)', () => {
   });
 
   it('shows the module tree of a PyTorch state dict with the CLI parameter total', async () => {
-    const w = (cli(['inspect', 'torch-bundle/model.pt', '--json']).json as { files: { weights: { totalParams: number; layers: { name: string; tensors: { shape: number[] }[] }[] } }[] }).files[0].weights;
+    const w = (
+      cli(['inspect', 'torch-bundle/model.pt', '--json']).json as {
+        files: { weights: { totalParams: number; layers: { name: string; tensors: { shape: number[] }[] }[] } }[];
+      }
+    ).files[0].weights;
     const frame = await openBundle(page, 'torch-bundle');
     await frame.click('#tab-architecture');
     const arch = frame.locator('#panel-architecture');
     const tree = arch.locator('table.module-tree');
     await tree.waitFor({ timeout: 30_000 });
-    const top = await tree.locator('tbody tr[aria-level="1"] td.name').evaluateAll((tds) => tds.map((td) => (td.textContent ?? '').replace(/[▸▾]/g, '').trim()));
+    const top = await tree
+      .locator('tbody tr[aria-level="1"] td.name')
+      .evaluateAll((tds) => tds.map((td) => (td.textContent ?? '').replace(/[▸▾]/g, '').trim()));
     const expectedTop = [...new Set(w.layers.map((l) => l.name.split('.')[0]))];
     assert.deepEqual([...top].sort(), [...expectedTop].sort());
     // each top-level module's parameter count is the sum of its tensors' sizes in the CLI's JSON
-    const topParams = await tree.locator('tbody tr[aria-level="1"]').evaluateAll((trs) =>
-      trs.map((tr) => [(tr.querySelector('td.name')?.textContent ?? '').replace(/[▸▾]/g, '').trim(), Number((tr.querySelector('td.num')?.textContent ?? '').replace(/,/g, ''))] as const),
-    );
+    const topParams = await tree
+      .locator('tbody tr[aria-level="1"]')
+      .evaluateAll((trs) =>
+        trs.map(
+          (tr) =>
+            [
+              (tr.querySelector('td.name')?.textContent ?? '').replace(/[▸▾]/g, '').trim(),
+              Number((tr.querySelector('td.num')?.textContent ?? '').replace(/,/g, '')),
+            ] as const,
+        ),
+      );
     for (const [name, params] of topParams) {
-      const sum = w.layers.filter((l) => l.name === name || l.name.startsWith(`${name}.`)).reduce((a, l) => a + l.tensors.reduce((b, t) => b + t.shape.reduce((x, y) => x * y, 1), 0), 0);
+      const sum = w.layers
+        .filter((l) => l.name === name || l.name.startsWith(`${name}.`))
+        .reduce((a, l) => a + l.tensors.reduce((b, t) => b + t.shape.reduce((x, y) => x * y, 1), 0), 0);
       assert.equal(params, sum, `params of ${name}`);
     }
     const total = (await arch.locator('dl.totals dd').first().textContent()) ?? '';
@@ -227,14 +264,18 @@ describe('newer features in real VS Code (code-server)', () => {
     );
     assert.ok(written.equals(cliScaler), "the saved scaler.pkl equals the CLI's");
     // the bundle now has its scaler: complete in the Bundles tree
-    await waitFor('recover-bundle complete in the tree', async () => {
-      const texts = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
-      return texts.some((t) => /^recover-bundle\s*complete/.test(t.trim()));
-    }, 15_000);
+    await waitFor(
+      'recover-bundle complete in the tree',
+      async () => {
+        const texts = await page.locator('[id="workbench.view.explorer"] .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
+        return texts.some((t) => /^recover-bundle\s*complete/.test(t.trim()));
+      },
+      15_000,
+    );
     await screenshot(page, 'features-recover-saved');
   });
 
-  it('shows the input contract in the overview; Copy puts the CLI\'s document on the clipboard', async () => {
+  it("shows the input contract in the overview; Copy puts the CLI's document on the clipboard", async () => {
     const contract = cli(['contract', 'onnx-bundle', '--json']).json as { row: { properties: Record<string, unknown> }; openapi: unknown };
     const frame = await openBundle(page, 'onnx-bundle');
     await frame.click('#tab-overview');
@@ -247,10 +288,14 @@ describe('newer features in real VS Code (code-server)', () => {
     await screenshot(page, 'features-contract');
     for (const id of ['openapi', 'row'] as const) {
       await section.locator(`vscode-button[data-document="${id}"]`).click();
-      const text = await waitFor(`the ${id} document on the clipboard`, async () => {
-        const t = String(await page.evaluate('navigator.clipboard.readText()'));
-        return t.trim().startsWith('{') && (id !== 'row' || t.includes('input-row')) && (id !== 'openapi' || t.includes('openapi')) ? t : null;
-      }, 15_000);
+      const text = await waitFor(
+        `the ${id} document on the clipboard`,
+        async () => {
+          const t = String(await page.evaluate('navigator.clipboard.readText()'));
+          return t.trim().startsWith('{') && (id !== 'row' || t.includes('input-row')) && (id !== 'openapi' || t.includes('openapi')) ? t : null;
+        },
+        15_000,
+      );
       assert.deepEqual(JSON.parse(text), id === 'row' ? contract.row : contract.openapi);
     }
   });
@@ -273,7 +318,9 @@ describe('newer features in real VS Code (code-server)', () => {
       await page.keyboard.press('Enter');
       const bytes = await waitFor('the exported file', async () => (existsSync(target) ? readFileSync(target) : null), 60_000);
       assert.equal(cli(['export', 'wind-turbine', '--format', 'onnx', '--out', cliOut]).status, 0);
-      await waitFor('the whole file', async () => readFileSync(target).length === readFileSync(join(cliOut, 'wind-turbine.onnx')).length || null, 10_000).catch(() => undefined);
+      await waitFor('the whole file', async () => readFileSync(target).length === readFileSync(join(cliOut, 'wind-turbine.onnx')).length || null, 10_000).catch(
+        () => undefined,
+      );
       assert.ok(readFileSync(target).equals(readFileSync(join(cliOut, 'wind-turbine.onnx'))), `the exported file (${bytes.length} bytes) equals the CLI's`);
       await screenshot(page, 'features-export');
     } finally {
