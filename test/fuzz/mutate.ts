@@ -445,6 +445,24 @@ export function mutateJsonValue(doc: J, r: Rng, extra: J[] = []): J {
   return d;
 }
 
+/** How many values printing `v` writes (shared values counted each time), up to `limit`. */
+function jsonCount(v: J, limit: number): number {
+  let n = 0;
+  const todo: J[] = [v];
+  while (todo.length && n < limit) {
+    const x = todo.pop();
+    n++;
+    const kids = Array.isArray(x)
+      ? x
+      : x && typeof x === "object"
+        ? Object.values(x)
+        : [];
+    if (n + todo.length + kids.length >= limit) return limit;
+    for (const y of kids) todo.push(y);
+  }
+  return n;
+}
+
 /** A JSON text, mutated either as a value (mostly) or as bytes. */
 export function mutateJsonText(
   src: Uint8Array,
@@ -465,6 +483,8 @@ export function mutateJsonText(
     let v = doc;
     for (let i = 0, k = 1 + r.int(3); i < k; i++)
       v = mutateJsonValue(v, r, extra);
+    // shared values repeated inside repeated values print to gigabytes: count before printing
+    if (jsonCount(v, 1_000_000) >= 1_000_000) return mutateBytes(src, r);
     text = JSON.stringify(v);
     // keep cases cheap to make: a mutant of many MB says nothing a 4 MB one does not
     if (text.length > 4 * 1024 * 1024) return mutateBytes(src, r);

@@ -20,6 +20,7 @@ import {
   stack,
 } from "./mutate";
 import { strToU8, unzipSync, zipSync } from "fflate";
+import { MODEL_TARGETS } from "./modelTargets";
 
 /** One fuzz input: files by name (in one folder), and the one that is read. */
 export interface FuzzCase {
@@ -368,6 +369,7 @@ export const TARGETS: readonly FuzzTarget[] = [
     seeds: savedModelSeeds,
     mutate: mutateSavedModel,
   },
+  ...MODEL_TARGETS,
 ];
 
 export function targetByName(name: string): FuzzTarget {
