@@ -2,6 +2,7 @@
 // Seeds are the fixtures of test/fixtures/torch and test/fixtures/onnx (and a few safetensors
 // headers built here); the mutations know each container's structure.
 import { readFileSync, readdirSync, statSync } from "node:fs";
+import { seedBytes } from "./mutate";
 import { basename, join } from "node:path";
 import { strToU8, unzipSync, zipSync } from "fflate";
 import {
@@ -42,7 +43,7 @@ function listFiles(
 
 const single = (p: string): FuzzCase => ({
   main: basename(p),
-  files: { [basename(p)]: readFileSync(p) },
+  files: { [basename(p)]: seedBytes(p) },
 });
 const withMain = (c: FuzzCase, b: Uint8Array): FuzzCase => ({
   main: c.main,
@@ -272,8 +273,8 @@ function onnxSeeds(): FuzzCase[] {
   out.push({
     main: "model.onnx",
     files: {
-      "model.onnx": readFileSync(join(dir, "model.onnx")),
-      "weights.bin": readFileSync(join(dir, "weights.bin")),
+      "model.onnx": seedBytes(join(dir, "model.onnx")),
+      "weights.bin": seedBytes(join(dir, "weights.bin")),
     },
   });
   return out;

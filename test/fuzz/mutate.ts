@@ -1,6 +1,19 @@
 // Seeded PRNG and the byte-level and structure-aware mutations the fuzz targets combine.
 // Every mutation is a pure function of (input, rng): a case is reproduced from (seed, target, index).
+import { readFileSync } from "node:fs";
 import { maskedCrc32c as crc32cMasked } from "../../src/core/codecs/crc32c";
+
+/**
+ * A seed file's bytes as a plain Uint8Array. Not a Buffer: Buffer#slice() is a view, so the
+ * mutations' `src.slice()` copies would write into the seed itself, and a case would then depend
+ * on the cases run before it (found while adding the torch targets).
+ */
+export function seedBytes(path: string): Uint8Array {
+  const b = readFileSync(path);
+  return new Uint8Array(
+    b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength),
+  );
+}
 
 /** A seeded random source (mulberry32). */
 export class Rng {

@@ -3,6 +3,7 @@
 // its seeds (small fixture files) and a mutate function built from ./mutate.ts; the harness,
 // the smoke test and the regression test pick it up by name.
 import { readFileSync, readdirSync, statSync } from "node:fs";
+import { seedBytes } from "./mutate";
 import { basename, dirname, join } from "node:path";
 import { gzipSync, zlibSync } from "fflate";
 import { decompress, sniffCompression } from "../../src/core/codecs/decompress";
@@ -58,7 +59,7 @@ function files(
 }
 
 function single(p: string): FuzzCase {
-  return { main: basename(p), files: { [basename(p)]: readFileSync(p) } };
+  return { main: basename(p), files: { [basename(p)]: seedBytes(p) } };
 }
 
 function withMain(c: FuzzCase, bytes: Uint8Array): FuzzCase {
@@ -167,7 +168,7 @@ function kerasZipSeed(): FuzzCase {
       optimizer: { class_name: "Adam", config: { learning_rate: 0.001 } },
     },
   };
-  const h5 = readFileSync(
+  const h5 = seedBytes(
     join(ROOT, "reference", "h5", "keras3_nested.weights.h5"),
   );
   const zip = zipSync({
@@ -188,7 +189,7 @@ function tfjsSeeds(): FuzzCase[] {
   ).concat(files("real", (n, s) => n === "model.json" && s < 40 * 1024, 8))) {
     const c: FuzzCase = {
       main: "model.json",
-      files: { "model.json": readFileSync(p) },
+      files: { "model.json": seedBytes(p) },
     };
     try {
       const doc = JSON.parse(readFileSync(p, "utf8")) as {
@@ -201,7 +202,7 @@ function tfjsSeeds(): FuzzCase[] {
             statSync(sp, { throwIfNoEntry: false })?.isFile() &&
             statSync(sp).size < 400 * 1024
           )
-            c.files[s] = readFileSync(sp);
+            c.files[s] = seedBytes(sp);
         }
       }
     } catch {
@@ -250,8 +251,8 @@ function savedModelSeeds(): FuzzCase[] {
     out.push({
       main: "saved_model.pb",
       files: {
-        "saved_model.pb": readFileSync(join(dir, "saved_model.pb")),
-        "keras_metadata.pb": readFileSync(join(dir, "keras_metadata.pb")),
+        "saved_model.pb": seedBytes(join(dir, "saved_model.pb")),
+        "keras_metadata.pb": seedBytes(join(dir, "keras_metadata.pb")),
       },
     });
   }
