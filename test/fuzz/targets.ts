@@ -50,7 +50,7 @@ function files(
       const p = join(d, n);
       const st = statSync(p);
       if (st.isDirectory()) {
-        if (n !== "fuzz") walk(p);
+        if (!n.startsWith("fuzz")) walk(p); // fuzz/, fuzz-open/: saved cases, not seeds
       } else if (test(n, st.size)) out.push(p);
     }
   };
