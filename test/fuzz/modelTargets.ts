@@ -307,7 +307,8 @@ function mutateExternalRef(src: Uint8Array, r: Rng): Uint8Array {
   const h = r.pick(hits);
   // StringStringEntryProto: key (field 1) then value (field 2, 0x12 len bytes)
   const v = h.at + keys[h.key].length;
-  if (src[v] !== 0x12 || src[v + 1] >= 0x80) return mutateProtobuf(src, r);
+  if (src[v] !== 0x12 || src[v + 1] >= 0x80 || v + 2 + src[v + 1] > src.length)
+    return mutateProtobuf(src, r);
   const len = src[v + 1];
   const value =
     h.key === 0
