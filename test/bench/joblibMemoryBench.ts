@@ -2,7 +2,8 @@
 // whose arrays hold 100 MB (12.5 M float64 values, written by Debian's /usr/bin/python3 with
 // joblib + scikit-learn into a temp folder), read by inspectFile in a fresh Node process.
 // Prints max RSS / file size (issue 18 goal: <= 2) and the same above the process's own baseline.
-// Run: node --import tsx test/bench/joblibMemoryBench.ts
+// Run: node --import tsx test/bench/joblibMemoryBench.ts [compress]   (compress: joblib's
+// compress level, default 0 = uncompressed; 3 = zlib, as joblib.dump(..., compress=3) writes)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ n = 12_500_000
 s = StandardScaler().fit(np.zeros((2, 4)))
 rng = np.random.default_rng(0)
 s.mean_ = rng.random(n); s.scale_ = rng.random(0); s.var_ = None; s.n_features_in_ = n; s.n_samples_seen_ = 2
-joblib.dump(s, ${JSON.stringify(file)})
+joblib.dump(s, ${JSON.stringify(file)}, compress=${Number(process.argv[2] ?? 0)})
 `,
   ]);
   const size = statSync(file).size;

@@ -19,6 +19,10 @@ const CASES: Record<string, number> = {
   csv: 300,
   tfevents: 300,
   savedmodel: 300,
+  'torch-zip': 300,
+  'torch-legacy': 300,
+  safetensors: 300,
+  onnx: 600,
 };
 const BUDGET_MS = 3000;
 

@@ -1,6 +1,17 @@
 // Seeded PRNG and the byte-level and structure-aware mutations the fuzz targets combine.
 // Every mutation is a pure function of (input, rng): a case is reproduced from (seed, target, index).
+import { readFileSync } from 'node:fs';
 import { maskedCrc32c as crc32cMasked } from '../../src/core/codecs/crc32c';
+
+/**
+ * A seed file's bytes as a plain Uint8Array. Not a Buffer: Buffer#slice() is a view, so the
+ * mutations' `src.slice()` copies would write into the seed itself, and a case would then depend
+ * on the cases run before it (found while adding the torch targets).
+ */
+export function seedBytes(path: string): Uint8Array {
+  const b = readFileSync(path);
+  return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
 
 /** A seeded random source (mulberry32). */
 export class Rng {
@@ -357,6 +368,20 @@ export function mutateJsonValue(doc: J, r: Rng, extra: J[] = []): J {
   return d;
 }
 
+/** How many values printing `v` writes (shared values counted each time), up to `limit`. */
+function jsonCount(v: J, limit: number): number {
+  let n = 0;
+  const todo: J[] = [v];
+  while (todo.length && n < limit) {
+    const x = todo.pop();
+    n++;
+    const kids = Array.isArray(x) ? x : x && typeof x === 'object' ? Object.values(x) : [];
+    if (n + todo.length + kids.length >= limit) return limit;
+    for (const y of kids) todo.push(y);
+  }
+  return n;
+}
+
 /** A JSON text, mutated either as a value (mostly) or as bytes. */
 export function mutateJsonText(src: Uint8Array, r: Rng, extra: J[] = []): Uint8Array {
   if (r.chance(0.2)) return mutateBytes(src, r);
@@ -370,6 +395,8 @@ export function mutateJsonText(src: Uint8Array, r: Rng, extra: J[] = []): Uint8A
   try {
     let v = doc;
     for (let i = 0, k = 1 + r.int(3); i < k; i++) v = mutateJsonValue(v, r, extra);
+    // shared values repeated inside repeated values print to gigabytes: count before printing
+    if (jsonCount(v, 1_000_000) >= 1_000_000) return mutateBytes(src, r);
     text = JSON.stringify(v);
     // keep cases cheap to make: a mutant of many MB says nothing a 4 MB one does not
     if (text.length > 4 * 1024 * 1024) return mutateBytes(src, r);

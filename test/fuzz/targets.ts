@@ -3,6 +3,7 @@
 // its seeds (small fixture files) and a mutate function built from ./mutate.ts; the harness,
 // the smoke test and the regression test pick it up by name.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { seedBytes } from './mutate';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync, zlibSync } from 'fflate';
 import { decompress, sniffCompression } from '../../src/core/codecs/decompress';
@@ -20,6 +21,7 @@ import {
   stack,
 } from './mutate';
 import { strToU8, unzipSync, zipSync } from 'fflate';
+import { MODEL_TARGETS } from './modelTargets';
 
 /** One fuzz input: files by name (in one folder), and the one that is read. */
 export interface FuzzCase {
@@ -44,7 +46,7 @@ function files(dir: string, test: (name: string, size: number) => boolean, max =
       const p = join(d, n);
       const st = statSync(p);
       if (st.isDirectory()) {
-        if (n !== 'fuzz') walk(p);
+        if (!n.startsWith('fuzz')) walk(p); // fuzz/, fuzz-open/: saved cases, not seeds
       } else if (test(n, st.size)) out.push(p);
     }
   };
@@ -53,7 +55,7 @@ function files(dir: string, test: (name: string, size: number) => boolean, max =
 }
 
 function single(p: string): FuzzCase {
-  return { main: basename(p), files: { [basename(p)]: readFileSync(p) } };
+  return { main: basename(p), files: { [basename(p)]: seedBytes(p) } };
 }
 
 function withMain(c: FuzzCase, bytes: Uint8Array): FuzzCase {
@@ -154,7 +156,7 @@ function kerasZipSeed(): FuzzCase {
       optimizer: { class_name: 'Adam', config: { learning_rate: 0.001 } },
     },
   };
-  const h5 = readFileSync(join(ROOT, 'reference', 'h5', 'keras3_nested.weights.h5'));
+  const h5 = seedBytes(join(ROOT, 'reference', 'h5', 'keras3_nested.weights.h5'));
   const zip = zipSync({
     'metadata.json': strToU8(JSON.stringify({ keras_version: '3.3.3' })),
     'config.json': strToU8(JSON.stringify(config)),
@@ -169,7 +171,7 @@ function tfjsSeeds(): FuzzCase[] {
   for (const p of files('real2', (n, s) => n === 'model.json' && s < 16 * 1024, 8).concat(files('real', (n, s) => n === 'model.json' && s < 40 * 1024, 8))) {
     const c: FuzzCase = {
       main: 'model.json',
-      files: { 'model.json': readFileSync(p) },
+      files: { 'model.json': seedBytes(p) },
     };
     try {
       const doc = JSON.parse(readFileSync(p, 'utf8')) as {
@@ -178,7 +180,7 @@ function tfjsSeeds(): FuzzCase[] {
       for (const g of doc.weightsManifest ?? []) {
         for (const s of g.paths ?? []) {
           const sp = join(dirname(p), s);
-          if (statSync(sp, { throwIfNoEntry: false })?.isFile() && statSync(sp).size < 400 * 1024) c.files[s] = readFileSync(sp);
+          if (statSync(sp, { throwIfNoEntry: false })?.isFile() && statSync(sp).size < 400 * 1024) c.files[s] = seedBytes(sp);
         }
       }
     } catch {
@@ -221,8 +223,8 @@ function savedModelSeeds(): FuzzCase[] {
     out.push({
       main: 'saved_model.pb',
       files: {
-        'saved_model.pb': readFileSync(join(dir, 'saved_model.pb')),
-        'keras_metadata.pb': readFileSync(join(dir, 'keras_metadata.pb')),
+        'saved_model.pb': seedBytes(join(dir, 'saved_model.pb')),
+        'keras_metadata.pb': seedBytes(join(dir, 'keras_metadata.pb')),
       },
     });
   }
@@ -317,6 +319,7 @@ export const TARGETS: readonly FuzzTarget[] = [
     seeds: savedModelSeeds,
     mutate: mutateSavedModel,
   },
+  ...MODEL_TARGETS,
 ];
 
 export function targetByName(name: string): FuzzTarget {

@@ -74,14 +74,43 @@ function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Arr
       throw new ReadError('decompression-bomb', `${what}: declared size ${isize} exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
   }
   // fflate hands out fresh chunks: they are kept and joined once at the end (no regrowing copies,
-  // so a bomb is refused after inflating to the cap and nothing more).
+  // so a bomb is refused after inflating to the cap and nothing more). Past KEEP_CHUNK_BYTES the
+  // chunks are only counted, and a second pass inflates into one buffer of the size now known:
+  // twice the CPU for large outputs, but never the chunks and the joined copy at once (issue 18).
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let ended = false;
-  const onData = (chunk: Uint8Array, final: boolean): void => {
+  let counting = false;
+  inflatePass(input, kind, what, (chunk) => {
     total += chunk.length;
     if (total > cap) throw new ReadError('decompression-bomb', `${what}: output exceeds the cap of ${cap} bytes (min(256 MiB, 100x the compressed size))`);
-    if (chunk.length) chunks.push(chunk);
+    if (counting || !chunk.length) return;
+    chunks.push(chunk);
+    if (total > KEEP_CHUNK_BYTES) {
+      counting = true;
+      chunks.length = 0;
+    }
+  });
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  const put = (c: Uint8Array): void => {
+    if (o + c.length > total) throw new ReadError('decompression-failed', `${what}: ${kind} data inflated differently the second time`);
+    out.set(c, o);
+    o += c.length;
+  };
+  if (counting) inflatePass(input, kind, what, put);
+  else for (const c of chunks.splice(0)) put(c);
+  return out;
+}
+
+/** Output held as chunks before flate() switches to counting and a second pass. */
+const KEEP_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** One inflate of the whole input, chunks handed to `onChunk`; throws ReadErrors for bad or cut data. */
+function inflatePass(input: Uint8Array, kind: 'zlib' | 'gzip', what: string, onChunk: (chunk: Uint8Array) => void): void {
+  let ended = false;
+  const onData = (chunk: Uint8Array, final: boolean): void => {
+    onChunk(chunk);
     if (final) ended = true;
   };
   const stream = kind === 'zlib' ? new Unzlib(onData) : new Gunzip(onData);
@@ -95,14 +124,6 @@ function flate(input: Uint8Array, kind: 'zlib' | 'gzip', what: string): Uint8Arr
     throw new ReadError('decompression-failed', `${what}: ${kind} data is corrupt (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!ended) throw new ReadError('decompression-failed', `${what}: ${kind} stream is truncated`);
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks.splice(0)) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 interface BunzipApi {

@@ -94,7 +94,11 @@ function isNumericDtype(a: NdArray): boolean {
 /** The elements of a numeric array as plain numbers in C order (int64 as numbers, bool as 0/1). */
 export function numericData(a: NdArray): number[] {
   const n = a.data.length;
-  const out = new Array<number>(n);
+  // Start as an array of doubles and set its length: V8 then allocates one 8-byte slot per element
+  // once. `new Array(n)` allocates tagged slots that are copied again when the first double is
+  // stored (a second transient copy of the array: issue 18's joblib memory figure).
+  const out: number[] = [0.5];
+  out.length = n;
   for (let i = 0; i < n; i++) {
     const x = a.data[i] as number | bigint | boolean;
     out[i] = typeof x === 'boolean' ? (x ? 1 : 0) : Number(x);
