@@ -396,20 +396,8 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
     }
     if (val) {
       result.proof = await prove({ source, target: dir, x: val.x, y: val.y, loss: recipe.loss, log, check, run: req.runModel });
-    } else if (valError) {
-      result.proof = {
-        status: 'missing',
-        loss: recipe.loss,
-        recomputed: null,
-        logged: log?.value ?? null,
-        gapPercent: null,
-        logFile: log?.file ?? null,
-        model: null,
-        validationRows: 0,
-        message: `proof missing: the validation data ${recipe.validation!.text} cannot be reproduced (${valError})`,
-        check: [],
-      };
     } else {
+      // No validation rows to run the model on: the proof is missing, and the message says why.
       result.proof = {
         status: 'missing',
         loss: recipe.loss,
@@ -419,7 +407,9 @@ export async function recoverScaler(req: RecoverRequest, source: FileSource): Pr
         logFile: log?.file ?? null,
         model: null,
         validationRows: 0,
-        message: 'proof missing: model.fit in the script has no validation_data or validation_split to recompute val_loss on',
+        message: valError
+          ? `proof missing: the validation data ${recipe.validation!.text} cannot be reproduced (${valError})`
+          : 'proof missing: model.fit in the script has no validation_data or validation_split to recompute val_loss on',
         check: [],
       };
     }
