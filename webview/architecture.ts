@@ -19,6 +19,18 @@ function visible(row: SummaryRowView, byId: Map<string, SummaryRowView>, expande
   return true;
 }
 
+/** The name cell of a tree-grid row: indented by depth, with a twisty that toggles the row's children. */
+function treeNameCell(r: { id: string; name: string; depth: number; hasChildren: boolean }, toggle: (id: string) => void): HTMLElement {
+  const cell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
+  if (r.hasChildren) {
+    cell.appendChild(
+      el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }),
+    );
+  } else cell.appendChild(el('span', { class: 'twisty-space' }));
+  cell.appendChild(document.createTextNode(r.name));
+  return cell;
+}
+
 function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () => void): HTMLElement {
   const expanded = new Set(state.expanded);
   const byId = new Map(a.rows.map((r) => [r.id, r]));
@@ -42,13 +54,7 @@ function summaryTable(a: ArchitectureView, state: ArchitectureState, save: () =>
   // ONNX node tables get an Attributes column (attributes and non-default domains)
   const withDetail = a.rows.some((r) => r.detail !== undefined);
   for (const r of a.rows) {
-    const nameCell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
-    if (r.hasChildren) {
-      nameCell.appendChild(
-        el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }),
-      );
-    } else nameCell.appendChild(el('span', { class: 'twisty-space' }));
-    nameCell.appendChild(document.createTextNode(r.name));
+    const nameCell = treeNameCell(r, toggle);
     const tr = el(
       'tr',
       {
@@ -143,13 +149,7 @@ function moduleTreeTable(a: ArchitectureView, tree: ModuleTreeView, state: Archi
   };
   const body = el('tbody');
   for (const r of tree.rows) {
-    const nameCell = el('td', { class: `name depth-${Math.min(r.depth, 6)}` });
-    if (r.hasChildren) {
-      nameCell.appendChild(
-        el('button', { class: 'twisty', text: '▸', attrs: { tabindex: -1, 'aria-label': `expand ${r.name}` }, on: { click: () => toggle(r.id) } }),
-      );
-    } else nameCell.appendChild(el('span', { class: 'twisty-space' }));
-    nameCell.appendChild(document.createTextNode(r.name));
+    const nameCell = treeNameCell(r, toggle);
     const tr = el(
       'tr',
       { attrs: { 'data-row': r.id, tabindex: -1, 'aria-level': r.depth + 1, title: r.path }, class: r.kind === 'tensor' ? 'tensor' : 'module' },
