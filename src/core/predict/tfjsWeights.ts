@@ -2,6 +2,7 @@
 // split into tensors in manifest order (dequantised when the manifest says so).
 import { ReadError } from '../io/errors';
 import { dirName, joinPath, type FileSource } from '../io/fileSource';
+import { halfToNumber as halfToFloat } from '../formats/shared/tensorDecode';
 import type { LayerValues, TensorValues } from './network';
 
 interface ManifestEntry {
@@ -12,15 +13,6 @@ interface ManifestEntry {
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 function decode(entry: ManifestEntry, bytes: Uint8Array, count: number): Float32Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -15,6 +15,7 @@ import { maskedCrc32c, crc32cUpdate, maskCrc } from '../../codecs/crc32c';
 import { ReadError } from '../../io/errors';
 import type { FileSource } from '../../io/fileSource';
 import { summarizeLog } from '../shared/logSummary';
+import { halfToNumber } from '../shared/tensorDecode';
 import { ProtoError, ProtoReader, WireType } from '../../codecs/protobuf';
 import type { BinaryReader } from '../reader';
 import type { LogData } from '../../types';
@@ -58,15 +59,6 @@ const DATA_CLASS_SCALAR = 1;
 
 function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
-}
-
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 type Series = { steps: number[]; values: number[]; wallTime: number[] };

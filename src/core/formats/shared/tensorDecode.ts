@@ -1,4 +1,4 @@
-// Element decoders shared by the PyTorch and safetensors readers: float16, bfloat16, the integer
+// Element decoders shared by the readers (PyTorch, safetensors; float16 also tfevents and tfjs weights): float16, bfloat16, the integer
 // types and bool read from raw bytes as numbers.
 import { ReadError } from '../../io/errors';
 import type { TorchDType } from './torchValue';
